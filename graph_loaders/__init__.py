@@ -1,0 +1,124 @@
+"""Loaders for the marketplace input folder: read, validate, normalise, and quarantine what is bad.
+
+``load_folder`` reads every input file of DESIGN.md in dependency order and returns canonical
+tables with provenance plus one quarantine frame; no database code lives here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+from workbench.errors import InputError
+from workbench.model import INPUT_FILES, REQUIRED_FILES
+
+from . import (
+    addresses,
+    complaints,
+    listings,
+    org_links,
+    organizations,
+    payments,
+    seller_links,
+    sellers,
+    shipments,
+    test_buys,
+)
+from .checks import FileResult, LoadContext, check_file
+from .quarantine import QUARANTINE_COLUMNS
+from .reader import find_input, read_table
+
+__all__ = ["LOADERS", "LoadedInput", "load_folder", "QUARANTINE_COLUMNS"]
+
+_MODULES: tuple[ModuleType, ...] = (
+    addresses,
+    sellers,
+    organizations,
+    seller_links,
+    org_links,
+    listings,
+    complaints,
+    test_buys,
+    shipments,
+    payments,
+)
+# input kind -> loader module, in the order of INPUT_FILES (every file after what it refers to)
+LOADERS: dict[str, ModuleType] = {m.SPEC.name: m for m in _MODULES}
+assert list(LOADERS) == list(INPUT_FILES), "loader order must follow workbench.model.INPUT_FILES"
+
+
+@dataclass
+class LoadedInput:
+    """The result of loading a folder: canonical tables, the quarantine and per-file counts."""
+
+    data_dir: Path
+    files: dict[str, FileResult] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: result.table for name, result in self.files.items()}
+
+    @property
+    def quarantine(self) -> pd.DataFrame:
+        frames = [r.quarantine for r in self.files.values() if len(r.quarantine)]
+        if not frames:
+            return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {name: result.counts for name, result in self.files.items()}
+
+    @property
+    def rows_read(self) -> int:
+        return sum(r.read for r in self.files.values())
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_folder(
+    data_dir: Path | str,
+    default_country: str = "86",
+    on_file: Callable[[str], None] | None = None,
+) -> LoadedInput:
+    """Load every input file present in ``data_dir``; raise InputError if the folder is unusable."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise InputError(f"{data_dir}: no such folder (expected an input folder with sellers.csv)")
+    paths = {name: find_input(data_dir, name) for name in LOADERS}
+    missing = [name for name in REQUIRED_FILES if paths[name] is None]
+    if missing:
+        raise InputError(
+            f"{data_dir}: missing required file(s) " + ", ".join(f"{m}.csv (or .parquet)" for m in missing)
+        )
+    loaded = LoadedInput(data_dir)
+    context = LoadContext(default_country=default_country)
+    fingerprint = hashlib.sha256()
+    for name, module in LOADERS.items():
+        path = paths[name]
+        if path is None:
+            continue
+        if on_file:
+            on_file(name)
+        started = time.perf_counter()
+        fingerprint.update(f"{path.name}:{_file_digest(path)}\n".encode())
+        result = check_file(read_table(path, name), module.SPEC, context, module.hook)
+        loaded.files[name] = result
+        context.tables[name] = result.table
+        loaded.seconds[name] = time.perf_counter() - started
+    loaded.fingerprint = fingerprint.hexdigest()
+    return loaded

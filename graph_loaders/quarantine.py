@@ -1,0 +1,80 @@
+"""The quarantine: every input row that is not loaded, with file, line, field, value and reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["QUARANTINE_COLUMNS", "quarantine_frame", "RowFilter"]
+
+QUARANTINE_COLUMNS = ["file", "line", "field", "value", "reason"]
+
+
+def quarantine_frame(
+    file_name: str,
+    lines: Sequence[int] | np.ndarray,
+    field: str | Sequence[str],
+    values: Sequence[str] | pd.Series,
+    reasons: str | Sequence[str] | pd.Series,
+) -> pd.DataFrame:
+    """Quarantine rows in the one shape every loader and output uses."""
+    n = len(lines)
+    return pd.DataFrame(
+        {
+            "file": [file_name] * n,
+            "line": np.asarray(lines, dtype=np.int64),
+            "field": [field] * n if isinstance(field, str) else list(field),
+            "value": list(values),
+            "reason": [reasons] * n if isinstance(reasons, str) else list(reasons),
+        },
+        columns=QUARANTINE_COLUMNS,
+    )
+
+
+class RowFilter:
+    """The rows of one file still in play; ``reject`` moves rows to the quarantine, first reason wins.
+
+    Each row is rejected at most once, so per file: rows in = rows kept + rows rejected.
+    """
+
+    def __init__(self, file_name: str, frame: pd.DataFrame, lines: np.ndarray):
+        self.file_name = file_name
+        self.frame = frame
+        self.lines = lines
+        self.alive = np.ones(len(frame), dtype=bool)
+        self._rejected: list[pd.DataFrame] = []
+
+    def reject(
+        self,
+        mask: pd.Series | np.ndarray,
+        field: str,
+        reason: str | pd.Series,
+        values: pd.Series | None = None,
+    ) -> int:
+        """Quarantine the rows of ``mask`` still alive; return how many were rejected."""
+        bad = np.asarray(mask, dtype=bool) & self.alive
+        count = int(bad.sum())
+        if count:
+            shown = self.frame[field] if values is None else values
+            why = reason if isinstance(reason, str) else np.asarray(reason)[bad]
+            self._rejected.append(
+                quarantine_frame(
+                    self.file_name,
+                    self.lines[bad],
+                    field,
+                    np.asarray(shown.astype(str))[bad],
+                    why,
+                )
+            )
+            self.alive &= ~bad
+        return count
+
+    def quarantine(self) -> pd.DataFrame:
+        if not self._rejected:
+            return quarantine_frame(self.file_name, [], "", [], [])
+        return pd.concat(self._rejected, ignore_index=True)
+
+    def kept(self) -> tuple[pd.DataFrame, np.ndarray]:
+        return self.frame[self.alive], self.lines[self.alive]

@@ -1,0 +1,239 @@
+"""The single declaration of input files, their columns, and the graph's node and edge kinds.
+
+Loaders derive their column checks from ``INPUT_FILES``; stores derive keys and constraints
+from ``NODE_KINDS``. Change the data model here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Column",
+    "InputFile",
+    "INPUT_FILES",
+    "REQUIRED_FILES",
+    "LINK_KINDS",
+    "STRONG_LINK_KINDS",
+    "NodeKind",
+    "NODE_KINDS",
+    "LINK_KIND_TO_NODE",
+    "SELLER_STATUSES",
+    "ADDRESS_KINDS",
+]
+
+ColumnType = Literal["str", "float", "int", "datetime", "enum"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One input column: its type, whether it must be filled, and what it refers to."""
+
+    name: str
+    type: ColumnType = "str"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    # "file.column" that every non-empty value must exist in (checked when that file is loaded)
+    references: str | None = None
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file kind of the DESIGN.md input format."""
+
+    name: str
+    columns: tuple[Column, ...]
+    # unique key of an entity file; empty for observation files such as seller_links
+    key: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+LINK_KINDS = ("person_id", "phone", "email", "device", "ip", "bank_account", "address")
+# identifiers that, shared between storefronts, point to one operator (the baseline's evidence)
+STRONG_LINK_KINDS = ("person_id", "bank_account", "device", "phone")
+SELLER_STATUSES = ("active", "closed", "banned")
+ADDRESS_KINDS = ("residential", "warehouse", "factory", "pickup_point", "commercial", "unknown")
+ORG_KINDS = ("factory", "wholesaler", "warehouse", "logistics", "other")
+
+
+def _link_columns(owner: str, owner_file: str) -> tuple[Column, ...]:
+    return (
+        Column(owner, required=True, references=f"{owner_file}.{owner}"),
+        Column("kind", "enum", required=True, choices=LINK_KINDS),
+        Column("value", required=True),
+        Column("role"),
+        Column("observed_at", "datetime"),
+        Column("source_record_id"),
+    )
+
+
+# Ordered so that every file comes after the files it refers to.
+INPUT_FILES: dict[str, InputFile] = {
+    f.name: f
+    for f in (
+        InputFile(
+            "addresses",
+            key=("address_id",),
+            columns=(
+                Column("address_id", required=True),
+                Column("text"),
+                Column("lat", "float"),
+                Column("lon", "float"),
+                Column("city"),
+                Column("province"),
+                Column("country"),
+                Column("kind", "enum", choices=ADDRESS_KINDS),
+            ),
+        ),
+        InputFile(
+            "sellers",
+            key=("seller_id",),
+            required=True,
+            columns=(
+                Column("seller_id", required=True),
+                Column("shop_name"),
+                Column("platform"),
+                Column("registered_at", "datetime"),
+                Column("status", "enum", choices=SELLER_STATUSES),
+            ),
+        ),
+        InputFile(
+            "organizations",
+            key=("org_id",),
+            columns=(
+                Column("org_id", required=True),
+                Column("name"),
+                Column("kind", "enum", choices=ORG_KINDS),
+                Column("address_id", references="addresses.address_id"),
+            ),
+        ),
+        InputFile("seller_links", columns=_link_columns("seller_id", "sellers"), required=True),
+        InputFile("org_links", columns=_link_columns("org_id", "organizations")),
+        InputFile(
+            "listings",
+            key=("listing_id",),
+            columns=(
+                Column("listing_id", required=True),
+                Column("seller_id", required=True, references="sellers.seller_id"),
+                Column("title"),
+                Column("brand"),
+                Column("category"),
+                Column("price", "float"),
+                Column("currency"),
+                Column("listed_at", "datetime"),
+                Column("status", "enum", choices=("live", "removed")),
+            ),
+        ),
+        InputFile(
+            "complaints",
+            key=("complaint_id",),
+            columns=(
+                Column("complaint_id", required=True),
+                Column("listing_id", required=True, references="listings.listing_id"),
+                Column("rights_holder"),
+                Column("filed_at", "datetime"),
+                Column("outcome", "enum", choices=("upheld", "rejected", "pending")),
+            ),
+        ),
+        InputFile(
+            "test_buys",
+            key=("test_buy_id",),
+            columns=(
+                Column("test_buy_id", required=True),
+                Column("listing_id", required=True, references="listings.listing_id"),
+                Column("bought_at", "datetime"),
+                Column("verdict", "enum", choices=("counterfeit", "genuine", "inconclusive")),
+                Column("ship_from_address_id", references="addresses.address_id"),
+            ),
+        ),
+        InputFile(
+            "shipments",
+            key=("waybill",),
+            columns=(
+                Column("waybill", required=True),
+                Column("from_address_id", required=True, references="addresses.address_id"),
+                Column("to_address_id", required=True, references="addresses.address_id"),
+                Column("courier"),
+                Column("shipped_at", "datetime"),
+                Column("sender_kind", "enum", choices=("seller", "org")),
+                Column("sender_id"),
+                Column("recipient_kind", "enum", choices=("seller", "org", "consumer")),
+                Column("recipient_id"),
+                Column("parcels", "int"),
+            ),
+        ),
+        InputFile(
+            "payments",
+            key=("payment_id",),
+            columns=(
+                Column("payment_id", required=True),
+                Column("from_account", required=True),
+                Column("to_account", required=True),
+                Column("amount", "float", required=True),
+                Column("currency"),
+                Column("paid_at", "datetime"),
+            ),
+        ),
+    )
+}
+
+REQUIRED_FILES = tuple(name for name, f in INPUT_FILES.items() if f.required)
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """A node label of the graph model and its one key property."""
+
+    label: str
+    key: str
+    source_file: str | None = None
+    properties: tuple[str, ...] = field(default_factory=tuple)
+
+
+NODE_KINDS: dict[str, NodeKind] = {
+    n.label: n
+    for n in (
+        NodeKind("Seller", "seller_id", "sellers"),
+        NodeKind("Person", "person_id"),
+        NodeKind("Phone", "phone"),
+        NodeKind("Email", "email"),
+        NodeKind("Device", "device"),
+        NodeKind("IP", "ip"),
+        NodeKind("BankAccount", "account"),
+        NodeKind("Address", "address_id", "addresses"),
+        NodeKind("Organization", "org_id", "organizations"),
+        NodeKind("Listing", "listing_id", "listings"),
+        NodeKind("Brand", "brand"),
+        NodeKind("Complaint", "complaint_id", "complaints"),
+        NodeKind("TestBuy", "test_buy_id", "test_buys"),
+        NodeKind("Shipment", "waybill", "shipments"),
+        NodeKind("Ring", "ring_id"),
+        NodeKind("Case", "case_id"),
+    )
+}
+
+# seller_links / org_links kind -> node label of the identifier it names
+LINK_KIND_TO_NODE = {
+    "person_id": "Person",
+    "phone": "Phone",
+    "email": "Email",
+    "device": "Device",
+    "ip": "IP",
+    "bank_account": "BankAccount",
+    "address": "Address",
+}

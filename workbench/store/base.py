@@ -1,0 +1,127 @@
+"""The GraphStore contract: shared logic here, a short list of backend methods in each store.
+
+Tables are the canonical frames the loaders produce; every store keeps them under the key
+declared in ``workbench.model`` so that loading the same input twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from workbench.model import INPUT_FILES
+
+if TYPE_CHECKING:
+    from graph_loaders import LoadedInput
+
+__all__ = ["GraphStore", "table_key", "RING_COLUMNS", "UPSTREAM_COLUMNS"]
+
+RING_COLUMNS = ["seller_id", "ring_id", "ring_score"]
+UPSTREAM_COLUMNS = ["ring_id", "rank", "entity_kind", "entity_id", "score", "evidence"]
+# analysis outputs a store keeps beside the input tables, replaced whole on every run
+RESULT_TABLES = {"rings": RING_COLUMNS, "upstream": UPSTREAM_COLUMNS}
+
+
+def table_key(name: str) -> list[str]:
+    """The columns that identify one row of input table ``name`` in a store.
+
+    Entity files have their declared key; an observation file (seller_links, org_links) is
+    keyed by the observation itself and where it was read, so every input row is kept.
+    """
+    spec = INPUT_FILES[name]
+    if spec.key:
+        return list(spec.key)
+    return [spec.columns[0].name, "kind", "value", "provenance"]
+
+
+class GraphStore(ABC):
+    """Where the graph lives. Backends implement the abstract methods; the rest is shared."""
+
+    # ---- backend methods -------------------------------------------------------------
+    @abstractmethod
+    def _upsert(self, name: str, frame: pd.DataFrame, key: list[str]) -> None:
+        """Insert rows of table ``name``, replacing rows with the same ``key``."""
+
+    @abstractmethod
+    def _replace(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace result table ``name`` (rings, upstream, quarantine) whole."""
+
+    @abstractmethod
+    def _read(self, name: str) -> pd.DataFrame | None:
+        """Table ``name`` as stored, or None if the store has none."""
+
+    @abstractmethod
+    def _write_meta(self, meta: dict) -> None: ...
+
+    @abstractmethod
+    def _read_meta(self) -> dict: ...
+
+    def close(self) -> None:  # noqa: B027 - optional for backends without connections
+        """Release connections; the embedded store has none."""
+
+    # ---- shared logic ----------------------------------------------------------------
+    def load(self, loaded: LoadedInput) -> dict[str, int]:
+        """Write every loaded table (idempotently) and the quarantine; return rows per table."""
+        written = {}
+        for name, table in loaded.tables.items():
+            self._upsert(name, table, table_key(name))
+            written[name] = len(table)
+        self._replace("quarantine", loaded.quarantine)
+        meta = self._read_meta()
+        meta["input"] = {
+            "data_dir": str(loaded.data_dir),
+            "fingerprint": loaded.fingerprint,
+            "files": loaded.counts,
+        }
+        self._write_meta(meta)
+        return written
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Input table ``name``; an empty frame with the declared columns if never loaded."""
+        frame = self._read(name)
+        if frame is not None:
+            return frame
+        if name in RESULT_TABLES:
+            return pd.DataFrame(columns=RESULT_TABLES[name])
+        if name == "quarantine":
+            from graph_loaders.quarantine import QUARANTINE_COLUMNS
+
+            return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+        return pd.DataFrame(columns=[*INPUT_FILES[name].column_names, "provenance"])
+
+    def has_data(self) -> bool:
+        return self._read("sellers") is not None
+
+    def write_rings(self, rings: pd.DataFrame, method: str) -> None:
+        self._replace("rings", rings[RING_COLUMNS])
+        meta = self._read_meta()
+        meta["rings"] = {"method": method, "count": int(rings["ring_id"].nunique())}
+        self._write_meta(meta)
+
+    def write_upstream(self, upstream: pd.DataFrame) -> None:
+        self._replace("upstream", upstream[UPSTREAM_COLUMNS])
+
+    def rings(self) -> pd.DataFrame:
+        return self.table("rings")
+
+    def upstream(self) -> pd.DataFrame:
+        return self.table("upstream")
+
+    def quarantine(self) -> pd.DataFrame:
+        return self.table("quarantine")
+
+    def meta(self) -> dict:
+        return self._read_meta()
+
+    def counts(self) -> dict[str, int]:
+        """Rows per stored table, for overviews and idempotency checks."""
+        names = [*INPUT_FILES, "quarantine", *RESULT_TABLES]
+        return {name: len(frame) for name in names if (frame := self._read(name)) is not None}
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
