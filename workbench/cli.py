@@ -15,7 +15,7 @@ from rich.table import Table
 
 from . import __version__
 from .config import Settings
-from .errors import InputError, WorkbenchError
+from .errors import WorkbenchError
 
 __all__ = ["app", "main"]
 
@@ -201,20 +201,12 @@ def _version(
 
 
 def main() -> None:
-    """Entry point: user mistakes print one line and exit 2, never a traceback."""
+    """Entry point: user mistakes print one line and exit 2, never a traceback.
+
+    Usage errors (unknown options, missing arguments) are click's and exit 2 on their own.
+    """
     try:
-        app(standalone_mode=False)
-    except (WorkbenchError, InputError) as exc:
+        app()
+    except WorkbenchError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-        raise

@@ -398,11 +398,11 @@ class _Marketplace:
         hubs = self.org_address(self.logistics)
         users = np.flatnonzero(rng.random(n) < sc.fulfilment_share)
         self.link(users, "address", hubs[rng.integers(0, len(hubs), len(users))], "ship_from")
-        # a popular wholesaler's sales phone that shops list as their supplier contact
+        # popular wholesalers drop-ship for many shops, which list their warehouse as ship-from
         self.popular = self._orgs(3, "wholesaler", "Yiwu Commodity Trading Co.")
-        phone = self.org_values(self.popular, "phone")
-        users = np.flatnonzero(rng.random(n) < 0.02)
-        self.link(users, "phone", phone[rng.integers(0, len(phone), len(users))], "contact")
+        depots = self.org_address(self.popular)
+        users = np.flatnonzero(rng.random(n) < 0.03)
+        self.link(users, "address", depots[rng.integers(0, len(depots), len(users))], "ship_from")
 
     def _bridges(self) -> None:
         """Moderate links between otherwise separate groups."""

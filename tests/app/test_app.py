@@ -1,0 +1,40 @@
+"""The app as it stands: it opens a store and lists rings, or says how to build a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from workbench.pipeline import analyze
+from workbench.store import MemoryStore
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def store_dir(marketplace, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("app") / "store"
+    with MemoryStore(path) as store:
+        analyze(marketplace, path.parent / "out", store)
+    return path
+
+
+def test_app_lists_rings_of_the_store(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    rings = MemoryStore(store_dir).rings()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rings"] == f"{rings['ring_id'].nunique():,}"
+    table = at.dataframe[0].value
+    assert set(table["ring_id"]) == set(rings["ring_id"])
+    assert table["ring_score"].is_monotonic_decreasing
+
+
+def test_app_without_store_says_how_to_build_one(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "missing"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "workbench analyze" in at.error[0].value

@@ -1,0 +1,65 @@
+"""The synthetic marketplace: deterministic, and its ground truth agrees with its data."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from graph_loaders import load_folder
+from workbench.synth.generator import generate_marketplace
+
+
+def _digest(folder) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*.csv"))
+    }
+
+
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    generate_marketplace(a, sellers=800, rings=8, seed=3)
+    generate_marketplace(b, sellers=800, rings=8, seed=3)
+    generate_marketplace(c, sellers=800, rings=8, seed=4)
+    assert _digest(a) == _digest(b)
+    assert _digest(a) != _digest(c)
+
+
+def test_ground_truth_is_consistent_with_the_data(marketplace):
+    loaded = load_folder(marketplace)
+    rings = pd.read_csv(marketplace / "truth" / "rings.csv")
+    sources = pd.read_csv(marketplace / "truth" / "sources.csv")
+    sizes = rings.groupby("ring_id").size()
+    assert sizes.between(3, 30).all()
+    assert set(sources["ring_id"]) == set(rings["ring_id"])
+    orgs = loaded.tables["organizations"].set_index("org_id")
+    assert (orgs.loc[sources["org_id"], "kind"] == "factory").all()
+    # most sellers are legitimate
+    assert len(rings) < 0.2 * len(loaded.tables["sellers"])
+
+    links = loaded.tables["seller_links"].merge(rings, on="seller_id")
+    # borrowed identities: every storefront of a ring has its own person id
+    persons = links[links["kind"] == "person_id"].groupby("ring_id")["value"].nunique()
+    assert (persons == sizes.reindex(persons.index)).all()
+    # members are tied by shared identifiers: each ring shares some value among 2+ members
+    shared = links.groupby(["ring_id", "kind", "value"])["seller_id"].nunique()
+    assert set(shared[shared >= 2].index.get_level_values("ring_id")) == set(sizes.index)
+    # every source factory ships or is paid within the chain feeding its ring
+    ships = loaded.tables["shipments"]
+    assert sources["org_id"].isin(ships["sender_id"]).all()
+
+
+def test_hubs_tie_many_unrelated_sellers(marketplace):
+    links = load_folder(marketplace).tables["seller_links"]
+    degree = links.groupby(["kind", "value"])["seller_id"].nunique()
+    assert degree.loc["ip"].max() > 100  # carrier NAT
+    assert degree.loc["address"].max() > 50  # parks, pickup points, fulfilment warehouses
+
+
+def test_formatting_noise_is_present_in_raw_files(marketplace):
+    raw = pd.read_csv(marketplace / "seller_links.csv", dtype=str, keep_default_na=False)
+    phones = raw.loc[raw["kind"] == "phone", "value"]
+    assert phones.str.contains(" ").any() and phones.str.startswith("0086").any()
+    emails = raw.loc[raw["kind"] == "email", "value"]
+    assert (emails != emails.str.lower()).any()

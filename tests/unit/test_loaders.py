@@ -1,0 +1,193 @@
+"""Loaders per file kind: good rows, each kind of bad row, duplicates, provenance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from graph_loaders import load_folder
+from tests.conftest import write_folder
+from workbench.errors import InputError
+
+BASE = {
+    "sellers": """
+        seller_id,shop_name,platform,registered_at,status
+        S1,<script>alert(1)</script>,taobao,2023-01-01,active
+        S2,Shop two,jd,2023-02-01,BANNED
+        S3,Shop three,jd,2023-03-01,closed
+    """,
+    "addresses": """
+        address_id,text,lat,lon,city,province,country,kind
+        A1,Factory Rd,23.02,113.75,Dongguan,Guangdong,CN,factory
+        A2,Warehouse Rd,25.45,119.01,Putian,Fujian,CN,warehouse
+        A3,Somewhere,,,Putian,Fujian,CN,unknown
+    """,
+    "seller_links": """
+        seller_id,kind,value,role,observed_at,source_record_id
+        S1,phone,138 1234-5678,contact,2024-01-01,R1
+        S2,phone,+86 13812345678,contact,2024-01-02,R2
+        S1,address,A2,ship_from,,R3
+    """,
+}
+
+
+def load(tmp_path, **files):
+    return load_folder(write_folder(tmp_path, {**BASE, **files}))
+
+
+def quarantined(result, file_name):
+    q = result.quarantine
+    return q[q["file"] == file_name].sort_values("line").to_dict("records")
+
+
+def test_good_rows_load_typed_normalised_and_with_provenance(tmp_path):
+    result = load(tmp_path)
+    sellers = result.tables["sellers"]
+    assert list(sellers["seller_id"]) == ["S1", "S2", "S3"]
+    assert sellers.loc[1, "status"] == "banned"
+    assert sellers.loc[0, "shop_name"] == "<script>alert(1)</script>"  # kept verbatim
+    assert str(sellers["registered_at"].dtype).startswith("datetime64")
+    links = result.tables["seller_links"]
+    assert list(links["value"][:2]) == ["+8613812345678", "+8613812345678"]
+    assert list(links["provenance"]) == ["seller_links.csv:2", "seller_links.csv:3", "seller_links.csv:4"]
+    assert list(links["source_record_id"]) == ["R1", "R2", "R3"]
+    assert result.tables["addresses"]["lat"].isna().sum() == 1
+    assert result.quarantine.empty
+
+
+@pytest.mark.parametrize(
+    ("name", "bad_line", "field", "reason"),
+    [
+        ("sellers", ",no key,taobao,2023-01-01,active", "seller_id", "required value missing"),
+        ("sellers", "S9,x,taobao,2023-01-01,suspended", "status", "unknown status"),
+        ("sellers", "S9,x,taobao,yesterday,active", "registered_at", "not a date"),
+        ("sellers", "S1,other name,taobao,2023-01-01,active", "seller_id", "duplicate seller_id"),
+        ("sellers", "S9,too,many,fields,here,really", "(row)", "malformed row"),
+        ("addresses", "A9,x,999,113,c,p,CN,factory", "lat", "latitude outside"),
+        ("addresses", "A9,x,abc,113,c,p,CN,factory", "lat", "not a number"),
+        ("addresses", "A9,x,23,,c,p,CN,factory", "lat", "lat and lon must be given together"),
+        ("seller_links", "S1,fax,123,,,", "kind", "unknown kind"),
+        ("seller_links", "S404,phone,13812345678,,,", "seller_id", "unknown seller_id"),
+        ("seller_links", "S1,phone,call me,,,", "value", "not a phone number"),
+        ("seller_links", "S1,email,no-at-sign,,,", "value", "not an e-mail"),
+        ("seller_links", "S1,address,A404,,,", "value", "unknown address_id"),
+        ("seller_links", "S1,device,,,,", "value", "required value missing"),
+    ],
+)
+def test_each_kind_of_bad_row_is_quarantined_with_file_line_field_reason(
+    tmp_path, name, bad_line, field, reason
+):
+    text = BASE[name].rstrip() + "\n        " + bad_line + "\n"
+    result = load(tmp_path, **{name: text})
+    rows = quarantined(result, f"{name}.csv")
+    assert len(rows) == 1
+    row = rows[0]
+    good_rows = len(BASE[name].strip().splitlines()) - 1
+    assert row["line"] == good_rows + 2
+    assert row["field"] == field
+    assert reason in row["reason"]
+    counts = result.counts[name]
+    assert counts["read"] == counts["loaded"] + counts["quarantined"] + counts["duplicates"]
+    assert counts["quarantined"] == 1
+
+
+def test_exact_duplicates_are_merged_and_counted(tmp_path):
+    text = BASE["seller_links"].rstrip() + "\n        S1,phone,138 1234-5678,contact,2024-01-01,R1\n"
+    result = load(tmp_path, seller_links=text)
+    counts = result.counts["seller_links"]
+    assert counts == {"read": 4, "loaded": 3, "quarantined": 0, "duplicates": 1}
+    assert result.tables["seller_links"]["provenance"].iloc[0] == "seller_links.csv:2,5"
+
+
+def test_other_files_check_their_own_rules(tmp_path):
+    result = load(
+        tmp_path,
+        organizations="""
+            org_id,name,kind,address_id
+            O1,Factory,factory,A1
+            O2,Cartel,cartel,A1
+            O3,Ghost,factory,A404
+        """,
+        org_links="""
+            org_id,kind,value,role
+            O1,bank_account,6222-0200 1111,payout
+            O404,phone,13800000000,
+        """,
+        listings="""
+            listing_id,seller_id,title,brand,category,price,currency,listed_at,status
+            L1,S1,Bag,Gucci,bags,99.5,CNY,2024-01-01,live
+            L2,S1,Bag,Gucci,bags,cheap,CNY,2024-01-01,live
+            L3,S1,Bag,Gucci,bags,-5,CNY,2024-01-01,live
+        """,
+        complaints="""
+            complaint_id,listing_id,rights_holder,filed_at,outcome
+            C1,L1,Gucci,2024-02-01,upheld
+            C2,L404,Gucci,2024-02-01,upheld
+        """,
+        test_buys="""
+            test_buy_id,listing_id,bought_at,verdict,ship_from_address_id
+            T1,L1,2024-02-01,counterfeit,A2
+            T2,L1,2024-02-01,fake-ish,A2
+        """,
+        shipments="""
+            waybill,from_address_id,to_address_id,courier,shipped_at,sender_kind,sender_id,recipient_kind,recipient_id,parcels
+            W1,A1,A2,SF,2024-01-01,org,O1,seller,S1,10
+            W2,A1,A2,SF,2024-01-01,seller,S404,seller,S1,1
+            W3,A1,A2,SF,2024-01-01,org,O1,seller,S1,-2
+        """,
+        payments="""
+            payment_id,from_account,to_account,amount,currency,paid_at
+            P1,6222 0200 9999,6222-0200-1111,1000,CNY,2024-01-01
+            P2,x,y,12.5O0,CNY,2024-01-01
+            P3,x,y,-1,CNY,2024-01-01
+        """,
+    )
+    reasons = {(q["file"], q["line"]): q["reason"] for q in result.quarantine.to_dict("records")}
+    assert "unknown kind" in reasons[("organizations.csv", 3)]
+    assert "unknown address_id" in reasons[("organizations.csv", 4)]
+    assert "unknown org_id" in reasons[("org_links.csv", 3)]
+    assert reasons[("listings.csv", 3)] == "not a number"
+    assert reasons[("listings.csv", 4)] == "negative price"
+    assert "unknown listing_id" in reasons[("complaints.csv", 3)]
+    assert "unknown verdict" in reasons[("test_buys.csv", 3)]
+    assert "unknown seller_id" in reasons[("shipments.csv", 3)]
+    assert reasons[("shipments.csv", 4)] == "negative parcel count"
+    assert reasons[("payments.csv", 3)] == "not a number"
+    assert reasons[("payments.csv", 4)] == "amount must be positive"
+    payments = result.tables["payments"]
+    assert payments.loc[0, "to_account"] == result.tables["org_links"].loc[0, "value"] == "622202001111"
+
+
+def test_parquet_input_loads_like_csv(tmp_path):
+    csv_result = load(tmp_path / "csv")
+    pq_dir = tmp_path / "pq"
+    pq_dir.mkdir()
+    for name in BASE:
+        pd.read_csv(tmp_path / "csv" / f"{name}.csv", dtype=str, keep_default_na=False).to_parquet(
+            pq_dir / f"{name}.parquet"
+        )
+    pq_result = load_folder(pq_dir)
+    for name in BASE:
+        a = csv_result.tables[name].drop(columns="provenance")
+        b = pq_result.tables[name].drop(columns="provenance")
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert pq_result.tables["sellers"]["provenance"].iloc[0] == "sellers.parquet:1"
+
+
+def test_missing_required_column_names_file_and_column(tmp_path):
+    with pytest.raises(InputError, match=r"seller_links.csv: missing required column\(s\) kind"):
+        load(tmp_path, seller_links="seller_id,value\nS1,x\n")
+
+
+def test_missing_required_file_and_folder(tmp_path):
+    with pytest.raises(InputError, match="missing required file"):
+        load_folder(write_folder(tmp_path, {"sellers": BASE["sellers"]}))
+    with pytest.raises(InputError, match="no such folder"):
+        load_folder(tmp_path / "nope")
+
+
+def test_not_utf8_is_a_clear_error(tmp_path):
+    write_folder(tmp_path, BASE)
+    (tmp_path / "sellers.csv").write_bytes("seller_id,shop_name\nS1,\xff\xfe bad\n".encode("latin-1"))
+    with pytest.raises(InputError, match="sellers.csv: cannot be read"):
+        load_folder(tmp_path)
