@@ -1,0 +1,35 @@
+"""Benchmark scripts run at small scale and print exactly one JSON line with their figures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_script(name: str, *args: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1
+    return json.loads(lines[0])
+
+
+def test_analyze_benchmark_reports_timings_and_rows_per_second():
+    line = run_script("analyze_embedded.py", "--sellers", "2000", "--rings", "10")
+    assert line["sellers"] == 2000
+    assert line["loader_rows_per_second"] > 0
+    assert {"load", "detect", "trace", "total"} <= set(line["timings"])
+
+
+def test_synth_benchmark_reports_seconds():
+    line = run_script("synth_scale.py", "--sellers", "1000", "--rings", "5")
+    assert line["rows"] > 1000 and line["seconds"] > 0
