@@ -14,15 +14,36 @@ import pandas as pd
 from graph_loaders import LoadedInput, load_folder
 
 from . import __version__
-from .analytics.communities import connected_rings
+from .analytics.communities import (
+    assign_stable_ids,
+    connected_rings,
+    detect_communities,
+    rings_from_communities,
+)
+from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
 from .analytics.scoring import score_rings
+from .analytics.settings import AnalysisSettings
 from .analytics.upstream import upstream_sources
 from .config import Settings
-from .store.base import RING_COLUMNS, GraphStore
+from .store.base import RING_COLUMNS, UPSTREAM_COLUMNS, GraphStore
 
-__all__ = ["AnalysisResult", "analyze", "load_into_store", "detect_and_trace"]
+__all__ = ["AnalysisResult", "Findings", "analyze", "load_into_store", "detect_and_trace"]
 
 Step = Callable[[str], None]
+
+
+@dataclass
+class Findings:
+    """What detection, scoring and tracing found, as frames (store-agnostic)."""
+
+    rings: pd.DataFrame  # seller_id, ring_id, ring_score (the batch contract)
+    ring_scores: pd.DataFrame  # one row per ring: score, signals, contributions, reasons, goods value
+    members: pd.DataFrame  # seller_id, ring_id, evidence_weight, identifiers shared with provenance
+    suppressed: pd.DataFrame  # hubs ignored: kind, value, degree, max_degree
+    upstream: pd.DataFrame  # ranked sources with evidence text
+    paths: pd.DataFrame  # every hop of the top sources' evidence paths
+    history: pd.DataFrame  # ring id lineage against the previous run
+    settings: AnalysisSettings
 
 
 @dataclass
@@ -30,14 +51,21 @@ class AnalysisResult:
     """What one run produced, in memory, beside the files it wrote."""
 
     loaded: LoadedInput
-    rings: pd.DataFrame  # seller_id, ring_id, ring_score
-    ring_scores: pd.DataFrame  # one row per ring with its signals
-    upstream: pd.DataFrame
+    findings: Findings
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rings(self) -> pd.DataFrame:
+        return self.findings.rings
+
+    @property
+    def upstream(self) -> pd.DataFrame:
+        return self.findings.upstream
 
     def summary(self) -> dict:
         rows = self.loaded.rows_read
         load_seconds = self.timings.get("load", 0.0)
+        scores = self.findings.ring_scores
         return {
             "files": self.loaded.counts,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
@@ -45,7 +73,12 @@ class AnalysisResult:
             "rows_read": rows,
             "rings": int(self.rings["ring_id"].nunique()),
             "sellers_in_rings": len(self.rings),
-            "method": "wcc-strong-identifiers",
+            "rings_over_referral_threshold": int(scores["over_referral_threshold"].sum())
+            if len(scores)
+            else 0,
+            "suppressed_identifiers": len(self.findings.suppressed),
+            "method": self.findings.settings.method,
+            "settings": self.findings.settings.as_dict(),
             "input_fingerprint": self.loaded.fingerprint,
             "version": __version__,
         }
@@ -74,18 +107,69 @@ def load_into_store(
 
 
 def detect_and_trace(
-    tables: dict[str, pd.DataFrame], timings: dict[str, float], on_step: Step | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Rings with their scores and the upstream sources of each ring, from loaded tables."""
+    tables: dict[str, pd.DataFrame],
+    settings: AnalysisSettings | None = None,
+    timings: dict[str, float] | None = None,
+    previous_rings: pd.DataFrame | None = None,
+    on_step: Step | None = None,
+) -> Findings:
+    """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
+    settings = settings or AnalysisSettings.load()
+    timings = {} if timings is None else timings
+    with _timed(timings, "evidence", on_step):
+        links = evidence_links(tables)
+        evidence = evidence_graph(links, settings)
     with _timed(timings, "detect", on_step):
-        members = connected_rings(tables["seller_links"])
+        if settings.method == "wcc":
+            # the baseline: components over strong identifiers, no weights, no hub suppression
+            members = connected_rings(tables["seller_links"]).assign(evidence_weight=float("nan"))
+        else:
+            communities = detect_communities(evidence, settings)
+            members = rings_from_communities(communities, evidence, settings)
+        members, history = assign_stable_ids(members, previous_rings)
     with _timed(timings, "score", on_step):
-        scores = score_rings(members, tables)
+        scores = score_rings(members[["seller_id", "ring_id"]], tables, settings)
         rings = members.merge(scores[["ring_id", "ring_score"]], on="ring_id")
-        rings["ring_score"] = rings["ring_score"].round(4)
+        shared = shared_identifiers(links, members[["seller_id", "ring_id"]], settings)
+        member_evidence = _member_evidence(members, shared)
     with _timed(timings, "trace", on_step):
-        upstream = upstream_sources(members, tables)
-    return rings[RING_COLUMNS], scores, upstream
+        upstream, paths = upstream_sources(members[["seller_id", "ring_id"]], tables, settings, links)
+    return Findings(
+        rings=rings[RING_COLUMNS].sort_values(["ring_id", "seller_id"], ignore_index=True),
+        ring_scores=scores.sort_values("ring_score", ascending=False, ignore_index=True),
+        members=member_evidence,
+        suppressed=evidence.suppressed,
+        upstream=upstream,
+        paths=paths,
+        history=history,
+        settings=settings,
+    )
+
+
+def _member_evidence(members: pd.DataFrame, shared: pd.DataFrame) -> pd.DataFrame:
+    """One row per member: its evidence weight and the identifiers tying it to its ring."""
+    text = (
+        shared.assign(
+            item=shared["kind"]
+            + " "
+            + shared["value"]
+            + " (shared with "
+            + shared["shared_with"].astype(str)
+            + ", "
+            + shared["provenance"]
+            + ")"
+        )
+        .groupby(["ring_id", "seller_id"])["item"]
+        .agg(" | ".join)
+        .rename("evidence")
+    )
+    kinds = (
+        shared.groupby(["ring_id", "seller_id"])["kind"]
+        .agg(lambda k: ",".join(sorted(set(k))))
+        .rename("kinds")
+    )
+    out = members.join(text, on=["ring_id", "seller_id"]).join(kinds, on=["ring_id", "seller_id"])
+    return out.fillna({"evidence": "", "kinds": ""}).sort_values(["ring_id", "seller_id"], ignore_index=True)
 
 
 def analyze(
@@ -94,25 +178,37 @@ def analyze(
     store: GraphStore | None = None,
     settings: Settings | None = None,
     on_step: Step | None = None,
+    analysis: AnalysisSettings | None = None,
 ) -> AnalysisResult:
-    """Run load, ring detection and upstream tracing, and write the DESIGN.md outputs."""
+    """Run load, ring detection and upstream tracing, and write the DESIGN.md outputs plus the
+    evidence behind them (ring_scores, ring_members, suppressed, upstream_paths, ring_history)."""
     settings = settings or Settings.from_env()
+    analysis = analysis or AnalysisSettings.load()
     out_dir = Path(out_dir)
     started = time.perf_counter()
     if on_step:
         on_step("load")
     loaded, timings = load_into_store(Path(data_dir), store, settings, on_file=on_step)
-    rings, scores, upstream = detect_and_trace(loaded.tables, timings, on_step)
+    previous = store.rings() if store is not None else None
+    findings = detect_and_trace(loaded.tables, analysis, timings, previous, on_step)
     if store is not None:
         with _timed(timings, "write_back", on_step):
-            store.write_rings(rings, method="wcc-strong-identifiers")
-            store.write_upstream(upstream)
-    result = AnalysisResult(loaded, rings, scores, upstream, timings)
+            store.write_rings(findings.rings, method=analysis.method)
+            store.write_upstream(findings.upstream)
+            for name in ("ring_scores", "members", "suppressed", "paths", "history"):
+                store.write_result(name, getattr(findings, name))
+    result = AnalysisResult(loaded, findings, timings)
     with _timed(timings, "write", on_step):
         out_dir.mkdir(parents=True, exist_ok=True)
-        rings.to_csv(out_dir / "rings.csv", index=False)
-        upstream.to_csv(out_dir / "upstream.csv", index=False)
+        findings.rings.to_csv(out_dir / "rings.csv", index=False)
+        # the contract's columns; the store keeps names, kinds, shares and exclusivity too
+        findings.upstream[UPSTREAM_COLUMNS].to_csv(out_dir / "upstream.csv", index=False)
         loaded.quarantine.to_csv(out_dir / "quarantine.csv", index=False)
+        findings.ring_scores.to_csv(out_dir / "ring_scores.csv", index=False)
+        findings.members.to_csv(out_dir / "ring_members.csv", index=False)
+        findings.suppressed.to_csv(out_dir / "suppressed.csv", index=False)
+        findings.paths.to_csv(out_dir / "upstream_paths.csv", index=False)
+        findings.history.to_csv(out_dir / "ring_history.csv", index=False)
     timings["total"] = time.perf_counter() - started
-    (out_dir / "summary.json").write_text(json.dumps(result.summary(), indent=2))
+    (out_dir / "summary.json").write_text(json.dumps(result.summary(), indent=2, default=str))
     return result

@@ -1,4 +1,4 @@
-"""Ring detection: groups of storefronts tied by shared identifiers, with stable ring ids."""
+"""Ring detection: communities of storefronts on the evidence graph, with stable ring ids."""
 
 from __future__ import annotations
 
@@ -10,7 +10,17 @@ import pandas as pd
 
 from workbench.model import STRONG_LINK_KINDS
 
-__all__ = ["connected_rings", "ring_id_for"]
+from .evidence import EvidenceGraph
+from .settings import AnalysisSettings
+
+__all__ = [
+    "connected_rings",
+    "ring_id_for",
+    "embedded_weights",
+    "detect_communities",
+    "rings_from_communities",
+    "assign_stable_ids",
+]
 
 
 def ring_id_for(members: list[str] | pd.Series) -> str:
@@ -40,8 +50,142 @@ def connected_rings(seller_links: pd.DataFrame, kinds: tuple[str, ...] = STRONG_
     )
     membership = np.asarray(graph.connected_components().membership)[: len(sellers)]
     groups = pd.DataFrame({"seller_id": np.asarray(sellers), "group": membership})
+    return _named(groups)
+
+
+def _named(groups: pd.DataFrame) -> pd.DataFrame:
+    """Groups of two or more sellers, each named by ``ring_id_for``."""
     size = groups.groupby("group")["seller_id"].transform("size")
-    groups = groups[size >= 2]
+    groups = groups[size >= 2].copy()
     ids = groups.groupby("group")["seller_id"].agg(ring_id_for)
     groups["ring_id"] = groups["group"].map(ids)
     return groups[["seller_id", "ring_id"]].sort_values(["ring_id", "seller_id"], ignore_index=True)
+
+
+def embedded_weights(graph: ig.Graph, weights: np.ndarray, isolated_penalty: float) -> np.ndarray:
+    """Edge weights with ties that share no common neighbour multiplied by ``isolated_penalty``.
+
+    Ties inside an operation sit in triangles (members share several identifiers and suppliers);
+    a bridge between two operations (an agent's phone, a second-hand device) usually does not.
+    """
+    if graph.ecount() == 0:
+        return weights
+    ends = np.array(graph.get_edgelist())
+    jaccard = np.asarray(graph.similarity_jaccard(pairs=[tuple(e) for e in ends], loops=False))
+    degree = np.asarray(graph.degree())
+    union_plus = degree[ends[:, 0]] + degree[ends[:, 1]]
+    common = np.rint(jaccard * union_plus / (1 + jaccard))
+    return np.where(common == 0, weights * isolated_penalty, weights)
+
+
+def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings) -> pd.DataFrame:
+    """Communities of the evidence graph by ``settings.method``: ``seller_id, group``.
+
+    ``leiden`` optimises the constant Potts model (leidenalg, seeded), which unlike modularity
+    does not merge small groups just because the whole graph is large; ``louvain`` is
+    networkx's modularity Louvain on the same weights, kept for comparison.
+    """
+    n = len(evidence.sellers)
+    edges = evidence.edges[["a", "b"]].to_numpy()
+    graph = ig.Graph(n=n, edges=edges)
+    weights = embedded_weights(graph, evidence.edges["weight"].to_numpy(), settings.isolated_penalty)
+    if settings.method == "leiden":
+        import leidenalg
+
+        partition = leidenalg.find_partition(
+            graph,
+            leidenalg.CPMVertexPartition,
+            weights=list(weights),
+            resolution_parameter=settings.resolution,
+            seed=settings.seed,
+            n_iterations=-1,
+        )
+        membership = np.asarray(partition.membership)
+    elif settings.method == "louvain":
+        import networkx as nx
+
+        nxg = nx.Graph()
+        nxg.add_nodes_from(range(n))
+        nxg.add_weighted_edges_from(zip(edges[:, 0], edges[:, 1], weights, strict=True))
+        communities = nx.community.louvain_communities(nxg, weight="weight", seed=settings.seed)
+        membership = np.empty(n, dtype=np.int64)
+        for index, community in enumerate(communities):
+            membership[list(community)] = index
+    else:  # wcc on the evidence graph, hubs suppressed
+        membership = np.asarray(graph.connected_components().membership)
+    return pd.DataFrame({"seller_id": np.asarray(evidence.sellers), "group": membership})
+
+
+def rings_from_communities(
+    communities: pd.DataFrame, evidence: EvidenceGraph, settings: AnalysisSettings
+) -> pd.DataFrame:
+    """Keep communities of two or more sellers whose members share enough evidence.
+
+    Returns ``seller_id, ring_id, evidence_weight`` where ``evidence_weight`` is the member's
+    summed evidence to the other members of its ring (what ties it there).
+    """
+    group = communities["group"].to_numpy()
+    a, b = evidence.edges["a"].to_numpy(), evidence.edges["b"].to_numpy()
+    weight = evidence.edges["weight"].to_numpy()
+    inside = group[a] == group[b]
+    tie = np.bincount(a[inside], weight[inside], minlength=len(group)) + np.bincount(
+        b[inside], weight[inside], minlength=len(group)
+    )
+    frame = communities.assign(evidence_weight=np.round(tie, 4))
+    internal = frame.groupby("group")["evidence_weight"].transform("sum") / 2
+    frame = frame[internal >= settings.min_ring_weight]
+    named = _named(frame[["seller_id", "group"]])
+    return named.merge(frame[["seller_id", "evidence_weight"]], on="seller_id")
+
+
+def assign_stable_ids(
+    rings: pd.DataFrame, previous: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Carry ring ids over from a previous run: a ring that keeps most of a previous ring's
+    members keeps its id; splits and merges are recorded.
+
+    ``rings`` and ``previous`` have ``seller_id, ring_id``. Returns the renamed rings and a
+    history of ``ring_id, previous_ring_id, event, shared_members`` with events ``kept``,
+    ``new``, ``split`` (another ring holds the rest of the previous ring), ``merged`` (the ring
+    took in members of a second previous ring) and ``dissolved``.
+    """
+    columns = ["ring_id", "previous_ring_id", "event", "shared_members"]
+    if previous is None or previous.empty:
+        history = pd.DataFrame({"ring_id": rings["ring_id"].unique()}).assign(
+            previous_ring_id=None, event="new", shared_members=0
+        )
+        return rings, history[columns]
+    overlap = (
+        rings[["seller_id", "ring_id"]]
+        .merge(previous[["seller_id", "ring_id"]], on="seller_id", suffixes=("", "_previous"))
+        .groupby(["ring_id", "ring_id_previous"])
+        .size()
+        .rename("shared")
+        .reset_index()
+    )
+    previous_size = previous.groupby("ring_id").size()
+    overlap["share_of_previous"] = overlap["shared"] / overlap["ring_id_previous"].map(previous_size)
+    # each previous ring hands its id to the new ring holding most of its members (if > half),
+    # each new ring takes at most one previous id: the one it holds most of
+    heirs = overlap[overlap["share_of_previous"] > 0.5].sort_values(
+        ["shared", "ring_id_previous"], ascending=[False, True]
+    )
+    heirs = heirs.drop_duplicates("ring_id").drop_duplicates("ring_id_previous")
+    rename = dict(zip(heirs["ring_id"], heirs["ring_id_previous"], strict=True))
+    renamed = rings.assign(ring_id=rings["ring_id"].map(lambda r: rename.get(r, r)))
+    events = []
+    for ring_id, rows in overlap.groupby("ring_id"):
+        final = rename.get(ring_id, ring_id)
+        for row in rows.itertuples(index=False):
+            if rename.get(ring_id) == row.ring_id_previous:
+                event = "kept"
+            elif row.share_of_previous <= 0.5:
+                event = "split" if row.ring_id_previous in rename.values() else "merged"
+            else:
+                event = "merged"
+            events.append((final, row.ring_id_previous, event, int(row.shared)))
+    untouched = set(rings["ring_id"]) - set(overlap["ring_id"])
+    events += [(rename.get(r, r), None, "new", 0) for r in sorted(untouched)]
+    gone = set(previous["ring_id"]) - set(overlap["ring_id_previous"])
+    events += [(None, r, "dissolved", 0) for r in sorted(gone)]
+    return renamed, pd.DataFrame(events, columns=columns)

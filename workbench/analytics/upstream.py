@@ -1,62 +1,309 @@
-"""Upstream tracing: which organisations supply a ring with goods and receive its money."""
+"""Upstream tracing: follow a ring's goods back (waybills) and its money forward (payments), several
+hops, and rank the organisations most likely to be its production source, with evidence paths."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from workbench.store.base import UPSTREAM_COLUMNS
 
-__all__ = ["upstream_sources"]
+from .settings import AnalysisSettings
 
-_MAX_EVIDENCE = 5
+__all__ = ["upstream_sources", "flow_edges"]
 
-
-def _evidence(rows: pd.DataFrame, id_column: str) -> str:
-    shown = rows.head(_MAX_EVIDENCE)
-    items = [f"{i} ({p})" for i, p in zip(shown[id_column], shown["provenance"], strict=True)]
-    more = len(rows) - len(shown)
-    return "; ".join(items) + (f"; and {more} more" if more > 0 else "")
+PATH_COLUMNS = ["ring_id", "entity_id", "flow", "hop", "from_entity", "to_entity", "record_id", "provenance"]
 
 
-def upstream_sources(members: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """The baseline: rank organisations that ship to a ring or are paid by it, one hop.
+def _org_by_address(tables: dict[str, pd.DataFrame]) -> pd.Series:
+    orgs = tables.get("organizations")
+    if orgs is None or orgs.empty:
+        return pd.Series(dtype=object)
+    located = orgs[orgs["address_id"] != ""]
+    return located.drop_duplicates("address_id").set_index("address_id")["org_id"]
 
-    Score = half the organisation's share of the ring's incoming parcels plus half its share
-    of the ring's outgoing payments. Evidence lists waybills and payment ids with provenance.
+
+def flow_edges(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Goods and money as entity-to-entity edges: ``src, dst, amount, record_id, provenance``.
+
+    Entities are ``org:ID``, ``seller:ID``, ``addr:ID`` and ``acct:ID``: a shipment's sender is
+    the organisation named on it or the one at its from-address; an account is its owning
+    organisation's where org_links says so.
     """
-    links = tables["seller_links"].merge(members, on="seller_id")
-    candidates = []
+    columns = ["src", "dst", "amount", "record_id", "provenance"]
+    goods = pd.DataFrame(columns=columns)
     shipments = tables.get("shipments")
     if shipments is not None and len(shipments):
-        addresses = links.loc[links["kind"] == "address", ["value", "ring_id"]].drop_duplicates()
-        by_address = shipments.merge(addresses, left_on="to_address_id", right_on="value")
-        by_recipient = shipments.merge(members, left_on="recipient_id", right_on="seller_id")
-        into = pd.concat([by_address, by_recipient]).drop_duplicates(["waybill", "ring_id"])
-        into = into[into["sender_kind"] == "org"]
-        into = into.assign(parcels=into["parcels"].fillna(1).astype(float))
-        total = into.groupby("ring_id")["parcels"].transform("sum")
-        into = into.assign(share=into["parcels"] / total)
-        for (ring_id, org_id), rows in into.groupby(["ring_id", "sender_id"]):
-            candidates.append((ring_id, org_id, rows["share"].sum(), 0.0, _evidence(rows, "waybill")))
+        at = _org_by_address(tables)
+        from_org = shipments["from_address_id"].map(at)
+        to_org = shipments["to_address_id"].map(at)
+        src = np.where(
+            shipments["sender_kind"] == "org",
+            "org:" + shipments["sender_id"].astype(str),
+            np.where(
+                from_org.notna(),
+                "org:" + from_org.fillna("").astype(str),
+                "addr:" + shipments["from_address_id"],
+            ),
+        )
+        dst = np.where(
+            shipments["recipient_kind"] == "org",
+            "org:" + shipments["recipient_id"].astype(str),
+            np.where(
+                to_org.notna(), "org:" + to_org.fillna("").astype(str), "addr:" + shipments["to_address_id"]
+            ),
+        )
+        goods = pd.DataFrame(
+            {
+                "src": src,
+                "dst": dst,
+                "amount": shipments["parcels"].fillna(1).astype(float).to_numpy(),
+                "record_id": shipments["waybill"].to_numpy(),
+                "provenance": shipments["provenance"].to_numpy(),
+                "recipient": np.where(
+                    shipments["recipient_kind"] == "seller",
+                    "seller:" + shipments["recipient_id"].astype(str),
+                    "",
+                ),
+                "to_address": "addr:" + shipments["to_address_id"].astype(str),
+            }
+        )
+    money = pd.DataFrame(columns=columns)
     payments = tables.get("payments")
-    org_links = tables.get("org_links")
-    if payments is not None and org_links is not None and len(payments):
-        accounts = links.loc[links["kind"] == "bank_account", ["value", "ring_id"]].drop_duplicates()
-        org_accounts = org_links.loc[org_links["kind"] == "bank_account", ["org_id", "value"]]
-        out = payments.merge(accounts, left_on="from_account", right_on="value")
-        out = out.merge(org_accounts, left_on="to_account", right_on="value", suffixes=("", "_org"))
-        total = out.groupby("ring_id")["amount"].transform("sum")
-        out = out.assign(share=out["amount"] / total)
-        for (ring_id, org_id), rows in out.groupby(["ring_id", "org_id"]):
-            candidates.append((ring_id, org_id, 0.0, rows["share"].sum(), _evidence(rows, "payment_id")))
-    if not candidates:
-        return pd.DataFrame(columns=UPSTREAM_COLUMNS)
-    frame = pd.DataFrame(candidates, columns=["ring_id", "entity_id", "goods", "money", "evidence"])
-    ranked = frame.groupby(["ring_id", "entity_id"], as_index=False).agg(
-        goods=("goods", "sum"), money=("money", "sum"), evidence=("evidence", " | ".join)
+    if payments is not None and len(payments):
+        owners = pd.Series(dtype=object)
+        org_links = tables.get("org_links")
+        if org_links is not None and len(org_links):
+            accounts = org_links[org_links["kind"] == "bank_account"].drop_duplicates("value")
+            owners = accounts.set_index("value")["org_id"]
+
+        def entity(account: pd.Series) -> np.ndarray:
+            owner = account.map(owners)
+            return np.where(
+                owner.notna(), "org:" + owner.fillna("").astype(str), "acct:" + account.astype(str)
+            )
+
+        money = pd.DataFrame(
+            {
+                "src": entity(payments["from_account"]),
+                "dst": entity(payments["to_account"]),
+                "amount": payments["amount"].astype(float).to_numpy(),
+                "record_id": payments["payment_id"].to_numpy(),
+                "provenance": payments["provenance"].to_numpy(),
+                "from_account": "acct:" + payments["from_account"].astype(str),
+            }
+        )
+    return goods, money
+
+
+def _trace(
+    start: pd.DataFrame, edges: pd.DataFrame, direction: str, hops: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Walk ``hops`` hops from each ring's ``start`` edges (``ring_id`` + edge columns).
+
+    ``direction`` is ``back`` (goods: from receiver to sender) or ``forward`` (money: payer to
+    payee). Returns the reached entities (``ring_id, entity, share, hop, via``) and the edges
+    walked (for evidence). ``share`` is the part of the ring's flow that reaches the entity: at
+    each hop an entity passes on its share in proportion to what it gets from (or sends to) each
+    next entity.
+    """
+    near, far = ("dst", "src") if direction == "back" else ("src", "dst")
+    total = start.groupby("ring_id")["amount"].transform("sum")
+    step = start.assign(share=start["amount"] / total)
+    reached, walked = [], []
+    visited = set()
+    for hop in range(1, hops + 1):
+        if step.empty:
+            break
+        step = step[
+            step[far].str.startswith("org:")
+            | step[far].str.startswith("addr:")
+            | step[far].str.startswith("acct:")
+        ]
+        step = step[[(r, e) not in visited for r, e in zip(step["ring_id"], step[far], strict=True)]]
+        walked.append(step.assign(hop=hop))
+        got = step.groupby(["ring_id", far], as_index=False).agg(share=("share", "sum"), via=(near, "first"))
+        got = got.rename(columns={far: "entity"}).assign(hop=hop)
+        reached.append(got)
+        visited |= set(zip(got["ring_id"], got["entity"], strict=True))
+        # next hop: flows into (goods) or out of (money) the entities just reached
+        flows = edges[edges[near].isin(set(got["entity"]))]
+        out_total = flows.groupby(near)["amount"].transform("sum")
+        flows = flows.assign(part=flows["amount"] / out_total)
+        step = got[["ring_id", "entity", "share"]].merge(flows, left_on="entity", right_on=near)
+        step = step.assign(share=step["share"] * step["part"]).drop(columns=["entity", "part"])
+    if not reached:
+        empty = pd.DataFrame(columns=["ring_id", "entity", "share", "hop", "via"])
+        return empty, pd.DataFrame()
+    entities = pd.concat(reached, ignore_index=True)
+    entities = entities.groupby(["ring_id", "entity"], as_index=False).agg(
+        share=("share", "sum"), hop=("hop", "min"), via=("via", "first")
     )
-    ranked["score"] = (0.5 * ranked["goods"] + 0.5 * ranked["money"]).round(4)
-    ranked["entity_kind"] = "Organization"
-    ranked = ranked.sort_values(["ring_id", "score", "entity_id"], ascending=[True, False, True])
-    ranked["rank"] = ranked.groupby("ring_id").cumcount() + 1
-    return ranked[UPSTREAM_COLUMNS].reset_index(drop=True)
+    return entities, pd.concat(walked, ignore_index=True)
+
+
+def _exclusivity(entities: pd.DataFrame, walked: pd.DataFrame, edges: pd.DataFrame, side: str) -> pd.Series:
+    """Share of each entity's whole flow (sent goods or received money) that serves the ring."""
+    if walked.empty:
+        return pd.Series(0.0, index=entities.index)
+    for_ring = walked.groupby(["ring_id", side])["amount"].sum()
+    overall = edges.groupby(side)["amount"].sum()
+    ring_part = pd.Series(list(zip(entities["ring_id"], entities["entity"], strict=True))).map(for_ring)
+    return (ring_part.to_numpy() / entities["entity"].map(overall).to_numpy()).clip(0, 1)
+
+
+class _PathIndex:
+    """Hops walked per ring, indexed so each candidate's evidence path is a few dict look-ups."""
+
+    def __init__(self, walked: pd.DataFrame):
+        self.hops: dict[tuple, list[tuple]] = {}
+        if walked.empty:
+            return
+        for flow, ring_id, hop, src, dst, record_id, provenance in zip(
+            walked["flow"],
+            walked["ring_id"],
+            walked["hop"],
+            walked["src"],
+            walked["dst"],
+            walked["record_id"],
+            walked["provenance"],
+            strict=True,
+        ):
+            far = src if flow == "goods" else dst
+            self.hops.setdefault((flow, ring_id, int(hop), far), []).append((src, dst, record_id, provenance))
+
+    def path(self, flow: str, ring_id: str, entity: str, max_hop: int) -> list[tuple[int, list[tuple]]]:
+        """From ``entity`` towards the ring: per hop (farthest first) the records walked."""
+        out, target = [], entity
+        for hop in range(max_hop, 0, -1):
+            rows = self.hops.get((flow, ring_id, hop, target))
+            if not rows:
+                continue
+            out.append((hop, rows))
+            src, dst = rows[0][0], rows[0][1]
+            target = dst if flow == "goods" else src
+        return out
+
+    def text(self, flow: str, ring_id: str, entity: str, max_hop: int, limit: int = 3) -> str:
+        parts = []
+        for _, rows in self.path(flow, ring_id, entity, max_hop):
+            shown = "; ".join(f"{r} ({p})" for _, _, r, p in rows[:limit])
+            more = f"; +{len(rows) - limit} more" if len(rows) > limit else ""
+            src, dst = rows[0][0], rows[0][1]
+            parts.append(f"{src} -[{shown}{more}]-> {dst}")
+        return " ".join(parts)
+
+
+def upstream_sources(
+    members: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    settings: AnalysisSettings,
+    evidence_links: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rank each ring's likely production sources.
+
+    Goods are followed back from the ring's storefronts and the addresses they ship from;
+    money forward from their payout accounts; ``settings.upstream_hops`` hops each way. A
+    candidate's score is its share of the ring's goods and money flow, times the square root of
+    how exclusive it is to the ring (a logistics giant or a drop-shipping wholesaler serving
+    everyone is not the source), times the preference for its kind (factories over
+    intermediaries). Returns ``upstream`` (the DESIGN.md columns plus ``entity_name``,
+    ``org_kind``, ``goods_share``, ``money_share``, ``exclusivity``) and ``paths``, every hop of
+    every evidence path with its waybill or payment id and provenance.
+    """
+    goods, money = flow_edges(tables)
+    links = evidence_links if evidence_links is not None else tables["seller_links"]
+    ring_links = links.merge(members[["seller_id", "ring_id"]], on="seller_id")
+    frames = []
+    path_frames = []
+    if len(goods):
+        points = pd.concat(
+            [
+                ring_links.loc[ring_links["kind"] == "address", ["ring_id"]].assign(
+                    point="addr:" + ring_links.loc[ring_links["kind"] == "address", "value"]
+                ),
+                members[["ring_id"]].assign(point="seller:" + members["seller_id"]),
+            ]
+        ).drop_duplicates()
+        by_address = goods.merge(points, left_on="to_address", right_on="point")
+        by_recipient = goods.merge(points, left_on="recipient", right_on="point")
+        start = pd.concat([by_address, by_recipient]).drop_duplicates(["ring_id", "record_id"])
+        start = start[~start["src"].str.startswith("seller:")].drop(columns="point")
+        reached, walked = _trace(start, goods, "back", settings.upstream_hops)
+        reached["exclusivity"] = _exclusivity(reached, walked, goods, "src")
+        frames.append(reached.assign(flow="goods"))
+        path_frames.append(walked.assign(flow="goods", from_entity=walked["src"], to_entity=walked["dst"]))
+    if len(money):
+        accounts = ring_links.loc[
+            ring_links["kind"] == "bank_account", ["ring_id", "value"]
+        ].drop_duplicates()
+        accounts = accounts.assign(point="acct:" + accounts["value"])
+        start = money.merge(accounts[["ring_id", "point"]], left_on="from_account", right_on="point").drop(
+            columns="point"
+        )
+        reached, walked = _trace(start, money, "forward", settings.upstream_hops)
+        reached["exclusivity"] = _exclusivity(reached, walked, money, "dst")
+        frames.append(reached.assign(flow="money"))
+        path_frames.append(walked.assign(flow="money", from_entity=walked["src"], to_entity=walked["dst"]))
+    if not frames:
+        return pd.DataFrame(columns=UPSTREAM_COLUMNS), pd.DataFrame(columns=PATH_COLUMNS)
+    reached = pd.concat(frames, ignore_index=True)
+    reached = reached[reached["entity"].str.startswith("org:")]
+    wide = reached.pivot_table(
+        index=["ring_id", "entity"],
+        columns="flow",
+        values=["share", "exclusivity"],
+        aggfunc="max",
+        fill_value=0.0,
+    )
+    wide.columns = [f"{a}_{b}" for a, b in wide.columns]
+    for column in ("share_goods", "share_money", "exclusivity_goods", "exclusivity_money"):
+        if column not in wide:
+            wide[column] = 0.0
+    wide = wide.reset_index()
+    orgs = tables.get("organizations", pd.DataFrame(columns=["org_id", "name", "kind"]))
+    wide["entity_id"] = wide["entity"].str.removeprefix("org:")
+    info = orgs.drop_duplicates("org_id").set_index("org_id")
+    wide["org_kind"] = wide["entity_id"].map(info["kind"]).fillna("other").replace("", "other")
+    wide["entity_name"] = wide["entity_id"].map(info["name"]).fillna("")
+    factor = wide["org_kind"].map(settings.kind_factor).fillna(settings.kind_factor.get("other", 0.4))
+    flow_share = (wide["share_goods"] + wide["share_money"]) / 2
+    exclusivity = wide[["exclusivity_goods", "exclusivity_money"]].max(axis=1)
+    wide["score"] = (flow_share * np.sqrt(exclusivity) * factor).round(4)
+    wide["goods_share"], wide["money_share"] = wide["share_goods"].round(4), wide["share_money"].round(4)
+    wide["exclusivity"] = exclusivity.round(4)
+    wide = wide[wide["score"] > 0].sort_values(
+        ["ring_id", "score", "entity_id"], ascending=[True, False, True]
+    )
+    wide["rank"] = wide.groupby("ring_id").cumcount() + 1
+    wide["entity_kind"] = "Organization"
+
+    walked = pd.concat(path_frames, ignore_index=True)
+    index = _PathIndex(walked)
+    hops = settings.upstream_hops
+    wide["evidence"] = [
+        " | ".join(
+            f"{flow}: {text}"
+            for flow in ("goods", "money")
+            if (text := index.text(flow, ring_id, entity, hops))
+        )
+        for ring_id, entity in zip(wide["ring_id"], wide["entity"], strict=True)
+    ]
+    upstream = wide[
+        [*UPSTREAM_COLUMNS, "entity_name", "org_kind", "goods_share", "money_share", "exclusivity"]
+    ]
+    paths = _evidence_paths(index, wide, hops)
+    return upstream.reset_index(drop=True), paths
+
+
+def _evidence_paths(index: _PathIndex, ranked: pd.DataFrame, hops: int) -> pd.DataFrame:
+    """Every hop of the evidence paths of each ring's top three candidates, one row per record."""
+    top = ranked[ranked["rank"] <= 3]
+    rows = [
+        (ring_id, entity_id, flow, hop, src, dst, record_id, provenance)
+        for ring_id, entity, entity_id in zip(top["ring_id"], top["entity"], top["entity_id"], strict=True)
+        for flow in ("goods", "money")
+        for hop, records in index.path(flow, ring_id, entity, hops)
+        for src, dst, record_id, provenance in records
+    ]
+    return pd.DataFrame(rows, columns=PATH_COLUMNS)

@@ -101,7 +101,15 @@ class GraphStore(ABC):
         self._write_meta(meta)
 
     def write_upstream(self, upstream: pd.DataFrame) -> None:
-        self._replace("upstream", upstream[UPSTREAM_COLUMNS])
+        self._replace("upstream", upstream)
+
+    def write_result(self, name: str, frame: pd.DataFrame) -> None:
+        """Keep an analysis result beside the rings (scores, member evidence, hubs, paths)."""
+        self._replace(f"result_{name}", frame)
+
+    def result(self, name: str) -> pd.DataFrame:
+        frame = self._read(f"result_{name}")
+        return frame if frame is not None else pd.DataFrame()
 
     def rings(self) -> pd.DataFrame:
         return self.table("rings")

@@ -60,15 +60,15 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "hard": Scenario(
         name="hard",
-        p_device=0.35,
-        p_account=0.35,
+        p_device=0.4,
+        p_account=0.4,
         p_phone=0.25,
         p_ip=0.3,
         p_warehouse=0.45,
         weak_share=0.2,
         nat_share=0.45,
         park_share=0.08,
-        bridges_per_ring=0.5,
+        bridges_per_ring=0.15,
         wholesaler_share=0.5,
     ),
     "multistore": Scenario(name="multistore", multistore_share=0.3),
@@ -319,14 +319,26 @@ class _Marketplace:
         sc = self.sc
         uses = [
             self._pooled("bank_account", rng.integers(1, 3, k), self.accounts, sc.p_account, "payout"),
-            self._pooled("device", rng.integers(1, 4, k), self.devices, sc.p_device, "login"),
+            self._pooled("device", rng.integers(1, 3, k), self.devices, sc.p_device, "login"),
             self._pooled("phone", rng.integers(1, 3, k), self.phones, sc.p_phone, "contact"),
         ]
         self._pooled("ip", rng.integers(1, 3, k), self.ips, sc.p_ip, "login")
-        # every member that is not weak shares at least one strong identifier with its ring
-        strong = np.sum([u.to_numpy() for u in uses], axis=0)
-        lonely = members[(strong == 0) & ~self.weak[members]]
-        self.link(lonely, "device", self.pool_value("device", lonely), "login")
+        # every member that is not weak shares a strong identifier with another member: one
+        # that drew no shared value, or a value nobody else drew, gets the ring's first payout
+        # account, which one strong member of the ring also uses
+        strong = np.sum([u.to_numpy() for u in uses], axis=0) > 0
+        drawn = self._link_frame()
+        drawn = drawn[
+            drawn["kind"].isin(["bank_account", "device", "phone"])
+            & (self.ring_of[drawn["seller"].to_numpy()] >= 0)
+        ]
+        drawn = drawn.assign(ring=self.ring_of[drawn["seller"].to_numpy()])
+        sharing = drawn.groupby(["ring", "kind", "value"])["seller"].transform("nunique") >= 2
+        shares = np.isin(members, drawn.loc[sharing, "seller"].to_numpy())
+        lonely = members[~(strong & shares) & ~self.weak[members]]
+        self.link(lonely, "bank_account", self.pool_value("bank_account", lonely), "payout")
+        anchors = self._one_member_per_ring(np.unique(self.ring_of[lonely]))
+        self.link(anchors, "bank_account", self.pool_value("bank_account", anchors), "payout")
 
         # registered addresses: the owner's residence (shared by a multi-store owner's shops)
         home = np.empty(n, dtype=object)
@@ -356,23 +368,29 @@ class _Marketplace:
         # weak members hang on by one link: a warehouse of the ring or the IP it logs in from
         weak = np.flatnonzero(self.weak)
         by_wh = rng.random(len(weak)) < 0.5
-        self.link(weak[by_wh], "address", self.member_wh[weak[by_wh]].to_numpy(), "ship_from")
+        weak_wh = weak[by_wh]
+        self.link(weak_wh, "address", self.member_wh[weak_wh].to_numpy(), "ship_from")
         weak_ip = weak[~by_wh]
         self.link(weak_ip, "ip", self.pool_value("ip", weak_ip), "login")
-        # ...which one strong member of the ring also uses, so the weak link does reach the ring
+        # ...which a strong member of the ring also uses, so the one weak link does reach the ring
         anchors = self._one_member_per_ring(np.unique(self.ring_of[weak_ip]))
         self.link(anchors, "ip", self.pool_value("ip", anchors), "login")
+        anchors = self._one_member_per_ring(self.ring_of[weak_wh])
+        self.link(anchors, "address", self.member_wh[weak_wh].to_numpy(), "ship_from")
         # legitimate shops ship from home
         legit_ship = np.flatnonzero(~self.is_ring & (rng.random(n) < 0.5))
         self.link(legit_ship, "address", home[legit_ship], "ship_from")
 
     def _one_member_per_ring(self, rings: np.ndarray) -> np.ndarray:
-        """One strong (not weak) member of each ring in ``rings``, drawn at random."""
-        members = np.flatnonzero(self.is_ring & ~self.weak & np.isin(self.ring_of, rings))
-        order = self.rng.permutation(len(members))
-        members = members[order]
-        _, first = np.unique(self.ring_of[members], return_index=True)
-        return members[first]
+        """A random strong (not weak) member of each ring listed in ``rings`` (in that order)."""
+        strong = np.flatnonzero(self.is_ring & ~self.weak)
+        strong = strong[self.rng.permutation(len(strong))]
+        by_ring = pd.Series(strong).groupby(self.ring_of[strong]).agg(list)
+        draw = self.rng.random(len(rings))
+        return np.array(
+            [by_ring[r][int(u * len(by_ring[r]))] for r, u in zip(rings, draw, strict=True)],
+            dtype=np.int64,
+        )
 
     def _hubs(self) -> None:
         """Decoys: identifiers that tie many unrelated sellers and prove nothing."""
@@ -410,20 +428,26 @@ class _Marketplace:
         b = int(round(self.sc.bridges_per_ring * k)) if k >= 2 else 0
         if b == 0:
             return
-        pairs = np.array([rng.choice(k, 2, replace=False) for _ in range(b)])
+
+        def ring_pairs() -> np.ndarray:
+            # each kind of bridge joins its own pairs of rings
+            return np.array([rng.choice(k, 2, replace=False) for _ in range(b)])
 
         def member_of(rings: np.ndarray) -> np.ndarray:
             return self._one_member_per_ring_each(rings)
 
         # a consolidation warehouse two rings share
+        pairs = ring_pairs()
         wh = self.new_addresses(b, "warehouse", production=True)
         for side in (0, 1):
             self.link(member_of(pairs[:, side]), "address", wh.to_numpy(), "ship_from")
         # a second-hand device: ring a's device turns up on a shop of ring b
+        pairs = ring_pairs()
         self.link(
             member_of(pairs[:, 1]), "device", self.pool_value("device", member_of(pairs[:, 0])), "login"
         )
         # an agent's phone used for shops of two rings
+        pairs = ring_pairs()
         phones = self.phones(b)
         for side in (0, 1):
             self.link(member_of(pairs[:, side]), "phone", phones.to_numpy(), "contact")

@@ -1,0 +1,184 @@
+"""The evidence graph: storefront-to-storefront evidence from shared identifiers, weighted by kind
+and rarity, with hubs suppressed and listed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .settings import AnalysisSettings
+
+__all__ = [
+    "EvidenceGraph",
+    "evidence_links",
+    "evidence_graph",
+    "pair_weight",
+    "shared_identifiers",
+]
+
+_LINK_COLUMNS = ["seller_id", "kind", "value", "provenance"]
+
+
+@dataclass
+class EvidenceGraph:
+    """Seller pairs with summed evidence weight, and what was ignored as a hub.
+
+    ``sellers`` maps the integer node ids used in ``edges`` (columns ``a, b, weight``, a < b)
+    to seller ids; ``suppressed`` lists ``kind, value, degree, max_degree`` of every hub.
+    """
+
+    sellers: pd.Index
+    edges: pd.DataFrame
+    suppressed: pd.DataFrame
+    identifiers: pd.DataFrame  # kind, value, degree, pair_weight of every identifier kept
+
+    def seller_pairs(self) -> pd.DataFrame:
+        """Edges with seller ids instead of node numbers."""
+        return pd.DataFrame(
+            {
+                "seller_a": self.sellers[self.edges["a"].to_numpy()],
+                "seller_b": self.sellers[self.edges["b"].to_numpy()],
+                "weight": self.edges["weight"].to_numpy(),
+            }
+        )
+
+
+def pair_weight(
+    kind_weight: float | np.ndarray, degree: int | np.ndarray, rarity_exponent: float = 1.5
+) -> float | np.ndarray:
+    """Evidence one shared identifier gives a pair of its sellers: its kind's weight times its
+    rarity ``(2 / degree) ** rarity_exponent`` (1 when two sellers share it).
+
+    With an exponent above 1 the evidence a seller gets from one identifier *falls* as more
+    sellers share it, so a cafe IP used by twenty shops ties none of them strongly.
+
+    >>> float(pair_weight(1.0, 2)), float(pair_weight(0.3, 8, rarity_exponent=2.0))
+    (1.0, 0.01875)
+    """
+    return np.round(kind_weight * (2.0 / np.asarray(degree, dtype=float)) ** rarity_exponent, 6)
+
+
+def evidence_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every identifier tie of a seller, declared or seen in logistics, with its provenance.
+
+    Beside ``seller_links``: the address a seller ships from on its waybills and on test buys of
+    its listings (kind ``address``), and each organisation that ships goods to it (kind
+    ``supplier``). Waybills show where a shop really operates, whatever it declares.
+    """
+    parts = [tables["seller_links"][_LINK_COLUMNS]]
+    shipments = tables.get("shipments")
+    if shipments is not None and len(shipments):
+        sent = shipments[shipments["sender_kind"] == "seller"]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "seller_id": sent["sender_id"],
+                    "kind": "address",
+                    "value": sent["from_address_id"],
+                    "provenance": sent["provenance"],
+                }
+            )
+        )
+        received = shipments[(shipments["recipient_kind"] == "seller") & (shipments["sender_kind"] == "org")]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "seller_id": received["recipient_id"],
+                    "kind": "supplier",
+                    "value": received["sender_id"],
+                    "provenance": received["provenance"],
+                }
+            )
+        )
+    test_buys, listings = tables.get("test_buys"), tables.get("listings")
+    if test_buys is not None and listings is not None and len(test_buys):
+        bought = test_buys[test_buys["ship_from_address_id"] != ""].merge(
+            listings[["listing_id", "seller_id"]], on="listing_id"
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "seller_id": bought["seller_id"],
+                    "kind": "address",
+                    "value": bought["ship_from_address_id"],
+                    "provenance": bought["provenance"],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _distinct_links(seller_links: pd.DataFrame, kinds: list[str]) -> pd.DataFrame:
+    links = seller_links.loc[seller_links["kind"].isin(kinds), ["seller_id", "kind", "value"]]
+    return links.drop_duplicates(ignore_index=True)
+
+
+def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> EvidenceGraph:
+    """Build the weighted seller graph from ``seller_links`` (normalised loader output)."""
+    kinds = [k for k, w in settings.kind_weights.items() if w > 0]
+    links = _distinct_links(seller_links, kinds)
+    sellers_codes, sellers = pd.factorize(links["seller_id"], sort=True)
+    ident_codes, _ = pd.factorize(links["kind"].astype(str) + "\x1f" + links["value"].astype(str))
+    links = links.assign(seller=sellers_codes, ident=ident_codes)
+    degree = np.bincount(ident_codes)
+    links["degree"] = degree[ident_codes]
+    caps = links["kind"].map(lambda k: settings.degree_cap(k)).to_numpy()
+    is_hub = links["degree"].to_numpy() > caps
+    identifiers = links.drop_duplicates("ident")[["ident", "kind", "value", "degree"]]
+    hub_idents = np.unique(ident_codes[is_hub])
+    suppressed = identifiers[identifiers["ident"].isin(hub_idents)].copy()
+    suppressed["max_degree"] = suppressed["kind"].map(settings.degree_cap)
+    suppressed = suppressed.drop(columns="ident").sort_values(
+        ["degree", "kind", "value"], ascending=[False, True, True], ignore_index=True
+    )
+
+    shared = links[(links["degree"] >= 2) & ~is_hub]
+    kept = identifiers[(identifiers["degree"] >= 2) & ~identifiers["ident"].isin(hub_idents)].copy()
+    kept["pair_weight"] = pair_weight(
+        kept["kind"].map(settings.kind_weights).to_numpy(), kept["degree"], settings.rarity_exponent
+    )
+    # all pairs of sellers of each shared identifier: a self-join on the identifier
+    left = shared[["ident", "seller"]]
+    pairs = left.merge(left, on="ident", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["seller_a"] < pairs["seller_b"]]
+    weight = kept.set_index("ident")["pair_weight"]
+    pairs = pairs.assign(weight=weight.reindex(pairs["ident"].to_numpy()).to_numpy())
+    edges = (
+        pairs.groupby(["seller_a", "seller_b"], sort=True)["weight"]
+        .sum()
+        .reset_index()
+        .rename(columns={"seller_a": "a", "seller_b": "b"})
+    )
+    return EvidenceGraph(
+        pd.Index(sellers), edges, suppressed, kept.drop(columns="ident").reset_index(drop=True)
+    )
+
+
+def shared_identifiers(
+    seller_links: pd.DataFrame, members: pd.DataFrame, settings: AnalysisSettings
+) -> pd.DataFrame:
+    """For each ring member, the identifiers it shares with other members of its ring.
+
+    ``members`` has ``seller_id, ring_id``. Returns ``ring_id, seller_id, kind, value, degree,
+    shared_with, provenance`` with hubs left out (they are not evidence).
+    """
+    kinds = [k for k, w in settings.kind_weights.items() if w > 0]
+    links = seller_links.loc[
+        seller_links["kind"].isin(kinds), ["seller_id", "kind", "value", "provenance"]
+    ].merge(members, on="seller_id")
+    all_links = _distinct_links(seller_links, kinds)
+    degree = all_links.groupby(["kind", "value"]).size().rename("degree")
+    links = links.join(degree, on=["kind", "value"])
+    caps = links["kind"].map(settings.degree_cap)
+    links = links[links["degree"] <= caps]
+    per_ring = links.groupby(["ring_id", "kind", "value"])["seller_id"].transform("nunique")
+    links = links[per_ring >= 2].copy()
+    links["shared_with"] = per_ring[per_ring >= 2] - 1
+    provenance = links.groupby(["ring_id", "seller_id", "kind", "value"], sort=True).agg(
+        degree=("degree", "first"),
+        shared_with=("shared_with", "first"),
+        provenance=("provenance", lambda p: ";".join(sorted(set(p)))),
+    )
+    return provenance.reset_index()

@@ -1,0 +1,79 @@
+"""Analysis settings: the weights and thresholds of detection, scoring and tracing, from TOML."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.errors import WorkbenchError
+
+__all__ = ["AnalysisSettings", "DEFAULT_SETTINGS_FILE"]
+
+DEFAULT_SETTINGS_FILE = Path(__file__).resolve().parent.parent / "analysis.toml"
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Everything an analysis run depends on besides its input; recorded with its results."""
+
+    kind_weights: dict[str, float]
+    max_degree: dict[str, int]
+    rarity_exponent: float = 1.5
+    method: str = "leiden"
+    seed: int = 42
+    resolution: float = 0.01
+    isolated_penalty: float = 0.25
+    min_ring_weight: float = 0.5
+    attach_weight: float = 0.1
+    attach_share: float = 0.75
+    scoring: dict[str, float] = field(default_factory=dict)
+    upstream_hops: int = 3
+    kind_factor: dict[str, float] = field(default_factory=dict)
+
+    def degree_cap(self, kind: str) -> int:
+        return int(self.max_degree.get(kind, self.max_degree["default"]))
+
+    @property
+    def referral_threshold(self) -> float:
+        return float(self.scoring["referral_threshold"])
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, **overrides) -> AnalysisSettings:
+        """Read the TOML file (the packaged defaults when ``path`` is None); overrides win."""
+        path = Path(path) if path else DEFAULT_SETTINGS_FILE
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise WorkbenchError(f"{path}: cannot read analysis settings ({exc})") from None
+        defaults = tomllib.loads(DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8"))
+        try:
+            ev = {**defaults["evidence"], **data.get("evidence", {})}
+            co = {**defaults["communities"], **data.get("communities", {})}
+            sc = {**defaults["scoring"], **data.get("scoring", {})}
+            up = {**defaults["upstream"], **data.get("upstream", {})}
+            settings = cls(
+                kind_weights={k: float(v) for k, v in ev["kind_weights"].items()},
+                max_degree={k: int(v) for k, v in ev["max_degree"].items()},
+                rarity_exponent=float(ev["rarity_exponent"]),
+                method=str(co["method"]),
+                seed=int(co["seed"]),
+                resolution=float(co["resolution"]),
+                isolated_penalty=float(co["isolated_penalty"]),
+                min_ring_weight=float(co["min_ring_weight"]),
+                attach_weight=float(co["attach_weight"]),
+                attach_share=float(co["attach_share"]),
+                scoring={k: float(v) for k, v in sc.items()},
+                upstream_hops=int(up["hops"]),
+                kind_factor={k: float(v) for k, v in up["kind_factor"].items()},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise WorkbenchError(f"{path}: bad analysis setting ({exc})") from None
+        if overrides:
+            settings = cls(**{**settings.__dict__, **overrides})
+        if settings.method not in ("leiden", "louvain", "wcc"):
+            raise WorkbenchError(f"method must be leiden, louvain or wcc, not {settings.method!r}")
+        return settings
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
