@@ -51,10 +51,12 @@ FILES = {
         ]
     ),
     "addresses": "address_id,kind\nW1,warehouse\nF1,factory\nH1,warehouse\nP1,warehouse\nC1,residential\n",
-    "organizations": "org_id,kind,address_id\nFACTORY,factory,F1\nWHOLESALER,wholesaler,H1\nPOPULAR,wholesaler,P1\n",
+    "organizations": "org_id,kind,address_id\nFACTORY,factory,F1\nWHOLESALER,wholesaler,H1\n"
+    "POPULAR,wholesaler,P1\n",
     "org_links": "org_id,kind,value\nFACTORY,bank_account,9999 0001\nWHOLESALER,bank_account,9999 0002\n"
     "POPULAR,bank_account,9999 0003\n",
-    "shipments": "waybill,from_address_id,to_address_id,sender_kind,sender_id,recipient_kind,recipient_id,parcels\n"
+    "shipments": "waybill,from_address_id,to_address_id,sender_kind,sender_id,"
+    "recipient_kind,recipient_id,parcels\n"
     + "\n".join(
         [
             "WB-F1,F1,H1,org,FACTORY,org,WHOLESALER,100",
