@@ -110,6 +110,26 @@ def load(
     )
 
 
+MethodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--method",
+        help="Community method: leiden (default; evidence-weighted, hubs suppressed), louvain "
+        "(networkx, same graph) or wcc (baseline: components over strong identifiers).",
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML file of weights and thresholds (see workbench/analysis.toml)."),
+]
+
+
+def _analysis_settings(config: Path | None, method: str | None):
+    from .analytics.settings import AnalysisSettings
+
+    return AnalysisSettings.load(config, **({"method": method} if method else {}))
+
+
 @app.command()
 def analyze(
     data_dir: Annotated[Path, typer.Argument(help="Input folder (DESIGN.md input format).")],
@@ -117,11 +137,15 @@ def analyze(
     store: Annotated[
         Path | None, typer.Option("--store", help="Keep the embedded store here for later use.")
     ] = None,
+    method: MethodOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Load, detect rings and trace upstream; write rings.csv, upstream.csv, quarantine.csv and
-    summary.json to OUT."""
+    summary.json to OUT, with the evidence behind them (ring_scores.csv, ring_members.csv,
+    suppressed.csv, upstream_paths.csv, ring_history.csv)."""
     from .pipeline import analyze as run_analysis
 
+    analysis = _analysis_settings(config, method)
     with _open_store(store) as graph_store, _progress() as progress:
         task = progress.add_task("analysing", total=None)
         result = run_analysis(
@@ -130,6 +154,7 @@ def analyze(
             graph_store,
             Settings.from_env(),
             on_step=lambda step: progress.update(task, description=step),
+            analysis=analysis,
         )
     _show_counts(result.loaded.counts)
     summary = result.summary()
@@ -137,6 +162,126 @@ def analyze(
         f"{summary['rings']:,} rings ({summary['sellers_in_rings']:,} sellers) in "
         f"{summary['timings']['total']:.1f}s; results in {out}"
     )
+
+
+def _stored_tables(store: Path):
+    from .store import MemoryStore
+
+    graph_store = MemoryStore(store, create=False)
+    if not graph_store.has_data():
+        raise WorkbenchError(
+            f"{store}: the store holds no sellers; run `workbench load DATA --store {store}`"
+        )
+    return graph_store, graph_store.input_tables()
+
+
+@app.command()
+def detect(
+    store: Annotated[Path, typer.Option("--store", help="Embedded store folder (after `workbench load`).")],
+    method: MethodOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Detect and score rings on a loaded store; ring ids carry over from the store's last run."""
+    from .pipeline import detect_rings, write_findings
+
+    graph_store, tables = _stored_tables(store)
+    with _progress() as progress:
+        progress.add_task("detecting rings", total=None)
+        findings, _ = detect_rings(
+            tables, _analysis_settings(config, method), previous_rings=graph_store.rings()
+        )
+        write_findings(graph_store, findings)
+    events = findings.history["event"].value_counts().to_dict()
+    console.print(
+        f"{findings.rings['ring_id'].nunique():,} rings ({len(findings.rings):,} sellers), "
+        f"{len(findings.suppressed):,} hub identifiers suppressed; ring ids: {events}"
+    )
+
+
+@app.command()
+def trace(
+    store: Annotated[Path, typer.Option("--store", help="Embedded store folder (after `workbench detect`).")],
+    config: ConfigOption = None,
+) -> None:
+    """Trace every stored ring upstream and rank its likely production sources."""
+    from .pipeline import Findings, trace_upstream
+
+    graph_store, tables = _stored_tables(store)
+    rings = graph_store.rings()
+    if rings.empty:
+        raise WorkbenchError(f"{store}: no rings yet; run `workbench detect --store {store}`")
+    findings = Findings(
+        rings, settings=_analysis_settings(config, None), suppressed=graph_store.result("suppressed")
+    )
+    with _progress() as progress:
+        progress.add_task("tracing upstream", total=None)
+        trace_upstream(findings, tables)
+    graph_store.write_upstream(findings.upstream)
+    graph_store.write_result("paths", findings.paths)
+    console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {store}")
+
+
+@app.command()
+def bench(
+    sellers: Annotated[int, typer.Option(help="Sellers per quality scenario.")] = 20000,
+    rings: Annotated[int, typer.Option(help="Rings per quality scenario.")] = 120,
+    seed: Annotated[int, typer.Option(help="Seed of the generated scenarios.")] = 5,
+    scenarios: Annotated[str, typer.Option(help="Comma-separated: easy, hard, hubs, multistore.")] = (
+        "easy,hard,hubs,multistore"
+    ),
+    methods: Annotated[str, typer.Option(help="Comma-separated: leiden, louvain, wcc, wcc-all.")] = (
+        "leiden,louvain,wcc,wcc-all"
+    ),
+    community_step: Annotated[
+        int, typer.Option(help="Sellers for Leiden vs networkx Louvain on one graph (0 skips).")
+    ] = 100000,
+    out: Annotated[Path | None, typer.Option(help="Also write the figures here as JSON lines.")] = None,
+) -> None:
+    """Measure ring detection, scoring and tracing against planted truth, method by method."""
+    import json
+
+    from .bench import METHODS, SCENARIO_NAMES, community_step_benchmark, quality_benchmark
+
+    chosen_scenarios = tuple(x.strip() for x in scenarios.split(",") if x.strip())
+    chosen_methods = tuple(x.strip() for x in methods.split(",") if x.strip())
+    unknown = [x for x in chosen_scenarios if x not in SCENARIO_NAMES] + [
+        x for x in chosen_methods if x not in METHODS
+    ]
+    if unknown:
+        raise WorkbenchError(f"unknown scenario or method: {', '.join(unknown)}")
+    with _progress() as progress:
+        progress.add_task(f"quality on {len(chosen_scenarios)} scenario(s)", total=None)
+        rows = quality_benchmark(sellers, rings, seed, chosen_scenarios, chosen_methods)
+        if community_step:
+            progress.add_task(f"community step on {community_step:,} sellers", total=None)
+            step = community_step_benchmark(community_step, max(10, community_step // 200), seed)
+    columns = [
+        "scenario",
+        "method",
+        "ari",
+        "precision",
+        "recall",
+        "f1",
+        "auc",
+        "upstream_top1",
+        "upstream_top3",
+        "ari_all_groups",
+        "seconds",
+    ]
+    table = Table(*columns, title=f"Ring detection vs truth ({sellers:,} sellers, {rings} rings)")
+    for row in rows:
+        table.add_row(*(str(row.get(c, "")) for c in columns))
+    Console().print(table)
+    lines = [json.dumps({"benchmark": "ring_quality", **row}) for row in rows]
+    if community_step:
+        Console().print(
+            f"community step on {step['graph_edges']:,} evidence edges: Leiden {step['leiden_seconds']}s "
+            f"(ARI {step['leiden_ari']}), networkx Louvain {step['louvain_seconds']}s "
+            f"(ARI {step['louvain_ari']}): {step['speedup']}x"
+        )
+        lines.append(json.dumps({"benchmark": "community_step", **step}))
+    if out:
+        out.write_text("\n".join(lines) + "\n")
 
 
 @app.command()

@@ -27,7 +27,16 @@ from .analytics.upstream import upstream_sources
 from .config import Settings
 from .store.base import RING_COLUMNS, UPSTREAM_COLUMNS, GraphStore
 
-__all__ = ["AnalysisResult", "Findings", "analyze", "load_into_store", "detect_and_trace"]
+__all__ = [
+    "AnalysisResult",
+    "Findings",
+    "analyze",
+    "load_into_store",
+    "detect_rings",
+    "trace_upstream",
+    "detect_and_trace",
+    "write_findings",
+]
 
 Step = Callable[[str], None]
 
@@ -37,13 +46,13 @@ class Findings:
     """What detection, scoring and tracing found, as frames (store-agnostic)."""
 
     rings: pd.DataFrame  # seller_id, ring_id, ring_score (the batch contract)
-    ring_scores: pd.DataFrame  # one row per ring: score, signals, contributions, reasons, goods value
-    members: pd.DataFrame  # seller_id, ring_id, evidence_weight, identifiers shared with provenance
-    suppressed: pd.DataFrame  # hubs ignored: kind, value, degree, max_degree
-    upstream: pd.DataFrame  # ranked sources with evidence text
-    paths: pd.DataFrame  # every hop of the top sources' evidence paths
-    history: pd.DataFrame  # ring id lineage against the previous run
     settings: AnalysisSettings
+    ring_scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # score, signals, reasons, value
+    members: pd.DataFrame = field(default_factory=pd.DataFrame)  # member evidence with provenance
+    suppressed: pd.DataFrame = field(default_factory=pd.DataFrame)  # hubs: kind, value, degree, cap
+    upstream: pd.DataFrame = field(default_factory=pd.DataFrame)  # ranked sources, evidence text
+    paths: pd.DataFrame = field(default_factory=pd.DataFrame)  # every hop of the evidence paths
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)  # ring id lineage vs previous run
 
 
 @dataclass
@@ -106,15 +115,14 @@ def load_into_store(
     return loaded, timings
 
 
-def detect_and_trace(
+def detect_rings(
     tables: dict[str, pd.DataFrame],
-    settings: AnalysisSettings | None = None,
+    settings: AnalysisSettings,
     timings: dict[str, float] | None = None,
     previous_rings: pd.DataFrame | None = None,
     on_step: Step | None = None,
-) -> Findings:
-    """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
-    settings = settings or AnalysisSettings.load()
+) -> tuple[Findings, pd.DataFrame]:
+    """Rings with stable ids, their scores and member evidence; also the evidence links used."""
     timings = {} if timings is None else timings
     with _timed(timings, "evidence", on_step):
         links = evidence_links(tables)
@@ -132,18 +140,54 @@ def detect_and_trace(
         rings = members.merge(scores[["ring_id", "ring_score"]], on="ring_id")
         shared = shared_identifiers(links, members[["seller_id", "ring_id"]], settings)
         member_evidence = _member_evidence(members, shared)
-    with _timed(timings, "trace", on_step):
-        upstream, paths = upstream_sources(members[["seller_id", "ring_id"]], tables, settings, links)
-    return Findings(
+    findings = Findings(
         rings=rings[RING_COLUMNS].sort_values(["ring_id", "seller_id"], ignore_index=True),
         ring_scores=scores.sort_values("ring_score", ascending=False, ignore_index=True),
         members=member_evidence,
         suppressed=evidence.suppressed,
-        upstream=upstream,
-        paths=paths,
         history=history,
         settings=settings,
     )
+    return findings, links
+
+
+def trace_upstream(
+    findings: Findings,
+    tables: dict[str, pd.DataFrame],
+    links: pd.DataFrame | None = None,
+    timings: dict[str, float] | None = None,
+    on_step: Step | None = None,
+) -> Findings:
+    """Add ranked upstream sources and their evidence paths to ``findings``."""
+    timings = {} if timings is None else timings
+    with _timed(timings, "trace", on_step):
+        links = evidence_links(tables) if links is None else links
+        findings.upstream, findings.paths = upstream_sources(
+            findings.rings[["seller_id", "ring_id"]], tables, findings.settings, links, findings.suppressed
+        )
+    return findings
+
+
+def detect_and_trace(
+    tables: dict[str, pd.DataFrame],
+    settings: AnalysisSettings | None = None,
+    timings: dict[str, float] | None = None,
+    previous_rings: pd.DataFrame | None = None,
+    on_step: Step | None = None,
+) -> Findings:
+    """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
+    settings = settings or AnalysisSettings.load()
+    timings = {} if timings is None else timings
+    findings, links = detect_rings(tables, settings, timings, previous_rings, on_step)
+    return trace_upstream(findings, tables, links, timings, on_step)
+
+
+def write_findings(store: GraphStore, findings: Findings) -> None:
+    """Keep rings, sources and the evidence behind them in the store."""
+    store.write_rings(findings.rings, method=findings.settings.method)
+    store.write_upstream(findings.upstream)
+    for name in ("ring_scores", "members", "suppressed", "paths", "history"):
+        store.write_result(name, getattr(findings, name))
 
 
 def _member_evidence(members: pd.DataFrame, shared: pd.DataFrame) -> pd.DataFrame:
@@ -193,10 +237,7 @@ def analyze(
     findings = detect_and_trace(loaded.tables, analysis, timings, previous, on_step)
     if store is not None:
         with _timed(timings, "write_back", on_step):
-            store.write_rings(findings.rings, method=analysis.method)
-            store.write_upstream(findings.upstream)
-            for name in ("ring_scores", "members", "suppressed", "paths", "history"):
-                store.write_result(name, getattr(findings, name))
+            write_findings(store, findings)
     result = AnalysisResult(loaded, findings, timings)
     with _timed(timings, "write", on_step):
         out_dir.mkdir(parents=True, exist_ok=True)

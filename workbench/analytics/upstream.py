@@ -102,54 +102,49 @@ def _trace(
     """Walk ``hops`` hops from each ring's ``start`` edges (``ring_id`` + edge columns).
 
     ``direction`` is ``back`` (goods: from receiver to sender) or ``forward`` (money: payer to
-    payee). Returns the reached entities (``ring_id, entity, share, hop, via``) and the edges
-    walked (for evidence). ``share`` is the part of the ring's flow that reaches the entity: at
-    each hop an entity passes on its share in proportion to what it gets from (or sends to) each
-    next entity.
+    payee). Returns the entities reached (``ring_id, entity, share, exclusivity, hop``) and the
+    edges walked (for evidence).
+
+    ``share``: the part of the ring's own flow that comes from (goes to) the entity; an
+    intermediary passes its share on in proportion to what it gets from each supplier.
+    ``exclusivity``: the part of the entity's whole flow that ends up at (comes from) the ring;
+    flow through an intermediary counts in proportion to the intermediary's own exclusivity.
     """
     near, far = ("dst", "src") if direction == "back" else ("src", "dst")
+    far_total = edges.groupby(far)["amount"].sum()
     total = start.groupby("ring_id")["amount"].transform("sum")
-    step = start.assign(share=start["amount"] / total)
+    step = start.assign(share=start["amount"] / total, near_exclusivity=1.0)
     reached, walked = [], []
-    visited = set()
+    visited: set[tuple[str, str]] = set()
     for hop in range(1, hops + 1):
+        step = step[~step[far].str.startswith("seller:")]
+        step = step[[(r, e) not in visited for r, e in zip(step["ring_id"], step[far], strict=True)]]
         if step.empty:
             break
-        step = step[
-            step[far].str.startswith("org:")
-            | step[far].str.startswith("addr:")
-            | step[far].str.startswith("acct:")
-        ]
-        step = step[[(r, e) not in visited for r, e in zip(step["ring_id"], step[far], strict=True)]]
         walked.append(step.assign(hop=hop))
-        got = step.groupby(["ring_id", far], as_index=False).agg(share=("share", "sum"), via=(near, "first"))
+        step = step.assign(ring_amount=step["amount"] * step["near_exclusivity"])
+        got = step.groupby(["ring_id", far], as_index=False).agg(
+            share=("share", "sum"), ring_amount=("ring_amount", "sum")
+        )
         got = got.rename(columns={far: "entity"}).assign(hop=hop)
-        reached.append(got)
+        got["exclusivity"] = (got["ring_amount"] / got["entity"].map(far_total)).clip(0, 1)
+        reached.append(got.drop(columns="ring_amount"))
         visited |= set(zip(got["ring_id"], got["entity"], strict=True))
         # next hop: flows into (goods) or out of (money) the entities just reached
         flows = edges[edges[near].isin(set(got["entity"]))]
-        out_total = flows.groupby(near)["amount"].transform("sum")
-        flows = flows.assign(part=flows["amount"] / out_total)
-        step = got[["ring_id", "entity", "share"]].merge(flows, left_on="entity", right_on=near)
-        step = step.assign(share=step["share"] * step["part"]).drop(columns=["entity", "part"])
+        flows = flows.assign(part=flows["amount"] / flows.groupby(near)["amount"].transform("sum"))
+        step = got[["ring_id", "entity", "share", "exclusivity"]].merge(
+            flows, left_on="entity", right_on=near
+        )
+        step = step.assign(share=step["share"] * step["part"], near_exclusivity=step["exclusivity"])
+        step = step.drop(columns=["entity", "part", "exclusivity"])
     if not reached:
-        empty = pd.DataFrame(columns=["ring_id", "entity", "share", "hop", "via"])
-        return empty, pd.DataFrame()
+        return pd.DataFrame(columns=["ring_id", "entity", "share", "exclusivity", "hop"]), pd.DataFrame()
     entities = pd.concat(reached, ignore_index=True)
     entities = entities.groupby(["ring_id", "entity"], as_index=False).agg(
-        share=("share", "sum"), hop=("hop", "min"), via=("via", "first")
+        share=("share", "sum"), exclusivity=("exclusivity", "max"), hop=("hop", "min")
     )
     return entities, pd.concat(walked, ignore_index=True)
-
-
-def _exclusivity(entities: pd.DataFrame, walked: pd.DataFrame, edges: pd.DataFrame, side: str) -> pd.Series:
-    """Share of each entity's whole flow (sent goods or received money) that serves the ring."""
-    if walked.empty:
-        return pd.Series(0.0, index=entities.index)
-    for_ring = walked.groupby(["ring_id", side])["amount"].sum()
-    overall = edges.groupby(side)["amount"].sum()
-    ring_part = pd.Series(list(zip(entities["ring_id"], entities["entity"], strict=True))).map(for_ring)
-    return (ring_part.to_numpy() / entities["entity"].map(overall).to_numpy()).clip(0, 1)
 
 
 class _PathIndex:
@@ -199,6 +194,7 @@ def upstream_sources(
     tables: dict[str, pd.DataFrame],
     settings: AnalysisSettings,
     evidence_links: pd.DataFrame | None = None,
+    hubs: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rank each ring's likely production sources.
 
@@ -207,13 +203,19 @@ def upstream_sources(
     candidate's score is its share of the ring's goods and money flow, times the square root of
     how exclusive it is to the ring (a logistics giant or a drop-shipping wholesaler serving
     everyone is not the source), times the preference for its kind (factories over
-    intermediaries). Returns ``upstream`` (the DESIGN.md columns plus ``entity_name``,
+    intermediaries). Addresses and accounts in ``hubs`` (``kind, value``) are not the ring's own
+    and are not traced from. Returns ``upstream`` (the DESIGN.md columns plus ``entity_name``,
     ``org_kind``, ``goods_share``, ``money_share``, ``exclusivity``) and ``paths``, every hop of
     every evidence path with its waybill or payment id and provenance.
     """
     goods, money = flow_edges(tables)
     links = evidence_links if evidence_links is not None else tables["seller_links"]
     ring_links = links.merge(members[["seller_id", "ring_id"]], on="seller_id")
+    if hubs is not None and len(hubs):
+        # a hub address or account (a fulfilment warehouse, a pickup station) carries everyone's
+        # goods: what arrives there is not the ring's supply
+        hub_keys = pd.MultiIndex.from_frame(hubs[["kind", "value"]])
+        ring_links = ring_links[~pd.MultiIndex.from_frame(ring_links[["kind", "value"]]).isin(hub_keys)]
     frames = []
     path_frames = []
     if len(goods):
@@ -230,7 +232,6 @@ def upstream_sources(
         start = pd.concat([by_address, by_recipient]).drop_duplicates(["ring_id", "record_id"])
         start = start[~start["src"].str.startswith("seller:")].drop(columns="point")
         reached, walked = _trace(start, goods, "back", settings.upstream_hops)
-        reached["exclusivity"] = _exclusivity(reached, walked, goods, "src")
         frames.append(reached.assign(flow="goods"))
         path_frames.append(walked.assign(flow="goods", from_entity=walked["src"], to_entity=walked["dst"]))
     if len(money):
@@ -242,7 +243,6 @@ def upstream_sources(
             columns="point"
         )
         reached, walked = _trace(start, money, "forward", settings.upstream_hops)
-        reached["exclusivity"] = _exclusivity(reached, walked, money, "dst")
         frames.append(reached.assign(flow="money"))
         path_frames.append(walked.assign(flow="money", from_entity=walked["src"], to_entity=walked["dst"]))
     if not frames:

@@ -91,6 +91,10 @@ class GraphStore(ABC):
             return pd.DataFrame(columns=QUARANTINE_COLUMNS)
         return pd.DataFrame(columns=[*INPUT_FILES[name].column_names, "provenance"])
 
+    def input_tables(self) -> dict[str, pd.DataFrame]:
+        """Every input table the store holds, as the loaders produced them."""
+        return {name: frame for name in INPUT_FILES if (frame := self._read(name)) is not None}
+
     def has_data(self) -> bool:
         return self._read("sellers") is not None
 

@@ -71,6 +71,15 @@ SCENARIOS: dict[str, Scenario] = {
         bridges_per_ring=0.15,
         wholesaler_share=0.5,
     ),
+    "hubs": Scenario(
+        name="hubs",
+        nat_share=0.6,
+        park_share=0.12,
+        pickup_share=0.35,
+        fulfilment_share=0.25,
+        bridges_per_ring=0.3,
+        weak_share=0.15,
+    ),
     "multistore": Scenario(name="multistore", multistore_share=0.3),
 }
 
@@ -262,6 +271,8 @@ class _Marketplace:
         self.is_ring = self.ring_of >= 0
         # ring members lean on a weak link only with this flag
         self.weak = self.is_ring & (rng.random(n) < self.sc.weak_share)
+        # every ring keeps a strong first member that weak members can hang on to
+        self.weak[np.concatenate([[0], np.cumsum(sizes)[:-1]])] = False
         self.seller_number = rng.permutation(n) + 1
         self.seller_ids = _text("S", self.seller_number, 7)
         # ring registrations come in bursts; legitimate ones spread over the years
