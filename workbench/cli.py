@@ -26,6 +26,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console(stderr=True)
+# results go to stdout; wide enough that tables keep their columns when piped to a file
+results = Console(width=None if Console().is_terminal else 200)
 APP_FILE = Path(__file__).resolve().parent.parent / "app.py"
 
 
@@ -53,7 +55,7 @@ def _show_counts(counts: dict[str, dict[str, int]]) -> None:
     table = Table("file", "read", "loaded", "quarantined", "duplicates", title="Input")
     for name, c in counts.items():
         table.add_row(name, *(f"{c[k]:,}" for k in ("read", "loaded", "quarantined", "duplicates")))
-    Console().print(table)
+    results.print(table)
 
 
 @app.command()
@@ -271,10 +273,10 @@ def bench(
     table = Table(*columns, title=f"Ring detection vs truth ({sellers:,} sellers, {rings} rings)")
     for row in rows:
         table.add_row(*(str(row.get(c, "")) for c in columns))
-    Console().print(table)
+    results.print(table)
     lines = [json.dumps({"benchmark": "ring_quality", **row}) for row in rows]
     if community_step:
-        Console().print(
+        results.print(
             f"community step on {step['graph_edges']:,} evidence edges: Leiden {step['leiden_seconds']}s "
             f"(ARI {step['leiden_ari']}), networkx Louvain {step['louvain_seconds']}s "
             f"(ARI {step['louvain_ari']}): {step['speedup']}x"

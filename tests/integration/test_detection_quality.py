@@ -1,0 +1,123 @@
+"""Ring detection on generated scenarios: Leiden beats the baselines, and the bench reports it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from workbench.bench import quality_benchmark
+
+
+@pytest.fixture(scope="module")
+def hard_rows():
+    return {r["method"]: r for r in quality_benchmark(4000, 30, seed=5, scenarios=("hard",))}
+
+
+def test_leiden_beats_the_baselines_on_a_hard_scenario(hard_rows):
+    leiden = hard_rows["leiden"]
+    assert leiden["ari"] >= 0.9, leiden
+    assert leiden["ari"] > hard_rows["wcc"]["ari"] + 0.1
+    assert leiden["ari"] > hard_rows["louvain"]["ari"]
+    assert hard_rows["wcc-all"]["ari"] < 0.1  # hubs glue everything together
+    assert leiden["auc"] >= 0.9
+    assert leiden["upstream_top1"] >= 0.85
+
+
+def test_bench_command_prints_a_table_and_writes_json_lines(tmp_path):
+    out = tmp_path / "bench.jsonl"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "bench",
+            "--sellers",
+            "1500",
+            "--rings",
+            "10",
+            "--scenarios",
+            "easy",
+            "--methods",
+            "leiden,wcc",
+            "--community-step",
+            "2000",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Ring detection vs truth" in done.stdout and "leiden" in done.stdout
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["method"] for line in lines if line["benchmark"] == "ring_quality"] == ["leiden", "wcc"]
+    step = [line for line in lines if line["benchmark"] == "community_step"][0]
+    assert step["leiden_seconds"] > 0 and step["louvain_seconds"] > 0
+
+
+def test_detect_then_trace_on_a_store_keeps_ring_ids(tmp_path, marketplace):
+    def run(*args):
+        done = subprocess.run(
+            [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr + done.stdout
+
+    store = str(tmp_path / "store")
+    run("load", str(marketplace), "--store", store)
+    assert "'new'" in run("detect", "--store", store)
+    assert "'kept'" in run("detect", "--store", store) and "'new'" not in run("detect", "--store", store)
+    assert "rings traced" in run("trace", "--store", store)
+    from workbench.store import MemoryStore
+
+    upstream = MemoryStore(store).upstream()
+    assert (upstream.groupby("ring_id")["rank"].min() == 1).all()
+
+
+def test_analyze_writes_the_evidence_files(tmp_path, marketplace):
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            "analyze",
+            str(marketplace),
+            "--out",
+            str(out),
+            "--method",
+            "leiden",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    for name in ("ring_scores", "ring_members", "suppressed", "upstream_paths", "ring_history"):
+        assert (out / f"{name}.csv").stat().st_size > 0, name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["method"] == "leiden" and summary["settings"]["resolution"] > 0
+
+
+def test_bad_method_and_config_exit_2(tmp_path, marketplace):
+    for args in (["--method", "magic"], ["--config", str(tmp_path / "missing.toml")]):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "workbench",
+                "analyze",
+                str(marketplace),
+                "--out",
+                str(tmp_path / "o"),
+                *args,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
