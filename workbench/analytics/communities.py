@@ -85,8 +85,13 @@ def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings) -> p
     does not merge small groups just because the whole graph is large; ``louvain`` is
     networkx's modularity Louvain on the same weights, kept for comparison.
     """
-    n = len(evidence.sellers)
-    edges = evidence.edges[["a", "b"]].to_numpy()
+    # sellers without any evidence are singletons: leave them out of the graph (most sellers)
+    ends = evidence.edges[["a", "b"]].to_numpy()
+    nodes = np.unique(ends)
+    position = np.full(len(evidence.sellers), -1, dtype=np.int64)
+    position[nodes] = np.arange(len(nodes))
+    edges = position[ends] if len(ends) else np.empty((0, 2), dtype=np.int64)
+    n = len(nodes)
     graph = ig.Graph(n=n, edges=edges)
     weights = embedded_weights(graph, evidence.edges["weight"].to_numpy(), settings.isolated_penalty)
     if settings.method == "leiden":
@@ -100,7 +105,7 @@ def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings) -> p
             seed=settings.seed,
             n_iterations=-1,
         )
-        membership = np.asarray(partition.membership)
+        found = np.asarray(partition.membership)
     elif settings.method == "louvain":
         import networkx as nx
 
@@ -108,11 +113,13 @@ def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings) -> p
         nxg.add_nodes_from(range(n))
         nxg.add_weighted_edges_from(zip(edges[:, 0], edges[:, 1], weights, strict=True))
         communities = nx.community.louvain_communities(nxg, weight="weight", seed=settings.seed)
-        membership = np.empty(n, dtype=np.int64)
+        found = np.empty(n, dtype=np.int64)
         for index, community in enumerate(communities):
-            membership[list(community)] = index
+            found[list(community)] = index
     else:  # wcc on the evidence graph, hubs suppressed
-        membership = np.asarray(graph.connected_components().membership)
+        found = np.asarray(graph.connected_components().membership)
+    membership = np.arange(len(evidence.sellers), dtype=np.int64) + n  # singletons
+    membership[nodes] = found
     return pd.DataFrame({"seller_id": np.asarray(evidence.sellers), "group": membership})
 
 

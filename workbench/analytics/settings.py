@@ -29,6 +29,7 @@ class AnalysisSettings:
     attach_share: float = 0.75
     scoring: dict[str, float] = field(default_factory=dict)
     upstream_hops: int = 3
+    follow_exclusivity: float = 0.05
     kind_factor: dict[str, float] = field(default_factory=dict)
 
     def degree_cap(self, kind: str) -> int:
@@ -65,6 +66,7 @@ class AnalysisSettings:
                 attach_share=float(co["attach_share"]),
                 scoring={k: float(v) for k, v in sc.items()},
                 upstream_hops=int(up["hops"]),
+                follow_exclusivity=float(up["follow_exclusivity"]),
                 kind_factor={k: float(v) for k, v in up["kind_factor"].items()},
             )
         except (KeyError, TypeError, ValueError) as exc:

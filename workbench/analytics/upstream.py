@@ -97,7 +97,7 @@ def flow_edges(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFr
 
 
 def _trace(
-    start: pd.DataFrame, edges: pd.DataFrame, direction: str, hops: int
+    start: pd.DataFrame, edges: pd.DataFrame, direction: str, hops: int, min_exclusivity: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Walk ``hops`` hops from each ring's ``start`` edges (``ring_id`` + edge columns).
 
@@ -130,10 +130,13 @@ def _trace(
         got["exclusivity"] = (got["ring_amount"] / got["entity"].map(far_total)).clip(0, 1)
         reached.append(got.drop(columns="ring_amount"))
         visited |= set(zip(got["ring_id"], got["entity"], strict=True))
-        # next hop: flows into (goods) or out of (money) the entities just reached
-        flows = edges[edges[near].isin(set(got["entity"]))]
+        # next hop: flows into (goods) or out of (money) the entities just reached; an entity
+        # that barely serves the ring (a popular wholesaler) leads to everyone's suppliers, not
+        # to the ring's, so the walk stops there
+        onward = got[got["exclusivity"] >= min_exclusivity]
+        flows = edges[edges[near].isin(set(onward["entity"]))]
         flows = flows.assign(part=flows["amount"] / flows.groupby(near)["amount"].transform("sum"))
-        step = got[["ring_id", "entity", "share", "exclusivity"]].merge(
+        step = onward[["ring_id", "entity", "share", "exclusivity"]].merge(
             flows, left_on="entity", right_on=near
         )
         step = step.assign(share=step["share"] * step["part"], near_exclusivity=step["exclusivity"])
@@ -154,15 +157,10 @@ class _PathIndex:
         self.hops: dict[tuple, list[tuple]] = {}
         if walked.empty:
             return
+        columns = ["flow", "ring_id", "hop", "src", "dst", "record_id", "provenance"]
+        # plain lists: iterating Arrow-backed columns element by element is slow
         for flow, ring_id, hop, src, dst, record_id, provenance in zip(
-            walked["flow"],
-            walked["ring_id"],
-            walked["hop"],
-            walked["src"],
-            walked["dst"],
-            walked["record_id"],
-            walked["provenance"],
-            strict=True,
+            *(walked[c].tolist() for c in columns), strict=True
         ):
             far = src if flow == "goods" else dst
             self.hops.setdefault((flow, ring_id, int(hop), far), []).append((src, dst, record_id, provenance))
@@ -231,7 +229,7 @@ def upstream_sources(
         by_recipient = goods.merge(points, left_on="recipient", right_on="point")
         start = pd.concat([by_address, by_recipient]).drop_duplicates(["ring_id", "record_id"])
         start = start[~start["src"].str.startswith("seller:")].drop(columns="point")
-        reached, walked = _trace(start, goods, "back", settings.upstream_hops)
+        reached, walked = _trace(start, goods, "back", settings.upstream_hops, settings.follow_exclusivity)
         frames.append(reached.assign(flow="goods"))
         path_frames.append(walked.assign(flow="goods", from_entity=walked["src"], to_entity=walked["dst"]))
     if len(money):
@@ -242,7 +240,7 @@ def upstream_sources(
         start = money.merge(accounts[["ring_id", "point"]], left_on="from_account", right_on="point").drop(
             columns="point"
         )
-        reached, walked = _trace(start, money, "forward", settings.upstream_hops)
+        reached, walked = _trace(start, money, "forward", settings.upstream_hops, settings.follow_exclusivity)
         frames.append(reached.assign(flow="money"))
         path_frames.append(walked.assign(flow="money", from_entity=walked["src"], to_entity=walked["dst"]))
     if not frames:
