@@ -1,4 +1,4 @@
-"""The community step alone: Leiden (leidenalg, CPM) against networkx Louvain on the same
+"""The community step alone: Leiden (igraph, CPM) against networkx Louvain on the same
 evidence graph; one JSON line with seconds, ARI of each and the speed-up.
 
     python benchmarks/community_step.py --sellers 100000 --rings 500

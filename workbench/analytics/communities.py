@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import random
+from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
@@ -17,6 +19,9 @@ __all__ = [
     "connected_rings",
     "ring_id_for",
     "embedded_weights",
+    "PreparedGraph",
+    "prepare_graph",
+    "partition",
     "detect_communities",
     "rings_from_communities",
     "assign_stable_ids",
@@ -78,48 +83,75 @@ def embedded_weights(graph: ig.Graph, weights: np.ndarray, isolated_penalty: flo
     return np.where(common == 0, weights * isolated_penalty, weights)
 
 
-def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings) -> pd.DataFrame:
-    """Communities of the evidence graph by ``settings.method``: ``seller_id, group``.
+@dataclass
+class PreparedGraph:
+    """The evidence graph over the sellers that have evidence, ready for a community method."""
 
-    ``leiden`` optimises the constant Potts model (leidenalg, seeded), which unlike modularity
-    does not merge small groups just because the whole graph is large; ``louvain`` is
-    networkx's modularity Louvain on the same weights, kept for comparison.
-    """
-    # sellers without any evidence are singletons: leave them out of the graph (most sellers)
+    graph: ig.Graph
+    weights: np.ndarray
+    nodes: np.ndarray  # evidence-graph node number of each graph vertex
+    size: int  # sellers in the evidence graph, isolated ones included
+
+
+def prepare_graph(evidence: EvidenceGraph, settings: AnalysisSettings) -> PreparedGraph:
+    """The weighted graph the community step runs on; sellers without evidence stay out."""
     ends = evidence.edges[["a", "b"]].to_numpy()
     nodes = np.unique(ends)
     position = np.full(len(evidence.sellers), -1, dtype=np.int64)
     position[nodes] = np.arange(len(nodes))
     edges = position[ends] if len(ends) else np.empty((0, 2), dtype=np.int64)
-    n = len(nodes)
-    graph = ig.Graph(n=n, edges=edges)
+    graph = ig.Graph(n=len(nodes), edges=edges)
     weights = embedded_weights(graph, evidence.edges["weight"].to_numpy(), settings.isolated_penalty)
-    if settings.method == "leiden":
-        import leidenalg
+    return PreparedGraph(graph, weights, nodes, len(evidence.sellers))
 
-        partition = leidenalg.find_partition(
-            graph,
-            leidenalg.CPMVertexPartition,
-            weights=list(weights),
-            resolution_parameter=settings.resolution,
-            seed=settings.seed,
-            n_iterations=-1,
-        )
-        found = np.asarray(partition.membership)
-    elif settings.method == "louvain":
+
+def partition(prepared: PreparedGraph, settings: AnalysisSettings) -> np.ndarray:
+    """Community of each vertex of ``prepared.graph`` by ``settings.method``.
+
+    ``leiden`` is igraph's C implementation optimising the constant Potts model, seeded through
+    its own random generator so runs repeat; ``louvain`` is networkx's modularity Louvain.
+    """
+    graph, weights = prepared.graph, prepared.weights
+    if settings.method == "leiden":
+        ig.set_random_number_generator(random.Random(settings.seed))
+        try:
+            found = graph.community_leiden(
+                objective_function="CPM",
+                weights=list(weights),
+                resolution=settings.resolution,
+                n_iterations=-1,
+            ).membership
+        finally:
+            ig.set_random_number_generator(random)
+        return np.asarray(found, dtype=np.int64)
+    if settings.method == "louvain":
         import networkx as nx
 
         nxg = nx.Graph()
-        nxg.add_nodes_from(range(n))
-        nxg.add_weighted_edges_from(zip(edges[:, 0], edges[:, 1], weights, strict=True))
-        communities = nx.community.louvain_communities(nxg, weight="weight", seed=settings.seed)
-        found = np.empty(n, dtype=np.int64)
-        for index, community in enumerate(communities):
+        nxg.add_nodes_from(range(graph.vcount()))
+        ends = np.array(graph.get_edgelist()).reshape(-1, 2)
+        nxg.add_weighted_edges_from(
+            zip(ends[:, 0].tolist(), ends[:, 1].tolist(), weights.tolist(), strict=True)
+        )
+        found = np.empty(graph.vcount(), dtype=np.int64)
+        for index, community in enumerate(
+            nx.community.louvain_communities(nxg, weight="weight", seed=settings.seed)
+        ):
             found[list(community)] = index
-    else:  # wcc on the evidence graph, hubs suppressed
-        found = np.asarray(graph.connected_components().membership)
-    membership = np.arange(len(evidence.sellers), dtype=np.int64) + n  # singletons
-    membership[nodes] = found
+        return found
+    return np.asarray(graph.connected_components().membership, dtype=np.int64)
+
+
+def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings) -> pd.DataFrame:
+    """Communities of the evidence graph by ``settings.method``: ``seller_id, group``.
+
+    The constant Potts model, unlike modularity, does not merge small groups just because the
+    whole graph is large; sellers with no evidence are singletons.
+    """
+    prepared = prepare_graph(evidence, settings)
+    found = partition(prepared, settings)
+    membership = np.arange(prepared.size, dtype=np.int64) + len(prepared.nodes)
+    membership[prepared.nodes] = found
     return pd.DataFrame({"seller_id": np.asarray(evidence.sellers), "group": membership})
 
 
