@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -16,6 +18,13 @@ def write_folder(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         (root / f"{name}.csv").write_text(textwrap.dedent(text).lstrip())
     return root
+
+
+def run_workbench(*args: str, env: dict | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``python -m workbench ARGS`` as a user would; exit code and output are the result."""
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="session")

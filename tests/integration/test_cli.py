@@ -10,13 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.conftest import write_folder
+from tests.conftest import run_workbench, write_folder
 
-
-def run(*args: str, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, env=env, timeout=300
-    )
+run = run_workbench
 
 
 def test_analyze_writes_the_batch_contract(marketplace, tmp_path):

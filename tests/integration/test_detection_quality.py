@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
+from tests.conftest import run_workbench
 from workbench.bench import quality_benchmark
 
 
@@ -28,28 +27,20 @@ def test_leiden_beats_the_baselines_on_a_hard_scenario(hard_rows):
 
 def test_bench_command_prints_a_table_and_writes_json_lines(tmp_path):
     out = tmp_path / "bench.jsonl"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "workbench",
-            "bench",
-            "--sellers",
-            "1500",
-            "--rings",
-            "10",
-            "--scenarios",
-            "easy",
-            "--methods",
-            "leiden,wcc",
-            "--community-step",
-            "2000",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    done = run_workbench(
+        "bench",
+        "--sellers",
+        "1500",
+        "--rings",
+        "10",
+        "--scenarios",
+        "easy",
+        "--methods",
+        "leiden,wcc",
+        "--community-step",
+        "2000",
+        "--out",
+        str(out),
     )
     assert done.returncode == 0, done.stderr
     assert "Ring detection vs truth" in done.stdout and "leiden" in done.stdout
@@ -61,9 +52,7 @@ def test_bench_command_prints_a_table_and_writes_json_lines(tmp_path):
 
 def test_detect_then_trace_on_a_store_keeps_ring_ids(tmp_path, marketplace):
     def run(*args):
-        done = subprocess.run(
-            [sys.executable, "-m", "workbench", *args], capture_output=True, text=True, timeout=300
-        )
+        done = run_workbench(*args)
         assert done.returncode == 0, done.stderr
         return done.stderr + done.stdout
 
@@ -80,21 +69,13 @@ def test_detect_then_trace_on_a_store_keeps_ring_ids(tmp_path, marketplace):
 
 def test_analyze_writes_the_evidence_files(tmp_path, marketplace):
     out = tmp_path / "out"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "workbench",
-            "analyze",
-            str(marketplace),
-            "--out",
-            str(out),
-            "--method",
-            "leiden",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = run_workbench(
+        "analyze",
+        str(marketplace),
+        "--out",
+        str(out),
+        "--method",
+        "leiden",
     )
     assert done.returncode == 0, done.stderr
     for name in ("ring_scores", "ring_members", "suppressed", "upstream_paths", "ring_history"):
@@ -105,19 +86,11 @@ def test_analyze_writes_the_evidence_files(tmp_path, marketplace):
 
 def test_bad_method_and_config_exit_2(tmp_path, marketplace):
     for args in (["--method", "magic"], ["--config", str(tmp_path / "missing.toml")]):
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "workbench",
-                "analyze",
-                str(marketplace),
-                "--out",
-                str(tmp_path / "o"),
-                *args,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
+        done = run_workbench(
+            "analyze",
+            str(marketplace),
+            "--out",
+            str(tmp_path / "o"),
+            *args,
         )
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
