@@ -224,6 +224,54 @@ def trace(
 
 
 @app.command()
+def packet(
+    ring_id: Annotated[str, typer.Argument(help="Ring to refer (an id from rings.csv).")],
+    store: Annotated[Path, typer.Option("--store", help="Embedded store folder with analysed rings.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the packet folder and zip into.")],
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Replace person IDs, phones, e-mails, accounts by keyed hashes.")
+    ] = False,
+    recipient: Annotated[str, typer.Option(help="Who the packet is for (kept in the case register).")] = (
+        "unspecified recipient"
+    ),
+) -> None:
+    """Build a lead packet for one ring: report (HTML, PDF), exports (CSV, FtM, GraphML, GeoJSON),
+    provenance and a SHA-256 manifest; record it in the case register. The redaction key comes
+    from WORKBENCH_REDACTION_KEY (a random one otherwise)."""
+    from .leads.packet import build_lead_packet
+    from .store import MemoryStore
+
+    graph_store = MemoryStore(store, create=False)
+    with _progress() as progress:
+        progress.add_task(f"building the lead packet for {ring_id}", total=None)
+        built = build_lead_packet(graph_store, ring_id, out, redact=redact, recipient=recipient)
+    results.print(
+        f"packet {built.packet_id} for ring {ring_id} in {built.seconds:.1f}s: {built.folder} and "
+        f"{built.zip_path} (SHA-256 {built.zip_sha256}){'; redacted' if redact else ''}"
+    )
+
+
+@app.command()
+def verify(
+    packet_path: Annotated[Path, typer.Argument(help="Packet folder or zip to check.", metavar="PACKET")],
+) -> None:
+    """Re-check every file of a lead packet against its manifest; exit 1 if anything changed."""
+    from .leads.manifest import verify_packet
+
+    if not packet_path.exists():
+        raise WorkbenchError(f"{packet_path}: no such packet folder or zip")
+    manifest, problems = verify_packet(packet_path)
+    if problems:
+        for problem in problems:
+            results.print(f"FAILED {problem}", highlight=False)
+        raise typer.Exit(1)
+    results.print(
+        f"OK: {len(manifest['files'])} files match the manifest of packet {manifest['packet_id']} "
+        f"(ring {manifest['ring_id']}, created {manifest['created_at']})"
+    )
+
+
+@app.command()
 def bench(
     sellers: Annotated[int, typer.Option(help="Sellers per quality scenario.")] = 20000,
     rings: Annotated[int, typer.Option(help="Rings per quality scenario.")] = 120,

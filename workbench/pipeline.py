@@ -185,6 +185,7 @@ def detect_and_trace(
 def write_findings(store: GraphStore, findings: Findings) -> None:
     """Keep rings, sources and the evidence behind them in the store."""
     store.write_rings(findings.rings, method=findings.settings.method)
+    store.write_meta_entry("analysis", findings.settings.as_dict())
     store.write_upstream(findings.upstream)
     for name in ("ring_scores", "members", "suppressed", "paths", "history"):
         store.write_result(name, getattr(findings, name))

@@ -38,3 +38,15 @@ def test_app_without_store_says_how_to_build_one(monkeypatch, tmp_path):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert "workbench analyze" in at.error[0].value
+
+
+def test_app_builds_a_lead_packet_and_registers_it(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    before = len(MemoryStore(store_dir).case_register())
+    at.text_input[0].set_value("PSB test unit")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.success and "Packet LP-" in at.success[0].value
+    register = MemoryStore(store_dir).case_register()
+    assert len(register) == before + 1 and register.iloc[-1]["recipient"] == "PSB test unit"

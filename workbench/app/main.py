@@ -1,8 +1,11 @@
-"""The app until the workbench app lands: the rings of a store, their scores and upstream sources."""
+"""The app until the workbench app lands: the rings of a store, their scores, upstream sources,
+and lead packets to download."""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import streamlit as st
 
@@ -51,3 +54,29 @@ def run() -> None:
         st.subheader("Upstream sources")
         upstream = store.upstream()
         st.dataframe(upstream[upstream["ring_id"] == ring_id], hide_index=True)
+        _lead_packet(store, ring_id)
+
+
+def _lead_packet(store: MemoryStore, ring_id: str) -> None:
+    """Build a lead packet for the ring on request and offer its zip; show the case register."""
+    from workbench.leads.packet import build_lead_packet
+
+    st.subheader("Lead packet")
+    recipient = st.text_input("Recipient", value="unspecified recipient")
+    redact = st.checkbox("Redact personal identifiers (person IDs, phones, e-mails, accounts)", value=True)
+    if st.button("Build lead packet"):
+        with st.spinner("building the packet"):
+            folder = Path(tempfile.mkdtemp(prefix="lead-packet-"))
+            built = build_lead_packet(store, ring_id, folder, redact=redact, recipient=recipient)
+        st.success(f"Packet {built.packet_id} built in {built.seconds:.1f}s; SHA-256 {built.zip_sha256}")
+        st.download_button(
+            "Download the packet (zip)",
+            built.zip_path.read_bytes(),
+            file_name=built.zip_path.name,
+            mime="application/zip",
+        )
+    register = store.case_register()
+    register = register[register["ring_id"] == ring_id]
+    if len(register):
+        st.caption("Packets already built for this ring (case register)")
+        st.dataframe(register, hide_index=True)

@@ -22,6 +22,7 @@ RING_COLUMNS = ["seller_id", "ring_id", "ring_score"]
 UPSTREAM_COLUMNS = ["ring_id", "rank", "entity_kind", "entity_id", "score", "evidence"]
 # analysis outputs a store keeps beside the input tables, replaced whole on every run
 RESULT_TABLES = {"rings": RING_COLUMNS, "upstream": UPSTREAM_COLUMNS}
+CASE_REGISTER_COLUMNS = ["packet_id", "ring_id", "recipient", "redacted", "zip_sha256", "created_at"]
 
 
 def table_key(name: str) -> list[str]:
@@ -85,6 +86,8 @@ class GraphStore(ABC):
             return frame
         if name in RESULT_TABLES:
             return pd.DataFrame(columns=RESULT_TABLES[name])
+        if name == "case_register":
+            return pd.DataFrame(columns=CASE_REGISTER_COLUMNS)
         if name == "quarantine":
             from graph_loaders.quarantine import QUARANTINE_COLUMNS
 
@@ -102,6 +105,11 @@ class GraphStore(ABC):
         self._replace("rings", rings[RING_COLUMNS])
         meta = self._read_meta()
         meta["rings"] = {"method": method, "count": int(rings["ring_id"].nunique())}
+        self._write_meta(meta)
+
+    def write_meta_entry(self, name: str, value) -> None:
+        meta = self._read_meta()
+        meta[name] = value
         self._write_meta(meta)
 
     def write_upstream(self, upstream: pd.DataFrame) -> None:
@@ -123,6 +131,13 @@ class GraphStore(ABC):
 
     def quarantine(self) -> pd.DataFrame:
         return self.table("quarantine")
+
+    def record_packet(self, packets: pd.DataFrame) -> None:
+        """Add lead packets to the case register (kept across analysis runs)."""
+        self._upsert("case_register", packets[CASE_REGISTER_COLUMNS], ["packet_id"])
+
+    def case_register(self) -> pd.DataFrame:
+        return self.table("case_register")
 
     def meta(self) -> dict:
         return self._read_meta()

@@ -44,6 +44,8 @@ class Scenario:
     bridges_per_ring: float = 0.25
     # share of rings that buy through a wholesaler rather than from the factory directly
     wholesaler_share: float = 0.35
+    # every ring this many storefronts (3 to 30) instead of a drawn size; for benchmarks
+    ring_size: int | None = None
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -250,6 +252,8 @@ class _Marketplace:
     def _people(self) -> None:
         rng, n, k = self.rng, self.n, self.k
         sizes = np.clip(3 + rng.negative_binomial(2, 0.3, k), 3, 30)
+        if self.sc.ring_size:
+            sizes = np.full(k, int(np.clip(self.sc.ring_size, 3, 30)))
         if sizes.sum() > n // 2:
             raise ValueError(f"{k} rings need about {sizes.sum()} sellers; ask for more sellers")
         r = int(sizes.sum())

@@ -1,0 +1,173 @@
+"""Lead packets: manifest and verification, exports that parse and validate, a PDF that opens,
+redaction that leaves no raw identifier anywhere, escaping, and the case register."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import pytest
+from followthemoney import model
+from pypdf import PdfReader
+
+from tests.conftest import run_workbench
+from workbench.leads.manifest import sha256_file, verify_packet
+from workbench.leads.packet import build_lead_packet
+from workbench.pipeline import analyze
+from workbench.store import MemoryStore
+
+
+@pytest.fixture(scope="module")
+def analysed(marketplace, tmp_path_factory):
+    root = tmp_path_factory.mktemp("leads")
+    with MemoryStore(root / "store") as store:
+        analyze(marketplace, root / "out", store)
+    scores = MemoryStore(root / "store").result("ring_scores")
+    ring_id = scores.sort_values(["ring_score", "size"], ascending=False).iloc[0]["ring_id"]
+    return root, ring_id
+
+
+@pytest.fixture(scope="module")
+def packet(analysed):
+    root, ring_id = analysed
+    return build_lead_packet(
+        MemoryStore(root / "store"), ring_id, root / "packets", recipient="PSB test unit"
+    )
+
+
+@pytest.fixture(scope="module")
+def redacted(analysed):
+    root, ring_id = analysed
+    return build_lead_packet(
+        MemoryStore(root / "store"), ring_id, root / "redacted", redact=True, key=b"test"
+    )
+
+
+def test_manifest_lists_every_file_with_its_hash(packet):
+    manifest = json.loads((packet.folder / "manifest.json").read_text())
+    files = {p.relative_to(packet.folder).as_posix() for p in packet.folder.rglob("*") if p.is_file()}
+    assert set(manifest["files"]) == files - {"manifest.json"}
+    for name, digest in manifest["files"].items():
+        assert sha256_file(packet.folder / name) == digest
+    assert manifest["ring_id"] == packet.ring_id and manifest["packet_id"] == packet.packet_id
+    assert manifest["input_fingerprint"] and manifest["parameters"]["method"] == "leiden"
+    assert manifest["software_version"] and manifest["created_at"]
+
+
+def test_verify_passes_then_catches_one_changed_byte(packet, tmp_path):
+    assert verify_packet(packet.folder)[1] == []
+    assert verify_packet(packet.zip_path)[1] == []
+    copy = tmp_path / "copy.zip"
+    with zipfile.ZipFile(packet.zip_path) as source, zipfile.ZipFile(copy, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.endswith("exports/links.csv"):
+                data = data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]  # flip one bit
+            target.writestr(item, data)
+    _, problems = verify_packet(copy)
+    assert len(problems) == 1 and problems[0].startswith("exports/links.csv: changed")
+    done = run_workbench("verify", str(copy))
+    assert done.returncode == 1 and "FAILED exports/links.csv" in done.stdout
+    assert run_workbench("verify", str(packet.zip_path)).returncode == 0
+
+
+def test_ftm_entities_validate_against_the_model(packet):
+    lines = (packet.folder / "exports" / "entities.ftm.jsonl").read_text().splitlines()
+    schemata = set()
+    for line in lines:
+        data = json.loads(line)
+        schema = model.get(data["schema"])
+        schema.validate(data)  # raises InvalidData on a bad entity
+        proxy = model.get_proxy(data)
+        assert proxy.id == data["id"]
+        schemata.add(schema.name)
+    assert {"UserAccount", "Person", "Organization", "Address", "BankAccount", "Payment"} <= schemata
+    accounts = [json.loads(line) for line in lines if '"UserAccount"' in line]
+    assert all(a["properties"]["notes"][0].startswith("sellers.csv:") for a in accounts)  # provenance
+
+
+def test_graphml_geojson_and_csv_exports_parse(packet):
+    graph = nx.read_graphml(packet.folder / "exports" / "ring.graphml")
+    members = pd.read_csv(packet.folder / "exports" / "members.csv")
+    sellers = [n for n, d in graph.nodes(data=True) if d.get("label") == "Seller"]
+    assert len(sellers) == len(members) >= 2
+    assert all("provenance" in d for _, _, d in graph.edges(data=True))
+    geo = json.loads((packet.folder / "exports" / "locations.geojson").read_text())
+    assert geo["type"] == "FeatureCollection" and geo["features"]
+    links = pd.read_csv(packet.folder / "exports" / "links.csv")
+    assert links["provenance"].notna().all()
+
+
+def test_pdf_opens_and_holds_the_report(packet):
+    reader = PdfReader(packet.folder / "report.pdf")
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 2
+    assert packet.ring_id in text and "Upstream sources" in text and "Methods" in text
+
+
+def test_hostile_shop_names_show_as_text_in_the_report(analysed, tmp_path):
+    from workbench.leads.case import assemble_case
+    from workbench.leads.report import report_facts, write_html
+
+    root, ring_id = analysed
+    case = assemble_case(MemoryStore(root / "store"), ring_id)
+    hostile = '<script>alert("xss")</script>'
+    case.members.loc[0, "shop_name"] = hostile
+    html = write_html(report_facts(case, "LP-test", "now", "unit", False), tmp_path / "r.html").read_text()
+    assert hostile not in html
+    assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in html
+
+
+def test_redacted_packet_contains_no_raw_identifier(analysed, marketplace, redacted):
+    root, ring_id = analysed
+    store = MemoryStore(root / "store")
+    members = store.rings().query("ring_id == @ring_id")["seller_id"]
+    raw = pd.read_csv(marketplace / "seller_links.csv", dtype=str, keep_default_na=False)
+    personal = raw[
+        raw["seller_id"].isin(members) & raw["kind"].isin(["person_id", "phone", "email", "bank_account"])
+    ]
+    normalised = store.table("seller_links")
+    normalised = normalised[
+        normalised["seller_id"].isin(members)
+        & normalised["kind"].isin(["person_id", "phone", "email", "bank_account"])
+    ]
+    secrets = set(personal["value"]) | set(normalised["value"])
+    secrets = {s for s in secrets if len(s) >= 6}
+    assert secrets
+    texts = {}
+    for path in redacted.folder.rglob("*"):
+        if path.suffix in (".csv", ".html", ".json", ".jsonl", ".graphml", ".geojson"):
+            texts[path.name] = path.read_text(encoding="utf-8")
+        elif path.suffix == ".pdf":
+            texts[path.name] = "\n".join(p.extract_text() for p in PdfReader(path).pages)
+    with zipfile.ZipFile(redacted.zip_path) as archive:
+        texts["zip"] = "\n".join(
+            archive.read(n).decode("utf-8", "ignore")
+            for n in archive.namelist()
+            if not n.endswith((".png", ".pdf"))
+        )
+    leaks = {(name, s) for name, text in texts.items() for s in secrets if s in text}
+    assert not leaks
+    assert "person_id:" in texts["members.csv"] and "bank_account:" in texts["members.csv"]
+
+
+def test_packets_are_recorded_in_the_case_register(analysed, packet, redacted):
+    root, ring_id = analysed
+    register = MemoryStore(root / "store").case_register().set_index("packet_id")
+    assert register.loc[packet.packet_id, "zip_sha256"] == sha256_file(packet.zip_path)
+    assert register.loc[packet.packet_id, "recipient"] == "PSB test unit"
+    assert bool(register.loc[redacted.packet_id, "redacted"]) is True
+
+
+def test_packet_command_and_unknown_ring(analysed, tmp_path):
+    root, ring_id = analysed
+    done = run_workbench(
+        "packet", ring_id, "--store", str(root / "store"), "--out", str(tmp_path), "--redact"
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(list(Path(tmp_path).glob("LP-*.zip"))) == 1
+    done = run_workbench("packet", "R-nope", "--store", str(root / "store"), "--out", str(tmp_path))
+    assert done.returncode == 2 and "no ring 'R-nope'" in done.stderr

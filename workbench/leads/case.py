@@ -1,0 +1,291 @@
+"""One ring's case, assembled from a store: every fact a lead packet shows, with its provenance,
+already redacted for the recipient where asked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench import __version__
+from workbench.analytics.evidence import evidence_links, shared_identifiers
+from workbench.analytics.settings import AnalysisSettings
+from workbench.errors import WorkbenchError
+from workbench.store.base import GraphStore
+
+from .redact import Redactor
+
+__all__ = ["RingCase", "assemble_case"]
+
+
+@dataclass
+class RingCase:
+    """Everything about one ring that goes into its lead packet."""
+
+    ring_id: str
+    score: pd.Series  # the ring's row of ring_scores: score, signals, reasons, goods value
+    members: pd.DataFrame  # storefronts with their people, contacts and evidence weight
+    identifiers: pd.DataFrame  # identifiers tying members together, with provenance
+    suppressed: pd.DataFrame  # hubs the members touch, ignored as evidence
+    listings: pd.DataFrame
+    test_buys: pd.DataFrame
+    complaints: pd.DataFrame
+    shipments: pd.DataFrame
+    payments: pd.DataFrame
+    upstream: pd.DataFrame  # ranked sources with evidence text
+    paths: pd.DataFrame  # hops of the evidence paths, one record each
+    locations: pd.DataFrame  # entity_kind, entity_id, role, lat, lon, city, province
+    timeline: pd.DataFrame  # when, event, detail, provenance
+    jurisdiction: str
+    methods: dict = field(default_factory=dict)
+    referral_threshold: float = 50_000.0
+
+
+def _redact_frame(frame: pd.DataFrame, redactor: Redactor, columns: dict[str, str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for column, kind in columns.items():
+        if column in frame:
+            frame[column] = frame[column].astype(str).map(lambda v, k=kind: redactor.value(k, v))
+    return frame
+
+
+def _first_link(links: pd.DataFrame, kind: str) -> pd.Series:
+    chosen = links[links["kind"] == kind].drop_duplicates("seller_id")
+    return chosen.set_index("seller_id")["value"]
+
+
+def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = None) -> RingCase:
+    """Collect ring ``ring_id`` from ``store`` (after `workbench analyze --store` or `detect`)."""
+    redactor = redactor or Redactor(enabled=False)
+    rings = store.rings()
+    member_ids = rings.loc[rings["ring_id"] == ring_id, "seller_id"]
+    if member_ids.empty:
+        known = ", ".join(rings["ring_id"].drop_duplicates().head(5))
+        raise WorkbenchError(f"no ring {ring_id!r} in the store (rings look like: {known or 'none yet'})")
+    meta = store.meta()
+    settings = AnalysisSettings(**meta["analysis"]) if "analysis" in meta else AnalysisSettings.load()
+    tables = store.input_tables()
+    empty = pd.DataFrame()
+    sellers = tables["sellers"][tables["sellers"]["seller_id"].isin(member_ids)]
+    links = evidence_links(tables)
+    member_links = links[links["seller_id"].isin(member_ids)]
+    members_frame = pd.DataFrame({"seller_id": member_ids.to_numpy(), "ring_id": ring_id})
+    shared = shared_identifiers(links, members_frame, settings)
+    evidence_weight = store.result("members")
+    weights = (
+        evidence_weight[evidence_weight["ring_id"] == ring_id].set_index("seller_id")["evidence_weight"]
+        if len(evidence_weight)
+        else pd.Series(dtype=float)
+    )
+
+    addresses = tables.get("addresses", empty)
+    declared = tables["seller_links"][tables["seller_links"]["seller_id"].isin(member_ids)]
+    members = sellers[["seller_id", "shop_name", "platform", "status", "registered_at", "provenance"]].copy()
+    for kind in ("person_id", "phone", "email", "bank_account"):
+        members[kind] = members["seller_id"].map(_first_link(declared, kind)).fillna("")
+    registered = declared[(declared["kind"] == "address") & (declared["role"] != "return")]
+    members["address_id"] = members["seller_id"].map(
+        registered.drop_duplicates("seller_id").set_index("seller_id")["value"]
+    )
+    if len(addresses):
+        where = addresses.set_index("address_id")
+        members["city"] = members["address_id"].map(where["city"]).fillna("")
+        members["province"] = members["address_id"].map(where["province"]).fillna("")
+    members["evidence_weight"] = members["seller_id"].map(weights)
+    members = _redact_frame(
+        members, redactor, {k: k for k in ("person_id", "phone", "email", "bank_account")}
+    )
+
+    identifiers = shared.assign(
+        value=[redactor.value(k, v) for k, v in zip(shared["kind"], shared["value"], strict=True)]
+    )
+    hubs = store.result("suppressed")
+    touched = (
+        hubs.merge(member_links[["kind", "value"]].drop_duplicates(), on=["kind", "value"])
+        if len(hubs)
+        else empty
+    )
+    if len(touched):
+        touched = touched.assign(
+            value=[redactor.value(k, v) for k, v in zip(touched["kind"], touched["value"], strict=True)]
+        )
+
+    listings = tables.get("listings", empty)
+    listings = listings[listings["seller_id"].isin(member_ids)] if len(listings) else listings
+    listing_ids = listings["listing_id"] if len(listings) else pd.Series(dtype=str)
+    test_buys = tables.get("test_buys", empty)
+    test_buys = test_buys[test_buys["listing_id"].isin(listing_ids)] if len(test_buys) else test_buys
+    complaints = tables.get("complaints", empty)
+    complaints = complaints[complaints["listing_id"].isin(listing_ids)] if len(complaints) else complaints
+
+    ring_addresses = set(member_links.loc[member_links["kind"] == "address", "value"])
+    shipments = tables.get("shipments", empty)
+    if len(shipments):
+        touches = (
+            shipments["sender_id"].isin(member_ids)
+            | shipments["recipient_id"].isin(member_ids)
+            | shipments["to_address_id"].isin(ring_addresses)
+        )
+        shipments = shipments[touches]
+    accounts = set(member_links.loc[member_links["kind"] == "bank_account", "value"])
+    payments = tables.get("payments", empty)
+    if len(payments):
+        payments = payments[payments["from_account"].isin(accounts) | payments["to_account"].isin(accounts)]
+        payments = _redact_frame(
+            payments, redactor, {"from_account": "bank_account", "to_account": "bank_account"}
+        )
+
+    upstream = store.upstream()
+    upstream = upstream[upstream["ring_id"] == ring_id].head(10).copy()
+    paths = store.result("paths")
+    paths = (
+        paths[paths["ring_id"] == ring_id].copy()
+        if len(paths)
+        else pd.DataFrame(
+            columns=[
+                "ring_id",
+                "entity_id",
+                "flow",
+                "hop",
+                "from_entity",
+                "to_entity",
+                "record_id",
+                "provenance",
+            ]
+        )
+    )
+    paths["from_entity"] = paths["from_entity"].astype(str).map(redactor.account_entity)
+    paths["to_entity"] = paths["to_entity"].astype(str).map(redactor.account_entity)
+    # evidence text names account numbers; every value redacted above is masked in it too
+    for account in accounts:
+        redactor.value("bank_account", account)
+    upstream["evidence"] = upstream["evidence"].astype(str).map(redactor.text)
+
+    locations = _locations(members, upstream, tables, ring_addresses)
+    timeline = _timeline(sellers, listings, complaints, test_buys, shipments, payments)
+    score_rows = store.result("ring_scores")
+    score = (
+        score_rows[score_rows["ring_id"] == ring_id].iloc[0]
+        if len(score_rows)
+        else pd.Series({"ring_id": ring_id})
+    )
+    return RingCase(
+        ring_id=ring_id,
+        score=score,
+        members=members.reset_index(drop=True),
+        identifiers=identifiers,
+        suppressed=touched,
+        listings=listings,
+        test_buys=test_buys,
+        complaints=complaints,
+        shipments=shipments,
+        payments=payments,
+        upstream=upstream.reset_index(drop=True),
+        paths=paths.reset_index(drop=True),
+        locations=locations,
+        timeline=timeline,
+        jurisdiction=_jurisdiction(locations),
+        methods={
+            "input_fingerprint": meta.get("input", {}).get("fingerprint", ""),
+            "input_folder": meta.get("input", {}).get("data_dir", ""),
+            "method": meta.get("rings", {}).get("method", settings.method),
+            "settings": settings.as_dict(),
+            "software_version": __version__,
+        },
+        referral_threshold=settings.referral_threshold,
+    )
+
+
+def _locations(
+    members: pd.DataFrame, upstream: pd.DataFrame, tables: dict, ring_addresses: set
+) -> pd.DataFrame:
+    addresses = tables.get("addresses", pd.DataFrame())
+    columns = ["entity_kind", "entity_id", "role", "address_id", "lat", "lon", "city", "province"]
+    if addresses.empty:
+        return pd.DataFrame(columns=columns)
+    where = addresses.set_index("address_id")
+    rows = []
+    for row in members.itertuples(index=False):
+        rows.append(("Seller", row.seller_id, "storefront", row.address_id))
+    for address in sorted(ring_addresses):
+        kind = where["kind"].get(address, "") if address in where.index else ""
+        if kind == "warehouse":
+            rows.append(("Address", address, "warehouse", address))
+    orgs = tables.get("organizations", pd.DataFrame())
+    if len(orgs) and len(upstream):
+        located = orgs.set_index("org_id")["address_id"]
+        for row in upstream.head(3).itertuples(index=False):
+            rows.append(
+                ("Organization", row.entity_id, f"source rank {row.rank}", located.get(row.entity_id, ""))
+            )
+    frame = pd.DataFrame(rows, columns=["entity_kind", "entity_id", "role", "address_id"])
+    frame = frame.join(where[["lat", "lon", "city", "province"]], on="address_id")
+    return frame[columns]
+
+
+def _timeline(sellers, listings, complaints, test_buys, shipments, payments) -> pd.DataFrame:
+    parts = []
+
+    def add(frame, when, event, detail):
+        if len(frame) and when in frame:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "when": frame[when],
+                        "event": event,
+                        "detail": detail(frame),
+                        "provenance": frame["provenance"],
+                    }
+                )
+            )
+
+    add(
+        sellers,
+        "registered_at",
+        "storefront registered",
+        lambda f: f["seller_id"] + " " + f["shop_name"].astype(str),
+    )
+    add(
+        listings,
+        "listed_at",
+        "listing",
+        lambda f: f["listing_id"] + " " + f["brand"].astype(str) + " at " + f["price"].astype(str),
+    )
+    add(complaints, "filed_at", "complaint", lambda f: f["complaint_id"] + " " + f["outcome"].astype(str))
+    add(test_buys, "bought_at", "test buy", lambda f: f["test_buy_id"] + " " + f["verdict"].astype(str))
+    add(
+        shipments,
+        "shipped_at",
+        "shipment",
+        lambda f: f["waybill"] + " " + f["from_address_id"] + " -> " + f["to_address_id"],
+    )
+    add(payments, "paid_at", "payment", lambda f: f["payment_id"] + " " + f["amount"].astype(str))
+    if not parts:
+        return pd.DataFrame(columns=["when", "event", "detail", "provenance"])
+    timeline = pd.concat(parts, ignore_index=True).dropna(subset=["when"])
+    return timeline.sort_values(["when", "event"], ignore_index=True)
+
+
+def _jurisdiction(locations: pd.DataFrame) -> str:
+    sources = locations[locations["role"] == "source rank 1"].dropna(subset=["city"])
+    warehouses = locations[locations["role"] == "warehouse"].dropna(subset=["city"])
+    parts = []
+    if len(sources):
+        s = sources.iloc[0]
+        parts.append(f"the most likely production source {s['entity_id']} is in {s['city']}, {s['province']}")
+    if len(warehouses):
+        places = sorted(
+            {f"{c}, {p}" for c, p in zip(warehouses["city"], warehouses["province"], strict=True)}
+        )
+        parts.append("the ring ships from warehouses in " + "; ".join(places))
+    if not parts:
+        return (
+            "No located source or warehouse: refer to the unit covering the storefronts' "
+            "registered addresses."
+        )
+    lead = sources.iloc[0] if len(sources) else warehouses.iloc[0]
+    return (
+        f"Suggested: the public security bureau of {lead['city']} ({lead['province']}), where "
+        + "; ".join(parts)
+        + "."
+    )

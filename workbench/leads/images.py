@@ -1,0 +1,104 @@
+"""Static pictures for the report: a map of the ring's places and a picture of its network."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+import pandas as pd  # noqa: E402
+
+__all__ = ["map_image", "network_image"]
+
+PROVINCES = Path(__file__).resolve().parent.parent / "geo" / "cn-atlas-provinces.geojson"
+_ROLE_STYLE = {
+    "storefront": ("#1f77b4", "o", "storefront address"),
+    "warehouse": ("#ff7f0e", "s", "warehouse"),
+    "source rank 1": ("#d62728", "*", "most likely source"),
+}
+_LABEL_COLOUR = {
+    "Seller": "#1f77b4",
+    "Person": "#9467bd",
+    "Phone": "#2ca02c",
+    "Email": "#17becf",
+    "Device": "#8c564b",
+    "IP": "#7f7f7f",
+    "BankAccount": "#e377c2",
+    "Address": "#ff7f0e",
+    "Organization": "#d62728",
+}
+
+
+@lru_cache(maxsize=1)
+def _provinces():
+    import geopandas as gpd
+
+    frame = gpd.read_file(PROVINCES)
+    frame["geometry"] = frame.geometry.make_valid()
+    return frame
+
+
+def map_image(locations: pd.DataFrame, path: Path, title: str) -> Path:
+    placed = locations.dropna(subset=["lat", "lon"])
+    fig, ax = plt.subplots(figsize=(8, 6.5), dpi=110)
+    _provinces().plot(ax=ax, color="#f2f2f2", edgecolor="#b0b0b0", linewidth=0.4)
+    for role, (colour, marker, label) in _ROLE_STYLE.items():
+        points = placed[placed["role"] == role]
+        if len(points):
+            size = 220 if marker == "*" else 28
+            ax.scatter(
+                points["lon"],
+                points["lat"],
+                c=colour,
+                marker=marker,
+                s=size,
+                label=label,
+                edgecolors="black",
+                linewidths=0.4,
+                zorder=3,
+            )
+    if len(placed):
+        pad = 3
+        ax.set_xlim(max(73, placed["lon"].min() - pad), min(135, placed["lon"].max() + pad))
+        ax.set_ylim(max(17, placed["lat"].min() - pad), min(54, placed["lat"].max() + pad))
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def network_image(graph: nx.MultiDiGraph, path: Path, title: str) -> Path:
+    # the ring itself: storefronts, people and shared identifiers (flows have their own section)
+    keep = [n for n, d in graph.nodes(data=True) if d.get("label") not in ("Organization",)]
+    simple = nx.Graph(graph.subgraph(keep))
+    fig, ax = plt.subplots(figsize=(8, 6.5), dpi=110)
+    if simple.number_of_nodes():
+        layout = nx.spring_layout(simple, seed=7, k=0.6)
+        colours = [_LABEL_COLOUR.get(simple.nodes[n].get("label"), "#bbbbbb") for n in simple]
+        sizes = [220 if simple.nodes[n].get("label") == "Seller" else 80 for n in simple]
+        nx.draw_networkx_edges(simple, layout, ax=ax, alpha=0.4, width=0.8)
+        nx.draw_networkx_nodes(
+            simple, layout, ax=ax, node_color=colours, node_size=sizes, edgecolors="black", linewidths=0.3
+        )
+        labels = {
+            n: simple.nodes[n].get("key", "") for n in simple if simple.nodes[n].get("label") == "Seller"
+        }
+        nx.draw_networkx_labels(simple, layout, labels=labels, ax=ax, font_size=6)
+        for label, colour in _LABEL_COLOUR.items():
+            if any(simple.nodes[n].get("label") == label for n in simple):
+                ax.scatter([], [], c=colour, label=label, s=40)
+        ax.legend(loc="lower left", fontsize=7)
+    ax.set_title(title, fontsize=10)
+    ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
