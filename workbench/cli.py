@@ -224,6 +224,50 @@ def trace(
 
 
 @app.command()
+def hotspots(
+    store: Annotated[Path, typer.Option("--store", help="Embedded store folder with analysed rings.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for hotspots.geojson, .csv, .png.")],
+    level: Annotated[str, typer.Option(help="province or prefecture.")] = "province",
+    measure: Annotated[
+        str, typer.Option(help="What Gi* tests: production (default), storefronts (rate) or activity.")
+    ] = "production",
+) -> None:
+    """Regional hotspots: counts and rates per region and Getis-Ord Gi* significance; writes
+    hotspots.geojson, hotspots.csv, hotspots_monthly.csv and a choropleth hotspots.png."""
+    from .analytics.hotspots import LEVELS, MEASURES
+    from .analytics.hotspots import hotspots as compute_hotspots
+    from .leads.images import choropleth
+
+    if level not in LEVELS or measure not in MEASURES:
+        raise WorkbenchError(f"--level is one of {', '.join(LEVELS)}; --measure one of {', '.join(MEASURES)}")
+    graph_store, tables = _stored_tables(store)
+    if graph_store.rings().empty:
+        raise WorkbenchError(f"{store}: no rings yet; run `workbench analyze DATA --out OUT --store {store}`")
+    with _progress() as progress:
+        progress.add_task(f"hotspots by {level}", total=None)
+        result = compute_hotspots(
+            tables,
+            graph_store.rings(),
+            graph_store.result("ring_scores"),
+            graph_store.upstream(),
+            graph_store.result("suppressed"),
+            level=level,
+            measure=measure,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    table = result.table.drop(columns=["local_name"])
+    table.to_file(out / "hotspots.geojson", driver="GeoJSON")
+    table.drop(columns="geometry").to_csv(out / "hotspots.csv", index=False)
+    result.monthly.to_csv(out / "hotspots_monthly.csv", index=False)
+    choropleth(table, "hotspot_z", out / "hotspots.png", f"Gi* z of {measure} by {level}")
+    significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]["region_name"].tolist()
+    placed = ", ".join(f"{k}: {v['not_placed']} not placed" for k, v in result.placement.items())
+    results.print(
+        f"hotspots ({measure}, p < 0.05): {', '.join(significant) or 'none'}; {placed}; files in {out}"
+    )
+
+
+@app.command()
 def packet(
     ring_id: Annotated[str, typer.Argument(help="Ring to refer (an id from rings.csv).")],
     store: Annotated[Path, typer.Option("--store", help="Embedded store folder with analysed rings.")],

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 import pandas as pd  # noqa: E402
 
-__all__ = ["map_image", "network_image"]
+__all__ = ["map_image", "network_image", "choropleth"]
 
 PROVINCES = Path(__file__).resolve().parent.parent / "geo" / "cn-atlas-provinces.geojson"
 _ROLE_STYLE = {
@@ -96,6 +96,28 @@ def network_image(graph: nx.MultiDiGraph, path: Path, title: str) -> Path:
             if any(simple.nodes[n].get("label") == label for n in simple):
                 ax.scatter([], [], c=colour, label=label, s=40)
         ax.legend(loc="lower left", fontsize=7)
+    ax.set_title(title, fontsize=10)
+    ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def choropleth(table, column: str, path: Path, title: str) -> Path:
+    """A static choropleth of ``column`` over the regions in ``table`` (a GeoDataFrame)."""
+    fig, ax = plt.subplots(figsize=(9, 7), dpi=110)
+    table.plot(
+        ax=ax,
+        column=column,
+        cmap="OrRd",
+        legend=True,
+        edgecolor="#888888",
+        linewidth=0.3,
+        missing_kwds={"color": "#eeeeee", "label": "no data"},
+    )
+    ax.set_xlim(73, 135)
+    ax.set_ylim(17, 54)
     ax.set_title(title, fontsize=10)
     ax.axis("off")
     fig.tight_layout()
