@@ -50,3 +50,18 @@ def test_app_builds_a_lead_packet_and_registers_it(store_dir, monkeypatch):
     assert at.success and "Packet LP-" in at.success[0].value
     register = MemoryStore(store_dir).case_register()
     assert len(register) == before + 1 and register.iloc[-1]["recipient"] == "PSB test unit"
+
+
+def test_hotspots_page_shows_the_map_table_and_a_region(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    at = AppTest.from_string(
+        "from workbench.app.pages.hotspots import hotspots_page\nhotspots_page()", default_timeout=120
+    ).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) == 34 and {"hotspot_z", "hotspot_p", "rate_per_1000"} <= set(table.columns)
+    assert "Significant hotspots" in at.caption[0].value
+    at.selectbox[1].set_value("storefronts").run()  # the Gi* measure picker
+    assert not at.exception and "storefronts" in at.caption[0].value
+    at.selectbox[0].set_value("prefecture").run()
+    assert not at.exception and len(at.dataframe[0].value) > 300

@@ -1,0 +1,123 @@
+"""Hotspots page: where rings, warehouses and sources concentrate, as a choropleth with Gi*."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+import streamlit as st
+
+from workbench.analytics.hotspots import MEASURES, hotspots
+from workbench.app.common import open_store
+
+
+@st.cache_data(show_spinner="computing hotspots")
+def _hotspots(path: str, level: str, measure: str, _version: str):
+    from workbench.store import MemoryStore
+
+    store = MemoryStore(path, create=False)
+    result = hotspots(
+        store.input_tables(),
+        store.rings(),
+        store.result("ring_scores"),
+        store.upstream(),
+        store.result("suppressed"),
+        level=level,
+        measure=measure,
+    )
+    return result.table, result.monthly, result.placement
+
+
+def hotspots_page() -> None:
+    st.title("Regional hotspots")
+    store = open_store()
+    if store is None:
+        return
+    if store.rings().empty:
+        st.warning("No rings in this store yet: run `workbench analyze` with `--store` first.")
+        return
+    left, right = st.columns(2)
+    level = left.selectbox("Level", ["province", "prefecture"])
+    measure = right.selectbox("Gi* measure", list(MEASURES), format_func=lambda m: f"{m}: {MEASURES[m]}")
+    table, monthly, placement = _hotspots(
+        str(store.path), level, measure, store.meta().get("input", {}).get("fingerprint", "")
+    )
+    shown = st.selectbox(
+        "Colour regions by",
+        [
+            "hotspot_z",
+            "counterfeit_sellers",
+            "rate_per_1000",
+            "rings",
+            "warehouses",
+            "sources",
+            "goods_value",
+        ],
+    )
+    months = sorted(monthly["month"].unique())
+    if months:
+        month = st.select_slider(
+            "Registrations of counterfeit storefronts up to month", months, value=months[-1]
+        )
+        upto = monthly[monthly["month"] <= month].groupby("region_id")["counterfeit_sellers"].sum()
+        table = table.assign(counterfeit_sellers_to_month=table["region_id"].map(upto).fillna(0).astype(int))
+    fmap = folium.Map(location=[33, 108], zoom_start=4, tiles="cartodbpositron")
+    geo = table[["region_id", "region_name", shown, "hotspot_p", "geometry"]].copy()
+    folium.Choropleth(
+        geo_data=geo.to_json(),
+        data=geo,
+        columns=["region_id", shown],
+        key_on="feature.properties.region_id",
+        fill_color="OrRd",
+        nan_fill_color="#eeeeee",
+        legend_name=shown,
+    ).add_to(fmap)
+    # tooltips escape their text: region names come from the bundled boundary file
+    folium.GeoJson(
+        geo.to_json(),
+        style_function=lambda _: {"fillOpacity": 0, "weight": 0},
+        tooltip=folium.GeoJsonTooltip(["region_name", shown, "hotspot_p"]),
+    ).add_to(fmap)
+    st.components.v1.html(fmap.get_root().render(), height=520)
+    significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]
+    st.caption(
+        f"Significant hotspots (Gi* of {measure}, p < 0.05): "
+        + (", ".join(significant["region_name"]) or "none")
+        + ". Not placed on the map: "
+        + ", ".join(f"{k} {v['not_placed']}" for k, v in placement.items())
+    )
+    columns = [
+        "region_name",
+        "sellers",
+        "counterfeit_sellers",
+        "rate_per_1000",
+        "rings",
+        "warehouses",
+        "sources",
+        "confirmed_test_buys",
+        "goods_value",
+        "hotspot_z",
+        "hotspot_p",
+    ]
+    st.dataframe(pd.DataFrame(table[columns]).sort_values("hotspot_z", ascending=False), hide_index=True)
+    region = st.selectbox("Region", table.sort_values("hotspot_z", ascending=False)["region_name"])
+    _region_detail(store, table, region)
+
+
+def _region_detail(store, table, region_name: str) -> None:
+    """The rings with members in the region, and the sources located there."""
+    from workbench.analytics.hotspots import place_points
+
+    region_id = table.loc[table["region_name"] == region_name, "region_id"].iloc[0]
+    level = "prefecture" if len(table) > 40 else "province"
+    addresses = store.table("addresses")
+    orgs = store.table("organizations")
+    upstream = store.upstream()
+    top = upstream[upstream["rank"] == 1][["ring_id", "entity_id", "entity_name", "score"]]
+    located = top.merge(orgs[["org_id", "address_id"]], left_on="entity_id", right_on="org_id").merge(
+        addresses[["address_id", "lat", "lon", "province"]], on="address_id"
+    )
+    if len(located):
+        where, _ = place_points(located[["lat", "lon", "province"]], level)
+        located = located[where.to_numpy() == region_id]
+    st.subheader(f"Production sources in {region_name}")
+    st.dataframe(located[["entity_id", "entity_name", "ring_id", "score"]], hide_index=True)
