@@ -8,7 +8,7 @@ DEMO_DIR     ?= demo
 DEMO_SELLERS ?= 20000
 DEMO_RINGS   ?= 60
 
-.PHONY: venv demo test lint format clean
+.PHONY: venv demo test lint format clean browser
 
 # (Re)create the virtual environment when pyproject.toml changes; pip's wheel cache makes refreshes fast.
 $(STAMP): pyproject.toml
@@ -22,7 +22,12 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/workbench demo --dir $(DEMO_DIR) --sellers $(DEMO_SELLERS) --rings $(DEMO_RINGS)
 
-test: $(STAMP)
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+
+test: $(STAMP) browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, hotspots
 from workbench.app.common import open_store
+from workbench.app.components import map_html, offline_map
 
 
 @st.cache_data(show_spinner="computing hotspots")
@@ -60,24 +61,29 @@ def hotspots_page() -> None:
         )
         upto = monthly[monthly["month"] <= month].groupby("region_id")["counterfeit_sellers"].sum()
         table = table.assign(counterfeit_sellers_to_month=table["region_id"].map(upto).fillna(0).astype(int))
-    fmap = folium.Map(location=[33, 108], zoom_start=4, tiles="cartodbpositron")
+    fmap = offline_map(location=[33, 108], zoom_start=4, tiles="OpenStreetMap")
     geo = table[["region_id", "region_name", shown, "hotspot_p", "geometry"]].copy()
-    folium.Choropleth(
-        geo_data=geo.to_json(),
-        data=geo,
-        columns=["region_id", shown],
-        key_on="feature.properties.region_id",
-        fill_color="OrRd",
-        nan_fill_color="#eeeeee",
-        legend_name=shown,
-    ).add_to(fmap)
+    # simplified outlines for the screen: the page stays light (full shapes are ~2 MB)
+    geo["geometry"] = geo.geometry.simplify(0.02, preserve_topology=True)
+    # colours computed here: branca's choropleth legend needs d3 from a CDN
+    values = geo[shown].astype(float)
+    low, high = values.min(), values.max()
+    scale = (values - low) / (high - low) if high > low else values * 0
+    palette = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
+    geo["fill"] = [palette[min(4, int(v * 5))] if v == v else "#eeeeee" for v in scale]
     # tooltips escape their text: region names come from the bundled boundary file
     folium.GeoJson(
         geo.to_json(),
-        style_function=lambda _: {"fillOpacity": 0, "weight": 0},
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#777777",
+            "weight": 0.6,
+            "fillOpacity": 0.75,
+        },
         tooltip=folium.GeoJsonTooltip(["region_name", shown, "hotspot_p"]),
     ).add_to(fmap)
-    st.components.v1.html(fmap.get_root().render(), height=520)
+    st.components.v1.html(map_html(fmap), height=520)
+    st.caption(f"Colour: {shown}, from {low:,.2f} (light) to {high:,.2f} (dark); grey: no data.")
     significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]
     st.caption(
         f"Significant hotspots (Gi* of {measure}, p < 0.05): "

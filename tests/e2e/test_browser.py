@@ -1,0 +1,129 @@
+"""The served app in a real headless browser (Debian's chromium driven by Playwright):
+open the rings, pick a ring, open the hotspot map; screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from workbench.pipeline import analyze
+from workbench.store import MemoryStore
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = os.environ.get("WORKBENCH_CHROMIUM", "/usr/bin/chromium")
+# flags for a closed network: no background connections, no sandbox as root
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served_app(marketplace, tmp_path_factory):
+    store = tmp_path_factory.mktemp("browser") / "store"
+    with MemoryStore(store) as graph_store:
+        analyze(marketplace, store.parent / "out", graph_store)
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        env={**os.environ, "WORKBENCH_STORE": str(store)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.terminate()
+        pytest.fail(f"the app did not answer on {url} within 90 s")
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_rings_page_lists_rings_and_selecting_one_shows_its_members(served_app, browser):
+    from playwright.sync_api import expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(served_app, wait_until="networkidle")
+    page.get_by_text("Rings by score").wait_for(timeout=60000)
+    page.get_by_text("Members").wait_for(timeout=60000)
+    # pick the second ring in the ring selector
+    page.locator("[data-testid='stSelectbox']").first.click()
+    options = page.locator("[role='option']")
+    options.nth(1).wait_for(timeout=20000)
+    chosen = options.nth(1).inner_text()
+    options.nth(1).click()
+    expect(page.get_by_role("combobox", name="Ring")).to_have_value(chosen, timeout=20000)
+    page.get_by_text("Upstream sources").wait_for(timeout=20000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "rings.png"), full_page=True)
+    assert chosen.startswith("R-")
+    page.close()
+
+
+def test_hotspots_page_draws_the_map(served_app, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.goto(f"{served_app}/hotspots", wait_until="networkidle")
+    page.get_by_text("Regional hotspots").wait_for(timeout=60000)
+    frame = page.frame_locator("iframe").first
+    frame.locator(".leaflet-container").wait_for(timeout=60000)
+    from playwright.sync_api import expect
+
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(34, timeout=30000)  # every province drawn
+    page.get_by_text("Significant hotspots").wait_for(timeout=30000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "hotspots.png"), full_page=True)
+    page.close()
