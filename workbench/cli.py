@@ -227,7 +227,7 @@ def trace(
 def hotspots(
     store: Annotated[Path, typer.Option("--store", help="Embedded store folder with analysed rings.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for hotspots.geojson, .csv, .png.")],
-    level: Annotated[str, typer.Option(help="province or prefecture.")] = "province",
+    level: Annotated[str, typer.Option(help="province, prefecture or country.")] = "province",
     measure: Annotated[
         str, typer.Option(help="What Gi* tests: production (default), storefronts (rate) or activity.")
     ] = "production",

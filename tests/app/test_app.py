@@ -63,5 +63,6 @@ def test_hotspots_page_shows_the_map_table_and_a_region(store_dir, monkeypatch):
     assert any("Significant hotspots" in c.value for c in at.caption)
     at.selectbox[1].set_value("storefronts").run()  # the Gi* measure picker
     assert not at.exception and any("Gi* of storefronts" in c.value for c in at.caption)
+    assert any("Rings with storefronts in" in h.value for h in at.subheader)
     at.selectbox[0].set_value("prefecture").run()
     assert not at.exception and len(at.dataframe[0].value) > 300

@@ -30,6 +30,12 @@ def test_prefecture_level_places_cities():
     assert list(names[region]) == ["Guangzhou", "Putian"]
 
 
+def test_country_level_for_cross_border_cases():
+    points = pd.DataFrame({"lat": [23.13, 13.75, 48.85], "lon": [113.26, 100.50, 2.35], "province": ""})
+    region, _ = place_points(points, "country")
+    assert list(region) == ["CHN", "THA", "FRA"]
+
+
 def test_getis_ord_ranks_a_cluster_above_an_isolated_peak():
     shapes = regions("province")
     values = pd.Series(0.0, index=shapes["region_id"])

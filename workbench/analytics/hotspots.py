@@ -17,6 +17,8 @@ GEO = Path(__file__).resolve().parent.parent / "geo"
 LEVELS = {
     "province": (GEO / "cn-atlas-provinces.geojson", None),
     "prefecture": (GEO / "cn-atlas.topojson.json", "prefectures"),
+    # world countries, for cross-border cases (Natural Earth 1:110m)
+    "country": (GEO / "ne_110m_admin_0_countries.geojson", None),
 }
 # spellings of province names in exports that differ from the boundary file's romanisation
 _ALIASES = {
@@ -44,10 +46,14 @@ def regions(level: str = "province") -> gpd.GeoDataFrame:
     frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     frame = frame.set_crs(4326, allow_override=True)
     frame["geometry"] = frame.geometry.make_valid()  # a few published shapes are invalid
+    if level == "country":
+        # a few countries have no ISO code in Natural Earth (-99): fall back on its own code
+        codes = frame["ISO_A3"].where(frame["ISO_A3"] != "-99", frame["ADM0_A3"])
+        ids, names, local = codes.astype(str), frame["ADMIN"], frame["NAME"]
+    else:
+        ids, names, local = frame["id"].astype(str), frame["name"], frame["地名"]
     out = gpd.GeoDataFrame(
-        {"region_id": frame["id"].astype(str), "region_name": frame["name"], "local_name": frame["地名"]},
-        geometry=frame.geometry,
-        crs=4326,
+        {"region_id": ids, "region_name": names, "local_name": local}, geometry=frame.geometry, crs=4326
     )
     return out.sort_values("region_id", ignore_index=True)
 

@@ -37,7 +37,7 @@ def hotspots_page() -> None:
         st.warning("No rings in this store yet: run `workbench analyze` with `--store` first.")
         return
     left, right = st.columns(2)
-    level = left.selectbox("Level", ["province", "prefecture"])
+    level = left.selectbox("Level", ["province", "prefecture", "country"])
     measure = right.selectbox("Gi* measure", list(MEASURES), format_func=lambda m: f"{m}: {MEASURES[m]}")
     table, monthly, placement = _hotspots(
         str(store.path), level, measure, store.meta().get("input", {}).get("fingerprint", "")
@@ -114,7 +114,7 @@ def _region_detail(store, table, region_name: str) -> None:
     from workbench.analytics.hotspots import place_points
 
     region_id = table.loc[table["region_name"] == region_name, "region_id"].iloc[0]
-    level = "prefecture" if len(table) > 40 else "province"
+    level = {34: "province"}.get(len(table), "prefecture" if len(table) > 300 else "country")
     addresses = store.table("addresses")
     orgs = store.table("organizations")
     upstream = store.upstream()
@@ -127,3 +127,26 @@ def _region_detail(store, table, region_name: str) -> None:
         located = located[where.to_numpy() == region_id]
     st.subheader(f"Production sources in {region_name}")
     st.dataframe(located[["entity_id", "entity_name", "ring_id", "score"]], hide_index=True)
+    # rings with storefronts registered in the region
+    links = store.table("seller_links")
+    registered = links[(links["kind"] == "address") & (links["role"].isin(["registered", ""]))]
+    homes = registered.drop_duplicates("seller_id").merge(
+        addresses[["address_id", "lat", "lon", "province"]], left_on="value", right_on="address_id"
+    )
+    rings = store.rings()
+    homes = homes[homes["seller_id"].isin(rings["seller_id"])]
+    if len(homes):
+        where, _ = place_points(homes[["lat", "lon", "province"]], level)
+        homes = homes[where.to_numpy() == region_id]
+    scores = store.result("ring_scores")[["ring_id", "size", "ring_score", "goods_value"]]
+    here = (
+        rings[rings["seller_id"].isin(homes["seller_id"])]
+        .groupby("ring_id")
+        .size()
+        .rename("storefronts_here")
+    )
+    st.subheader(f"Rings with storefronts in {region_name}")
+    st.dataframe(
+        scores.join(here, on="ring_id", how="inner").sort_values("ring_score", ascending=False),
+        hide_index=True,
+    )
