@@ -64,5 +64,9 @@ def test_hotspots_page_shows_the_map_table_and_a_region(store_dir, monkeypatch):
     at.selectbox[1].set_value("storefronts").run()  # the Gi* measure picker
     assert not at.exception and any("Gi* of storefronts" in c.value for c in at.caption)
     assert any("Rings with storefronts in" in h.value for h in at.subheader)
+    # the month filter: colour by storefronts registered up to the first month
+    at.select_slider[0].set_value(at.select_slider[0].options[0]).run()
+    at.selectbox[2].set_value("counterfeit_sellers_to_month").run()
+    assert not at.exception and any("Colour: counterfeit_sellers_to_month" in c.value for c in at.caption)
     at.selectbox[0].set_value("prefecture").run()
     assert not at.exception and len(at.dataframe[0].value) > 300

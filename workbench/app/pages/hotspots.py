@@ -42,25 +42,22 @@ def hotspots_page() -> None:
     table, monthly, placement = _hotspots(
         str(store.path), level, measure, store.meta().get("input", {}).get("fingerprint", "")
     )
-    shown = st.selectbox(
-        "Colour regions by",
-        [
-            "hotspot_z",
-            "counterfeit_sellers",
-            "rate_per_1000",
-            "rings",
-            "warehouses",
-            "sources",
-            "goods_value",
-        ],
-    )
+    options = [
+        "hotspot_z",
+        "counterfeit_sellers",
+        "rate_per_1000",
+        "rings",
+        "warehouses",
+        "sources",
+        "goods_value",
+    ]
     months = sorted(monthly["month"].unique())
     if months:
-        month = st.select_slider(
-            "Registrations of counterfeit storefronts up to month", months, value=months[-1]
-        )
+        month = st.select_slider("Counterfeit storefronts registered up to month", months, value=months[-1])
         upto = monthly[monthly["month"] <= month].groupby("region_id")["counterfeit_sellers"].sum()
         table = table.assign(counterfeit_sellers_to_month=table["region_id"].map(upto).fillna(0).astype(int))
+        options.insert(1, "counterfeit_sellers_to_month")
+    shown = st.selectbox("Colour regions by", options)
     fmap = offline_map(location=[33, 108], zoom_start=4, tiles="OpenStreetMap")
     geo = table[["region_id", "region_name", shown, "hotspot_p", "geometry"]].copy()
     # simplified outlines for the screen: the page stays light (full shapes are ~2 MB)
