@@ -16,6 +16,7 @@ from types import ModuleType
 import pandas as pd
 
 from workbench.errors import InputError
+from workbench.hashing import sha256_file
 from workbench.model import INPUT_FILES, REQUIRED_FILES
 
 from . import (
@@ -82,14 +83,6 @@ class LoadedInput:
         return sum(r.read for r in self.files.values())
 
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def load_folder(
     data_dir: Path | str,
     default_country: str = "86",
@@ -115,7 +108,7 @@ def load_folder(
         if on_file:
             on_file(name)
         started = time.perf_counter()
-        fingerprint.update(f"{path.name}:{_file_digest(path)}\n".encode())
+        fingerprint.update(f"{path.name}:{sha256_file(path)}\n".encode())
         result = check_file(read_table(path, name), module.SPEC, context, module.hook)
         loaded.files[name] = result
         context.tables[name] = result.table

@@ -234,26 +234,17 @@ def hotspots(
 ) -> None:
     """Regional hotspots: counts and rates per region and Getis-Ord Gi* significance; writes
     hotspots.geojson, hotspots.csv, hotspots_monthly.csv and a choropleth hotspots.png."""
-    from .analytics.hotspots import LEVELS, MEASURES
-    from .analytics.hotspots import hotspots as compute_hotspots
+    from .analytics.hotspots import LEVELS, MEASURES, store_hotspots
     from .leads.images import choropleth
 
     if level not in LEVELS or measure not in MEASURES:
         raise WorkbenchError(f"--level is one of {', '.join(LEVELS)}; --measure one of {', '.join(MEASURES)}")
-    graph_store, tables = _stored_tables(store)
+    graph_store, _ = _stored_tables(store)
     if graph_store.rings().empty:
         raise WorkbenchError(f"{store}: no rings yet; run `workbench analyze DATA --out OUT --store {store}`")
     with _progress() as progress:
         progress.add_task(f"hotspots by {level}", total=None)
-        result = compute_hotspots(
-            tables,
-            graph_store.rings(),
-            graph_store.result("ring_scores"),
-            graph_store.upstream(),
-            graph_store.result("suppressed"),
-            level=level,
-            measure=measure,
-        )
+        result = store_hotspots(graph_store, level=level, measure=measure)
     out.mkdir(parents=True, exist_ok=True)
     table = result.table.drop(columns=["local_name"])
     table.to_file(out / "hotspots.geojson", driver="GeoJSON")

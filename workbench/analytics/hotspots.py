@@ -11,7 +11,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-__all__ = ["LEVELS", "MEASURES", "regions", "place_points", "getis_ord", "HotspotResult", "hotspots"]
+__all__ = [
+    "LEVELS",
+    "MEASURES",
+    "regions",
+    "store_hotspots",
+    "place_points",
+    "getis_ord",
+    "HotspotResult",
+    "hotspots",
+]
 
 GEO = Path(__file__).resolve().parent.parent / "geo"
 LEVELS = {
@@ -251,3 +260,16 @@ def hotspots(
         .reset_index()
     )
     return HotspotResult(table, monthly, placement, level)
+
+
+def store_hotspots(store, level: str = "province", measure: str = "production") -> HotspotResult:
+    """Hotspots of what a GraphStore holds (its input tables and its last analysis)."""
+    return hotspots(
+        store.input_tables(),
+        store.rings(),
+        store.result("ring_scores"),
+        store.upstream(),
+        store.result("suppressed"),
+        level=level,
+        measure=measure,
+    )

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 import zipfile
 from pathlib import Path
 
+from workbench.hashing import sha256_file
+
 __all__ = ["MANIFEST", "sha256_file", "write_manifest", "verify_packet"]
 
 MANIFEST = "manifest.json"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_manifest(folder: Path, facts: dict) -> Path:
@@ -58,10 +51,8 @@ def _verify_folder(folder: Path) -> tuple[dict, list[str]]:
         path = folder / name
         if not path.exists():
             problems.append(f"{name}: missing")
-        elif sha256_file(path) != expected:
-            problems.append(
-                f"{name}: changed (SHA-256 {sha256_file(path)[:16]}..., manifest {expected[:16]}...)"
-            )
+        elif (actual := sha256_file(path)) != expected:
+            problems.append(f"{name}: changed (SHA-256 {actual[:16]}..., manifest {expected[:16]}...)")
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
         if path.is_file() and name != MANIFEST and name not in listed:

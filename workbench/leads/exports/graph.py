@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import networkx as nx
 
+from workbench.model import LINK_KIND_TO_NODE
+
 from ..case import RingCase
 
 __all__ = ["case_graph"]
 
-_KIND_LABEL = {
-    "person_id": "Person",
-    "phone": "Phone",
-    "email": "Email",
-    "device": "Device",
-    "ip": "IP",
-    "bank_account": "BankAccount",
-    "address": "Address",
-    "supplier": "Organization",
-}
+# evidence kinds to node labels: the model's, plus suppliers seen on waybills
+_KIND_LABEL = {**LINK_KIND_TO_NODE, "supplier": "Organization"}
 
 
 def _node(kind: str, value: str) -> str:
