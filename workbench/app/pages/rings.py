@@ -23,7 +23,9 @@ def rings_page() -> None:
     cols[1].metric("Identifier links", f"{counts.get('seller_links', 0):,}")
     cols[2].metric("Rings", f"{rings['ring_id'].nunique():,}")
     cols[3].metric("Quarantined rows", f"{counts.get('quarantine', 0):,}")
-    st.caption("The full investigation app (network, map, leads) is being built; this page lists rings.")
+    st.caption(
+        "The network explorer and ring map are still to come; here: rings, their sources and lead packets, and regional hotspots on the next page."
+    )
     summary = (
         rings.groupby("ring_id")
         .agg(size=("seller_id", "size"), ring_score=("ring_score", "first"))
