@@ -24,7 +24,8 @@ def rings_page() -> None:
     cols[2].metric("Rings", f"{rings['ring_id'].nunique():,}")
     cols[3].metric("Quarantined rows", f"{counts.get('quarantine', 0):,}")
     st.caption(
-        "The network explorer and ring map are still to come; here: rings, their sources and lead packets, and regional hotspots on the next page."
+        "The network explorer and ring map are still to come; here: rings, their sources and "
+        "lead packets, and regional hotspots on the next page."
     )
     summary = (
         rings.groupby("ring_id")
