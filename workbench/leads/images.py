@@ -33,6 +33,17 @@ _LABEL_COLOUR = {
 }
 
 
+def _save(fig, ax, title: str, path: Path, axis: bool = True) -> Path:
+    """Title, write and release a figure (pyplot keeps figures alive until closed)."""
+    ax.set_title(title, fontsize=10)
+    if not axis:
+        ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 @lru_cache(maxsize=1)
 def _provinces():
     import geopandas as gpd
@@ -65,14 +76,10 @@ def map_image(locations: pd.DataFrame, path: Path, title: str) -> Path:
         pad = 3
         ax.set_xlim(max(73, placed["lon"].min() - pad), min(135, placed["lon"].max() + pad))
         ax.set_ylim(max(17, placed["lat"].min() - pad), min(54, placed["lat"].max() + pad))
-    ax.set_title(title, fontsize=10)
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, title, path)
 
 
 def network_image(graph: nx.MultiDiGraph, path: Path, title: str) -> Path:
@@ -96,12 +103,7 @@ def network_image(graph: nx.MultiDiGraph, path: Path, title: str) -> Path:
             if any(simple.nodes[n].get("label") == label for n in simple):
                 ax.scatter([], [], c=colour, label=label, s=40)
         ax.legend(loc="lower left", fontsize=7)
-    ax.set_title(title, fontsize=10)
-    ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, title, path, axis=False)
 
 
 def choropleth(table, column: str, path: Path, title: str) -> Path:
@@ -118,9 +120,4 @@ def choropleth(table, column: str, path: Path, title: str) -> Path:
     )
     ax.set_xlim(73, 135)
     ax.set_ylim(17, 54)
-    ax.set_title(title, fontsize=10)
-    ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, ax, title, path, axis=False)
