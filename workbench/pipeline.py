@@ -67,10 +67,6 @@ class AnalysisResult:
     def rings(self) -> pd.DataFrame:
         return self.findings.rings
 
-    @property
-    def upstream(self) -> pd.DataFrame:
-        return self.findings.upstream
-
     def summary(self) -> dict:
         rows = self.loaded.rows_read
         load_seconds = self.timings.get("load", 0.0)

@@ -8,11 +8,12 @@ import streamlit as st
 
 from workbench.store import MemoryStore
 
-__all__ = ["open_store"]
+__all__ = ["open_store", "store_at"]
 
 
 @st.cache_resource
-def _store(path: str) -> MemoryStore:
+def store_at(path: str) -> MemoryStore:
+    """The store at ``path``, opened once per app process (its tables stay in memory)."""
     return MemoryStore(path, create=False)
 
 
@@ -25,4 +26,4 @@ def open_store() -> MemoryStore | None:
             "and start the app with `workbench app --store STORE`."
         )
         return None
-    return _store(path)
+    return store_at(path)

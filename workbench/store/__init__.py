@@ -3,9 +3,4 @@
 from .base import GraphStore, table_key
 from .memory_store import MemoryStore
 
-__all__ = ["GraphStore", "MemoryStore", "open_store", "table_key"]
-
-
-def open_store(path: str, create: bool = True) -> GraphStore:
-    """Open the embedded store at ``path``."""
-    return MemoryStore(path, create=create)
+__all__ = ["GraphStore", "MemoryStore", "table_key"]

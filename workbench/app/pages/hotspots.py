@@ -7,17 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, store_hotspots
-from workbench.app.common import open_store
+from workbench.app.common import open_store, store_at
 from workbench.app.components import map_html, offline_map
 
 
 @st.cache_data(show_spinner="computing hotspots")
 def _hotspots(path: str, level: str, measure: str, input_fingerprint: str):
     # the fingerprint is part of the cache key: a re-analysed store gets fresh hotspots
-    from workbench.store import MemoryStore
-
-    store = MemoryStore(path, create=False)
-    result = store_hotspots(store, level, measure)
+    result = store_hotspots(store_at(path), level, measure)
     return result.table, result.monthly, result.placement
 
 
