@@ -8,7 +8,7 @@ DEMO_DIR     ?= demo
 DEMO_SELLERS ?= 20000
 DEMO_RINGS   ?= 60
 
-.PHONY: venv demo test lint format clean browser
+.PHONY: venv demo test lint format clean browser neo4j-jars neo4j-up neo4j-down
 
 # (Re)create the virtual environment when pyproject.toml changes; pip's wheel cache makes refreshes fast.
 $(STAMP): pyproject.toml
@@ -27,7 +27,31 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
 
-test: $(STAMP) browser
+# The local Neo4j (tools/neo4j): server, APOC and GDS jars from Maven Central, cached in ~/.m2
+NEO4J_JARS := tools/neo4j/lib/.fetched
+$(NEO4J_JARS): tools/neo4j/pom.xml
+	cd tools/neo4j && mvn -q -B dependency:copy-dependencies dependency:copy-dependencies@plugins
+	@touch $(NEO4J_JARS)
+
+neo4j-jars: $(NEO4J_JARS)
+
+# A Neo4j on bolt://127.0.0.1:7687: docker compose where a Docker engine runs, else the local server
+neo4j-up: $(STAMP)
+	@if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
+		docker compose up -d --wait neo4j; \
+	else \
+		$(MAKE) --no-print-directory neo4j-jars && $(PY) -m workbench.store.local_neo4j up; \
+	fi
+
+neo4j-down:
+	@if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then \
+		docker compose stop neo4j; \
+	else \
+		$(PY) -m workbench.store.local_neo4j down; \
+	fi
+
+# pytest starts its own local Neo4j (fresh data folder, free port) unless NEO4J_URI is set
+test: $(STAMP) browser $(NEO4J_JARS)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
@@ -40,4 +64,4 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache .neo4j tools/neo4j/lib tools/neo4j/plugins

@@ -33,3 +33,35 @@ def marketplace(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("market")
     generate_marketplace(out, sellers=3000, rings=25, seed=11)
     return out
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(tmp_path_factory) -> str:
+    """A real Neo4j: NEO4J_URI if set, else the repo's local server on a free port with a fresh data
+    folder, stopped after the session. If it cannot start, the tests fail with the reason: they
+    never skip."""
+    import os
+
+    if os.environ.get("NEO4J_URI"):
+        yield os.environ["NEO4J_URI"]
+        return
+    from workbench.errors import WorkbenchError
+    from workbench.store.local_neo4j import free_port, start
+
+    try:
+        server = start(tmp_path_factory.mktemp("neo4j"), free_port(), heap="2g", page_cache_mb=512)
+    except WorkbenchError as exc:
+        pytest.fail(f"the local Neo4j could not start: {exc}")
+    yield server.uri
+    server.stop()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_uri):
+    """The Neo4j store, emptied before the test."""
+    from workbench.store.neo4j_store import open_neo4j
+
+    store = open_neo4j(neo4j_uri)
+    store.wipe()
+    yield store
+    store.close()

@@ -42,13 +42,36 @@ def _progress() -> Progress:
     )
 
 
-def _open_store(path: Path | None, create: bool = True):
-    """The embedded store at ``path`` as a context manager, or a null context without one."""
+Neo4jOption = Annotated[
+    str | None,
+    typer.Option(
+        "--neo4j",
+        metavar="URI",
+        help="Use the Neo4j database at URI (bolt://...) as the store; NEO4J_USER, NEO4J_PASSWORD "
+        "and NEO4J_DATABASE come from the environment.",
+    ),
+]
+
+
+def _open_store(path: Path | None, create: bool = True, neo4j: str | None = None):
+    """The store to use as a context manager: Neo4j at ``neo4j``, the embedded store at ``path``,
+    or a null context without either."""
     from contextlib import nullcontext
 
     from .store import MemoryStore
 
+    if neo4j and path:
+        raise WorkbenchError("give --store (embedded) or --neo4j (database), not both")
+    if neo4j:
+        from .store.neo4j_store import open_neo4j
+
+        return open_neo4j(neo4j)
     return MemoryStore(path, create=create) if path else nullcontext()
+
+
+def _where(path: Path | None, neo4j: str | None) -> str:
+    """How to name the store in messages and hints."""
+    return f"--neo4j {neo4j}" if neo4j else f"--store {path}"
 
 
 def _show_counts(counts: dict[str, dict[str, int]]) -> None:
@@ -93,12 +116,15 @@ def synth(
 @app.command()
 def load(
     data_dir: Annotated[Path, typer.Argument(help="Input folder (DESIGN.md input format).")],
-    store: Annotated[Path, typer.Option("--store", help="Embedded store folder to load into.")],
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder to load into.")] = None,
+    neo4j: Neo4jOption = None,
 ) -> None:
-    """Validate and load an input folder into the embedded store (idempotent)."""
+    """Validate and load an input folder into the embedded store or Neo4j (idempotent)."""
     from .pipeline import load_into_store
 
-    with _open_store(store) as graph_store, _progress() as progress:
+    if not store and not neo4j:
+        raise WorkbenchError("say where to load: --store DIR (embedded) or --neo4j URI")
+    with _open_store(store, neo4j=neo4j) as graph_store, _progress() as progress:
         task = progress.add_task("loading", total=None)
         loaded, timings = load_into_store(
             data_dir,
@@ -108,7 +134,8 @@ def load(
         )
     _show_counts(loaded.counts)
     console.print(
-        f"loaded into {store} in {sum(timings.values()):.1f}s; {len(loaded.quarantine):,} row(s) quarantined"
+        f"loaded into {neo4j or store} in {sum(timings.values()):.1f}s; "
+        f"{len(loaded.quarantine):,} row(s) quarantined"
     )
 
 
@@ -139,6 +166,7 @@ def analyze(
     store: Annotated[
         Path | None, typer.Option("--store", help="Keep the embedded store here for later use.")
     ] = None,
+    neo4j: Neo4jOption = None,
     method: MethodOption = None,
     config: ConfigOption = None,
 ) -> None:
@@ -148,7 +176,7 @@ def analyze(
     from .pipeline import analyze as run_analysis
 
     analysis = _analysis_settings(config, method)
-    with _open_store(store) as graph_store, _progress() as progress:
+    with _open_store(store, neo4j=neo4j) as graph_store, _progress() as progress:
         task = progress.add_task("analysing", total=None)
         result = run_analysis(
             data_dir,
@@ -166,27 +194,30 @@ def analyze(
     )
 
 
-def _stored_tables(store: Path):
-    from .store import MemoryStore
-
-    graph_store = MemoryStore(store, create=False)
+def _stored_tables(store: Path | None, neo4j: str | None = None):
+    if not store and not neo4j:
+        raise WorkbenchError("say which store: --store DIR (embedded) or --neo4j URI")
+    graph_store = _open_store(store, create=False, neo4j=neo4j)
     if not graph_store.has_data():
         raise WorkbenchError(
-            f"{store}: the store holds no sellers; run `workbench load DATA --store {store}`"
+            f"{neo4j or store}: the store holds no sellers; run `workbench load DATA {_where(store, neo4j)}`"
         )
     return graph_store, graph_store.input_tables()
 
 
 @app.command()
 def detect(
-    store: Annotated[Path, typer.Option("--store", help="Embedded store folder (after `workbench load`).")],
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Embedded store folder (after `workbench load`).")
+    ] = None,
+    neo4j: Neo4jOption = None,
     method: MethodOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Detect and score rings on a loaded store; ring ids carry over from the store's last run."""
     from .pipeline import detect_rings, write_findings
 
-    graph_store, tables = _stored_tables(store)
+    graph_store, tables = _stored_tables(store, neo4j)
     with _progress() as progress:
         progress.add_task("detecting rings", total=None)
         findings, _ = detect_rings(
@@ -202,16 +233,19 @@ def detect(
 
 @app.command()
 def trace(
-    store: Annotated[Path, typer.Option("--store", help="Embedded store folder (after `workbench detect`).")],
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Embedded store folder (after `workbench detect`).")
+    ] = None,
+    neo4j: Neo4jOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Trace every stored ring upstream and rank its likely production sources."""
     from .pipeline import Findings, trace_upstream
 
-    graph_store, tables = _stored_tables(store)
+    graph_store, tables = _stored_tables(store, neo4j)
     rings = graph_store.rings()
     if rings.empty:
-        raise WorkbenchError(f"{store}: no rings yet; run `workbench detect --store {store}`")
+        raise WorkbenchError(f"{neo4j or store}: no rings yet; run `workbench detect {_where(store, neo4j)}`")
     findings = Findings(
         rings, settings=_analysis_settings(config, None), suppressed=graph_store.result("suppressed")
     )
@@ -220,13 +254,16 @@ def trace(
         trace_upstream(findings, tables)
     graph_store.write_upstream(findings.upstream)
     graph_store.write_result("paths", findings.paths)
-    console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {store}")
+    console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {neo4j or store}")
 
 
 @app.command()
 def hotspots(
-    store: Annotated[Path, typer.Option("--store", help="Embedded store folder with analysed rings.")],
     out: Annotated[Path, typer.Option("--out", help="Folder for hotspots.geojson, .csv, .png.")],
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Embedded store folder with analysed rings.")
+    ] = None,
+    neo4j: Neo4jOption = None,
     level: Annotated[str, typer.Option(help="province, prefecture or country.")] = "province",
     measure: Annotated[
         str, typer.Option(help="What Gi* tests: production (default), storefronts (rate) or activity.")
@@ -239,9 +276,11 @@ def hotspots(
 
     if level not in LEVELS or measure not in MEASURES:
         raise WorkbenchError(f"--level is one of {', '.join(LEVELS)}; --measure one of {', '.join(MEASURES)}")
-    graph_store, _ = _stored_tables(store)
+    graph_store, _ = _stored_tables(store, neo4j)
     if graph_store.rings().empty:
-        raise WorkbenchError(f"{store}: no rings yet; run `workbench analyze DATA --out OUT --store {store}`")
+        raise WorkbenchError(
+            f"{neo4j or store}: no rings yet; run `workbench analyze DATA --out OUT {_where(store, neo4j)}`"
+        )
     with _progress() as progress:
         progress.add_task(f"hotspots by {level}", total=None)
         result = store_hotspots(graph_store, level=level, measure=measure)
@@ -261,8 +300,11 @@ def hotspots(
 @app.command()
 def packet(
     ring_id: Annotated[str, typer.Argument(help="Ring to refer (an id from rings.csv).")],
-    store: Annotated[Path, typer.Option("--store", help="Embedded store folder with analysed rings.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write the packet folder and zip into.")],
+    store: Annotated[
+        Path | None, typer.Option("--store", help="Embedded store folder with analysed rings.")
+    ] = None,
+    neo4j: Neo4jOption = None,
     redact: Annotated[
         bool, typer.Option("--redact", help="Replace person IDs, phones, e-mails, accounts by keyed hashes.")
     ] = False,
@@ -274,9 +316,8 @@ def packet(
     provenance and a SHA-256 manifest; record it in the case register. The redaction key comes
     from WORKBENCH_REDACTION_KEY (a random one otherwise)."""
     from .leads.packet import build_lead_packet
-    from .store import MemoryStore
 
-    graph_store = MemoryStore(store, create=False)
+    graph_store, _ = _stored_tables(store, neo4j)
     with _progress() as progress:
         progress.add_task(f"building the lead packet for {ring_id}", total=None)
         built = build_lead_packet(graph_store, ring_id, out, redact=redact, recipient=recipient)

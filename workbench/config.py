@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from .errors import WorkbenchError
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "Neo4jSettings"]
 
 
 class Settings(BaseModel):
@@ -35,3 +35,22 @@ class Settings(BaseModel):
             first = exc.errors()[0]
             field = str(first["loc"][0]).upper()
             raise WorkbenchError(f"WORKBENCH_{field}: {first['msg']}") from None
+
+
+class Neo4jSettings(BaseModel):
+    """Where the Neo4j store is: ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``, ``NEO4J_DATABASE``."""
+
+    uri: str = "bolt://127.0.0.1:7687"
+    user: str = "neo4j"
+    # never logged or shown: repr hides it
+    password: str | None = Field(None, repr=False)
+    database: str = "neo4j"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **given) -> Neo4jSettings:
+        env = os.environ if environ is None else environ
+        values = {
+            name: env[f"NEO4J_{name.upper()}"] for name in cls.model_fields if f"NEO4J_{name.upper()}" in env
+        }
+        values.update({k: v for k, v in given.items() if v})
+        return cls(**values)

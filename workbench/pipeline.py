@@ -231,7 +231,12 @@ def analyze(
         on_step("load")
     loaded, timings = load_into_store(Path(data_dir), store, settings, on_file=on_step)
     previous = store.rings() if store is not None else None
-    findings = detect_and_trace(loaded.tables, analysis, timings, previous, on_step)
+    tables = loaded.tables
+    if store is not None and store.remote:
+        # analyse what the database holds, so a lossy round trip could not go unnoticed
+        with _timed(timings, "read_back", on_step):
+            tables = store.input_tables()
+    findings = detect_and_trace(tables, analysis, timings, previous, on_step)
     if store is not None:
         with _timed(timings, "write_back", on_step):
             write_findings(store, findings)

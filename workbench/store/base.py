@@ -59,6 +59,15 @@ class GraphStore(ABC):
     @abstractmethod
     def _read_meta(self) -> dict: ...
 
+    # a store whose tables live outside this process: analysis reads them back from it
+    remote = False
+
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Answer named query ``name`` of ``queries/`` (the embedded store answers from its tables)."""
+        from .named_queries import answer_in_memory
+
+        return answer_in_memory(self, name, **params)
+
     def close(self) -> None:  # noqa: B027 - optional for backends without connections
         """Release connections; the embedded store has none."""
 

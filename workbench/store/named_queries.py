@@ -1,0 +1,289 @@
+"""The named queries of ``queries/``: declared parameters and columns, and the embedded store's answers.
+
+Each ``queries/<name>.cypher`` opens with ``// name:``, ``// question:``, ``// params:``,
+``// columns:`` and ``// order:`` lines. Neo4j runs the Cypher; ``MemoryStore`` answers the same
+question from its tables with the functions registered here, and both shape the answer the same
+way (declared columns, sorted by the declared order, lists sorted) so they can be compared.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+from workbench.model import LINK_KIND_TO_NODE
+
+__all__ = ["NamedQuery", "NamedQueries", "QUERY_DIR", "answer_in_memory"]
+
+QUERY_DIR = Path(__file__).resolve().parents[2] / "queries"
+_TYPES = {"str": str, "int": int, "float": float}
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    question: str
+    params: dict[str, type]
+    columns: list[str]
+    order: list[str]
+    cypher: str
+
+    def bind(self, params: dict) -> dict:
+        """The parameters checked against the declaration (missing, unknown, wrong type)."""
+        missing = sorted(set(self.params) - set(params))
+        unknown = sorted(set(params) - set(self.params))
+        if missing or unknown:
+            raise WorkbenchError(
+                f"query {self.name}: missing {missing or 'none'}, unknown {unknown or 'none'}"
+            )
+        bound = {}
+        for key, kind in self.params.items():
+            try:
+                bound[key] = kind(params[key])
+            except (TypeError, ValueError):
+                raise WorkbenchError(f"query {self.name}: {key} must be {kind.__name__}") from None
+        return bound
+
+    def frame(self, rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+        """The answer in canonical shape: declared columns, lists sorted, rows in declared order."""
+        frame = pd.DataFrame(rows, columns=self.columns) if not isinstance(rows, pd.DataFrame) else rows
+        frame = frame[self.columns].copy()
+        for column in self.columns:
+            if len(frame) and isinstance(frame[column].iloc[0], list | tuple):
+                if column != "path":  # a path's order is its meaning
+                    frame[column] = [sorted(v) for v in frame[column]]
+        return frame.sort_values(self.order, ignore_index=True, kind="stable") if self.order else frame
+
+
+class NamedQueries:
+    """The catalogue of ``queries/*.cypher``."""
+
+    @staticmethod
+    @cache
+    def all() -> dict[str, NamedQuery]:
+        return {q.name: q for q in map(_parse, sorted(QUERY_DIR.glob("*.cypher")))}
+
+    @classmethod
+    def get(cls, name: str) -> NamedQuery:
+        try:
+            return cls.all()[name]
+        except KeyError:
+            raise WorkbenchError(f"no named query {name!r}; known: {', '.join(cls.all())}") from None
+
+
+def _parse(path: Path) -> NamedQuery:
+    header: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        if not line.startswith("//"):
+            break
+        key, _, value = line[2:].strip().partition(":")
+        if key in ("name", "question", "params", "columns", "order"):
+            header[key] = value.strip()
+    params = {}
+    for item in filter(None, (p.strip() for p in header.get("params", "").split(","))):
+        key, _, kind = item.partition(":")
+        params[key.strip()] = _TYPES[kind.strip()]
+    split = lambda text: [c.strip() for c in text.split(",") if c.strip()]  # noqa: E731
+    if header.get("name") != path.stem:
+        raise ValueError(f"{path}: the name line must match the file name")
+    return NamedQuery(
+        name=path.stem,
+        question=header.get("question", ""),
+        params=params,
+        columns=split(header["columns"]),
+        order=split(header.get("order", "")),
+        cypher=path.read_text(),
+    )
+
+
+# ---- the embedded store's answers ------------------------------------------------------------------
+_ANSWERS: dict[str, Callable] = {}
+
+
+def _answers(name: str):
+    def register(fn):
+        _ANSWERS[name] = fn
+        return fn
+
+    return register
+
+
+def answer_in_memory(store, name: str, **params) -> pd.DataFrame:
+    query = NamedQueries.get(name)
+    return query.frame(_ANSWERS[name](store, **query.bind(params)))
+
+
+def _links(store) -> pd.DataFrame:
+    """Seller and organization identifier links as one frame: owner label and key, kind, value."""
+    parts = []
+    for file_name, owner, label in (
+        ("seller_links", "seller_id", "Seller"),
+        ("org_links", "org_id", "Organization"),
+    ):
+        table = store.table(file_name)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "owner_label": label,
+                    "owner": table[owner].astype(str),
+                    "kind": table["kind"].astype(str),
+                    "value": table["value"].astype(str),
+                    "role": table["role"],
+                    "provenance": table["provenance"],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def _seller_links(store) -> pd.DataFrame:
+    links = _links(store)
+    return links[links["owner_label"] == "Seller"]
+
+
+def _members(store, ring_id: str) -> pd.DataFrame:
+    rings = store.rings()
+    return rings[rings["ring_id"] == ring_id]
+
+
+def _adjacency(store) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    adjacency: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    links = _links(store)
+    labels = links["kind"].map(LINK_KIND_TO_NODE)
+    for owner_label, owner, label, value in zip(
+        links["owner_label"], links["owner"], labels, links["value"], strict=True
+    ):
+        a, b = (owner_label, owner), (label, value)
+        adjacency.setdefault(a, set()).add(b)
+        adjacency.setdefault(b, set()).add(a)
+    return adjacency
+
+
+def _bfs(adjacency, start, depth: int) -> dict:
+    hops = {start: 0}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        if hops[node] == depth:
+            continue
+        for nxt in adjacency.get(node, ()):
+            if nxt not in hops:
+                hops[nxt] = hops[node] + 1
+                queue.append(nxt)
+    return hops
+
+
+@_answers("seller_neighbourhood")
+def _seller_neighbourhood(store, seller_id: str, depth: int):
+    hops = _bfs(_adjacency(store), ("Seller", seller_id), min(depth, 6))
+    return [{"label": n[0], "key": n[1], "hops": h} for n, h in hops.items() if h > 0]
+
+
+@_answers("sellers_sharing_identifier")
+def _sellers_sharing_identifier(store, kind: str, value: str):
+    links = _seller_links(store)
+    hit = links[(links["kind"] == kind) & (links["value"] == value)]
+    return hit.rename(columns={"owner": "seller_id"})[["seller_id", "role", "provenance"]]
+
+
+def _shared_in_ring(store, ring_id: str) -> pd.DataFrame:
+    links = _seller_links(store)
+    members = set(_members(store, ring_id)["seller_id"])
+    return links[links["owner"].isin(members)]
+
+
+@_answers("ring_identifiers")
+def _ring_identifiers(store, ring_id: str):
+    links = _shared_in_ring(store, ring_id)
+    grouped = (
+        links.groupby(["kind", "value"])["owner"]
+        .agg(lambda s: sorted(set(s)))
+        .rename("sellers")
+        .reset_index()
+    )
+    grouped["members"] = grouped["sellers"].str.len()
+    return grouped[grouped["members"] >= 2]
+
+
+@_answers("shortest_connection")
+def _shortest_connection(store, from_seller: str, to_seller: str):
+    adjacency = _adjacency(store)
+    start, goal = ("Seller", from_seller), ("Seller", to_seller)
+    previous = {start: None}
+    queue = deque([(start, 0)])
+    while queue:
+        node, hops = queue.popleft()
+        if node == goal and hops > 0:
+            path = []
+            while node is not None:
+                path.append(f"{node[0]}:{node[1]}")
+                node = previous[node]
+            return [{"hops": hops, "path": path[::-1]}]
+        if hops == 8:
+            continue
+        for nxt in sorted(adjacency.get(node, ())):
+            if nxt not in previous:
+                previous[nxt] = node
+                queue.append((nxt, hops + 1))
+    return []
+
+
+@_answers("ring_flows")
+def _ring_flows(store, ring_id: str):
+    links = _shared_in_ring(store, ring_id)
+    addresses = set(links.loc[links["kind"] == "address", "value"])
+    accounts = set(links.loc[links["kind"] == "bank_account", "value"])
+    rows = []
+    shipments = store.table("shipments")
+    for w in shipments.itertuples(index=False):
+        parcels = None if pd.isna(w.parcels) else float(w.parcels)
+        if w.from_address_id in addresses:
+            direction = "internal" if w.to_address_id in addresses else "out"
+            rows.append(("goods", direction, w.waybill, w.to_address_id, parcels, w.provenance))
+        elif w.to_address_id in addresses:
+            rows.append(("goods", "in", w.waybill, w.from_address_id, parcels, w.provenance))
+    payments = store.table("payments")
+    for p in payments.itertuples(index=False):
+        if p.from_account in accounts:
+            direction = "internal" if p.to_account in accounts else "out"
+            rows.append(("money", direction, p.payment_id, p.to_account, float(p.amount), p.provenance))
+        elif p.to_account in accounts:
+            rows.append(("money", "in", p.payment_id, p.from_account, float(p.amount), p.provenance))
+    return pd.DataFrame(rows, columns=["flow", "direction", "id", "counterparty", "amount", "provenance"])
+
+
+@_answers("membership_evidence")
+def _membership_evidence(store, ring_id: str, seller_id: str):
+    links = _shared_in_ring(store, ring_id)
+    if seller_id not in set(links["owner"]):
+        return []
+    own = links[links["owner"] == seller_id]
+    others = links[links["owner"] != seller_id]
+    pairs = own.merge(others, on=["kind", "value"], suffixes=("", "_other"))
+    return pairs.rename(columns={"owner_other": "other_seller", "provenance_other": "other_provenance"})
+
+
+@_answers("community_projection")
+def _community_projection(store, max_sellers: int):
+    links = _seller_links(store)
+    grouped = (
+        links.groupby(["kind", "value"])["owner"]
+        .agg(lambda s: sorted(set(s)))
+        .rename("sellers")
+        .reset_index()
+    )
+    grouped["degree"] = grouped["sellers"].str.len()
+    return grouped[(grouped["degree"] >= 2) & (grouped["degree"] <= max_sellers)]
+
+
+@_answers("ring_members")
+def _ring_members(store, ring_id: str):
+    members = _members(store, ring_id)
+    sellers = store.table("sellers")[["seller_id", "shop_name", "status"]]
+    return members.merge(sellers, on="seller_id", how="left")

@@ -1,0 +1,435 @@
+"""The Neo4j store: the graph model of DESIGN.md in a Neo4j database, written in batches, read back as tables.
+
+Input tables become nodes and relationships (one key property per label, each with a uniqueness
+constraint; link rows become ``HAS_<KIND>`` relationships carrying their provenance), so the
+graph can be explored with Cypher. Reading a table back reverses the mapping, which is what the
+analytics run on when a Neo4j store is used. Rings are written back as
+``(:Seller)-[:MEMBER_OF]->(:Ring)`` and sources as ``(:Ring)-[:SOURCED_FROM]->(:Organization)``;
+analysis results that are tables by nature (quarantine, evidence, case register) are kept whole
+as Parquet bytes on a ``StoredTable`` node.
+
+All Cypher takes values as parameters; labels and property names come from ``workbench.model``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import WorkbenchError
+from workbench.model import INPUT_FILES, LINK_KIND_TO_NODE, LINK_KINDS, NODE_KINDS
+
+from .base import GraphStore
+from .named_queries import NamedQueries
+
+__all__ = ["Neo4jStore", "LINK_TYPES", "open_neo4j"]
+
+LINK_TYPES = {kind: "HAS_" + kind.upper() for kind in LINK_KINDS}
+_OWNERS = {"seller_links": ("Seller", "seller_id"), "org_links": ("Organization", "org_id")}
+# input file -> the node each row becomes
+_ENTITY_LABEL = {kind.source_file: label for label, kind in NODE_KINDS.items() if kind.source_file}
+# relationships each entity row implies: (type, from (label, key, column), to (label, key, column))
+_ENTITY_LINKS = {
+    "organizations": [
+        ("LOCATED_AT", ("Organization", "org_id", "org_id"), ("Address", "address_id", "address_id"))
+    ],
+    "listings": [
+        ("LISTS", ("Seller", "seller_id", "seller_id"), ("Listing", "listing_id", "listing_id")),
+        ("OF_BRAND", ("Listing", "listing_id", "listing_id"), ("Brand", "brand", "brand")),
+    ],
+    "complaints": [
+        ("AGAINST", ("Complaint", "complaint_id", "complaint_id"), ("Listing", "listing_id", "listing_id"))
+    ],
+    "test_buys": [
+        ("BOUGHT", ("TestBuy", "test_buy_id", "test_buy_id"), ("Listing", "listing_id", "listing_id")),
+        (
+            "SHIPPED_FROM",
+            ("TestBuy", "test_buy_id", "test_buy_id"),
+            ("Address", "address_id", "ship_from_address_id"),
+        ),
+    ],
+    "shipments": [
+        ("SHIPPED", ("Address", "address_id", "from_address_id"), ("Shipment", "waybill", "waybill")),
+        ("DELIVERED_TO", ("Shipment", "waybill", "waybill"), ("Address", "address_id", "to_address_id")),
+    ],
+}
+_BLOB_TABLES_LABEL = "StoredTable"
+_DEFAULT_BATCH = 10_000
+
+
+def open_neo4j(uri: str, **kwargs) -> Neo4jStore:
+    """A Neo4jStore with user, password and database from the environment unless given."""
+    from workbench.config import Neo4jSettings
+
+    settings = Neo4jSettings.from_env(uri=uri, **kwargs)
+    return Neo4jStore(settings.uri, settings.user, settings.password, settings.database)
+
+
+class Neo4jStore(GraphStore):
+    """A Neo4j database behind the GraphStore contract (official driver, managed transactions)."""
+
+    remote = True
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str = "neo4j",
+        batch_size: int = _DEFAULT_BATCH,
+    ):
+        import neo4j
+        from neo4j import exceptions
+
+        self.uri, self.database, self.batch_size = uri, database, batch_size
+        auth = (user or "neo4j", password) if password else None
+        try:
+            self.driver = neo4j.GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
+            self.driver.verify_connectivity()
+            # the database name is always explicit: no round trip to resolve the home database
+            self.driver.execute_query("RETURN 1", database_=database)
+        except exceptions.AuthError:
+            raise WorkbenchError(
+                f"Neo4j at {uri} refused the credentials for user {user or 'neo4j'!r}; "
+                "check NEO4J_USER and NEO4J_PASSWORD"
+            ) from None
+        except (exceptions.ServiceUnavailable, OSError) as exc:
+            raise WorkbenchError(
+                f"Neo4j at {uri} is unreachable ({type(exc).__name__}); start the local server with "
+                "`make neo4j-up` (or `docker compose up -d neo4j`) or set NEO4J_URI"
+            ) from None
+        except exceptions.ClientError as exc:
+            raise WorkbenchError(f"Neo4j at {uri}, database {database!r}: {exc.message}") from None
+        except ValueError as exc:  # a malformed URI
+            raise WorkbenchError(f"NEO4J_URI {uri!r}: {exc}") from None
+        self._ensure_schema()
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __repr__(self) -> str:  # never the password
+        return f"Neo4jStore({self.uri!r}, database={self.database!r})"
+
+    # ---- running Cypher ------------------------------------------------------------------
+    def run(self, cypher: str, **params) -> list[dict]:
+        """Run one read or write statement in a managed transaction (retried on transient errors)."""
+        records, _, _ = self.driver.execute_query(cypher, params, database_=self.database)
+        return [r.data() for r in records]
+
+    def _write_frame(self, cypher: str, frame: pd.DataFrame, batch_size: int | None = None) -> int:
+        """Run ``cypher`` (which uses ``row.<column>``) over ``frame`` in batches, one managed
+        transaction each; returns the rows written.
+
+        Rows travel column by column (one list per column) and are put back together as ``row``
+        in Cypher: the driver packs a few long lists far faster than many small maps.
+        """
+        size = batch_size or self.batch_size
+        fields, expressions = [], []
+        for column in frame.columns:
+            name = _quote(str(column))
+            if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
+                at = f"$c[{len(fields)}][i]"
+                expressions.append(
+                    f"{name}: CASE WHEN {at} IS NULL THEN null "
+                    f"ELSE datetime({{epochSeconds: {at}, nanosecond: $c[{len(fields) + 1}][i]}}) END"
+                )
+                fields.extend(_epoch_parts(frame[column]))
+            else:
+                expressions.append(f"{name}: $c[{len(fields)}][i]")
+                fields.append(_values(frame[column]))
+        statement = f"UNWIND range(0, size($c[0]) - 1) AS i WITH {{{', '.join(expressions)}}} AS row {cypher}"
+
+        def work(tx, batch):
+            tx.run(statement, c=batch).consume()
+
+        with self.driver.session(database=self.database) as session:
+            for start in range(0, len(frame), size):
+                session.execute_write(work, [f[start : start + size] for f in fields])
+        return len(frame)
+
+    def _ensure_schema(self) -> None:
+        """A uniqueness constraint on every node key, before anything is written."""
+        for label, kind in NODE_KINDS.items():
+            self.run(
+                f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
+                f"FOR (n:{label}) REQUIRE n.{kind.key} IS UNIQUE"
+            )
+        self.run(
+            f"CREATE CONSTRAINT stored_table_name IF NOT EXISTS "
+            f"FOR (n:{_BLOB_TABLES_LABEL}) REQUIRE n.name IS UNIQUE"
+        )
+        self.run("CREATE INDEX paid_payment_id IF NOT EXISTS FOR ()-[r:PAID]-() ON (r.payment_id)")
+
+    def constraints(self) -> list[dict]:
+        return self.run("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties, type")
+
+    # ---- backend methods -------------------------------------------------------------------
+    def _upsert(self, name: str, frame: pd.DataFrame, key: list[str]) -> None:
+        if name in _OWNERS:
+            self._write_links(name, frame)
+        elif name in _ENTITY_LABEL:
+            self._write_entities(name, frame)
+        elif name == "payments":
+            self._write_payments(frame)
+        else:  # tables by nature (case register): upsert on the stored frame
+            existing = self._read(name)
+            if existing is not None and len(existing):
+                incoming = pd.MultiIndex.from_frame(frame[key].astype(str))
+                stays = ~pd.MultiIndex.from_frame(existing[key].astype(str)).isin(incoming)
+                frame = pd.concat([existing[stays], frame], ignore_index=True)
+            self._put_blob(name, frame)
+
+    def _replace(self, name: str, frame: pd.DataFrame) -> None:
+        if name == "rings":
+            self._write_rings(frame)
+        elif name == "upstream":
+            self._write_sources(frame)
+            self._put_blob(name, frame)
+        else:
+            self._put_blob(name, frame)
+
+    def _read(self, name: str) -> pd.DataFrame | None:
+        if name in _OWNERS:
+            return self._read_links(name)
+        if name in _ENTITY_LABEL:
+            return self._read_entities(name)
+        if name == "payments":
+            return self._read_payments()
+        if name == "rings":
+            return self._read_rings()
+        return self._get_blob(name)
+
+    def _read_meta(self) -> dict:
+        rows = self.run("MATCH (m:StoreMeta {name: 'meta'}) RETURN m.json AS json")
+        return json.loads(rows[0]["json"]) if rows else {}
+
+    def _write_meta(self, meta: dict) -> None:
+        self.run(
+            "MERGE (m:StoreMeta {name: 'meta'}) SET m.json = $json",
+            json=json.dumps(meta, default=str),
+        )
+
+    def write_rings(self, rings: pd.DataFrame, method: str) -> None:
+        super().write_rings(rings, method)
+        self.run("MATCH (r:Ring) SET r.method = $method, r.detected_at = datetime()", method=method)
+
+    # ---- entities ----------------------------------------------------------------------------
+    def _write_entities(self, name: str, frame: pd.DataFrame) -> None:
+        label = _ENTITY_LABEL[name]
+        key = NODE_KINDS[label].key
+        self._write_frame(f"MERGE (n:{label} {{{key}: row.{key}}}) SET n = row", frame)
+        for rel, (a_label, a_key, a_col), (b_label, b_key, b_col) in _ENTITY_LINKS.get(name, []):
+            pairs = frame[[a_col, b_col]].dropna().drop_duplicates().set_axis(["a", "b"], axis=1)
+            self._write_frame(
+                f"MERGE (a:{a_label} {{{a_key}: row.a}}) MERGE (b:{b_label} {{{b_key}: row.b}}) "
+                f"MERGE (a)-[:{rel}]->(b)",
+                pairs,
+            )
+
+    def _read_entities(self, name: str) -> pd.DataFrame | None:
+        label = _ENTITY_LABEL[name]
+        # only nodes that came from an input row carry provenance (not an Address only linked to)
+        rows = self.run(
+            f"MATCH (n:{label}) WHERE n.provenance IS NOT NULL RETURN {_projection('n', name)} AS p"
+        )
+        if not rows:
+            return None
+        return _frame(name, [r["p"] for r in rows])
+
+    # ---- identifier links ------------------------------------------------------------------
+    def _write_links(self, name: str, frame: pd.DataFrame) -> None:
+        owner_label, owner_key = _OWNERS[name]
+        for kind, part in frame.groupby("kind", sort=True):
+            label = LINK_KIND_TO_NODE[kind]
+            key = NODE_KINDS[label].key
+            rel = LINK_TYPES[kind]
+            values = part[["value"]].drop_duplicates()
+            self._write_frame(f"MERGE (:{label} {{{key}: row.value}})", values)
+            # a first load creates relationships outright; a re-load (or a load resumed after an
+            # interruption) merges them on their provenance, so nothing is doubled
+            fresh = not self.run(f"MATCH (:{owner_label})-[r:{rel}]->() RETURN 1 AS x LIMIT 1")
+            verb = "CREATE" if fresh else "MERGE"
+            props = [c for c in part.columns if c not in (owner_key, "kind", "value", "provenance")]
+            setters = ", ".join(f"r.{_quote(c)} = row.{_quote(c)}" for c in props)
+            self._write_frame(
+                f"MATCH (o:{owner_label} {{{owner_key}: row.{owner_key}}}) "
+                f"MATCH (i:{label} {{{key}: row.value}}) "
+                f"{verb} (o)-[r:{rel} {{provenance: row.provenance}}]->(i)"
+                + (f" SET {setters}" if setters else ""),
+                part.sort_values(owner_key)[[owner_key, "value", "provenance", *props]],
+            )
+
+    def _read_links(self, name: str) -> pd.DataFrame | None:
+        owner_label, owner_key = _OWNERS[name]
+        parts = []
+        for kind, rel in LINK_TYPES.items():
+            label = LINK_KIND_TO_NODE[kind]
+            key = NODE_KINDS[label].key
+            rows = self.run(
+                f"MATCH (o:{owner_label})-[r:{rel}]->(i:{label}) "
+                f"RETURN o.{owner_key} AS owner, i.{key} AS value, {_projection('r', name)} AS p"
+            )
+            parts.extend({**r["p"], owner_key: r["owner"], "kind": kind, "value": r["value"]} for r in rows)
+        return _frame(name, parts) if parts else None
+
+    # ---- payments ----------------------------------------------------------------------------
+    def _write_payments(self, frame: pd.DataFrame) -> None:
+        accounts = pd.unique(pd.concat([frame["from_account"], frame["to_account"]]))
+        self._write_frame("MERGE (:BankAccount {account: row.v})", pd.DataFrame({"v": accounts}))
+        props = [c for c in frame.columns if c not in ("from_account", "to_account", "payment_id")]
+        setters = ", ".join(f"p.{_quote(c)} = row.{_quote(c)}" for c in props)
+        self._write_frame(
+            "MATCH (a:BankAccount {account: row.from_account}) "
+            "MATCH (b:BankAccount {account: row.to_account}) "
+            f"MERGE (a)-[p:PAID {{payment_id: row.payment_id}}]->(b) SET {setters}",
+            frame,
+        )
+
+    def _read_payments(self) -> pd.DataFrame | None:
+        rows = self.run(
+            "MATCH (a:BankAccount)-[p:PAID]->(b:BankAccount) "
+            f"RETURN a.account AS from_account, b.account AS to_account, {_projection('p', 'payments')} AS p"
+        )
+        if not rows:
+            return None
+        return _frame(
+            "payments",
+            [{**r["p"], "from_account": r["from_account"], "to_account": r["to_account"]} for r in rows],
+        )
+
+    # ---- rings and sources -----------------------------------------------------------------
+    def _write_rings(self, frame: pd.DataFrame) -> None:
+        with self.driver.session(database=self.database) as session:
+            # implicit transaction: the delete commits in batches, so a large one never fills memory
+            session.run("MATCH (r:Ring) CALL (r) { DETACH DELETE r } IN TRANSACTIONS").consume()
+        scores = frame.groupby("ring_id", sort=True)["ring_score"].first().reset_index()
+        self._write_frame("CREATE (:Ring {ring_id: row.ring_id, score: row.ring_score})", scores)
+        self._write_frame(
+            "MATCH (s:Seller {seller_id: row.seller_id}) MATCH (r:Ring {ring_id: row.ring_id}) "
+            "CREATE (s)-[:MEMBER_OF]->(r)",
+            frame[["seller_id", "ring_id"]],
+        )
+
+    def _read_rings(self) -> pd.DataFrame | None:
+        if not self.run("MATCH (r:Ring) RETURN 1 AS x LIMIT 1") and not self._read_meta().get("rings"):
+            return None
+        rows = self.run(
+            "MATCH (s:Seller)-[:MEMBER_OF]->(r:Ring) "
+            "RETURN s.seller_id AS seller_id, r.ring_id AS ring_id, r.score AS ring_score"
+        )
+        frame = pd.DataFrame(rows, columns=["seller_id", "ring_id", "ring_score"])
+        return frame.sort_values(["ring_id", "seller_id"], ignore_index=True)
+
+    def _write_sources(self, frame: pd.DataFrame) -> None:
+        self.run("MATCH (:Ring)-[s:SOURCED_FROM]->() DELETE s")
+        orgs = frame[frame["entity_kind"] == "Organization"]
+        cols = [c for c in orgs.columns if c not in ("ring_id", "entity_id", "entity_kind")]
+        setters = ", ".join(f"s.{_quote(c)} = row.{_quote(c)}" for c in cols)
+        self._write_frame(
+            "MATCH (r:Ring {ring_id: row.ring_id}) MERGE (o:Organization {org_id: row.entity_id}) "
+            f"CREATE (r)-[s:SOURCED_FROM]->(o) SET {setters}",
+            orgs,
+        )
+
+    # ---- tables kept whole ------------------------------------------------------------------
+    def _put_blob(self, name: str, frame: pd.DataFrame) -> None:
+        buffer = io.BytesIO()
+        frame.reset_index(drop=True).to_parquet(buffer, index=False)
+        self.run(
+            f"MERGE (t:{_BLOB_TABLES_LABEL} {{name: $name}}) SET t.parquet = $data, t.rows = $rows, "
+            "t.columns = $columns, t.updated_at = datetime()",
+            name=name,
+            data=buffer.getvalue(),
+            rows=len(frame),
+            columns=[str(c) for c in frame.columns],
+        )
+
+    def _get_blob(self, name: str) -> pd.DataFrame | None:
+        rows = self.run(f"MATCH (t:{_BLOB_TABLES_LABEL} {{name: $name}}) RETURN t.parquet AS data", name=name)
+        return pd.read_parquet(io.BytesIO(bytes(rows[0]["data"]))) if rows else None
+
+    # ---- inspection ---------------------------------------------------------------------------
+    def graph_counts(self) -> dict[str, int]:
+        """Nodes per label and relationships per type (from Neo4j's count store)."""
+        counts = {}
+        for row in self.run("CALL db.labels() YIELD label RETURN label"):
+            label = row["label"]
+            counts[label] = self.run(f"MATCH (n:`{label}`) RETURN count(n) AS n")[0]["n"]
+        for row in self.run("CALL db.relationshipTypes() YIELD relationshipType AS t RETURN t"):
+            rel = row["t"]
+            counts[rel] = self.run(f"MATCH ()-[r:`{rel}`]->() RETURN count(r) AS n")[0]["n"]
+        return {k: v for k, v in counts.items() if v}
+
+    def wipe(self) -> None:
+        """Delete every node and relationship (tests and benchmarks start from an empty database)."""
+        with self.driver.session(database=self.database) as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+    # ---- named queries ------------------------------------------------------------------------
+    def query(self, name: str, **params) -> pd.DataFrame:
+        """Answer named query ``name`` (``queries/<name>.cypher``) with ``params``."""
+        q = NamedQueries.get(name)
+        return q.frame(self.run(q.cypher, **q.bind(params)))
+
+
+# ---- conversions ----------------------------------------------------------------------------------
+def _datetime_columns(name: str) -> list[str]:
+    return [c.name for c in INPUT_FILES[name].columns if c.type == "datetime"]
+
+
+def _projection(var: str, name: str) -> str:
+    """``var``'s properties as a map, datetimes as ISO text (decoded in bulk by pandas)."""
+    overrides = "".join(f", {c}: toString({var}.{c})" for c in _datetime_columns(name))
+    return f"{var} {{.*{overrides}}}"
+
+
+def _quote(name: str) -> str:
+    """A property name as a Cypher identifier (column names can hold anything)."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _values(column: pd.Series) -> list:
+    """A column as plain Python values, missing ones as None (Neo4j stores no nulls)."""
+    return column.astype(object).where(column.notna(), None).tolist()
+
+
+def _epoch_parts(column: pd.Series) -> tuple[list, list]:
+    """Datetimes as whole epoch seconds and nanoseconds (exact, and cheap to send)."""
+    missing = column.isna().to_numpy()
+    micros = column.dt.as_unit("us").array.asi8
+    seconds, rest = np.divmod(micros, 1_000_000)
+    seconds = [None if m else s for s, m in zip(seconds.tolist(), missing, strict=True)]
+    return seconds, (rest * 1000).tolist()
+
+
+_LINE = re.compile(r":(\d+)")
+
+
+def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
+    """A table read back from the graph, typed and ordered as the loaders produced it."""
+    spec = INPUT_FILES[name]
+    frame = pd.DataFrame.from_records(rows)
+    declared = list(spec.column_names)
+    for column in declared:
+        if column not in frame:
+            frame[column] = None
+    for c in spec.columns:
+        if c.type == "datetime":
+            frame[c.name] = pd.to_datetime(frame[c.name], utc=True, format="ISO8601")
+        elif c.type == "float":
+            frame[c.name] = pd.to_numeric(frame[c.name]).astype("float64")
+        elif c.type == "int":
+            frame[c.name] = pd.to_numeric(frame[c.name]).astype("Int64")
+        else:
+            frame[c.name] = frame[c.name].astype("str").where(frame[c.name].notna())
+    extras = [c for c in frame.columns if c not in declared and c != "provenance"]
+    frame = frame[[*declared, *extras, "provenance"]]
+    # input order: by file, then by the first line each row came from
+    line = frame["provenance"].str.extract(_LINE, expand=False).astype("int64")
+    source = frame["provenance"].str.split(":", n=1).str[0]
+    order = pd.DataFrame({"s": source, "l": line}).sort_values(["s", "l"], kind="stable").index
+    return frame.loc[order].reset_index(drop=True)
