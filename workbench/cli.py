@@ -433,15 +433,26 @@ def demo(
 
 @app.command("app")
 def run_app(
-    store: Annotated[Path, typer.Option("--store", help="Embedded store folder to open.")],
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder to open.")] = None,
+    neo4j: Neo4jOption = None,
     port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501,
 ) -> None:
-    """Serve the Streamlit app on the given store."""
-    if not (store / "sellers.parquet").exists():
+    """Serve the Streamlit app on the embedded store or on Neo4j."""
+    env = dict(os.environ)
+    if neo4j:
+        from .store.neo4j_store import open_neo4j
+
+        open_neo4j(neo4j).close()  # fail here, clearly, rather than on the page
+        env["WORKBENCH_NEO4J_URI"] = neo4j
+    elif store is None or not (store / "sellers.parquet").exists():
         raise WorkbenchError(
-            f"{store}: no store here; build one with `workbench analyze DATA --out OUT --store {store}`"
+            f"{store or 'no --store'}: no store here; build one with "
+            f"`workbench analyze DATA --out OUT --store {store or 'STORE'}`"
         )
-    env = {**os.environ, "WORKBENCH_STORE": str(store.resolve())}
+    else:
+        env["WORKBENCH_STORE"] = str(store.resolve())
+        env.pop("WORKBENCH_NEO4J_URI", None)
+    store = neo4j or store
     console.print(f"app on http://localhost:{port} (store {store}); Ctrl+C stops it")
     command = [
         sys.executable,

@@ -1,4 +1,4 @@
-"""What every page shares: the store the app was started on, opened once per session."""
+"""What every page shares: the store the app was started on (embedded or Neo4j), opened once per process."""
 
 from __future__ import annotations
 
@@ -6,24 +6,40 @@ import os
 
 import streamlit as st
 
-from workbench.store import MemoryStore
+from workbench.errors import WorkbenchError
+from workbench.store import GraphStore, MemoryStore
 
 __all__ = ["open_store", "store_at"]
 
 
 @st.cache_resource
-def store_at(path: str) -> MemoryStore:
-    """The store at ``path``, opened once per app process (its tables stay in memory)."""
-    return MemoryStore(path, create=False)
+def store_at(where: str) -> GraphStore:
+    """The store at ``where`` (a folder or a bolt:// URI), opened once per app process."""
+    if where.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
+        from workbench.store.neo4j_store import open_neo4j
+
+        return open_neo4j(where)
+    return MemoryStore(where, create=False)
 
 
-def open_store() -> MemoryStore | None:
-    """The store in WORKBENCH_STORE, or an error on the page saying how to build one."""
-    path = os.environ.get("WORKBENCH_STORE")
-    if not path or not os.path.isdir(path):
+def open_store() -> GraphStore | None:
+    """The store in WORKBENCH_NEO4J_URI or WORKBENCH_STORE, or an error on the page saying what to do."""
+    where = os.environ.get("WORKBENCH_NEO4J_URI") or os.environ.get("WORKBENCH_STORE")
+    if not where or not (where.startswith(("bolt", "neo4j")) or os.path.isdir(where)):
         st.error(
             "No store to open. Build one with `workbench analyze DATA --out OUT --store STORE` "
-            "and start the app with `workbench app --store STORE`."
+            "and start the app with `workbench app --store STORE` (or set WORKBENCH_NEO4J_URI to a "
+            "Neo4j filled with `workbench analyze DATA --out OUT --neo4j URI`)."
         )
         return None
-    return store_at(path)
+    try:
+        store = store_at(where)
+    except WorkbenchError as exc:
+        st.error(str(exc))
+        return None
+    if not store.has_data():
+        st.warning(
+            f"The store at {where} holds no sellers yet: run `workbench analyze DATA --out OUT` on it."
+        )
+        return None
+    return store

@@ -106,6 +106,7 @@ class Neo4jStore(GraphStore):
             raise WorkbenchError(f"Neo4j at {uri}, database {database!r}: {exc.message}") from None
         except ValueError as exc:  # a malformed URI
             raise WorkbenchError(f"NEO4J_URI {uri!r}: {exc}") from None
+        self._tables: dict[str, pd.DataFrame | None] = {}
         self._ensure_schema()
 
     def close(self) -> None:
@@ -169,6 +170,7 @@ class Neo4jStore(GraphStore):
 
     # ---- backend methods -------------------------------------------------------------------
     def _upsert(self, name: str, frame: pd.DataFrame, key: list[str]) -> None:
+        self._tables.pop(name, None)
         if name in _OWNERS:
             self._write_links(name, frame)
         elif name in _ENTITY_LABEL:
@@ -184,6 +186,7 @@ class Neo4jStore(GraphStore):
             self._put_blob(name, frame)
 
     def _replace(self, name: str, frame: pd.DataFrame) -> None:
+        self._tables.pop(name, None)
         if name == "rings":
             self._write_rings(frame)
         elif name == "upstream":
@@ -193,6 +196,16 @@ class Neo4jStore(GraphStore):
             self._put_blob(name, frame)
 
     def _read(self, name: str) -> pd.DataFrame | None:
+        # tables are read once per opened store and dropped when this store writes; `refresh()`
+        # drops them when someone else (another process) may have written
+        if name not in self._tables:
+            self._tables[name] = self._read_uncached(name)
+        return self._tables[name]
+
+    def refresh(self) -> None:
+        self._tables.clear()
+
+    def _read_uncached(self, name: str) -> pd.DataFrame | None:
         if name in _OWNERS:
             return self._read_links(name)
         if name in _ENTITY_LABEL:
@@ -366,6 +379,7 @@ class Neo4jStore(GraphStore):
 
     def wipe(self) -> None:
         """Delete every node and relationship (tests and benchmarks start from an empty database)."""
+        self._tables.clear()
         with self.driver.session(database=self.database) as session:
             session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
