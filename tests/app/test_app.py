@@ -21,16 +21,108 @@ def store_dir(marketplace, tmp_path_factory) -> Path:
     return path
 
 
-def test_app_lists_rings_of_the_store(store_dir, monkeypatch):
+def _page(name: str, timeout: int = 120) -> AppTest:
+    function = {"ring_map": "map_page"}.get(name, f"{name}_page")
+    return AppTest.from_string(
+        f"from workbench.app.pages.{name} import {function}\n{function}()", default_timeout=timeout
+    )
+
+
+def test_overview_shows_the_store_figures_top_rings_and_quarantine(store_dir, monkeypatch):
     monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60).run()  # the default page
     assert not at.exception
-    rings = MemoryStore(store_dir).rings()
+    store = MemoryStore(store_dir)
+    rings = store.rings()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Rings"] == f"{rings['ring_id'].nunique():,}"
+    assert metrics["Sellers"] == f"{len(store.table('sellers')):,}"
+    buys = store.table("test_buys")
+    assert metrics["Confirmed counterfeit test buys"] == f"{(buys['verdict'] == 'counterfeit').sum():,}"
+    assert metrics["Quarantined rows"] == f"{len(store.quarantine()):,}"
+    top = at.dataframe[0].value
+    assert len(top) == 10 and top["ring_score"].is_monotonic_decreasing
+    by_reason = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert by_reason["rows"].sum() == len(store.quarantine())
+
+
+def test_rings_page_searches_sorts_and_opens_a_ring(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    at = _page("rings").run()
+    assert not at.exception
+    store = MemoryStore(store_dir)
+    rings = store.rings()
     table = at.dataframe[0].value
     assert set(table["ring_id"]) == set(rings["ring_id"])
     assert table["ring_score"].is_monotonic_decreasing
+    assert {"provinces", "brands", "goods_value", "status"} <= set(table.columns)
+    # search by a member seller of a ring lower down the list: only that ring remains
+    target = table["ring_id"].iloc[-1]
+    member = rings.loc[rings["ring_id"] == target, "seller_id"].iloc[0]
+    at.text_input[0].set_value(member).run()
+    assert not at.exception
+    assert at.dataframe[0].value["ring_id"].tolist() == [target]
+    assert any(h.value == f"Ring {target}" for h in at.header)
+    members = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    assert set(members["seller_id"]) == set(rings.loc[rings["ring_id"] == target, "seller_id"])
+    shared = next(d.value for d in at.dataframe if "sellers" in d.value.columns)
+    assert (shared["members"] >= 2).all() and len(shared)
+    at.text_input[0].set_value("no such ring anywhere").run()
+    assert any("No ring matches" in w.value for w in at.warning)
+
+
+def test_network_page_draws_the_ring_and_expands_a_node(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    at = _page("network").run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "nodes" in c.value)
+    before = int(caption.split(" nodes")[0].replace(",", ""))
+    at.button[0].click().run()  # expand the first node in place
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "nodes" in c.value)
+    assert int(caption.split(" nodes")[0].replace(",", "")) >= before
+    # search jumps to a seller's neighbourhood
+    seller = MemoryStore(store_dir).table("sellers")["seller_id"].iloc[5]
+    at.text_input[0].set_value(seller).run()
+    assert not at.exception and at.selectbox[0].value == ("seller", seller)
+    rings = MemoryStore(store_dir).rings()
+    ring = rings[rings["ring_id"] == rings["ring_id"].iloc[0]]["seller_id"].tolist()
+    at.text_input[1].set_value(ring[0]).run()
+    at.text_input[2].set_value(ring[-1]).run()
+    assert not at.exception and any(" links: Seller:" in s.value for s in at.success)
+
+
+def test_upstream_map_and_leads_pages_show_the_ring(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    store = MemoryStore(store_dir)
+    at = _page("upstream").run()
+    assert not at.exception
+    ring_id = at.selectbox[0].value
+    sources = at.dataframe[0].value
+    assert len(sources) == (store.upstream()["ring_id"] == ring_id).sum()
+    assert sources["rank"].tolist() == sorted(sources["rank"])
+
+    at = _page("ring_map").run()
+    assert not at.exception
+    places = at.dataframe[0].value
+    assert "storefront" in set(places["role"])
+    provinces = at.dataframe[1].value
+    assert provinces["rings"].sum() >= 1
+
+    at = _page("leads").run()
+    assert not at.exception
+    ring_id = at.selectbox[0].value
+    at.selectbox[1].set_value("referred")
+    at.text_area[0].set_value("sent to PSB unit 3")
+    at.button[0].click().run()
+    assert any("say who" in e.value.lower() for e in at.error)  # nobody named: nothing saved
+    at.text_input[0].set_value("Inspector Li")
+    at.button[0].click().run()
+    assert not at.exception
+    status = MemoryStore(store_dir).case_status()
+    assert status.loc[ring_id, "status"] == "referred"
+    assert status.loc[ring_id, "changed_by"] == "Inspector Li"
+    assert status.loc[ring_id, "note"] == "sent to PSB unit 3"
 
 
 def test_app_without_store_says_how_to_build_one(monkeypatch, tmp_path):
@@ -40,14 +132,24 @@ def test_app_without_store_says_how_to_build_one(monkeypatch, tmp_path):
     assert "workbench analyze" in at.error[0].value
 
 
-def test_app_builds_a_lead_packet_and_registers_it(store_dir, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    before = len(MemoryStore(store_dir).case_register())
-    at.text_input[0].set_value("PSB test unit")
-    at.button[0].click().run()
+def test_app_with_unreachable_neo4j_names_the_uri_and_how_to_start_it(monkeypatch):
+    from workbench.store.local_neo4j import free_port
+
+    uri = f"bolt://127.0.0.1:{free_port()}"
+    monkeypatch.setenv("WORKBENCH_NEO4J_URI", uri)
+    at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
-    assert at.success and "Packet LP-" in at.success[0].value
+    assert uri in at.error[0].value and "make neo4j-up" in at.error[0].value
+
+
+def test_leads_page_builds_a_lead_packet_and_registers_it(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    at = _page("leads").run()
+    before = len(MemoryStore(store_dir).case_register())
+    at.text_input[1].set_value("PSB test unit")
+    at.button[1].click().run()
+    assert not at.exception
+    assert at.success and any("Packet LP-" in s.value for s in at.success)
     register = MemoryStore(store_dir).case_register()
     assert len(register) == before + 1 and register.iloc[-1]["recipient"] == "PSB test unit"
 

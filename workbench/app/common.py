@@ -9,7 +9,7 @@ import streamlit as st
 from workbench.errors import WorkbenchError
 from workbench.store import GraphStore, MemoryStore
 
-__all__ = ["open_store", "store_at"]
+__all__ = ["open_store", "store_at", "store_location", "store_version", "ring_picker"]
 
 
 @st.cache_resource
@@ -22,9 +22,41 @@ def store_at(where: str) -> GraphStore:
     return MemoryStore(where, create=False)
 
 
+def store_location() -> str:
+    """WORKBENCH_NEO4J_URI or WORKBENCH_STORE: the key every cached result is filed under."""
+    return os.environ.get("WORKBENCH_NEO4J_URI") or os.environ.get("WORKBENCH_STORE") or ""
+
+
+def store_version(store: GraphStore) -> str:
+    """Changes when the store is loaded or analysed again, so cached results are recomputed."""
+    meta = store.meta()
+    return (
+        f"{meta.get('input', {}).get('fingerprint', '')}|{meta.get('rings', {})}|{meta.get('analysis', {})}"
+    )
+
+
+def ring_picker(rings: list[str], key: str, label: str = "Ring") -> str | None:
+    """A ring select box whose choice carries over to the other pages (session key ``ring``)."""
+    if not rings:
+        return None
+    current = st.session_state.get("ring")
+    if current in rings and st.session_state.get(key) != current:
+        st.session_state.pop(key, None)  # chosen elsewhere since: start from that ring
+    index = rings.index(current) if current in rings else 0
+    choice = st.selectbox(
+        label,
+        rings,
+        index=index,
+        key=key,
+        on_change=lambda: st.session_state.update(ring=st.session_state[key]),
+    )
+    st.session_state["ring"] = choice
+    return choice
+
+
 def open_store() -> GraphStore | None:
     """The store in WORKBENCH_NEO4J_URI or WORKBENCH_STORE, or an error on the page saying what to do."""
-    where = os.environ.get("WORKBENCH_NEO4J_URI") or os.environ.get("WORKBENCH_STORE")
+    where = store_location()
     if not where or not (where.startswith(("bolt", "neo4j")) or os.path.isdir(where)):
         st.error(
             "No store to open. Build one with `workbench analyze DATA --out OUT --store STORE` "

@@ -1,4 +1,4 @@
-"""Drawing helpers shared by pages: folium maps that work without reaching a CDN."""
+"""Drawing helpers shared by pages: folium maps and pyvis networks that work without reaching a CDN."""
 
 from __future__ import annotations
 
@@ -7,15 +7,30 @@ from functools import lru_cache
 from pathlib import Path
 
 import folium
+from folium.plugins import MarkerCluster
 
-__all__ = ["offline_map", "map_html"]
+__all__ = ["offline_map", "map_html", "marker_cluster"]
 
-_LEAFLET = Path(__file__).resolve().parent / "static" / "leaflet"
+_STATIC = Path(__file__).resolve().parent / "static"
+_LEAFLET = _STATIC / "leaflet"
 
 
-@lru_cache(maxsize=1)
-def _data_uri(name: str, mime: str) -> str:
-    return f"data:{mime};base64," + base64.b64encode((_LEAFLET / name).read_bytes()).decode()
+@lru_cache(maxsize=8)
+def _data_uri(name: str, mime: str, folder: str = "leaflet") -> str:
+    return f"data:{mime};base64," + base64.b64encode((_STATIC / folder / name).read_bytes()).decode()
+
+
+def marker_cluster(**kwargs) -> MarkerCluster:
+    """A marker cluster layer whose script and styles come from the bundled copy, not a CDN."""
+    cluster = MarkerCluster(**kwargs)
+    cluster.default_js = [
+        ("markerclusterjs", _data_uri("leaflet.markercluster.js", "text/javascript", "markercluster"))
+    ]
+    cluster.default_css = [
+        ("markerclustercss", _data_uri("MarkerCluster.css", "text/css", "markercluster")),
+        ("markerclusterdefaultcss", _data_uri("MarkerCluster.Default.css", "text/css", "markercluster")),
+    ]
+    return cluster
 
 
 def offline_map(**kwargs) -> folium.Map:

@@ -16,13 +16,16 @@ from workbench.model import INPUT_FILES
 if TYPE_CHECKING:
     from graph_loaders import LoadedInput
 
-__all__ = ["GraphStore", "table_key", "RING_COLUMNS", "UPSTREAM_COLUMNS"]
+__all__ = ["GraphStore", "table_key", "RING_COLUMNS", "UPSTREAM_COLUMNS", "CASE_STATUSES"]
 
 RING_COLUMNS = ["seller_id", "ring_id", "ring_score"]
 UPSTREAM_COLUMNS = ["ring_id", "rank", "entity_kind", "entity_id", "score", "evidence"]
 # analysis outputs a store keeps beside the input tables, replaced whole on every run
 RESULT_TABLES = {"rings": RING_COLUMNS, "upstream": UPSTREAM_COLUMNS}
 CASE_REGISTER_COLUMNS = ["packet_id", "ring_id", "recipient", "redacted", "zip_sha256", "created_at"]
+CASE_EVENT_COLUMNS = ["event_id", "ring_id", "status", "note", "changed_by", "changed_at"]
+# where a ring stands with the task force; every change is kept as an event
+CASE_STATUSES = ("open", "in progress", "referred", "dismissed")
 
 
 def table_key(name: str) -> list[str]:
@@ -97,6 +100,8 @@ class GraphStore(ABC):
             return pd.DataFrame(columns=RESULT_TABLES[name])
         if name == "case_register":
             return pd.DataFrame(columns=CASE_REGISTER_COLUMNS)
+        if name == "case_events":
+            return pd.DataFrame(columns=CASE_EVENT_COLUMNS)
         if name == "quarantine":
             from graph_loaders.quarantine import QUARANTINE_COLUMNS
 
@@ -147,6 +152,33 @@ class GraphStore(ABC):
 
     def case_register(self) -> pd.DataFrame:
         return self.table("case_register")
+
+    def record_case_event(self, ring_id: str, status: str, note: str, changed_by: str) -> None:
+        """Set a ring's case status (with a note and who changed it); earlier events are kept."""
+        import uuid
+        from datetime import UTC, datetime
+
+        if status not in CASE_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(CASE_STATUSES)}")
+        if not changed_by.strip():
+            raise ValueError("say who changes the status")
+        event = {
+            "event_id": uuid.uuid4().hex,
+            "ring_id": ring_id,
+            "status": status,
+            "note": note,
+            "changed_by": changed_by.strip(),
+            "changed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        self._upsert("case_events", pd.DataFrame([event], columns=CASE_EVENT_COLUMNS), ["event_id"])
+
+    def case_events(self) -> pd.DataFrame:
+        return self.table("case_events")
+
+    def case_status(self) -> pd.DataFrame:
+        """Each ring's current status (rings never touched are 'open')."""
+        events = self.case_events()
+        return events.sort_values("changed_at", kind="stable").groupby("ring_id").tail(1).set_index("ring_id")
 
     def meta(self) -> dict:
         return self._read_meta()

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, store_hotspots
-from workbench.app.common import open_store, store_at
+from workbench.app.common import open_store, store_at, store_location
 from workbench.app.components import map_html, offline_map
 
 
@@ -30,7 +30,7 @@ def hotspots_page() -> None:
     level = left.selectbox("Level", ["province", "prefecture", "country"])
     measure = right.selectbox("Gi* measure", list(MEASURES), format_func=lambda m: f"{m}: {MEASURES[m]}")
     table, monthly, placement = _hotspots(
-        str(store.path), level, measure, store.meta().get("input", {}).get("fingerprint", "")
+        store_location(), level, measure, store.meta().get("input", {}).get("fingerprint", "")
     )
     options = [
         "hotspot_z",
@@ -69,7 +69,7 @@ def hotspots_page() -> None:
         },
         tooltip=folium.GeoJsonTooltip(["region_name", shown, "hotspot_p"]),
     ).add_to(fmap)
-    st.components.v1.html(map_html(fmap), height=520)
+    st.iframe(map_html(fmap), height=520)
     st.caption(f"Colour: {shown}, from {low:,.2f} (light) to {high:,.2f} (dark); grey: no data.")
     significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]
     st.caption(

@@ -1,73 +1,111 @@
-"""Rings page: the rings of a store, their scores, upstream sources, and lead packets to download."""
+"""Rings page: every ring, searchable and sortable; a chosen ring's score breakdown, members and evidence."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
+import pandas as pd
 import streamlit as st
 
-from workbench.app.common import open_store
-from workbench.store import MemoryStore
+from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.app.data import ring_table, ring_timeline
+from workbench.config import Settings
 
 
 def rings_page() -> None:
-    st.title("Counterfeit Ring Workbench")
+    st.title("Rings")
     store = open_store()
     if store is None:
         return
-    rings = store.rings()
-    counts = store.counts()
+    where, version = store_location(), store_version(store)
+    table = ring_table(where, version)
+    if table.empty:
+        st.info("No rings yet: run `workbench analyze DATA --out OUT` with this store to find them.")
+        return
+    status = store.case_status()
+    current = status["status"].to_dict() if len(status) else {}
+    table["status"] = [current.get(r, "open") for r in table["ring_id"]]
+    threshold = Settings.from_env().referral_threshold
+
+    left, mid, right = st.columns([3, 1, 1])
+    search = left.text_input("Search (ring, province, brand, source, member seller or shop)")
+    only_referable = mid.checkbox(f"Goods value ≥ {threshold:,.0f}")
+    statuses = right.multiselect("Status", ["open", "in progress", "referred", "dismissed"])
+    view = table
+    if search:
+        needle = search.strip().lower()
+        searchable = view.drop(columns=["ring_score", "size"]).astype(object).fillna("").astype(str)
+        text = searchable.agg(" ".join, axis=1).str.lower()
+        members = store.rings().merge(store.table("sellers")[["seller_id", "shop_name"]], on="seller_id")
+        hit = members["seller_id"].str.lower().str.contains(needle, regex=False) | members[
+            "shop_name"
+        ].fillna("").str.lower().str.contains(needle, regex=False)
+        view = view[
+            text.str.contains(needle, regex=False) | view["ring_id"].isin(members.loc[hit, "ring_id"])
+        ]
+    if only_referable and "referable" in view:
+        view = view[view["referable"].fillna(False).astype(bool)]
+    if statuses:
+        view = view[view["status"].isin(statuses)]
+    st.caption(f"{len(view):,} of {len(table):,} rings; click a column to sort, a row to open the ring.")
+    event = st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="rings_table",
+        column_config={
+            "ring_score": st.column_config.ProgressColumn(
+                "score", min_value=0.0, max_value=1.0, format="%.3f"
+            ),
+            "goods_value": st.column_config.NumberColumn("goods value (RMB)", format="%.0f"),
+            "referable": st.column_config.CheckboxColumn(f"≥ {threshold:,.0f}"),
+        },
+    )
+    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    if rows:
+        st.session_state["ring"] = view.iloc[rows[0]]["ring_id"]
+    if view.empty:
+        st.warning("No ring matches; clear the search or the filters.")
+        return
+    ring_id = ring_picker(view["ring_id"].tolist(), key="rings_page_ring")
+    _ring_detail(store, where, version, table.set_index("ring_id").loc[ring_id], ring_id, threshold)
+
+
+def _ring_detail(store, where: str, version: str, ring: pd.Series, ring_id: str, threshold: float) -> None:
+    st.header(f"Ring {ring_id}")
     cols = st.columns(4)
-    cols[0].metric("Sellers", f"{counts.get('sellers', 0):,}")
-    cols[1].metric("Identifier links", f"{counts.get('seller_links', 0):,}")
-    cols[2].metric("Rings", f"{rings['ring_id'].nunique():,}")
-    cols[3].metric("Quarantined rows", f"{counts.get('quarantine', 0):,}")
-    st.caption(
-        "The network explorer and ring map are still to come; here: rings, their sources and "
-        "lead packets, and regional hotspots on the next page."
-    )
-    summary = (
-        rings.groupby("ring_id")
-        .agg(size=("seller_id", "size"), ring_score=("ring_score", "first"))
-        .sort_values(["ring_score", "size"], ascending=False)
-        .reset_index()
-    )
-    st.subheader("Rings by score")
-    # st.dataframe renders cell values as text, so hostile shop names cannot inject HTML
-    st.dataframe(summary, hide_index=True, width="stretch")
-    if len(summary):
-        ring_id = st.selectbox("Ring", summary["ring_id"])
-        sellers = store.table("sellers")
-        members = rings[rings["ring_id"] == ring_id].merge(sellers, on="seller_id", how="left")
-        st.subheader("Members")
-        st.dataframe(members[["seller_id", "shop_name", "status", "provenance"]], hide_index=True)
-        st.subheader("Upstream sources")
-        upstream = store.upstream()
-        st.dataframe(upstream[upstream["ring_id"] == ring_id], hide_index=True)
-        _lead_packet(store, ring_id)
-
-
-def _lead_packet(store: MemoryStore, ring_id: str) -> None:
-    """Build a lead packet for the ring on request and offer its zip; show the case register."""
-    from workbench.leads.packet import build_lead_packet
-
-    st.subheader("Lead packet")
-    recipient = st.text_input("Recipient", value="unspecified recipient")
-    redact = st.checkbox("Redact personal identifiers (person IDs, phones, e-mails, accounts)", value=True)
-    if st.button("Build lead packet"):
-        with st.spinner("building the packet"):
-            folder = Path(tempfile.mkdtemp(prefix="lead-packet-"))
-            built = build_lead_packet(store, ring_id, folder, redact=redact, recipient=recipient)
-        st.success(f"Packet {built.packet_id} built in {built.seconds:.1f}s; SHA-256 {built.zip_sha256}")
-        st.download_button(
-            "Download the packet (zip)",
-            built.zip_path.read_bytes(),
-            file_name=built.zip_path.name,
-            mime="application/zip",
+    cols[0].metric("Score", f"{ring['ring_score']:.3f}")
+    cols[1].metric("Storefronts", f"{int(ring['size']):,}")
+    goods = ring.get("goods_value")
+    if goods is not None and pd.notna(goods):
+        cols[2].metric(
+            "Goods value (RMB)", f"{goods:,.0f}", f"{goods - threshold:+,.0f} vs referral threshold"
         )
-    register = store.case_register()
-    register = register[register["ring_id"] == ring_id]
-    if len(register):
-        st.caption("Packets already built for this ring (case register)")
-        st.dataframe(register, hide_index=True)
+    cols[3].metric("Status", ring.get("status", "open"))
+    if isinstance(ring.get("reasons"), str):
+        st.write("**Why this score:** " + ring["reasons"])
+    scores = store.result("ring_scores")
+    row = scores[scores["ring_id"] == ring_id]
+    if len(row):
+        contributions = row.filter(like="contrib_").iloc[0]
+        contributions.index = [c.removeprefix("contrib_").replace("_", " ") for c in contributions.index]
+        st.subheader("Score breakdown (contribution to the log-odds)")
+        st.bar_chart(contributions.rename("contribution"), horizontal=True)
+
+    st.subheader("Members and the evidence tying each to the ring")
+    members = store.result("members")
+    members = (
+        members[members["ring_id"] == ring_id]
+        if len(members)
+        else store.query("ring_members", ring_id=ring_id)
+    )
+    sellers = store.table("sellers")[["seller_id", "shop_name", "status", "registered_at", "provenance"]]
+    st.dataframe(members.merge(sellers, on="seller_id", how="left"), hide_index=True, width="stretch")
+
+    st.subheader("Identifiers shared inside the ring")
+    st.dataframe(store.query("ring_identifiers", ring_id=ring_id), hide_index=True, width="stretch")
+
+    timeline = ring_timeline(where, version, ring_id)
+    if len(timeline):
+        st.subheader("Timeline (per month)")
+        st.line_chart(timeline)

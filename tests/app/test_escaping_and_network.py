@@ -1,0 +1,131 @@
+"""Hostile strings from the data show as text in every view; the explorer caps expansion at 25."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import write_folder
+from workbench.app.data import NetworkIndex
+from workbench.app.network import EXPAND_CAP, ExplorerGraph, expand, ring_graph, to_html
+from workbench.app.pages.ring_map import ring_map_html
+from workbench.pipeline import analyze
+from workbench.store import MemoryStore
+
+SCRIPT = "<script>alert('x')</script>"
+
+
+def _hostile_store(tmp_path) -> MemoryStore:
+    data = write_folder(
+        tmp_path / "hostile",
+        {
+            "addresses": """\
+                address_id,text,lat,lon,city,province,country,kind
+                A1,"<img src=x onerror=alert(1)>",23.1,113.3,Guangzhou,Guangdong,CN,residential
+                A2,Warehouse 2,23.2,113.4,Guangzhou,Guangdong,CN,warehouse
+                """,
+            "sellers": f"""\
+                seller_id,shop_name,platform,status
+                S1,"{SCRIPT}",tmall,active
+                S2,"</script><script>alert(2)</script>",tmall,banned
+                S3,plain shop,taobao,active
+                """,
+            "seller_links": """\
+                seller_id,kind,value,role
+                S1,person_id,110101198001010011,registered
+                S2,person_id,110101198001010011,registered
+                S1,bank_account,6222 0200 0000 0001,payout
+                S2,bank_account,6222-0200-0000-0001,payout
+                S3,bank_account,6222020000000001,payout
+                S1,address,A1,registered
+                S2,address,A2,ship_from
+                """,
+        },
+    )
+    store = MemoryStore(tmp_path / "store")
+    analyze(data, tmp_path / "out", store)
+    return store
+
+
+def _index(store: MemoryStore) -> NetworkIndex:
+    links = store.table("seller_links")
+    index = NetworkIndex()
+    for s, k, v, p in zip(
+        links["seller_id"], links["kind"], links["value"], links["provenance"], strict=True
+    ):
+        index.identifiers_of.setdefault(s, []).append((k, v, p))
+        index.owners_of.setdefault((k, v), []).append(s)
+    sellers = store.table("sellers")
+    index.shop_names = dict(zip(sellers["seller_id"], sellers["shop_name"], strict=True))
+    index.ring_of = dict(zip(store.rings()["seller_id"], store.rings()["ring_id"], strict=True))
+    return index
+
+
+def _script_payloads(page: str) -> list[str]:
+    """Every script element's text, as a browser's HTML parser would split them."""
+    return re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.S)
+
+
+def test_hostile_shop_names_are_text_in_the_network_map_and_tables(tmp_path, monkeypatch):
+    store = _hostile_store(tmp_path)
+    rings = store.rings()
+    assert set(rings["seller_id"]) >= {"S1", "S2"}
+    ring_id = rings.loc[rings["seller_id"] == "S1", "ring_id"].iloc[0]
+    members = sorted(rings.loc[rings["ring_id"] == ring_id, "seller_id"])
+
+    page = to_html(ring_graph(_index(store), members, ring_id))
+    # no element is injected: the names never appear raw, only JSON-escaped inside the data
+    assert SCRIPT not in page and "<script>alert(2)" not in page
+    assert not any("alert('x')" in s and "vis.DataSet" not in s for s in _script_payloads(page))
+    data = re.search(r"nodes = new vis.DataSet\((\[.*?\])\);", page, flags=re.S).group(1)
+    nodes = json.loads(data)
+    labels = " ".join(n["label"] for n in nodes)
+    assert SCRIPT[:20] in labels  # shown as the text it is
+    titles = " ".join(n["title"] for n in nodes)
+    assert "&lt;script&gt;" in titles and "<script" not in titles
+
+    places = pd.DataFrame(
+        [
+            {
+                "role": "storefront",
+                "entity": SCRIPT,
+                "address_id": "A1",
+                "text": "<img src=x onerror=alert(1)>",
+                "city": "Guangzhou",
+                "province": "Guangdong",
+                "lat": 23.1,
+                "lon": 113.3,
+                "kind": "residential",
+            }
+        ]
+    )
+    fmap = ring_map_html(places, pd.DataFrame(columns=["from_address_id", "to_address_id", "parcels"]))
+    assert SCRIPT not in fmap and "<img src=x" not in fmap
+    assert "&lt;script&gt;" in fmap
+
+    monkeypatch.setenv("WORKBENCH_STORE", str(store.path))
+    at = AppTest.from_string(
+        "from workbench.app.pages.rings import rings_page\nrings_page()", default_timeout=60
+    ).run()
+    assert not at.exception
+    members_table = next(d.value for d in at.dataframe if "shop_name" in d.value.columns)
+    assert SCRIPT in set(members_table["shop_name"])  # a table cell holds it as plain text
+
+
+def test_expansion_is_capped_with_and_n_more():
+    index = NetworkIndex()
+    sellers = [f"S{i:03d}" for i in range(60)]
+    index.owners_of[("phone", "8613800000000")] = sellers
+    for s in sellers:
+        index.identifiers_of[s] = [("phone", "8613800000000", "seller_links.csv:2")]
+        index.shop_names[s] = s
+    graph = ExplorerGraph()
+    node = graph.add_identifier(index, "phone", "8613800000000")
+    assert graph.nodes[node]["kind"] == "hub"  # 60 sellers: collapsed until expanded
+    hidden = expand(graph, index, node)
+    assert hidden == 60 - EXPAND_CAP
+    assert sum(1 for n in graph.nodes if n.startswith("seller:")) == EXPAND_CAP
+    assert graph.nodes[f"more:{node}"]["label"] == f"and {60 - EXPAND_CAP} more"

@@ -1,0 +1,214 @@
+"""What the pages show, computed once per store version and cached: overview figures, the rings table,
+the identifier index the network explorer walks, a ring's places and timeline."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from workbench.app.common import store_at
+from workbench.model import LINK_KIND_TO_NODE
+
+__all__ = ["overview", "ring_table", "network_index", "NetworkIndex", "ring_places", "ring_timeline"]
+
+
+@st.cache_data(show_spinner="reading the store")
+def overview(where: str, version: str) -> dict:
+    """Figures of the loaded data and the quarantine by file and reason."""
+    store = store_at(where)
+    counts = store.counts()
+    rings = store.rings()
+    test_buys = store.table("test_buys")
+    quarantine = store.quarantine()
+    by_reason = (
+        quarantine.groupby(["file", "field", "reason"]).size().rename("rows").reset_index()
+        if len(quarantine)
+        else pd.DataFrame(columns=["file", "field", "reason", "rows"])
+    )
+    return {
+        "sellers": counts.get("sellers", 0),
+        "links": counts.get("seller_links", 0) + counts.get("org_links", 0),
+        "rings": int(rings["ring_id"].nunique()),
+        "ring_sellers": len(rings),
+        "counterfeit_test_buys": int((test_buys["verdict"] == "counterfeit").sum()),
+        "quarantined": len(quarantine),
+        "files": store.meta().get("input", {}).get("files", {}),
+        "by_reason": by_reason.sort_values("rows", ascending=False, ignore_index=True),
+        "examples": quarantine.head(200),
+    }
+
+
+@st.cache_data(show_spinner="summarising rings")
+def ring_table(where: str, version: str) -> pd.DataFrame:
+    """One row per ring: score, size, provinces, brands, goods value against the referral
+    threshold, top source, reasons (status is joined by the page: it changes without a re-run)."""
+    store = store_at(where)
+    rings = store.rings()
+    if rings.empty:
+        return pd.DataFrame(
+            columns=["ring_id", "ring_score", "size", "provinces", "brands", "goods_value", "referable"]
+        )
+    scores = store.result("ring_scores")
+    members = rings[["seller_id", "ring_id"]]
+    links = store.table("seller_links")
+    addresses = store.table("addresses")[["address_id", "province"]]
+    places = (
+        links[(links["kind"] == "address") & links["seller_id"].isin(members["seller_id"])]
+        .merge(addresses, left_on="value", right_on="address_id")
+        .merge(members, on="seller_id")
+    )
+    provinces = places.groupby("ring_id")["province"].agg(lambda p: ", ".join(sorted(set(p.dropna()))))
+    listings = store.table("listings")
+    brands = (
+        listings[["seller_id", "brand"]]
+        .merge(members, on="seller_id")
+        .groupby("ring_id")["brand"]
+        .agg(lambda b: ", ".join(sorted(set(b.dropna()))))
+    )
+    upstream = store.upstream()
+    top = upstream[upstream["rank"] == 1].set_index("ring_id")
+    table = (
+        rings.groupby("ring_id")
+        .agg(ring_score=("ring_score", "first"), size=("seller_id", "size"))
+        .join(provinces.rename("provinces"))
+        .join(brands.rename("brands"))
+    )
+    if len(scores):
+        table = table.join(
+            scores.set_index("ring_id")[["goods_value", "over_referral_threshold", "reasons"]].rename(
+                columns={"over_referral_threshold": "referable"}
+            )
+        )
+    if len(top):
+        name = top["entity_name"] if "entity_name" in top else top["entity_id"]
+        table = table.join(name.rename("top_source"))
+    return (
+        table.reset_index()
+        .fillna({"provinces": "", "brands": ""})
+        .sort_values(["ring_score", "size"], ascending=False, ignore_index=True)
+    )
+
+
+@dataclass
+class NetworkIndex:
+    """Who uses which identifier, both ways, for walking the network without a database round trip."""
+
+    identifiers_of: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    owners_of: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    shop_names: dict[str, str] = field(default_factory=dict)
+    ring_of: dict[str, str] = field(default_factory=dict)
+    suppressed: set[tuple[str, str]] = field(default_factory=set)
+
+    def degree(self, kind: str, value: str) -> int:
+        return len(self.owners_of.get((kind, value), ()))
+
+    def search(self, text: str, limit: int = 20) -> list[tuple[str, str]]:
+        """Sellers (by id or shop name) and identifiers (by value) containing ``text``."""
+        needle = text.strip().lower()
+        if not needle:
+            return []
+        hits = [
+            ("seller", s) for s, n in self.shop_names.items() if needle in s.lower() or needle in n.lower()
+        ]
+        hits += [(k, v) for (k, v) in self.owners_of if needle in v.lower()]
+        return sorted(hits, key=lambda h: (len(h[1]), h))[:limit]
+
+
+@st.cache_resource(show_spinner="indexing identifiers")
+def network_index(where: str, version: str) -> NetworkIndex:
+    store = store_at(where)
+    links = store.table("seller_links")
+    index = NetworkIndex()
+    identifiers_of: dict[str, list] = defaultdict(list)
+    owners_of: dict[tuple[str, str], list] = defaultdict(list)
+    for seller, kind, value, provenance in zip(
+        links["seller_id"], links["kind"], links["value"], links["provenance"], strict=True
+    ):
+        identifiers_of[seller].append((kind, value, provenance))
+        owners_of[(kind, value)].append(seller)
+    index.identifiers_of = dict(identifiers_of)
+    index.owners_of = {k: sorted(set(v)) for k, v in owners_of.items()}
+    sellers = store.table("sellers")
+    index.shop_names = dict(zip(sellers["seller_id"], sellers["shop_name"].fillna(""), strict=True))
+    rings = store.rings()
+    index.ring_of = dict(zip(rings["seller_id"], rings["ring_id"], strict=True))
+    suppressed = store.result("suppressed")
+    if len(suppressed):
+        index.suppressed = set(zip(suppressed["kind"], suppressed["value"], strict=True))
+    return index
+
+
+@st.cache_data(show_spinner=False)
+def ring_places(where: str, version: str, ring_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Where a ring is: members' addresses, the warehouses they ship from, and its sources' addresses,
+    each with coordinates; and the goods flowing into those addresses (from, to, parcels)."""
+    store = store_at(where)
+    rings = store.rings()
+    members = set(rings.loc[rings["ring_id"] == ring_id, "seller_id"])
+    links = store.table("seller_links")
+    addresses = store.table("addresses").set_index("address_id")
+    mine = links[(links["kind"] == "address") & links["seller_id"].isin(members)]
+    rows = [
+        {"role": "warehouse" if r == "ship_from" else "storefront", "entity": s, "address_id": a}
+        for s, a, r in zip(mine["seller_id"], mine["value"], mine["role"].fillna(""), strict=True)
+    ]
+    shipments = store.table("shipments")
+    into = shipments[shipments["to_address_id"].isin(set(mine["value"]))]
+    upstream = store.upstream()
+    sources = upstream[upstream["ring_id"] == ring_id]
+    organizations = store.table("organizations").set_index("org_id")
+    for org, rank in zip(sources["entity_id"], sources["rank"], strict=True):
+        if org in organizations.index and pd.notna(organizations.loc[org, "address_id"]):
+            rows.append(
+                {"role": f"source #{rank}", "entity": org, "address_id": organizations.loc[org, "address_id"]}
+            )
+    places = pd.DataFrame(rows, columns=["role", "entity", "address_id"]).drop_duplicates()
+    places = places.join(addresses[["text", "city", "province", "lat", "lon", "kind"]], on="address_id")
+    # goods flows into the ring's addresses: from where, to where, how many parcels
+    flows = (
+        into.groupby(["from_address_id", "to_address_id"])["parcels"]
+        .sum(min_count=1)
+        .fillna(1)
+        .rename("parcels")
+        .reset_index()
+    )
+    return places, flows
+
+
+@st.cache_data(show_spinner=False)
+def ring_timeline(where: str, version: str, ring_id: str) -> pd.DataFrame:
+    """Monthly listings, complaints, test buys and shipments of a ring's members."""
+    store = store_at(where)
+    rings = store.rings()
+    members = set(rings.loc[rings["ring_id"] == ring_id, "seller_id"])
+    listings = store.table("listings")
+    mine = listings[listings["seller_id"].isin(members)]
+    complaints = store.table("complaints")
+    complaints = complaints[complaints["listing_id"].isin(set(mine["listing_id"]))]
+    test_buys = store.table("test_buys")
+    test_buys = test_buys[test_buys["listing_id"].isin(set(mine["listing_id"]))]
+    shipments = store.table("shipments")
+    shipments = shipments[
+        (shipments["recipient_kind"] == "seller") & shipments["recipient_id"].isin(members)
+        | (shipments["sender_kind"] == "seller") & shipments["sender_id"].isin(members)
+    ]
+    series = {
+        "listings": mine["listed_at"],
+        "complaints": complaints["filed_at"],
+        "test buys": test_buys["bought_at"],
+        "shipments": shipments["shipped_at"],
+    }
+    monthly = {
+        name: pd.to_datetime(values, utc=True).dropna().dt.tz_localize(None).dt.to_period("M").value_counts()
+        for name, values in series.items()
+    }
+    frame = pd.DataFrame(monthly).fillna(0).astype(int).sort_index()
+    frame.index = frame.index.astype(str)
+    return frame
+
+
+def identifier_label(kind: str) -> str:
+    return LINK_KIND_TO_NODE.get(kind, kind)

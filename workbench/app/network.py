@@ -1,0 +1,153 @@
+"""The network explorer's graph: a ring or a seller's neighbourhood as sellers and identifiers, hubs
+collapsed, nodes expanded in place up to a cap, drawn with pyvis (its script inlined, no CDN).
+
+Labels are drawn on a canvas (text, never HTML); tooltips are escaped, so a hostile shop name shows
+as text wherever it appears.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from pyvis.network import Network
+
+from workbench.app.data import NetworkIndex
+
+__all__ = [
+    "ExplorerGraph",
+    "ring_graph",
+    "neighbourhood_graph",
+    "expand",
+    "to_html",
+    "KIND_COLOURS",
+    "EXPAND_CAP",
+]
+
+EXPAND_CAP = 25
+# an identifier shared by more sellers than this is a hub (courier, pickup point): collapsed
+HUB_DEGREE = 40
+KIND_COLOURS = {
+    "seller": "#1f77b4",
+    "ring_member": "#d62728",
+    "person_id": "#9467bd",
+    "phone": "#2ca02c",
+    "email": "#17becf",
+    "device": "#8c564b",
+    "ip": "#7f7f7f",
+    "bank_account": "#ff7f0e",
+    "address": "#bcbd22",
+    "hub": "#c7c7c7",
+    "more": "#ffffff",
+}
+
+
+@dataclass
+class ExplorerGraph:
+    """Nodes and edges to draw; node ids are ``seller:S1`` or ``phone:8613...``."""
+
+    nodes: dict[str, dict] = field(default_factory=dict)
+    edges: set[tuple[str, str]] = field(default_factory=set)
+
+    def add_seller(self, index: NetworkIndex, seller: str, ring_id: str | None = None) -> str:
+        node = f"seller:{seller}"
+        if node not in self.nodes:
+            in_ring = ring_id is not None and index.ring_of.get(seller) == ring_id
+            name = index.shop_names.get(seller, "")
+            self.nodes[node] = {
+                "label": f"{seller}\n{name}"[:60],
+                "kind": "ring_member" if in_ring else "seller",
+                "title": f"seller {seller}: {name}; ring {index.ring_of.get(seller, 'none')}",
+                "shape": "dot",
+            }
+        return node
+
+    def add_identifier(self, index: NetworkIndex, kind: str, value: str) -> str:
+        node = f"{kind}:{value}"
+        if node not in self.nodes:
+            degree = index.degree(kind, value)
+            hub = degree > HUB_DEGREE or (kind, value) in index.suppressed
+            self.nodes[node] = {
+                "label": f"{kind}\n{value}" + (f"\n(hub, {degree} sellers)" if hub else ""),
+                "kind": "hub" if hub else kind,
+                "title": f"{kind} {value}: used by {degree} seller(s)" + ("; collapsed hub" if hub else ""),
+                "shape": "diamond" if hub else "square",
+            }
+        return node
+
+
+def ring_graph(index: NetworkIndex, members: list[str], ring_id: str) -> ExplorerGraph:
+    """A ring's members and the identifiers they use; identifiers only one member uses are left
+    out (they tie nothing together), hubs are shown collapsed (not expanded into their sellers)."""
+    graph = ExplorerGraph()
+    in_ring = set(members)
+    for seller in members:
+        a = graph.add_seller(index, seller, ring_id)
+        for kind, value, _ in index.identifiers_of.get(seller, []):
+            shared = [s for s in index.owners_of.get((kind, value), []) if s in in_ring]
+            if len(shared) >= 2 or index.degree(kind, value) > HUB_DEGREE:
+                graph.edges.add((a, graph.add_identifier(index, kind, value)))
+    return graph
+
+
+def neighbourhood_graph(index: NetworkIndex, seller: str) -> ExplorerGraph:
+    """A seller, its identifiers and (capped) the other sellers using each of them."""
+    graph = ExplorerGraph()
+    node = graph.add_seller(index, seller, index.ring_of.get(seller))
+    expand(graph, index, node)
+    for other in list(graph.nodes):
+        if other != node and graph.nodes[other]["kind"] != "hub":
+            expand(graph, index, other, ring_id=index.ring_of.get(seller))
+    return graph
+
+
+def expand(
+    graph: ExplorerGraph, index: NetworkIndex, node: str, cap: int = EXPAND_CAP, ring_id: str | None = None
+) -> int:
+    """Add ``node``'s neighbours in place, at most ``cap`` of them, and an "and N more" node for
+    the rest; returns how many were left out."""
+    kind, _, key = node.partition(":")
+    if kind == "more":
+        return 0
+    if kind == "seller":
+        neighbours = [(k, v) for k, v, _ in index.identifiers_of.get(key, [])]
+        neighbours = sorted(set(neighbours))
+        shown = neighbours[:cap]
+        for k, v in shown:
+            graph.edges.add((node, graph.add_identifier(index, k, v)))
+    else:
+        neighbours = index.owners_of.get((kind, key), [])
+        shown = neighbours[:cap]
+        for seller in shown:
+            graph.edges.add((graph.add_seller(index, seller, ring_id), node))
+    hidden = len(neighbours) - len(shown)
+    if hidden > 0:
+        more = f"more:{node}"
+        graph.nodes[more] = {
+            "label": f"and {hidden} more",
+            "kind": "more",
+            "title": f"{hidden} more neighbours of {node} not drawn (cap {cap})",
+            "shape": "box",
+        }
+        graph.edges.add((node, more))
+    return hidden
+
+
+def to_html(graph: ExplorerGraph, height: int = 620, highlight: str | None = None) -> str:
+    """The graph as a self-contained HTML page (vis-network inlined)."""
+    net = Network(height=f"{height}px", width="100%", cdn_resources="in_line", directed=False)
+    net.barnes_hut(gravity=-6000, spring_length=120)
+    for node, attrs in graph.nodes.items():
+        colour = KIND_COLOURS.get(attrs["kind"], "#999999")
+        net.add_node(
+            node,
+            label=attrs["label"],  # canvas text: never parsed as HTML
+            title=html.escape(attrs["title"]),
+            color=colour,
+            shape=attrs["shape"],
+            size=22 if node == highlight else 14,
+            borderWidth=4 if node == highlight else 1,
+        )
+    for a, b in sorted(graph.edges):
+        net.add_edge(a, b)
+    return net.generate_html(notebook=False)

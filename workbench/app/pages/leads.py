@@ -1,0 +1,75 @@
+"""Leads page: each ring's case status (open, in progress, referred, dismissed) with notes and who
+changed it, kept in the store; lead packets to build and download; the case register."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.app.data import ring_table
+from workbench.store.base import CASE_STATUSES
+
+
+def leads_page() -> None:
+    st.title("Leads")
+    store = open_store()
+    if store is None:
+        return
+    where, version = store_location(), store_version(store)
+    rings = ring_table(where, version)
+    status = store.case_status()
+    counts = status["status"].value_counts() if len(status) else {}
+    cols = st.columns(len(CASE_STATUSES))
+    untouched = len(rings) - len(status)
+    for col, name in zip(cols, CASE_STATUSES, strict=True):
+        col.metric(name.capitalize(), f"{int(counts.get(name, 0)) + (untouched if name == 'open' else 0):,}")
+    ring_id = ring_picker(rings["ring_id"].tolist(), key="leads_ring")
+    if ring_id is None:
+        st.info("No rings yet: run `workbench analyze` on this store.")
+        return
+    current = status["status"].get(ring_id, "open") if len(status) else "open"
+    st.subheader(f"Case status of {ring_id}: {current}")
+    with st.form("case_status"):
+        new_status = st.selectbox("Status", CASE_STATUSES, index=CASE_STATUSES.index(current))
+        note = st.text_area("Note (what was done, by whom it was referred, why dismissed)")
+        who = st.text_input("Your name")
+        if st.form_submit_button("Save status"):
+            if not who.strip():
+                st.error("Say who changes the status: the case history records it.")
+            else:
+                store.record_case_event(ring_id, new_status, note, who)
+                st.success(f"{ring_id}: {new_status} (by {who.strip()})")
+    events = store.case_events()
+    history = events[events["ring_id"] == ring_id].sort_values("changed_at", ascending=False)
+    if len(history):
+        st.caption("History")
+        st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch")
+    _lead_packet(store, ring_id)
+
+
+def _lead_packet(store, ring_id: str) -> None:
+    """Build a lead packet for the ring on request and offer its zip; show the case register."""
+    from workbench.leads.packet import build_lead_packet
+
+    st.subheader("Lead packet")
+    recipient = st.text_input("Recipient", value="unspecified recipient")
+    redact = st.checkbox("Redact personal identifiers (person IDs, phones, e-mails, accounts)", value=True)
+    if st.button("Build lead packet"):
+        with st.spinner("building the packet"):
+            folder = Path(tempfile.mkdtemp(prefix="lead-packet-"))
+            built = build_lead_packet(store, ring_id, folder, redact=redact, recipient=recipient)
+        st.success(f"Packet {built.packet_id} built in {built.seconds:.1f}s; SHA-256 {built.zip_sha256}")
+        st.download_button(
+            "Download the packet (zip)",
+            built.zip_path.read_bytes(),
+            file_name=built.zip_path.name,
+            mime="application/zip",
+        )
+    register = store.case_register()
+    register = register[register["ring_id"] == ring_id]
+    if len(register):
+        st.caption("Packets already built for this ring (case register)")
+        st.dataframe(register, hide_index=True)

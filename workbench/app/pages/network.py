@@ -1,0 +1,95 @@
+"""Network explorer page: a ring or a seller's neighbourhood as a graph, expanded in place, searchable,
+with the shortest connection between two sellers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.app.data import network_index, ring_table
+from workbench.app.network import (
+    EXPAND_CAP,
+    KIND_COLOURS,
+    ExplorerGraph,
+    expand,
+    neighbourhood_graph,
+    ring_graph,
+    to_html,
+)
+
+
+def network_page() -> None:
+    st.title("Network explorer")
+    store = open_store()
+    if store is None:
+        return
+    where, version = store_location(), store_version(store)
+    index = network_index(where, version)
+
+    found = st.text_input("Find a seller, shop, phone, account, e-mail, device or address")
+    focus = None
+    if found:
+        hits = index.search(found)
+        if not hits:
+            st.warning(f"Nothing matches {found!r}.")
+        else:
+            choice = st.selectbox(
+                f"{len(hits)} match(es)", hits, format_func=lambda h: f"{h[0]} {h[1]}", key="network_hit"
+            )
+            focus = f"{choice[0]}:{choice[1]}"
+
+    rings = ring_table(where, version)["ring_id"].tolist()
+    if focus is None:
+        mode = st.radio("Show", ["Ring", "Seller neighbourhood"], horizontal=True)
+        if mode == "Ring":
+            ring_id = ring_picker(rings, key="network_ring")
+            if ring_id is None:
+                st.info("No rings yet: run `workbench analyze` on this store, or search a seller above.")
+                return
+            members = sorted(s for s, r in index.ring_of.items() if r == ring_id)
+            base, graph = f"ring:{ring_id}", ring_graph(index, members, ring_id)
+        else:
+            seller = st.selectbox("Seller", sorted(index.shop_names)[:5000], key="network_seller")
+            base, graph = f"seller:{seller}", neighbourhood_graph(index, seller)
+    elif focus.startswith("seller:"):
+        base, graph = focus, neighbourhood_graph(index, focus.partition(":")[2])
+    else:
+        graph = ExplorerGraph()
+        kind, _, value = focus.partition(":")
+        graph.add_identifier(index, kind, value)
+        expand(graph, index, focus)
+        base = focus
+
+    graph = _with_expansions(index, graph, base)
+    cols = st.columns([3, 1])
+    expandable = sorted(n for n in graph.nodes if not n.startswith("more:"))
+    target = cols[0].selectbox("Expand a node in place", expandable, key=f"expand_pick:{base}")
+    if cols[1].button("Expand", key="expand_button"):
+        st.session_state.setdefault(f"expanded:{base}", []).append(target)
+        graph = _with_expansions(index, graph, base)
+    st.caption(
+        f"{len(graph.nodes):,} nodes, {len(graph.edges):,} links; expanding shows at most {EXPAND_CAP} "
+        "neighbours and an 'and N more' node. Hubs (shared by more than 40 sellers, or suppressed "
+        "by the analysis) stay collapsed. Colours: "
+        + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in KIND_COLOURS.items() if k != "more")
+    )
+    st.iframe(to_html(graph, highlight=focus), height=640)
+
+    st.subheader("Shortest connection between two sellers")
+    left, right = st.columns(2)
+    a = left.text_input("From seller id", key="path_from")
+    b = right.text_input("To seller id", key="path_to")
+    if a and b:
+        path = store.query("shortest_connection", from_seller=a.strip(), to_seller=b.strip())
+        if path.empty:
+            st.warning(f"No connection of 8 links or fewer between {a} and {b}.")
+        else:
+            st.success(f"{path['hops'].iloc[0]} links: " + " → ".join(path["path"].iloc[0]))
+
+
+def _with_expansions(index, graph: ExplorerGraph, base: str) -> ExplorerGraph:
+    """Replay the nodes expanded on this view, in order (so the drawing survives reruns)."""
+    for node in st.session_state.get(f"expanded:{base}", []):
+        if node in graph.nodes:
+            expand(graph, index, node)
+    return graph

@@ -1,0 +1,50 @@
+"""Overview page: what the store holds, the top rings, and what was quarantined on the way in."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from workbench.app.common import open_store, store_location, store_version
+from workbench.app.data import overview, ring_table
+
+
+def overview_page() -> None:
+    st.title("Overview")
+    store = open_store()
+    if store is None:
+        return
+    where, version = store_location(), store_version(store)
+    figures = overview(where, version)
+    cols = st.columns(5)
+    cols[0].metric("Sellers", f"{figures['sellers']:,}")
+    cols[1].metric("Identifier links", f"{figures['links']:,}")
+    cols[2].metric("Rings", f"{figures['rings']:,}")
+    cols[3].metric("Confirmed counterfeit test buys", f"{figures['counterfeit_test_buys']:,}")
+    cols[4].metric("Quarantined rows", f"{figures['quarantined']:,}")
+    st.caption(f"Store: {where}")
+
+    st.subheader("Top rings by score")
+    rings = ring_table(where, version)
+    if rings.empty:
+        st.info("No rings yet: run `workbench analyze DATA --out OUT` with this store to find them.")
+    else:
+        columns = [
+            c
+            for c in ("ring_id", "ring_score", "size", "provinces", "goods_value", "top_source")
+            if c in rings
+        ]
+        st.dataframe(rings[columns].head(10), hide_index=True, width="stretch")
+        st.caption("Open the Rings page to search, sort and read the evidence of any ring.")
+
+    st.subheader("Data quality")
+    files = pd.DataFrame.from_dict(figures["files"], orient="index")
+    if len(files):
+        st.dataframe(files.rename_axis("file").reset_index(), hide_index=True)
+        st.caption("Every input row is loaded, quarantined with its reason, or merged as an exact duplicate.")
+    if figures["quarantined"]:
+        st.dataframe(figures["by_reason"], hide_index=True, width="stretch")
+        with st.expander("Quarantined rows (first 200)"):
+            st.dataframe(figures["examples"], hide_index=True, width="stretch")
+    else:
+        st.success("No row was quarantined.")

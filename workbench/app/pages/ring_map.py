@@ -1,0 +1,107 @@
+"""Map page: a ring's storefront addresses, warehouses and sources with the goods flowing between them,
+and where rings and sources concentrate by province."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import folium
+import pandas as pd
+import streamlit as st
+
+from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.app.components import map_html, marker_cluster, offline_map
+from workbench.app.data import ring_places, ring_table
+
+_ROLE_COLOUR = {"storefront": "#1f77b4", "warehouse": "#ff7f0e"}
+
+
+def map_page() -> None:
+    st.title("Map")
+    store = open_store()
+    if store is None:
+        return
+    where, version = store_location(), store_version(store)
+    rings = ring_table(where, version)
+    ring_id = ring_picker(rings["ring_id"].tolist(), key="map_ring")
+    if ring_id is None:
+        st.info("No rings yet: run `workbench analyze` on this store.")
+        return
+    places, flows = ring_places(where, version, ring_id)
+    placed = places.dropna(subset=["lat", "lon"])
+    if len(places) > len(placed):
+        st.caption(f"{len(places) - len(placed)} address(es) without coordinates are not drawn.")
+    if placed.empty:
+        st.warning(f"No address of {ring_id} has coordinates.")
+    else:
+        st.iframe(ring_map_html(placed, flows), height=560)
+        st.caption(
+            "Blue: storefront addresses (clustered), orange: warehouses shipped from, red: sources; "
+            "grey lines: goods flowing into the ring's addresses, thicker for more parcels."
+        )
+    st.dataframe(places, hide_index=True, width="stretch")
+
+    st.subheader("Where rings and sources concentrate, by province")
+    st.dataframe(province_view(store, rings), hide_index=True, width="stretch")
+    st.caption("The Hotspots page tests these concentrations for significance (Getis-Ord Gi*).")
+
+
+def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
+    """The ring on a folium map; every popup and tooltip escaped."""
+    fmap = offline_map(
+        location=[placed["lat"].mean(), placed["lon"].mean()], zoom_start=5, tiles=None, prefer_canvas=True
+    )
+    cluster = marker_cluster(name="storefronts").add_to(fmap)
+    for row in placed.itertuples(index=False):
+        text = html.escape(
+            f"{row.role}: {row.entity} at {row.address_id} {row.text or ''} ({row.city or ''})"
+        )
+        colour = _ROLE_COLOUR.get(row.role, "#d62728")
+        marker = folium.CircleMarker(
+            [row.lat, row.lon],
+            radius=7 if row.role != "storefront" else 5,
+            color=colour,
+            fill=True,
+            fill_opacity=0.8,
+            popup=folium.Popup(text),
+            tooltip=folium.Tooltip(text),
+        )
+        marker.add_to(cluster if row.role == "storefront" else fmap)
+    coords = placed.drop_duplicates("address_id").set_index("address_id")[["lat", "lon"]]
+    if len(flows):
+        known = flows[flows["from_address_id"].isin(coords.index) & flows["to_address_id"].isin(coords.index)]
+        for row in known.itertuples(index=False):
+            a, b = coords.loc[row.from_address_id], coords.loc[row.to_address_id]
+            folium.PolyLine(
+                [[a["lat"], a["lon"]], [b["lat"], b["lon"]]],
+                color="#555555",
+                opacity=0.6,
+                weight=1 + math.log1p(float(row.parcels)),
+                tooltip=html.escape(
+                    f"{row.from_address_id} → {row.to_address_id}: {row.parcels:.0f} parcels"
+                ),
+            ).add_to(fmap)
+    fmap.fit_bounds([[placed["lat"].min(), placed["lon"].min()], [placed["lat"].max(), placed["lon"].max()]])
+    return map_html(fmap)
+
+
+def province_view(store, rings: pd.DataFrame) -> pd.DataFrame:
+    """Rings with a storefront address in each province, and rank-1 sources located there."""
+    members = (
+        rings[["ring_id", "provinces"]]
+        .assign(province=rings["provinces"].str.split(", "))
+        .explode("province")
+    )
+    members = members[members["province"].fillna("") != ""]
+    by_province = members.groupby("province")["ring_id"].nunique().rename("rings")
+    upstream = store.upstream()
+    top = upstream[upstream["rank"] == 1]
+    orgs = store.table("organizations")[["org_id", "address_id"]]
+    addresses = store.table("addresses")[["address_id", "province"]]
+    located = top.merge(orgs, left_on="entity_id", right_on="org_id").merge(addresses, on="address_id")
+    sources = located.groupby("province")["entity_id"].nunique().rename("rank_1_sources")
+    view = pd.concat([by_province, sources], axis=1).fillna(0).astype(int)
+    return (
+        view.sort_values(["rank_1_sources", "rings"], ascending=False).rename_axis("province").reset_index()
+    )

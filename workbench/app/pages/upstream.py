@@ -1,0 +1,80 @@
+"""Upstream page: a ring's ranked sources and evidence paths, drawn as a flow from factory to storefronts."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+from pyvis.network import Network
+
+from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.app.data import ring_table
+
+_LEVEL = {"org": 0, "acct": 1, "addr": 2, "seller": 3}
+_COLOUR = {"org": "#d62728", "acct": "#ff7f0e", "addr": "#bcbd22", "seller": "#1f77b4"}
+
+
+def upstream_page() -> None:
+    st.title("Upstream: where the goods come from, where the money goes")
+    store = open_store()
+    if store is None:
+        return
+    where, version = store_location(), store_version(store)
+    ring_id = ring_picker(ring_table(where, version)["ring_id"].tolist(), key="upstream_ring")
+    if ring_id is None:
+        st.info("No rings yet: run `workbench analyze` on this store.")
+        return
+    upstream = store.upstream()
+    sources = upstream[upstream["ring_id"] == ring_id].sort_values("rank")
+    if sources.empty:
+        st.info(f"No upstream source found for {ring_id}: no shipment or payment leads out of it.")
+        return
+    st.subheader("Ranked sources")
+    st.dataframe(sources.drop(columns=["ring_id"]), hide_index=True, width="stretch")
+
+    flows = store.query("ring_flows", ring_id=ring_id)
+    if len(flows):
+        volumes = flows.groupby(["flow", "direction"])["amount"].agg(["count", "sum"]).reset_index()
+        volumes.columns = ["flow", "direction", "records", "parcels or RMB"]
+        st.subheader("Goods and money into and out of the ring")
+        st.dataframe(volumes, hide_index=True)
+
+    paths = store.result("paths")
+    paths = paths[paths["ring_id"] == ring_id] if len(paths) else paths
+    if paths.empty:
+        return
+    st.subheader("Flow (factory → wholesaler → warehouses → storefronts), widths by records")
+    st.iframe(_flow_html(paths), height=520)
+    source = st.selectbox("Evidence path of source", sources["entity_id"].tolist(), key="upstream_source")
+    st.dataframe(
+        paths[paths["entity_id"] == source].sort_values(["flow", "hop"]), hide_index=True, width="stretch"
+    )
+
+
+def _flow_html(paths: pd.DataFrame) -> str:
+    """Every hop of every evidence path as a layered graph, edges as wide as their record count."""
+    edges = paths.groupby(["from_entity", "to_entity", "flow"]).size().rename("records").reset_index()
+    net = Network(height="500px", width="100%", directed=True, cdn_resources="in_line")
+    net.set_options(
+        '{"layout": {"hierarchical": {"direction": "LR", "sortMethod": "directed"}}, '
+        '"physics": {"enabled": false}}'
+    )
+    for node in pd.unique(edges[["from_entity", "to_entity"]].to_numpy().ravel()):
+        kind = node.partition(":")[0]
+        net.add_node(
+            node,
+            label=node,
+            title=html.escape(node),
+            color=_COLOUR.get(kind, "#999"),
+            level=_LEVEL.get(kind, 3),
+        )
+    for row in edges.itertuples(index=False):
+        net.add_edge(
+            row.from_entity,
+            row.to_entity,
+            value=int(row.records),
+            title=html.escape(f"{row.flow}: {row.records} record(s)"),
+            color="#2ca02c" if row.flow == "money" else "#555555",
+        )
+    return net.generate_html(notebook=False)
