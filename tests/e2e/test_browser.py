@@ -1,5 +1,5 @@
 """The served app in a real headless browser (Debian's chromium driven by Playwright):
-open the rings, pick a ring, open the hotspot map; screenshots go to test-artifacts/."""
+pick a ring, see its network and map, open the hotspot map; screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -91,25 +91,49 @@ def browser():
         chromium.close()
 
 
-def test_rings_page_lists_rings_and_selecting_one_shows_its_members(served_app, browser):
+def test_select_a_ring_then_see_its_network_and_map(served_app, browser):
+    """One browser session: pick a ring on the Rings page; the Network and Map pages open on it."""
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(served_app, wait_until="networkidle")
-    page.get_by_text("Rings by score").wait_for(timeout=60000)
-    page.get_by_text("Members").wait_for(timeout=60000)
-    # pick the second ring in the ring selector
-    page.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_text("Top rings by score").wait_for(timeout=60000)
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+
+    page.get_by_role("link", name="Rings").click()
+    page.get_by_text("Members and the evidence").wait_for(timeout=60000)
+    picker = page.get_by_role("combobox", name="Ring")
+    picker.click()
     options = page.locator("[role='option']")
     options.nth(1).wait_for(timeout=20000)
     chosen = options.nth(1).inner_text()
     options.nth(1).click()
-    expect(page.get_by_role("combobox", name="Ring")).to_have_value(chosen, timeout=20000)
-    page.get_by_text("Upstream sources").wait_for(timeout=20000)
-    page.wait_for_timeout(1500)
+    expect(picker).to_have_value(chosen, timeout=20000)
+    page.get_by_role("heading", name=f"Ring {chosen}").wait_for(timeout=20000)
+    page.wait_for_timeout(1000)
     page.screenshot(path=str(ARTIFACTS / "rings.png"), full_page=True)
     assert chosen.startswith("R-")
+
+    page.get_by_role("link", name="Network").click()
+    expect(page.get_by_role("combobox", name="Ring")).to_have_value(chosen, timeout=60000)
+    graph = page.frame_locator("iframe").first
+    graph.locator("canvas").first.wait_for(timeout=60000)  # vis-network drew the graph
+    page.wait_for_timeout(2500)
+    page.screenshot(path=str(ARTIFACTS / "network.png"), full_page=True)
+
+    page.get_by_role("link", name="Map").click()
+    expect(page.get_by_role("combobox", name="Ring")).to_have_value(chosen, timeout=60000)
+    page.get_by_text("Where rings and sources concentrate").wait_for(timeout=60000)
+    page.wait_for_timeout(3000)
+    page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
+    fmap = page.frame_locator("iframe").first
+    fmap.locator(".leaflet-container").wait_for(timeout=60000)
+    markers = fmap.locator(".leaflet-marker-icon, path.leaflet-interactive")
+    expect(markers.first).to_be_attached(timeout=30000)
+    assert markers.count() >= 1
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
     page.close()
 
 

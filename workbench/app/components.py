@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import base64
+import html
 from functools import lru_cache
 from pathlib import Path
 
 import folium
 from folium.plugins import MarkerCluster
 
-__all__ = ["offline_map", "map_html", "marker_cluster"]
+__all__ = ["offline_map", "map_html", "marker_cluster", "map_text"]
 
 _STATIC = Path(__file__).resolve().parent / "static"
 _LEAFLET = _STATIC / "leaflet"
@@ -47,3 +48,9 @@ def offline_map(**kwargs) -> folium.Map:
 
 def map_html(fmap: folium.Map) -> str:
     return fmap.get_root().render()
+
+
+def map_text(text: str) -> str:
+    """Data text for a folium tooltip: HTML-escaped, and with the characters that could end or
+    interpolate the JavaScript template literal folium wraps it in (backtick, dollar) as entities."""
+    return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")

@@ -175,7 +175,11 @@ def ring_places(where: str, version: str, ring_id: str) -> tuple[pd.DataFrame, p
         .rename("parcels")
         .reset_index()
     )
-    return places, flows
+    coords = addresses[["lat", "lon"]]
+    flows = flows.join(coords.add_prefix("from_"), on="from_address_id").join(
+        coords.add_prefix("to_"), on="to_address_id"
+    )
+    return places, flows.dropna(subset=["from_lat", "from_lon", "to_lat", "to_lon"])
 
 
 @st.cache_data(show_spinner=False)

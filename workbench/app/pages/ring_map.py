@@ -3,7 +3,6 @@ and where rings and sources concentrate by province."""
 
 from __future__ import annotations
 
-import html
 import math
 
 import folium
@@ -11,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.app.common import open_store, ring_picker, store_location, store_version
-from workbench.app.components import map_html, marker_cluster, offline_map
+from workbench.app.components import map_html, map_text, marker_cluster, offline_map
 from workbench.app.data import ring_places, ring_table
 
 _ROLE_COLOUR = {"storefront": "#1f77b4", "warehouse": "#ff7f0e"}
@@ -48,15 +47,18 @@ def map_page() -> None:
 
 
 def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
-    """The ring on a folium map; every popup and tooltip escaped."""
-    fmap = offline_map(
-        location=[placed["lat"].mean(), placed["lon"].mean()], zoom_start=5, tiles=None, prefer_canvas=True
-    )
+    """The ring on a folium map; every tooltip escaped (hover a marker for what it is)."""
+    fmap = offline_map(location=[placed["lat"].mean(), placed["lon"].mean()], zoom_start=5, tiles=None)
+    fmap.options["maxZoom"] = 18  # clustering needs it; with no tile layer nothing else sets it
+    # province outlines as the base layer: the map reads without a tile server
+    folium.GeoJson(
+        _province_outlines(),
+        style_function=lambda _: {"color": "#999999", "weight": 1, "fillColor": "#f2f2f2", "fillOpacity": 1},
+        name="provinces",
+    ).add_to(fmap)
     cluster = marker_cluster(name="storefronts").add_to(fmap)
     for row in placed.itertuples(index=False):
-        text = html.escape(
-            f"{row.role}: {row.entity} at {row.address_id} {row.text or ''} ({row.city or ''})"
-        )
+        text = map_text(f"{row.role}: {row.entity} at {row.address_id} {row.text or ''} ({row.city or ''})")
         colour = _ROLE_COLOUR.get(row.role, "#d62728")
         marker = folium.CircleMarker(
             [row.lat, row.lon],
@@ -64,26 +66,27 @@ def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
             color=colour,
             fill=True,
             fill_opacity=0.8,
-            popup=folium.Popup(text),
             tooltip=folium.Tooltip(text),
         )
         marker.add_to(cluster if row.role == "storefront" else fmap)
-    coords = placed.drop_duplicates("address_id").set_index("address_id")[["lat", "lon"]]
-    if len(flows):
-        known = flows[flows["from_address_id"].isin(coords.index) & flows["to_address_id"].isin(coords.index)]
-        for row in known.itertuples(index=False):
-            a, b = coords.loc[row.from_address_id], coords.loc[row.to_address_id]
-            folium.PolyLine(
-                [[a["lat"], a["lon"]], [b["lat"], b["lon"]]],
-                color="#555555",
-                opacity=0.6,
-                weight=1 + math.log1p(float(row.parcels)),
-                tooltip=html.escape(
-                    f"{row.from_address_id} → {row.to_address_id}: {row.parcels:.0f} parcels"
-                ),
-            ).add_to(fmap)
+    for row in flows.itertuples(index=False):
+        folium.PolyLine(
+            [[row.from_lat, row.from_lon], [row.to_lat, row.to_lon]],
+            color="#555555",
+            opacity=0.6,
+            weight=1 + math.log1p(float(row.parcels)),
+            tooltip=map_text(f"{row.from_address_id} → {row.to_address_id}: {row.parcels:.0f} parcels"),
+        ).add_to(fmap)
     fmap.fit_bounds([[placed["lat"].min(), placed["lon"].min()], [placed["lat"].max(), placed["lon"].max()]])
     return map_html(fmap)
+
+
+@st.cache_resource
+def _province_outlines() -> str:
+    from workbench.analytics.hotspots import regions
+
+    outlines = regions("province")[["region_name", "geometry"]]
+    return outlines.assign(geometry=outlines.geometry.simplify(0.02)).to_json()
 
 
 def province_view(store, rings: pd.DataFrame) -> pd.DataFrame:
