@@ -268,3 +268,27 @@ def test_graph_data_science_and_apoc_run_in_the_local_server(neo4j_store, small_
     graph.add_edges_from(zip("S:" + strong["seller_id"], strong["kind"] + ":" + strong["value"], strict=True))
     expected = sum(1 for c in nx.connected_components(graph) if any(n.startswith("S:") for n in c))
     assert rows[0]["components"] == expected
+
+
+def test_app_pages_run_on_the_neo4j_store(both_stores, neo4j_uri, monkeypatch):
+    """The app on WORKBENCH_NEO4J_URI shows what the embedded store shows."""
+    from streamlit.testing.v1 import AppTest
+
+    memory, _, _ = both_stores
+    monkeypatch.delenv("WORKBENCH_STORE", raising=False)
+    monkeypatch.setenv("WORKBENCH_NEO4J_URI", neo4j_uri)
+    for page, function in (
+        ("overview", "overview_page"),
+        ("rings", "rings_page"),
+        ("network", "network_page"),
+    ):
+        at = AppTest.from_string(
+            f"from workbench.app.pages.{page} import {function}\n{function}()", default_timeout=180
+        ).run()
+        assert not at.exception, page
+        if page == "overview":
+            metrics = {m.label: m.value for m in at.metric}
+            assert metrics["Rings"] == f"{memory.rings()['ring_id'].nunique():,}"
+            assert metrics["Sellers"] == f"{len(memory.table('sellers')):,}"
+        if page == "rings":
+            assert set(at.dataframe[0].value["ring_id"]) == set(memory.rings()["ring_id"])

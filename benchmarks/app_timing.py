@@ -1,0 +1,83 @@
+"""How fast the app answers on a 100,000-seller store: overview after the first load, ring selection
+and graph expansion (Streamlit's AppTest runs the pages in this process, caches included).
+
+    python benchmarks/app_timing.py [--sellers 100000] [--store DIR]
+
+Prints one JSON line; targets: overview < 5 s after the first load, selection and expansion < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from workbench.pipeline import analyze  # noqa: E402
+from workbench.store import MemoryStore  # noqa: E402
+from workbench.synth.generator import generate_marketplace  # noqa: E402
+
+
+def _page(name: str) -> AppTest:
+    function = {"ring_map": "map_page"}.get(name, f"{name}_page")
+    return AppTest.from_string(
+        f"from workbench.app.pages.{name} import {function}\n{function}()", default_timeout=600
+    )
+
+
+def _timed(action) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sellers", type=int, default=100_000)
+    parser.add_argument("--store", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store_dir = args.store
+        if store_dir is None:
+            data = Path(tmp) / "data"
+            generate_marketplace(data, sellers=args.sellers, rings=max(args.sellers // 250, 10), seed=5)
+            store_dir = Path(tmp) / "store"
+            analyze(data, Path(tmp) / "out", MemoryStore(store_dir))
+        os.environ["WORKBENCH_STORE"] = str(store_dir)
+        figures = {}
+        figures["overview_first_s"], _ = _timed(lambda: _page("overview").run())
+        figures["overview_again_s"], at = _timed(lambda: _page("overview").run())
+        assert not at.exception, at.exception
+        figures["rings_page_s"], at = _timed(lambda: _page("rings").run())
+        picker = next(s for s in at.selectbox if s.label == "Ring")
+        figures["ring_selection_s"], at = _timed(lambda: picker.set_value(picker.options[5]).run())
+        assert not at.exception, at.exception
+        figures["network_first_s"], at = _timed(lambda: _page("network").run())
+        picker = next(s for s in at.selectbox if s.label == "Ring")
+        figures["network_ring_selection_s"], at = _timed(lambda: picker.set_value(picker.options[3]).run())
+        figures["network_expansion_s"], at = _timed(lambda: at.button[0].click().run())
+        assert not at.exception, at.exception
+        figures["map_page_s"], at = _timed(lambda: _page("ring_map").run())
+        assert not at.exception, at.exception
+        sellers = len(MemoryStore(store_dir).table("sellers"))
+    print(
+        json.dumps(
+            {
+                "benchmark": "app_timing",
+                "sellers": sellers,
+                **{k: round(v, 2) for k, v in figures.items()},
+                "targets": {"overview_again_s": 5, "ring_selection_s": 1, "network_expansion_s": 1},
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
