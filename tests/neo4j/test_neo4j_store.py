@@ -270,11 +270,18 @@ def test_graph_data_science_and_apoc_run_in_the_local_server(neo4j_store, small_
     assert rows[0]["components"] == expected
 
 
-def test_app_pages_run_on_the_neo4j_store(both_stores, neo4j_uri, monkeypatch):
+def test_app_pages_run_on_the_neo4j_store(neo4j_store, neo4j_uri, small_market, tmp_path, monkeypatch):
     """The app on WORKBENCH_NEO4J_URI shows what the embedded store shows."""
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    memory, _, _ = both_stores
+    from workbench.app.common import store_at
+
+    memory = MemoryStore(tmp_path / "store")
+    analyze(small_market, tmp_path / "memory_out", memory)
+    analyze(small_market, tmp_path / "neo4j_out", neo4j_store)
+    store_at.clear()  # stores opened by earlier tests in this process
+    st.cache_data.clear()
     monkeypatch.delenv("WORKBENCH_STORE", raising=False)
     monkeypatch.setenv("WORKBENCH_NEO4J_URI", neo4j_uri)
     for page, function in (

@@ -28,6 +28,15 @@ CASE_EVENT_COLUMNS = ["event_id", "ring_id", "status", "note", "changed_by", "ch
 CASE_STATUSES = ("open", "in progress", "referred", "dismissed")
 
 
+def upsert_rows(existing: pd.DataFrame | None, frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """``existing`` with the rows of ``frame`` added, replacing those with the same ``key``."""
+    if existing is None or not len(existing):
+        return frame
+    incoming = pd.MultiIndex.from_frame(frame[key].astype(str))
+    stays = ~pd.MultiIndex.from_frame(existing[key].astype(str)).isin(incoming)
+    return pd.concat([existing[stays], frame], ignore_index=True)
+
+
 def table_key(name: str) -> list[str]:
     """The columns that identify one row of input table ``name`` in a store.
 

@@ -12,7 +12,7 @@ import pandas as pd
 from workbench.errors import WorkbenchError
 from workbench.model import LINK_KIND_TO_NODE, NODE_KINDS
 
-from .base import GraphStore
+from .base import GraphStore, upsert_rows
 
 __all__ = ["MemoryStore"]
 
@@ -57,12 +57,7 @@ class MemoryStore(GraphStore):
         self._graph = None
 
     def _upsert(self, name: str, frame: pd.DataFrame, key: list[str]) -> None:
-        existing = self._read(name)
-        if existing is not None and len(existing):
-            incoming = pd.MultiIndex.from_frame(frame[key].astype(str))
-            stays = ~pd.MultiIndex.from_frame(existing[key].astype(str)).isin(incoming)
-            frame = pd.concat([existing[stays], frame], ignore_index=True)
-        self._save(name, frame)
+        self._save(name, upsert_rows(self._read(name), frame, key))
 
     def _replace(self, name: str, frame: pd.DataFrame) -> None:
         self._save(name, frame)

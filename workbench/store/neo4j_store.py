@@ -23,7 +23,7 @@ import pandas as pd
 from workbench.errors import WorkbenchError
 from workbench.model import INPUT_FILES, LINK_KIND_TO_NODE, LINK_KINDS, NODE_KINDS
 
-from .base import GraphStore
+from .base import GraphStore, upsert_rows
 from .named_queries import NamedQueries
 
 __all__ = ["Neo4jStore", "LINK_TYPES", "open_neo4j"]
@@ -178,12 +178,7 @@ class Neo4jStore(GraphStore):
         elif name == "payments":
             self._write_payments(frame)
         else:  # tables by nature (case register): upsert on the stored frame
-            existing = self._read(name)
-            if existing is not None and len(existing):
-                incoming = pd.MultiIndex.from_frame(frame[key].astype(str))
-                stays = ~pd.MultiIndex.from_frame(existing[key].astype(str)).isin(incoming)
-                frame = pd.concat([existing[stays], frame], ignore_index=True)
-            self._put_blob(name, frame)
+            self._put_blob(name, upsert_rows(self._read(name), frame, key))
 
     def _replace(self, name: str, frame: pd.DataFrame) -> None:
         self._tables.pop(name, None)
