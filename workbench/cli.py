@@ -144,7 +144,8 @@ MethodOption = Annotated[
     typer.Option(
         "--method",
         help="Community method: leiden (default; evidence-weighted, hubs suppressed), louvain "
-        "(networkx, same graph) or wcc (baseline: components over strong identifiers).",
+        "(networkx, same graph), wcc (baseline: components over strong identifiers) or gds "
+        "(Leiden in Neo4j Graph Data Science, with --neo4j).",
     ),
 ]
 ConfigOption = Annotated[
@@ -221,7 +222,10 @@ def detect(
     with _progress() as progress:
         progress.add_task("detecting rings", total=None)
         findings, _ = detect_rings(
-            tables, _analysis_settings(config, method), previous_rings=graph_store.rings()
+            tables,
+            _analysis_settings(config, method),
+            previous_rings=graph_store.rings(),
+            engine=getattr(graph_store, "gds_leiden", None),
         )
         write_findings(graph_store, findings)
     events = findings.history["event"].value_counts().to_dict()

@@ -117,6 +117,7 @@ def detect_rings(
     timings: dict[str, float] | None = None,
     previous_rings: pd.DataFrame | None = None,
     on_step: Step | None = None,
+    engine=None,
 ) -> tuple[Findings, pd.DataFrame]:
     """Rings with stable ids, their scores and member evidence; also the evidence links used."""
     timings = {} if timings is None else timings
@@ -128,7 +129,7 @@ def detect_rings(
             # the baseline: components over strong identifiers, no weights, no hub suppression
             members = connected_rings(tables["seller_links"]).assign(evidence_weight=float("nan"))
         else:
-            communities = detect_communities(evidence, settings)
+            communities = detect_communities(evidence, settings, engine)
             members = rings_from_communities(communities, evidence, settings)
         members, history = assign_stable_ids(members, previous_rings)
     with _timed(timings, "score", on_step):
@@ -170,11 +171,12 @@ def detect_and_trace(
     timings: dict[str, float] | None = None,
     previous_rings: pd.DataFrame | None = None,
     on_step: Step | None = None,
+    engine=None,
 ) -> Findings:
     """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
     settings = settings or AnalysisSettings.load()
     timings = {} if timings is None else timings
-    findings, links = detect_rings(tables, settings, timings, previous_rings, on_step)
+    findings, links = detect_rings(tables, settings, timings, previous_rings, on_step, engine)
     return trace_upstream(findings, tables, links, timings, on_step)
 
 
@@ -236,7 +238,9 @@ def analyze(
         # analyse what the database holds, so a lossy round trip could not go unnoticed
         with _timed(timings, "read_back", on_step):
             tables = store.input_tables()
-    findings = detect_and_trace(tables, analysis, timings, previous, on_step)
+    # a Neo4j store can run the community step in the database (--method gds)
+    engine = getattr(store, "gds_leiden", None)
+    findings = detect_and_trace(tables, analysis, timings, previous, on_step, engine)
     if store is not None:
         with _timed(timings, "write_back", on_step):
             write_findings(store, findings)

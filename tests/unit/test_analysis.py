@@ -211,5 +211,5 @@ def test_bad_settings_file_is_a_clear_error(tmp_path):
 
     bad = tmp_path / "a.toml"
     bad.write_text("[communities]\nmethod = 'magic'\n")
-    with pytest.raises(WorkbenchError, match="method must be leiden, louvain or wcc"):
+    with pytest.raises(WorkbenchError, match="method must be one of leiden, louvain, wcc, gds"):
         AnalysisSettings.load(bad)

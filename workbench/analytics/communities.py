@@ -105,13 +105,23 @@ def prepare_graph(evidence: EvidenceGraph, settings: AnalysisSettings) -> Prepar
     return PreparedGraph(graph, weights, nodes, len(evidence.sellers))
 
 
-def partition(prepared: PreparedGraph, settings: AnalysisSettings) -> np.ndarray:
+def partition(prepared: PreparedGraph, settings: AnalysisSettings, engine=None) -> np.ndarray:
     """Community of each vertex of ``prepared.graph`` by ``settings.method``.
 
     ``leiden`` is igraph's C implementation optimising the constant Potts model, seeded through
-    its own random generator so runs repeat; ``louvain`` is networkx's modularity Louvain.
+    its own random generator so runs repeat; ``louvain`` is networkx's modularity Louvain;
+    ``gds`` hands the same weighted graph to ``engine`` (a Neo4j store's Graph Data Science Leiden).
     """
     graph, weights = prepared.graph, prepared.weights
+    if settings.method == "gds":
+        if engine is None:
+            from workbench.errors import WorkbenchError
+
+            raise WorkbenchError(
+                "--method gds runs in Neo4j: give --neo4j URI (a server with Graph Data Science)"
+            )
+        ends = np.array(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        return engine(ends[:, 0], ends[:, 1], weights, graph.vcount(), settings)
     if settings.method == "leiden":
         ig.set_random_number_generator(random.Random(settings.seed))
         try:
@@ -142,14 +152,14 @@ def partition(prepared: PreparedGraph, settings: AnalysisSettings) -> np.ndarray
     return np.asarray(graph.connected_components().membership, dtype=np.int64)
 
 
-def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings) -> pd.DataFrame:
+def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings, engine=None) -> pd.DataFrame:
     """Communities of the evidence graph by ``settings.method``: ``seller_id, group``.
 
     The constant Potts model, unlike modularity, does not merge small groups just because the
     whole graph is large; sellers with no evidence are singletons.
     """
     prepared = prepare_graph(evidence, settings)
-    found = partition(prepared, settings)
+    found = partition(prepared, settings, engine)
     membership = np.arange(prepared.size, dtype=np.int64) + len(prepared.nodes)
     membership[prepared.nodes] = found
     return pd.DataFrame({"seller_id": np.asarray(evidence.sellers), "group": membership})

@@ -13,6 +13,10 @@ __all__ = ["AnalysisSettings", "DEFAULT_SETTINGS_FILE"]
 DEFAULT_SETTINGS_FILE = Path(__file__).resolve().parent.parent / "analysis.toml"
 
 
+# leiden/louvain/wcc run here; gds runs Leiden inside Neo4j (Graph Data Science, --neo4j needed)
+METHODS = ("leiden", "louvain", "wcc", "gds")
+
+
 @dataclass(frozen=True)
 class AnalysisSettings:
     """Everything an analysis run depends on besides its input; recorded with its results."""
@@ -23,6 +27,7 @@ class AnalysisSettings:
     method: str = "leiden"
     seed: int = 42
     resolution: float = 0.01
+    gds_gamma: float = 1.0
     isolated_penalty: float = 0.25
     min_ring_weight: float = 0.5
     attach_weight: float = 0.1
@@ -60,6 +65,7 @@ class AnalysisSettings:
                 method=str(co["method"]),
                 seed=int(co["seed"]),
                 resolution=float(co["resolution"]),
+                gds_gamma=float(co["gds_gamma"]),
                 isolated_penalty=float(co["isolated_penalty"]),
                 min_ring_weight=float(co["min_ring_weight"]),
                 attach_weight=float(co["attach_weight"]),
@@ -73,8 +79,8 @@ class AnalysisSettings:
             raise WorkbenchError(f"{path}: bad analysis setting ({exc})") from None
         if overrides:
             settings = cls(**{**settings.__dict__, **overrides})
-        if settings.method not in ("leiden", "louvain", "wcc"):
-            raise WorkbenchError(f"method must be leiden, louvain or wcc, not {settings.method!r}")
+        if settings.method not in METHODS:
+            raise WorkbenchError(f"method must be one of {', '.join(METHODS)}, not {settings.method!r}")
         return settings
 
     def as_dict(self) -> dict:
