@@ -3,7 +3,6 @@ the identifier index the network explorer walks, a ring's places and timeline.""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -122,15 +121,20 @@ def network_index(where: str, version: str) -> NetworkIndex:
     store = store_at(where)
     links = store.table("seller_links")
     index = NetworkIndex()
-    identifiers_of: dict[str, list] = defaultdict(list)
-    owners_of: dict[tuple[str, str], list] = defaultdict(list)
-    for seller, kind, value, provenance in zip(
-        links["seller_id"], links["kind"], links["value"], links["provenance"], strict=True
-    ):
-        identifiers_of[seller].append((kind, value, provenance))
-        owners_of[(kind, value)].append(seller)
-    index.identifiers_of = dict(identifiers_of)
-    index.owners_of = {k: sorted(set(v)) for k, v in owners_of.items()}
+    # grouped in C by pandas; Python only assembles the per-key lists
+    kinds = links["kind"].to_numpy(dtype=object)
+    values = links["value"].to_numpy(dtype=object)
+    provenance = links["provenance"].to_numpy(dtype=object)
+    index.identifiers_of = {
+        seller: list(zip(kinds[rows].tolist(), values[rows].tolist(), provenance[rows].tolist(), strict=True))
+        for seller, rows in links.groupby("seller_id", sort=False).indices.items()
+    }
+    owners = links[["kind", "value", "seller_id"]].drop_duplicates().sort_values("seller_id", kind="stable")
+    sellers_sorted = owners["seller_id"].to_numpy(dtype=object)
+    index.owners_of = {
+        key: sellers_sorted[rows].tolist()
+        for key, rows in owners.groupby(["kind", "value"], sort=False).indices.items()
+    }
     sellers = store.table("sellers")
     index.shop_names = dict(zip(sellers["seller_id"], sellers["shop_name"].fillna(""), strict=True))
     rings = store.rings()
