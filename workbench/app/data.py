@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from workbench.app.common import store_at
-from workbench.model import LINK_KIND_TO_NODE
 
 __all__ = ["overview", "ring_table", "network_index", "NetworkIndex", "ring_places", "ring_timeline"]
 
@@ -216,7 +215,3 @@ def ring_timeline(where: str, version: str, ring_id: str) -> pd.DataFrame:
     frame = pd.DataFrame(monthly).fillna(0).astype(int).sort_index()
     frame.index = frame.index.astype(str)
     return frame
-
-
-def identifier_label(kind: str) -> str:
-    return LINK_KIND_TO_NODE.get(kind, kind)

@@ -192,14 +192,11 @@ class Neo4jStore(GraphStore):
             self._put_blob(name, frame)
 
     def _read(self, name: str) -> pd.DataFrame | None:
-        # tables are read once per opened store and dropped when this store writes; `refresh()`
-        # drops them when someone else (another process) may have written
+        # tables are read once per opened store and dropped when this store writes them (the app
+        # reopens its store on "Reload the store" when another process may have written)
         if name not in self._tables:
             self._tables[name] = self._read_uncached(name)
         return self._tables[name]
-
-    def refresh(self) -> None:
-        self._tables.clear()
 
     def _read_uncached(self, name: str) -> pd.DataFrame | None:
         if name in _OWNERS:
