@@ -9,7 +9,8 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import write_folder
-from workbench.app.data import NetworkIndex
+from workbench.app.common import store_version
+from workbench.app.data import NetworkIndex, network_index
 from workbench.app.network import EXPAND_CAP, ExplorerGraph, expand, ring_graph, to_html
 from workbench.app.pages.ring_map import ring_map_html
 from workbench.pipeline import analyze
@@ -50,20 +51,6 @@ def _hostile_store(tmp_path) -> MemoryStore:
     return store
 
 
-def _index(store: MemoryStore) -> NetworkIndex:
-    links = store.table("seller_links")
-    index = NetworkIndex()
-    for s, k, v, p in zip(
-        links["seller_id"], links["kind"], links["value"], links["provenance"], strict=True
-    ):
-        index.identifiers_of.setdefault(s, []).append((k, v, p))
-        index.owners_of.setdefault((k, v), []).append(s)
-    sellers = store.table("sellers")
-    index.shop_names = dict(zip(sellers["seller_id"], sellers["shop_name"], strict=True))
-    index.ring_of = dict(zip(store.rings()["seller_id"], store.rings()["ring_id"], strict=True))
-    return index
-
-
 def _script_payloads(page: str) -> list[str]:
     """Every script element's text, as a browser's HTML parser would split them."""
     return re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.S)
@@ -76,7 +63,7 @@ def test_hostile_shop_names_are_text_in_the_network_map_and_tables(tmp_path, mon
     ring_id = rings.loc[rings["seller_id"] == "S1", "ring_id"].iloc[0]
     members = sorted(rings.loc[rings["ring_id"] == ring_id, "seller_id"])
 
-    page = to_html(ring_graph(_index(store), members, ring_id))
+    page = to_html(ring_graph(network_index(str(store.path), store_version(store)), members, ring_id))
     # no element is injected: the names never appear raw, only JSON-escaped inside the data
     assert SCRIPT not in page and "<script>alert(2)" not in page
     assert not any("alert('x')" in s and "vis.DataSet" not in s for s in _script_payloads(page))

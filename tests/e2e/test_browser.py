@@ -4,7 +4,6 @@ pick a ring, see its network and map, open the hotspot map; screenshots go to te
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 
 from workbench.pipeline import analyze
 from workbench.store import MemoryStore
+from workbench.store.local_neo4j import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -32,18 +32,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served_app(marketplace, tmp_path_factory):
     store = tmp_path_factory.mktemp("browser") / "store"
     with MemoryStore(store) as graph_store:
         analyze(marketplace, store.parent / "out", graph_store)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
