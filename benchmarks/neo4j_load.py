@@ -25,15 +25,27 @@ from workbench.store.neo4j_store import Neo4jStore  # noqa: E402
 from workbench.synth.generator import generate_marketplace  # noqa: E402
 
 
-def _links_path(store: Neo4jStore, links, sellers, batch_size: int) -> float:
+def _cpu_seconds(pid: int | None) -> float | None:
+    """CPU time (user + system) a process has used so far, from /proc; None where unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _links_path(store: Neo4jStore, links, sellers, batch_size: int, server_pid=None) -> tuple[float, float]:
+    """Seconds to load ``links`` (sellers loaded first, not counted) and the server's CPU seconds."""
     store.wipe()
     store._upsert("sellers", sellers, ["seller_id"])
     store.batch_size = batch_size
+    cpu_before = _cpu_seconds(server_pid)
     started = time.perf_counter()
     store._upsert("seller_links", links, [])
     elapsed = time.perf_counter() - started
+    cpu_after = _cpu_seconds(server_pid)
     store.batch_size = 10_000
-    return elapsed
+    return elapsed, (cpu_after - cpu_before if cpu_before is not None else None)
 
 
 def main() -> None:
@@ -61,8 +73,9 @@ def main() -> None:
             # warm the server's JIT on a small load first: the figure is the steady state
             _links_path(store, links.iloc[:50_000], sellers, args.batch)
             single = links.sample(n=min(args.sample, len(links)), random_state=1)
-            single_s = _links_path(store, single, sellers, 1)
-            batched_s = _links_path(store, links, sellers, args.batch)
+            pid = server.process.pid if server else None
+            single_s, _ = _links_path(store, single, sellers, 1)
+            batched_s, server_cpu = _links_path(store, links, sellers, args.batch, pid)
             relationships = sum(v for k, v in store.graph_counts().items() if k.startswith("HAS_"))
             store.close()
         finally:
@@ -82,6 +95,9 @@ def main() -> None:
                 "single_rows_per_s": round(len(single) / single_s),
                 "speedup": round((len(links) / batched_s) / (len(single) / single_s), 1),
                 "floor_rows_per_s": 50_000,
+                # where the time goes: the server's CPU per row (a local server only), on this many cores
+                "server_cpu_us_per_row": round(server_cpu / len(links) * 1e6, 1) if server_cpu else None,
+                "cores": os.cpu_count(),
             }
         )
     )

@@ -122,12 +122,16 @@ class Neo4jStore(GraphStore):
         records, _, _ = self.driver.execute_query(cypher, params, database_=self.database)
         return [r.data() for r in records]
 
-    def _write_frame(self, cypher: str, frame: pd.DataFrame, batch_size: int | None = None) -> int:
+    def _write_frame(
+        self, cypher: str, frame: pd.DataFrame, batch_size: int | None = None, workers: int = 1
+    ) -> list[list]:
         """Run ``cypher`` (which uses ``row.<column>``) over ``frame`` in batches, one managed
-        transaction each; returns the rows written.
+        transaction each; returns the values of what the statement returns, batch after batch.
 
         Rows travel column by column (one list per column) and are put back together as ``row``
-        in Cypher: the driver packs a few long lists far faster than many small maps.
+        in Cypher: the driver packs a few long lists far faster than many small maps. With
+        ``workers`` > 1 that many sessions write batches side by side (the server commits them in
+        parallel); the returned records are then in no particular order.
         """
         size = batch_size or self.batch_size
         fields, expressions = [], []
@@ -144,14 +148,25 @@ class Neo4jStore(GraphStore):
                 expressions.append(f"{name}: $c[{len(fields)}][i]")
                 fields.append(_values(frame[column]))
         statement = f"UNWIND range(0, size($c[0]) - 1) AS i WITH {{{', '.join(expressions)}}} AS row {cypher}"
+        starts = list(range(0, len(frame), size))
 
         def work(tx, batch):
-            tx.run(statement, c=batch).consume()
+            return tx.run(statement, c=batch).values()
 
-        with self.driver.session(database=self.database) as session:
-            for start in range(0, len(frame), size):
-                session.execute_write(work, [f[start : start + size] for f in fields])
-        return len(frame)
+        def write(share: list[int]) -> list[list]:
+            records = []
+            with self.driver.session(database=self.database) as session:
+                for start in share:
+                    records.extend(session.execute_write(work, [f[start : start + size] for f in fields]))
+            return records
+
+        if workers <= 1 or len(starts) <= 1:
+            return write(starts)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            shares = pool.map(write, [starts[k::workers] for k in range(workers)])
+            return [r for share in shares for r in share]
 
     def _ensure_schema(self) -> None:
         """A uniqueness constraint on every node key, before anything is written."""
@@ -249,25 +264,59 @@ class Neo4jStore(GraphStore):
     # ---- identifier links ------------------------------------------------------------------
     def _write_links(self, name: str, frame: pd.DataFrame) -> None:
         owner_label, owner_key = _OWNERS[name]
+        owners = self._element_ids(owner_label, owner_key, frame[owner_key], create=False)
+        missing = frame[owner_key][~frame[owner_key].isin(owners.keys())]
+        if len(missing):
+            raise WorkbenchError(
+                f"{name}: {len(missing)} rows name a {owner_label} the store does not hold "
+                f"(first: {missing.iloc[0]!r}); load {owner_label} rows first"
+            )
         for kind, part in frame.groupby("kind", sort=True):
             label = LINK_KIND_TO_NODE[kind]
-            key = NODE_KINDS[label].key
             rel = LINK_TYPES[kind]
-            values = part[["value"]].drop_duplicates()
-            self._write_frame(f"MERGE (:{label} {{{key}: row.value}})", values)
-            # a first load creates relationships outright; a re-load (or a load resumed after an
-            # interruption) merges them on their provenance, so nothing is doubled
-            fresh = not self.run(f"MATCH (:{owner_label})-[r:{rel}]->() RETURN 1 AS x LIMIT 1")
-            verb = "CREATE" if fresh else "MERGE"
+            identifiers = self._element_ids(label, NODE_KINDS[label].key, part["value"], create=True)
             props = [c for c in part.columns if c not in (owner_key, "kind", "value", "provenance")]
-            setters = ", ".join(f"r.{_quote(c)} = row.{_quote(c)}" for c in props)
-            self._write_frame(
-                f"MATCH (o:{owner_label} {{{owner_key}: row.{owner_key}}}) "
-                f"MATCH (i:{label} {{{key}: row.value}}) "
-                f"{verb} (o)-[r:{rel} {{provenance: row.provenance}}]->(i)"
-                + (f" SET {setters}" if setters else ""),
-                part.sort_values(owner_key)[[owner_key, "value", "provenance", *props]],
+            part = part.sort_values(owner_key)
+            rows = pd.concat(
+                [
+                    pd.DataFrame({"o": part[owner_key].map(owners), "i": part["value"].map(identifiers)}),
+                    part[["provenance", *props]],
+                ],
+                axis=1,
             )
+            # nodes are found by the element ids just returned: no index lookup per row
+            ends = (
+                f"MATCH (o:{owner_label}) WHERE elementId(o) = row.o "
+                f"MATCH (i:{label}) WHERE elementId(i) = row.i "
+            )
+            if not self.run(f"MATCH (:{owner_label})-[r:{rel}]->() RETURN 1 AS x LIMIT 1"):
+                # a first load creates relationships outright, two transactions at a time (the
+                # server's commit work is the cost; it runs on both cores)
+                values = ", ".join(f"{_quote(c)}: row.{_quote(c)}" for c in ["provenance", *props])
+                self._write_frame(ends + f"CREATE (o)-[:{rel} {{{values}}}]->(i)", rows, workers=2)
+            else:
+                # a re-load (or a load resumed after an interruption) merges them on their
+                # provenance, so nothing is doubled
+                setters = ", ".join(f"r.{_quote(c)} = row.{_quote(c)}" for c in props)
+                self._write_frame(
+                    ends
+                    + f"MERGE (o)-[r:{rel} {{provenance: row.provenance}}]->(i)"
+                    + (f" SET {setters}" if setters else ""),
+                    rows,
+                )
+
+    def _element_ids(self, label: str, key: str, values: pd.Series, create: bool) -> dict:
+        """The element id of each distinct key value's node (merged first if ``create``)."""
+        distinct = pd.DataFrame({"v": pd.unique(values.dropna())})
+        verb = "MERGE" if create else "MATCH"
+        # one record per batch holding two lists: the driver reads a few long lists far faster
+        # than many small records
+        found = self._write_frame(
+            f"{verb} (n:{label} {{{key}: row.v}}) RETURN collect(row.v), collect(elementId(n))",
+            distinct,
+            workers=2,  # the values are distinct: no two transactions touch the same node
+        )
+        return {v: i for keys, ids in found for v, i in zip(keys, ids, strict=True)}
 
     def _read_links(self, name: str) -> pd.DataFrame | None:
         owner_label, owner_key = _OWNERS[name]
