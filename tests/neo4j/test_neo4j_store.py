@@ -34,7 +34,10 @@ def _link_relationships(counts: dict[str, int]) -> int:
     return sum(v for k, v in counts.items() if k.startswith("HAS_"))
 
 
-def test_load_reads_back_every_table_and_reload_changes_nothing(neo4j_store, small_market):
+# tiny batches make every link kind run many batches in the two parallel write sessions
+@pytest.mark.parametrize("batch_size", [10_000, 97])
+def test_load_reads_back_every_table_and_reload_changes_nothing(neo4j_store, small_market, batch_size):
+    neo4j_store.batch_size = batch_size
     loaded = load_folder(small_market)
     written = neo4j_store.load(loaded)
     first = neo4j_store.graph_counts()
@@ -54,6 +57,14 @@ def test_load_reads_back_every_table_and_reload_changes_nothing(neo4j_store, sma
 
     neo4j_store.load(load_folder(small_market))
     assert neo4j_store.graph_counts() == first
+
+
+def test_links_to_sellers_the_store_lacks_are_refused_not_dropped(neo4j_store, small_market):
+    loaded = load_folder(small_market)
+    loaded.files = {"seller_links": loaded.files["seller_links"]}
+    with pytest.raises(WorkbenchError, match=r"seller_links: \d+ rows name a Seller the store does not hold"):
+        neo4j_store.load(loaded)
+    assert _link_relationships(neo4j_store.graph_counts()) == 0
 
 
 def test_every_node_key_has_a_uniqueness_constraint(neo4j_store):
