@@ -148,15 +148,31 @@ MethodOption = Annotated[
         "(Leiden in Neo4j Graph Data Science, with --neo4j).",
     ),
 ]
+EngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where communities are found: client (default: this process) or gds (in the Neo4j "
+        "database, Graph Data Science Leiden, with --neo4j; the same as --method gds).",
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="TOML file of weights and thresholds (see workbench/analysis.toml)."),
 ]
 
 
-def _analysis_settings(config: Path | None, method: str | None):
+def _analysis_settings(config: Path | None, method: str | None, engine: str | None = None):
     from .analytics.settings import AnalysisSettings
 
+    if engine not in (None, "client", "gds"):
+        raise WorkbenchError(f"--engine {engine!r}: choose client or gds")
+    if engine == "gds":
+        if method not in (None, "gds"):
+            raise WorkbenchError(f"--engine gds runs Graph Data Science Leiden; drop --method {method}")
+        method = "gds"
+    elif engine == "client" and method == "gds":
+        raise WorkbenchError("--method gds runs in the database; it cannot go with --engine client")
     return AnalysisSettings.load(config, **({"method": method} if method else {}))
 
 
@@ -169,6 +185,7 @@ def analyze(
     ] = None,
     neo4j: Neo4jOption = None,
     method: MethodOption = None,
+    engine: EngineOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Load, detect rings and trace upstream; write rings.csv, upstream.csv, quarantine.csv and
@@ -176,7 +193,7 @@ def analyze(
     suppressed.csv, upstream_paths.csv, ring_history.csv)."""
     from .pipeline import analyze as run_analysis
 
-    analysis = _analysis_settings(config, method)
+    analysis = _analysis_settings(config, method, engine)
     with _open_store(store, neo4j=neo4j) as graph_store, _progress() as progress:
         task = progress.add_task("analysing", total=None)
         result = run_analysis(
@@ -213,6 +230,7 @@ def detect(
     ] = None,
     neo4j: Neo4jOption = None,
     method: MethodOption = None,
+    engine: EngineOption = None,
     config: ConfigOption = None,
 ) -> None:
     """Detect and score rings on a loaded store; ring ids carry over from the store's last run."""
@@ -223,7 +241,7 @@ def detect(
         progress.add_task("detecting rings", total=None)
         findings, _ = detect_rings(
             tables,
-            _analysis_settings(config, method),
+            _analysis_settings(config, method, engine),
             previous_rings=graph_store.rings(),
             engine=getattr(graph_store, "gds_leiden", None),
         )

@@ -338,6 +338,29 @@ def test_method_gds_runs_leiden_in_the_database(neo4j_store, small_market):
     assert neo4j_store.run("CALL gds.graph.list() YIELD graphName RETURN count(*) AS n")[0]["n"] == 0
 
 
-def test_method_gds_without_neo4j_says_so(small_market, tmp_path):
-    result = run_workbench("analyze", str(small_market), "--out", str(tmp_path / "o"), "--method", "gds")
-    assert result.returncode == 2 and "--neo4j" in result.stderr
+def test_cli_engine_gds_finds_the_rings_in_the_database(neo4j_uri, small_market, tmp_path):
+    import json
+
+    result = run_workbench(
+        "analyze", str(small_market), "--out", str(tmp_path / "o"), "--neo4j", neo4j_uri, "--engine", "gds"
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["method"] == "gds" and summary["rings"] >= 2
+    rings = pd.read_csv(tmp_path / "o" / "rings.csv")
+    assert rings["ring_id"].nunique() == summary["rings"]
+
+
+@pytest.mark.parametrize(
+    "options, says",
+    [
+        (["--method", "gds"], "--neo4j"),
+        (["--engine", "gds"], "--neo4j"),
+        (["--engine", "client", "--method", "gds"], "cannot go with --engine client"),
+        (["--engine", "gds", "--method", "wcc"], "drop --method wcc"),
+        (["--engine", "spark"], "choose client or gds"),
+    ],
+)
+def test_engine_and_method_mistakes_are_named(small_market, tmp_path, options, says):
+    result = run_workbench("analyze", str(small_market), "--out", str(tmp_path / "o"), *options)
+    assert result.returncode == 2 and says in result.stderr
