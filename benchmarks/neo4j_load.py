@@ -34,7 +34,9 @@ def _cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _links_path(store: Neo4jStore, links, sellers, batch_size: int, server_pid=None) -> tuple[float, float]:
+def _links_path(
+    store: Neo4jStore, links, sellers, batch_size: int, server_pid=None
+) -> tuple[float, float | None]:
     """Seconds to load ``links`` (sellers loaded first, not counted) and the server's CPU seconds."""
     store.wipe()
     store._upsert("sellers", sellers, ["seller_id"])
