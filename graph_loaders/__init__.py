@@ -79,6 +79,11 @@ class LoadedInput:
         return {name: result.counts for name, result in self.files.items()}
 
     @property
+    def renamed_columns(self) -> dict[str, dict[str, str]]:
+        """Extra columns whose names could not be stored as given, per file: {stored: original}."""
+        return {name: r.renamed_columns for name, r in self.files.items() if r.renamed_columns}
+
+    @property
     def rows_read(self) -> int:
         return sum(r.read for r in self.files.values())
 

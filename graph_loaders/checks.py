@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.errors import InputError
-from workbench.model import InputFile
+from workbench.model import InputFile, property_name
 
 from .quarantine import RowFilter
 from .reader import RawTable
@@ -38,6 +38,8 @@ class FileResult:
     quarantine: pd.DataFrame
     read: int
     duplicates: int
+    # extra columns stored under a generated name: {stored name: the column's name in the file}
+    renamed_columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -194,11 +196,15 @@ def check_file(
             )
     _unique_key(rows, spec, typed)
 
-    extra = [c for c in frame.columns if c not in spec.column_names]
     table = typed[list(spec.column_names)].copy()
-    for c in extra:
-        table[c] = frame[c]
+    renamed = {}
+    for c in (c for c in frame.columns if c not in spec.column_names):
+        # a seller writes its own column names: they are stored under a safe name only
+        name = property_name(str(c)) if str(c) != "provenance" else property_name("provenance ")
+        if name != c:
+            renamed[name] = str(c)
+        table[name] = frame[c]
     table["provenance"] = raw.file_name + ":" + line_text
     table = table[rows.alive].reset_index(drop=True)
     quarantine = pd.concat([raw.malformed, rows.quarantine()], ignore_index=True)
-    return FileResult(spec.name, raw.file_name, table, quarantine, raw.read, duplicates)
+    return FileResult(spec.name, raw.file_name, table, quarantine, raw.read, duplicates, renamed)

@@ -27,6 +27,23 @@ def run_workbench(*args: str, env: dict | None = None, timeout: int = 600) -> su
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _unit_keys(tmp_path_factory):
+    """Every test (and every process it starts) signs with a throwaway unit key and finds no users
+    file of the developer's own: the environment is set before any test runs."""
+    import os
+
+    from workbench.leads.signing import init_signing_key
+
+    home = tmp_path_factory.mktemp("config")
+    os.environ["XDG_CONFIG_HOME"] = str(home)
+    os.environ["WORKBENCH_SIGNING_KEY"] = str(home / "unit_key.pem")
+    os.environ["WORKBENCH_USERS"] = str(home / "users.json")
+    os.environ.pop("WORKBENCH_AUTH", None)
+    init_signing_key()
+    yield
+
+
 @pytest.fixture(scope="session")
 def marketplace(tmp_path_factory) -> Path:
     """A generated marketplace with every kind of bad row, shared by the slower tests."""

@@ -74,6 +74,14 @@ def _where(path: Path | None, neo4j: str | None) -> str:
     return f"--neo4j {neo4j}" if neo4j else f"--store {path}"
 
 
+def _out_folder(out: Path) -> Path:
+    """``--out`` as a folder to write into (made if missing); a file there is a user mistake."""
+    if out.exists() and not out.is_dir():
+        raise WorkbenchError(f"--out {out}: is a file; name a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
 def _show_counts(counts: dict[str, dict[str, int]]) -> None:
     table = Table("file", "read", "loaded", "quarantined", "duplicates", title="Input")
     for name, c in counts.items():
@@ -306,11 +314,13 @@ def hotspots(
     with _progress() as progress:
         progress.add_task(f"hotspots by {level}", total=None)
         result = store_hotspots(graph_store, level=level, measure=measure)
-    out.mkdir(parents=True, exist_ok=True)
+    from .safe_output import write_csv
+
+    _out_folder(out)
     table = result.table.drop(columns=["local_name"])
     table.to_file(out / "hotspots.geojson", driver="GeoJSON")
-    table.drop(columns="geometry").to_csv(out / "hotspots.csv", index=False)
-    result.monthly.to_csv(out / "hotspots_monthly.csv", index=False)
+    write_csv(table.drop(columns="geometry"), out / "hotspots.csv")
+    write_csv(result.monthly, out / "hotspots_monthly.csv")
     choropleth(table, "hotspot_z", out / "hotspots.png", f"Gi* z of {measure} by {level}")
     significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]["region_name"].tolist()
     placed = ", ".join(f"{k}: {v['not_placed']} not placed" for k, v in result.placement.items())
@@ -342,7 +352,7 @@ def packet(
     graph_store, _ = _stored_tables(store, neo4j)
     with _progress() as progress:
         progress.add_task(f"building the lead packet for {ring_id}", total=None)
-        built = build_lead_packet(graph_store, ring_id, out, redact=redact, recipient=recipient)
+        built = build_lead_packet(graph_store, ring_id, out, redact=redact, recipient=recipient, role="cli")
     results.print(
         f"packet {built.packet_id} for ring {ring_id} in {built.seconds:.1f}s: {built.folder} and "
         f"{built.zip_path} (SHA-256 {built.zip_sha256}){'; redacted' if redact else ''}"
@@ -352,21 +362,145 @@ def packet(
 @app.command()
 def verify(
     packet_path: Annotated[Path, typer.Argument(help="Packet folder or zip to check.", metavar="PACKET")],
+    public_key: Annotated[
+        Path | None,
+        typer.Option("--public-key", help="The sender's public key (PEM, from `workbench keys init`)."),
+    ] = None,
 ) -> None:
-    """Re-check every file of a lead packet against its manifest; exit 1 if anything changed."""
+    """Check a lead packet: the signature over its manifest and every file against the manifest;
+    exit 1 naming what changed. With --public-key the signer must be that key."""
     from .leads.manifest import verify_packet
 
-    if not packet_path.exists():
-        raise WorkbenchError(f"{packet_path}: no such packet folder or zip")
-    manifest, problems = verify_packet(packet_path)
-    if problems:
-        for problem in problems:
+    checked = verify_packet(packet_path, public_key)
+    if checked.problems:
+        for problem in checked.problems:
             results.print(f"FAILED {problem}", highlight=False)
         raise typer.Exit(1)
-    results.print(
-        f"OK: {len(manifest['files'])} files match the manifest of packet {manifest['packet_id']} "
-        f"(ring {manifest['ring_id']}, created {manifest['created_at']})"
+    manifest = checked.manifest
+    signer = (
+        f"signed by the given key {checked.signer}"
+        if checked.signer_verified
+        else f"signed by {checked.signer}, UNVERIFIED signer: compare this fingerprint with the "
+        "sender's, or pass --public-key"
     )
+    results.print(
+        f"OK: {len(manifest['files'])} files match the manifest of packet {manifest.get('packet_id')} "
+        f"(ring {manifest.get('ring_id')}, for {manifest.get('recipient')}, created "
+        f"{manifest.get('created_at')}); {signer}",
+        highlight=False,
+    )
+
+
+keys = typer.Typer(help="The unit's Ed25519 key that signs lead packets.", no_args_is_help=True)
+app.add_typer(keys, name="keys")
+
+
+@keys.command("init")
+def keys_init(
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing key.")] = False,
+) -> None:
+    """Create the signing key (WORKBENCH_SIGNING_KEY, default in the user's config folder; private
+    key mode 0600, public key beside it as PATH.pub) and print its fingerprint for the cover letter."""
+    from .leads.signing import init_signing_key
+
+    path, print_ = init_signing_key(force=force)
+    results.print(
+        f"signing key {path} (mode 0600), public key {path}.pub\nfingerprint {print_}", highlight=False
+    )
+
+
+@keys.command("show")
+def keys_show() -> None:
+    """Print where the signing key is and its public key's fingerprint."""
+    from .leads.signing import fingerprint, load_signing_key, signing_key_path
+
+    path = signing_key_path()
+    print_ = fingerprint(load_signing_key(path).public_key())
+    results.print(f"signing key {path}, public key {path}.pub\nfingerprint {print_}", highlight=False)
+
+
+@app.command()
+def audit(
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder.")] = None,
+    neo4j: Neo4jOption = None,
+    check: Annotated[bool, typer.Option("--verify", help="Check the hash chain; exit 1 if broken.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON lines.")] = False,
+) -> None:
+    """List the audit trail (who viewed personal identifiers, built packets, changed cases, signed
+    in); --verify checks that no entry was edited, removed or inserted."""
+    import json
+
+    if not store and not neo4j:
+        raise WorkbenchError("say which store: --store DIR (embedded) or --neo4j URI")
+    with _open_store(store, create=False, neo4j=neo4j) as graph_store:
+        log = graph_store.audit_log()
+        problems = graph_store.verify_audit() if check else []
+    if as_json:
+        for entry in log.to_dict("records"):
+            results.print(json.dumps(entry, ensure_ascii=False, default=str), highlight=False, soft_wrap=True)
+    else:
+        table = Table("seq", "at", "actor", "role", "action", "subject", "detail", title="Audit trail")
+        for e in log.itertuples(index=False):
+            table.add_row(str(e.seq), str(e.at)[:19], e.actor, e.role, e.action, e.subject, e.detail)
+        results.print(table)
+    if check:
+        for problem in problems:
+            results.print(f"BROKEN {problem}", highlight=False)
+        if problems:
+            raise typer.Exit(1)
+        head = log["entry_hash"].iloc[-1] if len(log) else "(empty)"
+        results.print(f"OK: {len(log)} entries, chain intact; head {head}", highlight=False)
+
+
+users = typer.Typer(help="Local sign-in accounts for the app (argon2 password hashes).", no_args_is_help=True)
+app.add_typer(users, name="users")
+
+
+@users.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name to sign in with.")],
+    role: Annotated[str, typer.Option(help="viewer, investigator or lead.")] = "viewer",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    oidc: Annotated[
+        bool,
+        typer.Option("--oidc", help="NAME is an e-mail that signs in through the identity provider."),
+    ] = False,
+) -> None:
+    """Add a user (or change a user's role and password) in the users file (WORKBENCH_USERS)."""
+    from .access import ROLES, add_user, users_file
+
+    if role not in ROLES:
+        raise WorkbenchError(f"--role {role!r}: choose one of {', '.join(ROLES)}")
+    if oidc:
+        password = None
+    elif password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    add_user(name, password, role)
+    results.print(f"{name} ({role}) in {users_file()}", highlight=False)
+
+
+@users.command("remove")
+def users_remove(name: Annotated[str, typer.Argument(help="User to remove.")]) -> None:
+    """Remove a user from the users file."""
+    from .access import remove_user, users_file
+
+    remove_user(name)
+    results.print(f"{name} removed from {users_file()}", highlight=False)
+
+
+@users.command("list")
+def users_list() -> None:
+    """List the users and their roles (never their password hashes)."""
+    from .access import read_users, users_file
+
+    table = Table("user", "role", title=f"Users ({users_file()})")
+    for name, user in sorted(read_users().items()):
+        table.add_row(name, user["role"])
+    results.print(table)
 
 
 @app.command()
@@ -458,8 +592,23 @@ def run_app(
     store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder to open.")] = None,
     neo4j: Neo4jOption = None,
     port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. The default serves this machine only; any other address "
+            "needs sign-in (`workbench users add` or OIDC in .streamlit/secrets.toml)."
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Serve the Streamlit app on the embedded store or on Neo4j."""
+    from .access import is_loopback, read_users
+
+    if not is_loopback(host) and not _sign_in_configured(read_users()):
+        raise WorkbenchError(
+            f"--host {host}: serving beyond this machine needs sign-in; add users with "
+            "`workbench users add NAME --role viewer|investigator|lead` (or configure OIDC in "
+            ".streamlit/secrets.toml and set WORKBENCH_AUTH=oidc)"
+        )
     env = dict(os.environ)
     if neo4j:
         from .store.neo4j_store import open_neo4j
@@ -475,7 +624,10 @@ def run_app(
         env["WORKBENCH_STORE"] = str(store.resolve())
         env.pop("WORKBENCH_NEO4J_URI", None)
     store = neo4j or store
-    console.print(f"app on http://localhost:{port} (store {store}); Ctrl+C stops it")
+    where = (
+        f"http://{host}:{port}" if not is_loopback(host) else f"http://127.0.0.1:{port} (this machine only)"
+    )
+    console.print(f"app on {where}, store {store}; Ctrl+C stops it")
     command = [
         sys.executable,
         "-m",
@@ -484,6 +636,10 @@ def run_app(
         str(APP_FILE),
         "--server.port",
         str(port),
+        "--server.address",
+        host,
+        "--client.toolbarMode",
+        "viewer",
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
@@ -493,6 +649,16 @@ def run_app(
         subprocess.run(command, env=env, check=False)
     except KeyboardInterrupt:
         pass
+
+
+def _sign_in_configured(users: dict) -> bool:
+    """Users in the users file, or OIDC chosen (WORKBENCH_AUTH=oidc, with [auth] in secrets)."""
+    chosen = os.environ.get("WORKBENCH_AUTH", "").strip().lower()
+    if chosen == "oidc":
+        return (Path.cwd() / ".streamlit" / "secrets.toml").exists() or (
+            Path.home() / ".streamlit" / "secrets.toml"
+        ).exists()
+    return chosen != "none" and bool(users)
 
 
 @app.callback(invoke_without_command=True)

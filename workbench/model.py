@@ -6,6 +6,8 @@ from ``NODE_KINDS``. Change the data model here and nowhere else.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -21,7 +23,28 @@ __all__ = [
     "LINK_KIND_TO_NODE",
     "SELLER_STATUSES",
     "ADDRESS_KINDS",
+    "PROPERTY_NAME",
+    "property_name",
 ]
+
+# what a stored property may be called: letters (any script), digits and "_", not starting with a
+# digit. Names are data, never code: no backtick, backslash, quote or space can reach Cypher text.
+PROPERTY_NAME = re.compile(r"^[^\W\d]\w{0,62}$")
+
+
+def property_name(column: str) -> str:
+    """The name an extra input column is stored under: itself if it fits ``PROPERTY_NAME``, else a
+    generated ``extra_<hash>`` (the original name is kept beside it as data).
+
+    >>> property_name("recipient_phone"), property_name("联系电话")
+    ('recipient_phone', '联系电话')
+    >>> property_name("x` DETACH DELETE n //")
+    'extra_c1366258c5c3'
+    """
+    if PROPERTY_NAME.match(column):
+        return column
+    return "extra_" + hashlib.sha256(column.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
 
 ColumnType = Literal["str", "float", "int", "datetime", "enum"]
 
@@ -47,6 +70,12 @@ class InputFile:
     # unique key of an entity file; empty for observation files such as seller_links
     key: tuple[str, ...] = ()
     required: bool = False
+    # columns known not to name or reach a person: a redacted packet carries these as they are.
+    # An allow-list: every other column, extra columns included, is tokenised (``personal``) or
+    # left out of a redacted packet.
+    shareable: tuple[str, ...] = ()
+    # column -> the identifier kind a redacted packet replaces its values with a token of
+    personal: tuple[tuple[str, str], ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -82,6 +111,9 @@ def _link_columns(owner: str, owner_file: str) -> tuple[Column, ...]:
     )
 
 
+_LINK_SHAREABLE = ("kind", "role", "observed_at", "source_record_id")
+
+
 # Ordered so that every file comes after the files it refers to.
 INPUT_FILES: dict[str, InputFile] = {
     f.name: f
@@ -89,6 +121,7 @@ INPUT_FILES: dict[str, InputFile] = {
         InputFile(
             "addresses",
             key=("address_id",),
+            shareable=("address_id", "city", "province", "country", "kind"),
             columns=(
                 Column("address_id", required=True),
                 Column("text"),
@@ -103,6 +136,7 @@ INPUT_FILES: dict[str, InputFile] = {
         InputFile(
             "sellers",
             key=("seller_id",),
+            shareable=("seller_id", "shop_name", "platform", "registered_at", "status"),
             required=True,
             columns=(
                 Column("seller_id", required=True),
@@ -115,6 +149,7 @@ INPUT_FILES: dict[str, InputFile] = {
         InputFile(
             "organizations",
             key=("org_id",),
+            shareable=("org_id", "name", "kind", "address_id"),
             columns=(
                 Column("org_id", required=True),
                 Column("name"),
@@ -122,11 +157,33 @@ INPUT_FILES: dict[str, InputFile] = {
                 Column("address_id", references="addresses.address_id"),
             ),
         ),
-        InputFile("seller_links", columns=_link_columns("seller_id", "sellers"), required=True),
-        InputFile("org_links", columns=_link_columns("org_id", "organizations")),
+        InputFile(
+            "seller_links",
+            columns=_link_columns("seller_id", "sellers"),
+            required=True,
+            shareable=("seller_id", *_LINK_SHAREABLE),
+            personal=(("value", "by kind"),),
+        ),
+        InputFile(
+            "org_links",
+            columns=_link_columns("org_id", "organizations"),
+            shareable=("org_id", *_LINK_SHAREABLE),
+            personal=(("value", "by kind"),),
+        ),
         InputFile(
             "listings",
             key=("listing_id",),
+            shareable=(
+                "listing_id",
+                "seller_id",
+                "title",
+                "brand",
+                "category",
+                "price",
+                "currency",
+                "listed_at",
+                "status",
+            ),
             columns=(
                 Column("listing_id", required=True),
                 Column("seller_id", required=True, references="sellers.seller_id"),
@@ -142,6 +199,7 @@ INPUT_FILES: dict[str, InputFile] = {
         InputFile(
             "complaints",
             key=("complaint_id",),
+            shareable=("complaint_id", "listing_id", "rights_holder", "filed_at", "outcome"),
             columns=(
                 Column("complaint_id", required=True),
                 Column("listing_id", required=True, references="listings.listing_id"),
@@ -153,6 +211,7 @@ INPUT_FILES: dict[str, InputFile] = {
         InputFile(
             "test_buys",
             key=("test_buy_id",),
+            shareable=("test_buy_id", "listing_id", "bought_at", "verdict", "ship_from_address_id"),
             columns=(
                 Column("test_buy_id", required=True),
                 Column("listing_id", required=True, references="listings.listing_id"),
@@ -164,6 +223,19 @@ INPUT_FILES: dict[str, InputFile] = {
         InputFile(
             "shipments",
             key=("waybill",),
+            shareable=(
+                "waybill",
+                "from_address_id",
+                "to_address_id",
+                "courier",
+                "shipped_at",
+                "sender_kind",
+                "sender_id",
+                "recipient_kind",
+                "parcels",
+            ),
+            # a consumer recipient is a person; a seller or org recipient id is shown as it is
+            personal=(("recipient_id", "consumer"),),
             columns=(
                 Column("waybill", required=True),
                 Column("from_address_id", required=True, references="addresses.address_id"),
@@ -180,6 +252,8 @@ INPUT_FILES: dict[str, InputFile] = {
         InputFile(
             "payments",
             key=("payment_id",),
+            shareable=("payment_id", "amount", "currency", "paid_at"),
+            personal=(("from_account", "bank_account"), ("to_account", "bank_account")),
             columns=(
                 Column("payment_id", required=True),
                 Column("from_account", required=True),

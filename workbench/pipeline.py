@@ -25,6 +25,8 @@ from .analytics.scoring import score_rings
 from .analytics.settings import AnalysisSettings
 from .analytics.upstream import upstream_sources
 from .config import Settings
+from .errors import WorkbenchError
+from .safe_output import write_csv
 from .store.base import RING_COLUMNS, UPSTREAM_COLUMNS, GraphStore
 
 __all__ = [
@@ -73,6 +75,8 @@ class AnalysisResult:
         scores = self.findings.ring_scores
         return {
             "files": self.loaded.counts,
+            # extra columns whose names were not safe to store as given: {file: {stored: original}}
+            "renamed_columns": self.loaded.renamed_columns,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "loader_rows_per_second": round(rows / load_seconds) if load_seconds else None,
             "rows_read": rows,
@@ -228,6 +232,8 @@ def analyze(
     settings = settings or Settings.from_env()
     analysis = analysis or AnalysisSettings.load()
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise WorkbenchError(f"--out {out_dir}: is a file; name a folder for the results")
     started = time.perf_counter()
     if on_step:
         on_step("load")
@@ -247,15 +253,18 @@ def analyze(
     result = AnalysisResult(loaded, findings, timings)
     with _timed(timings, "write", on_step):
         out_dir.mkdir(parents=True, exist_ok=True)
-        findings.rings.to_csv(out_dir / "rings.csv", index=False)
-        # the contract's columns; the store keeps names, kinds, shares and exclusivity too
-        findings.upstream[UPSTREAM_COLUMNS].to_csv(out_dir / "upstream.csv", index=False)
-        loaded.quarantine.to_csv(out_dir / "quarantine.csv", index=False)
-        findings.ring_scores.to_csv(out_dir / "ring_scores.csv", index=False)
-        findings.members.to_csv(out_dir / "ring_members.csv", index=False)
-        findings.suppressed.to_csv(out_dir / "suppressed.csv", index=False)
-        findings.paths.to_csv(out_dir / "upstream_paths.csv", index=False)
-        findings.history.to_csv(out_dir / "ring_history.csv", index=False)
+        for name, frame in (
+            ("rings", findings.rings),
+            # the contract's columns; the store keeps names, kinds, shares and exclusivity too
+            ("upstream", findings.upstream[UPSTREAM_COLUMNS]),
+            ("quarantine", loaded.quarantine),
+            ("ring_scores", findings.ring_scores),
+            ("ring_members", findings.members),
+            ("suppressed", findings.suppressed),
+            ("upstream_paths", findings.paths),
+            ("ring_history", findings.history),
+        ):
+            write_csv(frame, out_dir / f"{name}.csv")
     timings["total"] = time.perf_counter() - started
     (out_dir / "summary.json").write_text(json.dumps(result.summary(), indent=2, default=str))
     return result

@@ -49,7 +49,7 @@ def redacted(analysed):
 def test_manifest_lists_every_file_with_its_hash(packet):
     manifest = json.loads((packet.folder / "manifest.json").read_text())
     files = {p.relative_to(packet.folder).as_posix() for p in packet.folder.rglob("*") if p.is_file()}
-    assert set(manifest["files"]) == files - {"manifest.json"}
+    assert set(manifest["files"]) == files - {"manifest.json", "manifest.sig"}
     for name, digest in manifest["files"].items():
         assert sha256_file(packet.folder / name) == digest
     assert manifest["ring_id"] == packet.ring_id and manifest["packet_id"] == packet.packet_id
@@ -58,8 +58,8 @@ def test_manifest_lists_every_file_with_its_hash(packet):
 
 
 def test_verify_passes_then_catches_one_changed_byte(packet, tmp_path):
-    assert verify_packet(packet.folder)[1] == []
-    assert verify_packet(packet.zip_path)[1] == []
+    assert verify_packet(packet.folder).problems == []
+    assert verify_packet(packet.zip_path).problems == []
     copy = tmp_path / "copy.zip"
     with zipfile.ZipFile(packet.zip_path) as source, zipfile.ZipFile(copy, "w") as target:
         for item in source.infolist():
@@ -67,7 +67,7 @@ def test_verify_passes_then_catches_one_changed_byte(packet, tmp_path):
             if item.filename.endswith("exports/links.csv"):
                 data = data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]  # flip one bit
             target.writestr(item, data)
-    _, problems = verify_packet(copy)
+    problems = verify_packet(copy).problems
     assert len(problems) == 1 and problems[0].startswith("exports/links.csv: changed")
     done = run_workbench("verify", str(copy))
     assert done.returncode == 1 and "FAILED exports/links.csv" in done.stdout

@@ -6,10 +6,22 @@ import os
 
 import streamlit as st
 
+from workbench.access import User, allowed
 from workbench.errors import WorkbenchError
+from workbench.leads.redact import Redactor
 from workbench.store import GraphStore, MemoryStore
 
-__all__ = ["open_store", "store_at", "store_location", "store_version", "ring_picker"]
+__all__ = [
+    "open_store",
+    "open_store_quietly",
+    "store_at",
+    "store_location",
+    "store_version",
+    "ring_picker",
+    "current_user",
+    "identifier_masker",
+    "shown_identifiers",
+]
 
 
 @st.cache_resource
@@ -75,3 +87,42 @@ def open_store() -> GraphStore | None:
         )
         return None
     return store
+
+
+def open_store_quietly() -> GraphStore | None:
+    """The store for the sign-in audit, or None where it cannot be opened (the page says why)."""
+    where = store_location()
+    if not where or not (where.startswith(("bolt", "neo4j")) or os.path.isdir(where)):
+        return None
+    try:
+        return store_at(where)
+    except WorkbenchError:
+        return None
+
+
+def current_user() -> User:
+    """Who this session belongs to (set by the sign-in before any page runs)."""
+    return st.session_state["user"]
+
+
+@st.cache_resource
+def _viewer_key() -> bytes:
+    # one random key per app process: viewers see that two storefronts share an identifier,
+    # never the identifier itself
+    return os.urandom(32)
+
+
+def identifier_masker(user: User) -> Redactor:
+    """Masks personal identifiers for roles that may not see them; a no-op for the others."""
+    return Redactor(enabled=not allowed(user, "see_identifiers"), key=_viewer_key())
+
+
+def shown_identifiers(store: GraphStore, user: User, subject: str) -> Redactor:
+    """The masker for a view of ``subject``'s personal identifiers: masking for roles that may not
+    see them; for the others the view is written to the audit trail (once per session)."""
+    from workbench.app.signin import audit_once
+
+    masker = identifier_masker(user)
+    if not masker.enabled:
+        audit_once(store, user, "viewed_identifiers", subject)
+    return masker

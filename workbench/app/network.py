@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pyvis.network import Network
 
 from workbench.app.data import NetworkIndex
+from workbench.leads.redact import PERSONAL_KINDS, Redactor
+from workbench.model import LINK_KIND_TO_NODE
 
 __all__ = [
     "ExplorerGraph",
@@ -22,6 +24,8 @@ __all__ = [
     "to_html",
     "KIND_COLOURS",
     "EXPAND_CAP",
+    "masked",
+    "masked_path",
 ]
 
 EXPAND_CAP = 25
@@ -131,6 +135,44 @@ def expand(
         }
         graph.edges.add((node, more))
     return hidden
+
+
+# path entries are Label:key; the labels whose keys are personal identifiers
+_PERSONAL_LABELS = {LINK_KIND_TO_NODE[k]: k for k in PERSONAL_KINDS}
+
+
+def masked(graph: ExplorerGraph, masker: Redactor) -> tuple[ExplorerGraph, dict[str, str]]:
+    """``graph`` with personal identifiers replaced by tokens (ids, labels, tooltips) for a role
+    that may not see them, and the map from each shown node id back to the real one."""
+    if not masker.enabled:
+        return graph, {n: n for n in graph.nodes}
+
+    def shown(node: str) -> str:
+        kind, _, key = node.partition(":")
+        if kind == "more":
+            return "more:" + shown(key)
+        return f"{kind}:{masker.value(kind, key)}" if kind in PERSONAL_KINDS else node
+
+    ids = {node: shown(node) for node in graph.nodes}  # registers every value before the texts
+    out = ExplorerGraph()
+    for node, attrs in graph.nodes.items():
+        out.nodes[ids[node]] = {
+            **attrs,
+            "label": masker.text(attrs["label"]),
+            "title": masker.text(attrs["title"]),
+        }
+    out.edges = {(ids[a], ids[b]) for a, b in graph.edges}
+    return out, {v: k for k, v in ids.items()}
+
+
+def masked_path(path: list[str], masker: Redactor) -> list[str]:
+    """A shortest-connection path (``Label:key`` entries) with personal keys tokenised."""
+    out = []
+    for entry in path:
+        label, _, key = entry.partition(":")
+        kind = _PERSONAL_LABELS.get(label)
+        out.append(f"{label}:{masker.value(kind, key)}" if kind else entry)
+    return out
 
 
 def to_html(graph: ExplorerGraph, height: int = 620, highlight: str | None = None) -> str:

@@ -131,10 +131,18 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     payments = tables.get("payments", empty)
     if len(payments):
         payments = payments[payments["from_account"].isin(accounts) | payments["to_account"].isin(accounts)]
-        payments = _redact_frame(
-            payments, redactor, {"from_account": "bank_account", "to_account": "bank_account"}
-        )
 
+    # a redacted packet carries only what the model knows is not personal (extra columns go)
+    listings, test_buys, complaints, shipments, payments = (
+        redactor.table(name, frame)
+        for name, frame in (
+            ("listings", listings),
+            ("test_buys", test_buys),
+            ("complaints", complaints),
+            ("shipments", shipments),
+            ("payments", payments),
+        )
+    )
     upstream = store.upstream()
     upstream = upstream[upstream["ring_id"] == ring_id].head(10).copy()
     paths = store.result("paths")
@@ -161,7 +169,8 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         redactor.value("bank_account", account)
     upstream["evidence"] = upstream["evidence"].astype(str).map(redactor.text)
 
-    locations = _locations(members, upstream, tables, ring_addresses)
+    # storefronts are often registered at home: shown to about 1 km; warehouses and sources exact
+    locations = redactor.coordinates(_locations(members, upstream, tables, ring_addresses), ("storefront",))
     timeline = _timeline(sellers, listings, complaints, test_buys, shipments, payments)
     score_rows = store.result("ring_scores")
     score = (
@@ -187,7 +196,6 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         jurisdiction=_jurisdiction(locations),
         methods={
             "input_fingerprint": meta.get("input", {}).get("fingerprint", ""),
-            "input_folder": meta.get("input", {}).get("data_dir", ""),
             "method": meta.get("rings", {}).get("method", settings.method),
             "settings": settings.as_dict(),
             "software_version": __version__,

@@ -11,6 +11,13 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from .report import FONT  # noqa: E402
+
+# Chinese names draw with the bundled CJK font; Latin text keeps matplotlib's own
+font_manager.fontManager.addfont(str(FONT))
+matplotlib.rcParams["font.family"] = ["DejaVu Sans", "WenQuanYi Micro Hei"]
 
 __all__ = ["map_image", "network_image", "choropleth"]
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from workbench import __version__
+from workbench.errors import WorkbenchError
+from workbench.safe_output import write_csv
 from workbench.store.base import GraphStore
 
 from .case import assemble_case
@@ -23,6 +27,7 @@ from .images import map_image, network_image
 from .manifest import sha256_file, write_manifest
 from .redact import Redactor
 from .report import report_facts, write_html, write_pdf
+from .signing import fingerprint, load_signing_key
 
 __all__ = ["LeadPacket", "build_lead_packet"]
 
@@ -46,9 +51,17 @@ def build_lead_packet(
     redact: bool = False,
     recipient: str = "unspecified recipient",
     key: bytes | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
+    actor: str | None = None,
+    role: str | None = None,
 ) -> LeadPacket:
-    """Write ``OUT/<packet_id>/`` and ``OUT/<packet_id>.zip`` for one ring, and register it."""
+    """Write ``OUT/<packet_id>/`` and ``OUT/<packet_id>.zip`` for one ring, sign its manifest with
+    the unit's key, and register it (audited). Nothing is left behind when building fails."""
     started = time.perf_counter()
+    signing_key = signing_key or load_signing_key()  # before any work: an unsigned packet is no packet
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise WorkbenchError(f"--out {out_dir}: is a file; name a folder for the packet")
     created_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     redactor = Redactor(enabled=redact, key=key)
     case = assemble_case(store, ring_id, redactor)
@@ -58,15 +71,52 @@ def build_lead_packet(
             f"{ring_id}|{case.methods['input_fingerprint']}|{recipient}|{redact}|{created_at}".encode()
         ).hexdigest()[:12]
     )
-    folder = Path(out_dir) / packet_id
-    if folder.exists():
-        shutil.rmtree(folder)
-    (folder / "exports").mkdir(parents=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # built in a hidden folder and moved into place whole: a failure leaves no half-written packet
+    building = Path(tempfile.mkdtemp(prefix=f".{packet_id}-", dir=out_dir))
+    try:
+        folder = building / packet_id
+        _write_packet(case, folder, packet_id, created_at, recipient, redact, signing_key, store)
+        zip_path = Path(shutil.make_archive(str(folder), "zip", root_dir=building, base_dir=packet_id))
+        final_folder, final_zip = out_dir / packet_id, out_dir / f"{packet_id}.zip"
+        if final_folder.exists():
+            shutil.rmtree(final_folder)
+        folder.replace(final_folder)
+        zip_path.replace(final_zip)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    digest = sha256_file(final_zip)
+    store.record_packet(
+        pd.DataFrame(
+            [
+                {
+                    "packet_id": packet_id,
+                    "ring_id": ring_id,
+                    "recipient": recipient,
+                    "redacted": redact,
+                    "zip_sha256": digest,
+                    "created_at": created_at,
+                }
+            ]
+        ),
+        actor=actor,
+        role=role,
+    )
+    return LeadPacket(
+        packet_id, ring_id, final_folder, final_zip, digest, recipient, redact, time.perf_counter() - started
+    )
 
+
+def _write_packet(
+    case, folder: Path, packet_id: str, created_at: str, recipient: str, redact: bool, signing_key, store
+) -> None:
+    (folder / "exports").mkdir(parents=True)
+    ring_id = case.ring_id
     graph = case_graph(case)
     map_image(case.locations, folder / "map.png", f"Ring {ring_id}: storefronts, warehouses, source")
     network_image(graph, folder / "network.png", f"Ring {ring_id}: storefronts and shared identifiers")
-    facts = report_facts(case, packet_id, created_at, recipient, redact)
+    signer = fingerprint(signing_key.public_key())
+    facts = report_facts(case, packet_id, created_at, recipient, redact, signer)
     write_html(facts, folder / "report.html")
     write_pdf(facts, folder, folder / "report.pdf")
     write_tables(graph, folder / "exports")
@@ -86,7 +136,8 @@ def build_lead_packet(
         ("shipments", case.shipments),
         ("payments", case.payments),
     ):
-        frame.to_csv(folder / "exports" / f"{name}.csv", index=False)
+        write_csv(frame, folder / "exports" / f"{name}.csv")
+    audit = store.audit_log()
     write_manifest(
         folder,
         {
@@ -99,24 +150,11 @@ def build_lead_packet(
             "parameters": case.methods["settings"],
             "detection_method": case.methods["method"],
             "software_version": __version__,
+            # the sender's audit trail as it stood: a later removal of entries shows against this
+            "audit_head": {
+                "seq": int(audit["seq"].iloc[-1]) if len(audit) else 0,
+                "hash": str(audit["entry_hash"].iloc[-1]) if len(audit) else "",
+            },
         },
-    )
-    zip_path = Path(shutil.make_archive(str(folder), "zip", root_dir=folder.parent, base_dir=folder.name))
-    digest = sha256_file(zip_path)
-    store.record_packet(
-        pd.DataFrame(
-            [
-                {
-                    "packet_id": packet_id,
-                    "ring_id": ring_id,
-                    "recipient": recipient,
-                    "redacted": redact,
-                    "zip_sha256": digest,
-                    "created_at": created_at,
-                }
-            ]
-        )
-    )
-    return LeadPacket(
-        packet_id, ring_id, folder, zip_path, digest, recipient, redact, time.perf_counter() - started
+        signing_key,
     )

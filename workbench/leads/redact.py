@@ -7,7 +7,14 @@ import hmac
 import os
 import re
 
-__all__ = ["PERSONAL_KINDS", "Redactor"]
+import pandas as pd
+
+from workbench.model import INPUT_FILES
+
+__all__ = ["PERSONAL_KINDS", "Redactor", "COORDINATE_DECIMALS"]
+
+# residential places are shown to about 1 km in a redacted packet (0.01 degree of latitude ~ 1.1 km)
+COORDINATE_DECIMALS = 2
 
 # identifier kinds that name or reach a person; masked in every file of a redacted packet
 PERSONAL_KINDS = ("person_id", "phone", "email", "bank_account", "ip", "device")
@@ -40,6 +47,48 @@ class Redactor:
         masked = f"{kind}:{token}"
         self._seen[raw] = masked
         return masked
+
+    def table(self, file_name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Rows of input file ``file_name`` as a redacted packet may carry them: the model's
+        shareable columns as they are, its personal columns tokenised, every other column
+        (extra columns a platform or a seller added) left out.
+
+        >>> r = Redactor(enabled=True, key=b"k")
+        >>> rows = pd.DataFrame({"payment_id": ["P1"], "from_account": ["6222"],
+        ...     "to_account": ["6223"], "amount": [5.0], "payer_name": ["Wang Wei"],
+        ...     "provenance": ["payments.csv:2"]})
+        >>> list(r.table("payments", rows).columns)
+        ['payment_id', 'from_account', 'to_account', 'amount', 'provenance']
+        """
+        if not self.enabled or frame.empty and not len(frame.columns):
+            return frame
+        spec = INPUT_FILES[file_name]
+        personal = dict(spec.personal)
+        keep = [c for c in frame.columns if c in spec.shareable or c in personal or c == "provenance"]
+        out = frame[keep].copy()
+        for column, kind in personal.items():
+            if column not in out:
+                continue
+            if kind == "by kind":  # link files: the row's own kind says what the value is
+                out[column] = [self.value(k, v) for k, v in zip(out["kind"], out[column], strict=True)]
+            elif kind == "consumer":  # only consumers are people; sellers and orgs keep their ids
+                consumer = frame.get("recipient_kind", pd.Series("", index=frame.index)) == "consumer"
+                out[column] = out[column].where(
+                    ~consumer, out[column].map(lambda v: self.value("person_id", v))
+                )
+            else:
+                out[column] = out[column].map(lambda v, k=kind: self.value(k, v) if isinstance(v, str) else v)
+        return out
+
+    def coordinates(self, locations: pd.DataFrame, personal_roles: tuple[str, ...]) -> pd.DataFrame:
+        """Places of ``personal_roles`` (storefronts registered at homes) rounded to about 1 km."""
+        if not self.enabled or locations.empty:
+            return locations
+        out = locations.copy()
+        rows = out["role"].isin(personal_roles)
+        for column in ("lat", "lon"):
+            out.loc[rows, column] = pd.to_numeric(out.loc[rows, column]).round(COORDINATE_DECIMALS)
+        return out
 
     def account_entity(self, entity: str) -> str:
         """Flow entities ``acct:NUMBER`` with the number redacted."""

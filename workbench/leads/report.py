@@ -26,7 +26,9 @@ def _summary(frame: pd.DataFrame, column: str) -> str:
     return ", ".join(f"{n} {v}" for v, n in counts.items())
 
 
-def report_facts(case: RingCase, packet_id: str, created_at: str, recipient: str, redacted: bool) -> dict:
+def report_facts(
+    case: RingCase, packet_id: str, created_at: str, recipient: str, redacted: bool, signer: str = ""
+) -> dict:
     score = case.score
     listings = case.listings
     return {
@@ -35,6 +37,7 @@ def report_facts(case: RingCase, packet_id: str, created_at: str, recipient: str
         "created_at": created_at,
         "recipient": recipient,
         "redacted": redacted,
+        "signer": signer,
         "provinces": ", ".join(
             sorted(set(case.members.get("province", pd.Series(dtype=str)).dropna()) - {""})
         )
@@ -60,28 +63,55 @@ def write_html(facts: dict, path: Path) -> Path:
     return path
 
 
-def _latin(text) -> str:
-    # the PDF's built-in fonts are Latin-1; anything else is shown as "?"
-    return str(text).encode("latin-1", "replace").decode("latin-1")
+# a CJK font (with Latin) embedded in every report: shops, addresses and companies are mostly Chinese
+FONT = Path(__file__).resolve().parent.parent / "fonts" / "wqy-microhei.ttc"
+# the longest value a PDF cell shows; the exports keep every value whole
+CELL_CHARS = 240
+
+
+def _cell(value, limit: int = CELL_CHARS) -> str:
+    """A value as PDF cell text: printable, and shortened (saying so) when a seller made it long.
+
+    >>> _cell("x" * 300, 10)
+    'xxxxxxxxxx… (300 characters; whole in the CSV exports)'
+    """
+    text = "".join(ch if ch.isprintable() else " " for ch in str(value))
+    if len(text) > limit:
+        return f"{text[:limit]}… ({len(text):,} characters; whole in the CSV exports)"
+    return text
+
+
+def _grouped(rows: list[list]) -> list[list]:
+    """Identical rows once each, the repeats counted in the first cell (``S1 (×600)``)."""
+    counts: dict[tuple, int] = {}
+    for row in rows:
+        key = tuple(_cell(v) for v in row)
+        counts[key] = counts.get(key, 0) + 1
+    return [[f"{k[0]} (×{n})" if n > 1 else k[0], *k[1:]] for k, n in counts.items()]
 
 
 class _Report(FPDF):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for style in ("", "B"):
+            self.add_font("report", style, fname=FONT)
+
     def section(self, title: str) -> None:
-        self.set_font("Helvetica", "B", 13)
+        self.set_font("report", "B", 13)
         self.ln(3)
-        self.cell(0, 8, _latin(title), new_x="LMARGIN", new_y="NEXT")
-        self.set_font("Helvetica", size=8)
+        self.cell(0, 8, _cell(title), new_x="LMARGIN", new_y="NEXT")
+        self.set_font("report", size=8)
 
     def line_of_text(self, text: str, size: int = 8) -> None:
-        self.set_font("Helvetica", size=size)
-        self.multi_cell(0, 4.5, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        self.set_font("report", size=size)
+        self.multi_cell(0, 4.5, _cell(text, 4 * CELL_CHARS), new_x="LMARGIN", new_y="NEXT")
 
     def rows(self, header: list[str], rows: list[list], widths: tuple[int, ...] | None = None) -> None:
-        self.set_font("Helvetica", size=7)
+        self.set_font("report", size=7)
         with self.table(col_widths=widths, text_align="LEFT", line_height=4) as table:
-            table.row([_latin(h) for h in header])
-            for row in rows:
-                table.row([_latin(v) for v in row])
+            table.row([_cell(h) for h in header])
+            for row in _grouped(rows):
+                table.row(row)
 
 
 def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
@@ -89,8 +119,8 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
     pdf = _Report(orientation="L", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.cell(0, 10, _latin(f"Lead packet: ring {case.ring_id}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("report", "B", 16)
+    pdf.cell(0, 10, _cell(f"Lead packet: ring {case.ring_id}"), new_x="LMARGIN", new_y="NEXT")
     pdf.line_of_text(
         f"Packet {facts['packet_id']} - created {facts['created_at']} - for {facts['recipient']}"
         + (" - personal identifiers redacted" if facts["redacted"] else "")
@@ -143,7 +173,7 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
                 u.get("goods_share", ""),
                 u.get("money_share", ""),
                 u.get("exclusivity", ""),
-                str(u["evidence"])[:600],
+                u["evidence"],
             ]
             for u in facts["upstream"]
         ],
@@ -153,7 +183,7 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
     pdf.rows(
         ["identifier", "value", "sharing", "seller", "records"],
         [
-            [i["kind"], i["value"], i["shared_with"] + 1, i["seller_id"], str(i["provenance"])[:150]]
+            [i["kind"], i["value"], i["shared_with"] + 1, i["seller_id"], i["provenance"]]
             for i in facts["identifiers"]
         ],
         (25, 60, 15, 25, 145),
@@ -187,12 +217,14 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
             ["Detection method", case.methods.get("method", "")],
             ["Parameters", facts["settings_text"]],
             ["Software", f"counterfeit-ring-workbench {case.methods.get('software_version', '')}"],
+            ["Signed by", f"the sender's Ed25519 key {facts['signer']}"],
         ],
         (60, 210),
     )
     pdf.line_of_text(
-        "To check this packet: `workbench verify` on the folder or zip re-computes every file's "
-        "SHA-256 against manifest.json."
+        "To check this packet: `workbench verify PACKET --public-key SENDER.pub` checks the signature "
+        "over manifest.json and re-computes every file's SHA-256 against it; the key's fingerprint "
+        "above must match the one in the sender's cover letter."
     )
     pdf.output(str(path))
     return path

@@ -6,7 +6,13 @@ declared in ``workbench.model`` so that loading the same input twice changes not
 
 from __future__ import annotations
 
+import getpass
+import hashlib
+import json
+import os
+import uuid
 from abc import ABC, abstractmethod
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -16,7 +22,18 @@ from workbench.model import INPUT_FILES
 if TYPE_CHECKING:
     from graph_loaders import LoadedInput
 
-__all__ = ["GraphStore", "table_key", "RING_COLUMNS", "UPSTREAM_COLUMNS", "CASE_STATUSES"]
+__all__ = [
+    "GraphStore",
+    "table_key",
+    "RING_COLUMNS",
+    "UPSTREAM_COLUMNS",
+    "CASE_STATUSES",
+    "AUDIT_COLUMNS",
+    "acting_user",
+    "audit_entry",
+    "chain_entries",
+    "verify_chain",
+]
 
 RING_COLUMNS = ["seller_id", "ring_id", "ring_score"]
 UPSTREAM_COLUMNS = ["ring_id", "rank", "entity_kind", "entity_id", "score", "evidence"]
@@ -24,8 +41,79 @@ UPSTREAM_COLUMNS = ["ring_id", "rank", "entity_kind", "entity_id", "score", "evi
 RESULT_TABLES = {"rings": RING_COLUMNS, "upstream": UPSTREAM_COLUMNS}
 CASE_REGISTER_COLUMNS = ["packet_id", "ring_id", "recipient", "redacted", "zip_sha256", "created_at"]
 CASE_EVENT_COLUMNS = ["event_id", "ring_id", "status", "note", "changed_by", "changed_at"]
+AUDIT_COLUMNS = ["seq", "at", "actor", "role", "action", "subject", "detail", "prev_hash", "entry_hash"]
+# the investigators' own records: appended, never replaced by an analysis run
+RECORD_TABLES = {
+    "case_events": CASE_EVENT_COLUMNS,
+    "case_register": CASE_REGISTER_COLUMNS,
+    "audit": AUDIT_COLUMNS,
+}
 # where a ring stands with the task force; every change is kept as an event
 CASE_STATUSES = ("open", "in progress", "referred", "dismissed")
+
+
+def acting_user() -> str:
+    """Who runs this command, for the audit trail: WORKBENCH_USER, else the operating-system user."""
+    return os.environ.get("WORKBENCH_USER") or f"cli:{getpass.getuser()}"
+
+
+def audit_entry(actor: str | None, role: str | None, action: str, subject: str, detail: dict) -> dict:
+    """An audit entry before it is chained: who (and in which role), when, what, about which ring."""
+    return {
+        "at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "actor": actor or acting_user(),
+        "role": role or "",
+        "action": action,
+        "subject": str(subject),
+        "detail": json.dumps(detail, sort_keys=True, ensure_ascii=False, default=str),
+    }
+
+
+def _entry_hash(prev_hash: str, entry: dict) -> str:
+    fields = {k: entry[k] for k in ("seq", "at", "actor", "role", "action", "subject", "detail")}
+    payload = prev_hash + "\n" + json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def chain_entries(last_seq: int, last_hash: str, entries: list[dict]) -> list[dict]:
+    """``entries`` numbered after ``last_seq`` and each hashed together with the one before it, so
+    that editing, removing or inserting an entry breaks every hash after it."""
+    chained = []
+    for entry in entries:
+        last_seq += 1
+        entry = {**entry, "seq": last_seq, "prev_hash": last_hash}
+        entry["entry_hash"] = last_hash = _entry_hash(last_hash, entry)
+        chained.append(entry)
+    return chained
+
+
+def verify_chain(log: pd.DataFrame) -> list[str]:
+    """Where the chain of ``log`` (ordered by seq) breaks; empty when every entry is intact.
+
+    >>> entries = chain_entries(0, "", [audit_entry("ann", "lead", "signed_in", "", {})] * 3)
+    >>> verify_chain(pd.DataFrame(entries))
+    []
+    >>> entries[1]["actor"] = "bob"
+    >>> verify_chain(pd.DataFrame(entries))[0]
+    'entry 2: its content does not match its hash (edited)'
+    """
+    problems, prev_hash, expected_seq = [], "", 1
+    for entry in log.to_dict("records"):
+        seq = int(entry["seq"])
+        if seq != expected_seq:
+            problems.append(f"entries {expected_seq} to {seq - 1}: missing (removed)")
+        if entry["prev_hash"] != prev_hash:
+            problems.append(f"entry {seq}: does not follow the entry before it (removed or reordered)")
+        if _entry_hash(entry["prev_hash"], entry) != entry["entry_hash"]:
+            problems.append(f"entry {seq}: its content does not match its hash (edited)")
+        prev_hash, expected_seq = entry["entry_hash"], seq + 1
+    return problems
+
+
+def _typed_records(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=columns)
+    return frame[columns].reset_index(drop=True)
 
 
 def upsert_rows(existing: pd.DataFrame | None, frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -69,6 +157,16 @@ class GraphStore(ABC):
     def _write_meta(self, meta: dict) -> None: ...
 
     @abstractmethod
+    def _append_records(self, rows: dict[str, list[dict]], audit: list[dict]) -> None:
+        """Append ``rows`` to the investigators' record tables (case_events, case_register) and
+        ``audit`` entries to the audit trail, all in one transaction that excludes other writers;
+        the entries are numbered and hashed by :func:`chain_entries` after the last stored one."""
+
+    @abstractmethod
+    def _read_records(self, name: str) -> pd.DataFrame | None:
+        """Record table ``name`` (case_events, case_register, audit) as written, or None."""
+
+    @abstractmethod
     def _read_meta(self) -> dict: ...
 
     # a store whose tables live outside this process: analysis reads them back from it
@@ -96,6 +194,7 @@ class GraphStore(ABC):
             "data_dir": str(loaded.data_dir),
             "fingerprint": loaded.fingerprint,
             "files": loaded.counts,
+            "renamed_columns": loaded.renamed_columns,
         }
         self._write_meta(meta)
         return written
@@ -107,10 +206,6 @@ class GraphStore(ABC):
             return frame
         if name in RESULT_TABLES:
             return pd.DataFrame(columns=RESULT_TABLES[name])
-        if name == "case_register":
-            return pd.DataFrame(columns=CASE_REGISTER_COLUMNS)
-        if name == "case_events":
-            return pd.DataFrame(columns=CASE_EVENT_COLUMNS)
         if name == "quarantine":
             from graph_loaders.quarantine import QUARANTINE_COLUMNS
 
@@ -155,18 +250,31 @@ class GraphStore(ABC):
     def quarantine(self) -> pd.DataFrame:
         return self.table("quarantine")
 
-    def record_packet(self, packets: pd.DataFrame) -> None:
-        """Add lead packets to the case register (kept across analysis runs)."""
-        self._upsert("case_register", packets[CASE_REGISTER_COLUMNS], ["packet_id"])
+    # ---- investigators' records and the audit trail ------------------------------------
+    def record_packet(self, packets: pd.DataFrame, actor: str | None = None, role: str | None = None) -> None:
+        """Add lead packets to the case register (kept across analysis runs), each one audited."""
+        rows = packets[CASE_REGISTER_COLUMNS].to_dict("records")
+        audit = [
+            audit_entry(
+                actor,
+                role,
+                "packet_built",
+                row["ring_id"],
+                {k: row[k] for k in ("packet_id", "recipient", "redacted", "zip_sha256")},
+            )
+            for row in rows
+        ]
+        self._append_records({"case_register": rows}, audit)
 
     def case_register(self) -> pd.DataFrame:
-        return self.table("case_register")
+        return _typed_records(self._read_records("case_register"), CASE_REGISTER_COLUMNS)
 
-    def record_case_event(self, ring_id: str, status: str, note: str, changed_by: str) -> None:
-        """Set a ring's case status (with a note and who changed it); earlier events are kept."""
-        import uuid
-        from datetime import UTC, datetime
+    def record_case_event(
+        self, ring_id: str, status: str, note: str, changed_by: str, role: str | None = None
+    ) -> dict:
+        """Set a ring's case status (with a note and who changed it); earlier events are kept.
 
+        The event and its audit entry are written in one transaction."""
         if status not in CASE_STATUSES:
             raise ValueError(f"status must be one of {', '.join(CASE_STATUSES)}")
         if not changed_by.strip():
@@ -177,17 +285,36 @@ class GraphStore(ABC):
             "status": status,
             "note": note,
             "changed_by": changed_by.strip(),
-            "changed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "changed_at": datetime.now(UTC).isoformat(timespec="microseconds"),
         }
-        self._upsert("case_events", pd.DataFrame([event], columns=CASE_EVENT_COLUMNS), ["event_id"])
+        entry = audit_entry(
+            changed_by.strip(), role, "case_changed", ring_id, {"status": status, "note": note}
+        )
+        self._append_records({"case_events": [event]}, [entry])
+        return event
 
     def case_events(self) -> pd.DataFrame:
-        return self.table("case_events")
+        return _typed_records(self._read_records("case_events"), CASE_EVENT_COLUMNS)
 
     def case_status(self) -> pd.DataFrame:
         """Each ring's current status (rings never touched are 'open')."""
         events = self.case_events()
         return events.sort_values("changed_at", kind="stable").groupby("ring_id").tail(1).set_index("ring_id")
+
+    def audit(
+        self, actor: str | None, action: str, subject: str = "", detail: dict | None = None, role=None
+    ) -> None:
+        """Append one entry (who, when, what) to the hash-chained audit trail."""
+        self._append_records({}, [audit_entry(actor, role, action, subject, detail or {})])
+
+    def audit_log(self) -> pd.DataFrame:
+        """The audit trail in order, oldest first."""
+        log = _typed_records(self._read_records("audit"), AUDIT_COLUMNS)
+        return log.sort_values("seq", ignore_index=True)
+
+    def verify_audit(self) -> list[str]:
+        """Problems with the audit trail's chain: an entry edited, removed or inserted."""
+        return verify_chain(self.audit_log())
 
     def meta(self) -> dict:
         return self._read_meta()

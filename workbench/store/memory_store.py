@@ -4,6 +4,7 @@ with a networkx view of the graph built on demand."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import networkx as nx
@@ -12,11 +13,18 @@ import pandas as pd
 from workbench.errors import WorkbenchError
 from workbench.model import LINK_KIND_TO_NODE, NODE_KINDS
 
-from .base import GraphStore, upsert_rows
+from .base import AUDIT_COLUMNS, RECORD_TABLES, GraphStore, chain_entries, upsert_rows
 
 __all__ = ["MemoryStore"]
 
 _META = "store.json"
+_RECORDS = "records.sqlite"
+
+
+def _sql_value(value):
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return None if value is None else str(value)
 
 
 class MemoryStore(GraphStore):
@@ -35,6 +43,17 @@ class MemoryStore(GraphStore):
             raise WorkbenchError(f"{self.path}: not a folder, cannot hold a store")
         self._tables: dict[str, pd.DataFrame] = {}
         self._graph: nx.MultiDiGraph | None = None
+        self._adopt_legacy_records()
+
+    def _adopt_legacy_records(self) -> None:
+        """Stores written before the record database kept case events and the register as Parquet:
+        move them in once, so no case history is left behind."""
+        for name in ("case_events", "case_register"):
+            legacy = self._file(name)
+            if legacy.exists():
+                frame = pd.read_parquet(legacy)
+                self._append_records({name: frame.to_dict("records")}, [])
+                legacy.rename(legacy.with_suffix(".parquet.adopted"))
 
     # ---- backend methods -------------------------------------------------------------
     def _file(self, name: str) -> Path:
@@ -68,6 +87,63 @@ class MemoryStore(GraphStore):
 
     def _write_meta(self, meta: dict) -> None:
         (self.path / _META).write_text(json.dumps(meta, indent=2, default=str))
+
+    # ---- investigators' records: SQLite in WAL mode, shared by every process on the store -----
+    def _records(self) -> sqlite3.Connection:
+        """The store's record database (case events, case register, audit trail), opened per call
+        so that no process keeps a stale copy: the app and the CLI append side by side."""
+        connection = sqlite3.connect(self.path / _RECORDS, timeout=60, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        for name, columns in RECORD_TABLES.items():
+            typed = ", ".join(f"{c} INTEGER PRIMARY KEY" if c == "seq" else f"{c} TEXT" for c in columns)
+            connection.execute(f"CREATE TABLE IF NOT EXISTS {name} ({typed})")
+        # the audit trail is append-only inside the database too; the hash chain shows any edit
+        # made around these triggers
+        for verb in ("UPDATE", "DELETE"):
+            connection.execute(
+                f"CREATE TRIGGER IF NOT EXISTS audit_no_{verb.lower()} BEFORE {verb} ON audit "
+                "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+            )
+        return connection
+
+    def _append_records(self, rows: dict[str, list[dict]], audit: list[dict]) -> None:
+        connection = self._records()
+        try:
+            # BEGIN IMMEDIATE takes the write lock first, so the last entry read is still the last
+            connection.execute("BEGIN IMMEDIATE")
+            for name, records in rows.items():
+                columns = RECORD_TABLES[name]
+                connection.executemany(
+                    f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                    [[_sql_value(r.get(c)) for c in columns] for r in records],
+                )
+            if audit:
+                last = connection.execute(
+                    "SELECT seq, entry_hash FROM audit ORDER BY seq DESC LIMIT 1"
+                ).fetchone() or (0, "")
+                connection.executemany(
+                    f"INSERT INTO audit ({', '.join(AUDIT_COLUMNS)}) VALUES ({', '.join('?' * 9)})",
+                    [[e[c] for c in AUDIT_COLUMNS] for e in chain_entries(last[0], last[1], audit)],
+                )
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()
+
+    def _read_records(self, name: str) -> pd.DataFrame | None:
+        if not (self.path / _RECORDS).exists():
+            return None
+        connection = self._records()
+        try:
+            frame = pd.read_sql_query(f"SELECT * FROM {name}", connection)
+        finally:
+            connection.close()
+        if name == "case_register":
+            frame["redacted"] = frame["redacted"].map({"1": True, "0": False, "True": True, "False": False})
+        return frame
 
     # ---- networkx view ---------------------------------------------------------------
     def graph(self) -> nx.MultiDiGraph:

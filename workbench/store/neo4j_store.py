@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.model import INPUT_FILES, LINK_KIND_TO_NODE, LINK_KINDS, NODE_KINDS
+from workbench.model import INPUT_FILES, LINK_KIND_TO_NODE, LINK_KINDS, NODE_KINDS, PROPERTY_NAME
 
-from .base import GraphStore, upsert_rows
+from .base import RECORD_TABLES, GraphStore, chain_entries, upsert_rows
 from .named_queries import NamedQueries
 
 __all__ = ["Neo4jStore", "LINK_TYPES", "open_neo4j"]
@@ -59,6 +59,12 @@ _ENTITY_LINKS = {
     ],
 }
 _BLOB_TABLES_LABEL = "StoredTable"
+# investigators' records: one node per row, appended in transactions, never replaced
+_RECORD_LABELS = {
+    "case_events": ("CaseEvent", "event_id"),
+    "case_register": ("PacketRecord", "packet_id"),
+    "audit": ("AuditEntry", "seq"),
+}
 _DEFAULT_BATCH = 10_000
 
 
@@ -179,6 +185,11 @@ class Neo4jStore(GraphStore):
             f"CREATE CONSTRAINT stored_table_name IF NOT EXISTS "
             f"FOR (n:{_BLOB_TABLES_LABEL}) REQUIRE n.name IS UNIQUE"
         )
+        for label, key in [*_RECORD_LABELS.values(), ("AuditHead", "name")]:
+            self.run(
+                f"CREATE CONSTRAINT {label.lower()}_key IF NOT EXISTS "
+                f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE"
+            )
         self.run("CREATE INDEX paid_payment_id IF NOT EXISTS FOR ()-[r:PAID]-() ON (r.payment_id)")
 
     def constraints(self) -> list[dict]:
@@ -390,6 +401,46 @@ class Neo4jStore(GraphStore):
             orgs,
         )
 
+    # ---- investigators' records and the audit trail ------------------------------------------
+    def _append_records(self, rows: dict[str, list[dict]], audit: list[dict]) -> None:
+        def work(tx):
+            for name, records in rows.items():
+                label, _ = _RECORD_LABELS[name]
+                tx.run(
+                    f"UNWIND $rows AS row CREATE (n:{label}) SET n = row",
+                    rows=[{k: v for k, v in r.items() if v is not None} for r in records],
+                ).consume()
+            if not audit:
+                return
+            # the write lock on the head node is taken before the last entry is read, so two
+            # writers never chain onto the same entry
+            tx.run(
+                "MERGE (h:AuditHead {name: 'audit'}) ON CREATE SET h.seq = 0, h.hash = '' "
+                "SET h.writing = true"
+            ).consume()
+            head = tx.run("MATCH (h:AuditHead {name: 'audit'}) RETURN h.seq AS seq, h.hash AS hash").single()
+            entries = chain_entries(head["seq"], head["hash"], audit)
+            tx.run("UNWIND $rows AS row CREATE (n:AuditEntry) SET n = row", rows=entries).consume()
+            tx.run(
+                "MATCH (h:AuditHead {name: 'audit'}) SET h.seq = $seq, h.hash = $hash REMOVE h.writing",
+                seq=entries[-1]["seq"],
+                hash=entries[-1]["entry_hash"],
+            ).consume()
+
+        with self.driver.session(database=self.database) as session:
+            session.execute_write(work)
+
+    def _read_records(self, name: str) -> pd.DataFrame | None:
+        label, _ = _RECORD_LABELS[name]
+        rows = self.run(f"MATCH (n:{label}) RETURN n {{.*}} AS p")
+        if not rows:
+            return None
+        frame = pd.DataFrame.from_records([r["p"] for r in rows])
+        for column in RECORD_TABLES[name]:
+            if column not in frame:
+                frame[column] = ""
+        return frame.fillna("")
+
     # ---- tables kept whole ------------------------------------------------------------------
     def _put_blob(self, name: str, frame: pd.DataFrame) -> None:
         buffer = io.BytesIO()
@@ -480,8 +531,12 @@ def _projection(var: str, name: str) -> str:
 
 
 def _quote(name: str) -> str:
-    """A property name as a Cypher identifier (column names can hold anything)."""
-    return "`" + name.replace("`", "``") + "`"
+    """A property name as a Cypher identifier. Only names of the model's pattern get here (the
+    loaders store any other column under a generated name); anything else is refused outright, as
+    Neo4j reads escapes such as ``\\u0060`` inside a quoted name as a backtick."""
+    if not PROPERTY_NAME.match(name):
+        raise WorkbenchError(f"refusing to write a property named {name!r}: not a safe property name")
+    return "`" + name + "`"
 
 
 def _values(column: pd.Series) -> list:

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.access import allowed
+from workbench.app.common import current_user, open_store, ring_picker, store_location, store_version
 from workbench.app.data import ring_table
+from workbench.errors import WorkbenchError
 from workbench.store.base import CASE_STATUSES
 
 
@@ -32,16 +34,17 @@ def leads_page() -> None:
         return
     current = status["status"].get(ring_id, "open") if len(status) else "open"
     st.subheader(f"Case status of {ring_id}: {current}")
-    with st.form("case_status"):
-        new_status = st.selectbox("Status", CASE_STATUSES, index=CASE_STATUSES.index(current))
-        note = st.text_area("Note (what was done, by whom it was referred, why dismissed)")
-        who = st.text_input("Your name")
-        if st.form_submit_button("Save status"):
-            if not who.strip():
-                st.error("Say who changes the status: the case history records it.")
-            else:
-                store.record_case_event(ring_id, new_status, note, who)
-                st.success(f"{ring_id}: {new_status} (by {who.strip()})")
+    user = current_user()
+    if allowed(user, "change_case"):
+        with st.form("case_status"):
+            new_status = st.selectbox("Status", CASE_STATUSES, index=CASE_STATUSES.index(current))
+            note = st.text_area("Note (what was done, by whom it was referred, why dismissed)")
+            if st.form_submit_button(f"Save status as {user.name}"):
+                # who changed it is the signed-in user, never a typed name
+                store.record_case_event(ring_id, new_status, note, user.name, role=user.role)
+                st.success(f"{ring_id}: {new_status} (by {user.name})")
+    else:
+        st.caption(f"Your role ({user.role}) may not change cases.")
     events = store.case_events()
     history = events[events["ring_id"] == ring_id].sort_values("changed_at", ascending=False)
     if len(history):
@@ -55,12 +58,34 @@ def _lead_packet(store, ring_id: str) -> None:
     from workbench.leads.packet import build_lead_packet
 
     st.subheader("Lead packet")
+    user = current_user()
+    if not allowed(user, "build_redacted_packet"):
+        st.caption(f"Your role ({user.role}) may not build lead packets.")
+        return
     recipient = st.text_input("Recipient", value="unspecified recipient")
-    redact = st.checkbox("Redact personal identifiers (person IDs, phones, e-mails, accounts)", value=True)
+    if allowed(user, "build_unredacted_packet"):
+        redact = st.checkbox(
+            "Redact personal identifiers (person IDs, phones, e-mails, accounts)", value=True
+        )
+    else:
+        redact = True
+        st.caption("Packets you build are redacted (unredacted packets need the lead role).")
     if st.button("Build lead packet"):
-        with st.spinner("building the packet"):
-            folder = Path(tempfile.mkdtemp(prefix="lead-packet-"))
-            built = build_lead_packet(store, ring_id, folder, redact=redact, recipient=recipient)
+        try:
+            with st.spinner("building and signing the packet"):
+                folder = Path(tempfile.mkdtemp(prefix="lead-packet-"))
+                built = build_lead_packet(
+                    store,
+                    ring_id,
+                    folder,
+                    redact=redact,
+                    recipient=recipient,
+                    actor=user.name,
+                    role=user.role,
+                )
+        except WorkbenchError as exc:
+            st.error(str(exc))
+            return
         st.success(f"Packet {built.packet_id} built in {built.seconds:.1f}s; SHA-256 {built.zip_sha256}")
         st.download_button(
             "Download the packet (zip)",

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.access import allowed
+from workbench.app.common import (
+    current_user,
+    open_store,
+    ring_picker,
+    shown_identifiers,
+    store_location,
+    store_version,
+)
 from workbench.app.data import network_index, ring_table
 from workbench.app.network import (
     EXPAND_CAP,
     KIND_COLOURS,
     ExplorerGraph,
     expand,
+    masked,
+    masked_path,
     neighbourhood_graph,
     ring_graph,
     to_html,
@@ -26,10 +36,13 @@ def network_page() -> None:
     where, version = store_location(), store_version(store)
     index = network_index(where, version)
 
+    user = current_user()
     found = st.text_input("Find a seller, shop, phone, account, e-mail, device or address")
     focus = None
     if found:
         hits = index.search(found)
+        if not allowed(user, "see_identifiers"):  # a role that may not see identifiers cannot probe them
+            hits = [h for h in hits if h[0] == "seller"]
         if not hits:
             st.warning(f"Nothing matches {found!r}.")
         else:
@@ -61,19 +74,23 @@ def network_page() -> None:
         base = focus
 
     graph = _with_expansions(index, graph, base)
+    masker = shown_identifiers(store, user, base)
+    shown, real = masked(graph, masker)
     cols = st.columns([3, 1])
-    expandable = sorted(n for n in graph.nodes if not n.startswith("more:"))
+    expandable = sorted(n for n in shown.nodes if not n.startswith("more:"))
     target = cols[0].selectbox("Expand a node in place", expandable, key=f"expand_pick:{base}")
     if cols[1].button("Expand", key="expand_button"):
-        st.session_state.setdefault(f"expanded:{base}", []).append(target)
+        st.session_state.setdefault(f"expanded:{base}", []).append(real[target])
         graph = _with_expansions(index, graph, base)
+        shown, real = masked(graph, masker)
     st.caption(
         f"{len(graph.nodes):,} nodes, {len(graph.edges):,} links; expanding shows at most {EXPAND_CAP} "
         "neighbours and an 'and N more' node. Hubs (shared by more than 40 sellers, or suppressed "
         "by the analysis) stay collapsed. Colours: "
         + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in KIND_COLOURS.items() if k != "more")
     )
-    st.iframe(to_html(graph, highlight=focus), height=640)
+    highlight = {v: k for k, v in real.items()}.get(focus) if focus else None
+    st.iframe(to_html(shown, highlight=highlight), height=640)
 
     st.subheader("Shortest connection between two sellers")
     left, right = st.columns(2)
@@ -84,7 +101,8 @@ def network_page() -> None:
         if path.empty:
             st.warning(f"No connection of 8 links or fewer between {a} and {b}.")
         else:
-            st.success(f"{path['hops'].iloc[0]} links: " + " → ".join(path["path"].iloc[0]))
+            steps = masked_path(list(path["path"].iloc[0]), masker)
+            st.success(f"{path['hops'].iloc[0]} links: " + " → ".join(steps))
 
 
 def _with_expansions(index, graph: ExplorerGraph, base: str) -> ExplorerGraph:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.app.common import (
+    current_user,
+    open_store,
+    ring_picker,
+    shown_identifiers,
+    store_location,
+    store_version,
+)
 from workbench.app.data import ring_table, ring_timeline
 from workbench.config import Settings
 
@@ -100,10 +107,18 @@ def _ring_detail(store, where: str, version: str, ring: pd.Series, ring_id: str,
         else store.query("ring_members", ring_id=ring_id)
     )
     sellers = store.table("sellers")[["seller_id", "shop_name", "status", "registered_at", "provenance"]]
-    st.dataframe(members.merge(sellers, on="seller_id", how="left"), hide_index=True, width="stretch")
+    masker = shown_identifiers(store, current_user(), f"ring {ring_id}")
+    members = members.merge(sellers, on="seller_id", how="left")
+    if masker.enabled:  # the evidence text names the identifiers themselves; their kinds stay
+        members = members.drop(columns=["evidence"], errors="ignore")
+    st.dataframe(members, hide_index=True, width="stretch")
 
     st.subheader("Identifiers shared inside the ring")
-    st.dataframe(store.query("ring_identifiers", ring_id=ring_id), hide_index=True, width="stretch")
+    shared = store.query("ring_identifiers", ring_id=ring_id)
+    shared["value"] = [masker.value(k, v) for k, v in zip(shared["kind"], shared["value"], strict=True)]
+    if masker.enabled:
+        st.caption("Personal identifiers are masked for your role: equal tokens mean the same identifier.")
+    st.dataframe(shared, hide_index=True, width="stretch")
 
     timeline = ring_timeline(where, version, ring_id)
     if len(timeline):

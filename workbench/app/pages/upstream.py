@@ -8,7 +8,14 @@ import pandas as pd
 import streamlit as st
 from pyvis.network import Network
 
-from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.app.common import (
+    current_user,
+    open_store,
+    ring_picker,
+    shown_identifiers,
+    store_location,
+    store_version,
+)
 from workbench.app.data import ring_table
 
 _LEVEL = {"org": 0, "acct": 1, "addr": 2, "seller": 3}
@@ -30,6 +37,13 @@ def upstream_page() -> None:
     if sources.empty:
         st.info(f"No upstream source found for {ring_id}: no shipment or payment leads out of it.")
         return
+    masker = shown_identifiers(store, current_user(), f"ring {ring_id} upstream")
+    paths = store.result("paths")
+    paths = paths[paths["ring_id"] == ring_id].copy() if len(paths) else paths
+    if masker.enabled and len(paths):  # account numbers are personal: masked in paths and evidence
+        for column in ("from_entity", "to_entity"):
+            paths[column] = paths[column].astype(str).map(masker.account_entity)
+        sources = sources.assign(evidence=sources["evidence"].astype(str).map(masker.text))
     st.subheader("Ranked sources")
     st.dataframe(sources.drop(columns=["ring_id"]), hide_index=True, width="stretch")
 
@@ -40,8 +54,6 @@ def upstream_page() -> None:
         st.subheader("Goods and money into and out of the ring")
         st.dataframe(volumes, hide_index=True)
 
-    paths = store.result("paths")
-    paths = paths[paths["ring_id"] == ring_id] if len(paths) else paths
     if paths.empty:
         return
     st.subheader("Flow (factory → wholesaler → warehouses → storefronts), widths by records")

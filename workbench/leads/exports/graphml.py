@@ -6,17 +6,25 @@ from pathlib import Path
 
 import networkx as nx
 
+from workbench.safe_output import xml_text
+
 __all__ = ["write_graphml"]
 
 
+def _plain(value):
+    # GraphML wants plain attribute values; text loses the characters XML 1.0 forbids (a control
+    # character in a shop name would otherwise make the file unreadable for networkx and Gephi)
+    return xml_text(value) if isinstance(value, str) else value
+
+
 def write_graphml(graph: nx.MultiDiGraph, path: Path) -> Path:
-    # GraphML wants plain attribute values: strings, numbers, booleans
     clean = nx.MultiDiGraph()
     clean.add_nodes_from(
-        (n, {k: v for k, v in d.items() if v is not None}) for n, d in graph.nodes(data=True)
+        (_plain(n), {k: _plain(v) for k, v in d.items() if v is not None}) for n, d in graph.nodes(data=True)
     )
     clean.add_edges_from(
-        (u, v, {k: x for k, x in d.items() if x is not None}) for u, v, d in graph.edges(data=True)
+        (_plain(u), _plain(v), {k: _plain(x) for k, x in d.items() if x is not None})
+        for u, v, d in graph.edges(data=True)
     )
     nx.write_graphml(clean, path)
     return path

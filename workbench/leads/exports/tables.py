@@ -7,6 +7,8 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
+from workbench.safe_output import write_csv
+
 __all__ = ["write_tables"]
 
 
@@ -19,6 +21,6 @@ def write_tables(graph: nx.MultiDiGraph, folder: Path) -> list[Path]:
         columns=["source", "target", "relation", "record_id", "provenance"],
     )
     paths = [folder / "entities.csv", folder / "links.csv"]
-    entities.to_csv(paths[0], index=False)
-    links.to_csv(paths[1], index=False)
+    write_csv(entities, paths[0])
+    write_csv(links, paths[1])
     return paths
