@@ -20,16 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from workbench.app.testing import page_test  # noqa: E402
 from workbench.pipeline import analyze  # noqa: E402
 from workbench.store import MemoryStore  # noqa: E402
 from workbench.synth.generator import generate_marketplace  # noqa: E402
 
 
 def _page(name: str) -> AppTest:
-    function = {"ring_map": "map_page"}.get(name, f"{name}_page")
-    return AppTest.from_string(
-        f"from workbench.app.pages.{name} import {function}\n{function}()", default_timeout=600
-    )
+    return page_test(name, timeout=600)
 
 
 def _timed(action) -> tuple[float, object]:

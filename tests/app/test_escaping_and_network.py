@@ -6,13 +6,13 @@ import json
 import re
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 from tests.conftest import write_folder
 from workbench.app.common import store_version
 from workbench.app.data import NetworkIndex, network_index
 from workbench.app.network import EXPAND_CAP, ExplorerGraph, expand, ring_graph, to_html
 from workbench.app.pages.ring_map import ring_map_html
+from workbench.app.testing import page_test
 from workbench.pipeline import analyze
 from workbench.store import MemoryStore
 
@@ -94,9 +94,7 @@ def test_hostile_shop_names_are_text_in_the_network_map_and_tables(tmp_path, mon
     assert "&lt;script&gt;" in fmap
 
     monkeypatch.setenv("WORKBENCH_STORE", str(store.path))
-    at = AppTest.from_string(
-        "from workbench.app.pages.rings import rings_page\nrings_page()", default_timeout=60
-    ).run()
+    at = page_test("rings", timeout=60).run()
     assert not at.exception
     members_table = next(d.value for d in at.dataframe if "shop_name" in d.value.columns)
     assert SCRIPT in set(members_table["shop_name"])  # a table cell holds it as plain text

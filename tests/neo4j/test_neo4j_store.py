@@ -284,9 +284,9 @@ def test_graph_data_science_and_apoc_run_in_the_local_server(neo4j_store, small_
 def test_app_pages_run_on_the_neo4j_store(neo4j_store, neo4j_uri, small_market, tmp_path, monkeypatch):
     """The app on WORKBENCH_NEO4J_URI shows what the embedded store shows."""
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
 
     from workbench.app.common import store_at
+    from workbench.app.testing import page_test
 
     memory = MemoryStore(tmp_path / "store")
     analyze(small_market, tmp_path / "memory_out", memory)
@@ -295,14 +295,8 @@ def test_app_pages_run_on_the_neo4j_store(neo4j_store, neo4j_uri, small_market, 
     st.cache_data.clear()
     monkeypatch.delenv("WORKBENCH_STORE", raising=False)
     monkeypatch.setenv("WORKBENCH_NEO4J_URI", neo4j_uri)
-    for page, function in (
-        ("overview", "overview_page"),
-        ("rings", "rings_page"),
-        ("network", "network_page"),
-    ):
-        at = AppTest.from_string(
-            f"from workbench.app.pages.{page} import {function}\n{function}()", default_timeout=180
-        ).run()
+    for page in ("overview", "rings", "network"):
+        at = page_test(page, timeout=180).run()
         assert not at.exception, page
         if page == "overview":
             metrics = {m.label: m.value for m in at.metric}

@@ -1,0 +1,31 @@
+"""One app page under Streamlit's AppTest as a given signed-in user (tests and the app benchmark)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from workbench.access import User
+
+__all__ = ["page_test", "PAGE_FUNCTIONS"]
+
+# page module -> its drawing function
+PAGE_FUNCTIONS = {
+    "overview": "overview_page",
+    "rings": "rings_page",
+    "network": "network_page",
+    "upstream": "upstream_page",
+    "ring_map": "map_page",
+    "leads": "leads_page",
+    "hotspots": "hotspots_page",
+    "audit": "audit_page",
+}
+
+
+def page_test(name: str, role: str = "lead", user: str = "tester", timeout: int = 120) -> AppTest:
+    """Page ``name`` ready to ``run()``, for ``user`` in ``role`` as the sign-in would leave it."""
+    function = PAGE_FUNCTIONS[name]
+    at = AppTest.from_string(
+        f"from workbench.app.pages.{name} import {function}\n{function}()", default_timeout=timeout
+    )
+    at.session_state["user"] = User(user, role, "password")
+    return at
