@@ -94,10 +94,16 @@ def _parse_types(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
         if col.type == "float" or col.type == "int":
             number = pd.to_numeric(stripped.where(~empty), errors="coerce")
             rows.reject(~empty & number.isna(), col.name, "not a number")
-            rows.reject(~np.isfinite(number.fillna(0.0)), col.name, "not a finite number")
+            finite = np.isfinite(number.fillna(0.0))
+            rows.reject(~finite, col.name, "not a finite number")
+            number = number.where(finite)  # a rejected value never reaches the typed column
             if col.type == "int":
                 whole = number.isna() | (number == number.round())
                 rows.reject(~whole, col.name, "not a whole number")
+                # past 2**53 a float no longer holds every whole number: the value would change
+                small = number.isna() | (number.abs() <= 2**53)
+                rows.reject(whole & ~small, col.name, "whole number too large (at most 2**53)")
+                number = number.where(whole & small)
             typed[col.name] = number.astype("float64") if col.type == "float" else _as_int(number)
         elif col.type == "datetime":
             when = pd.to_datetime(stripped.where(~empty), errors="coerce", format="ISO8601", utc=True)

@@ -124,9 +124,17 @@ def _read_csv(path: Path, name: str) -> RawTable:
 
 
 def _read_parquet(path: Path, name: str) -> RawTable:
-    table = pq.read_table(path)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
     columns = {}
     for col_name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_nested(column.type):
+            raise InputError(
+                f"{path}: column {col_name!r} holds {column.type} values; every input column "
+                "must be plain text, numbers or dates (flatten it, e.g. one row per item)"
+            )
         as_text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
         columns[col_name.strip()] = pc.fill_null(as_text, "")
     frame = pa.table(columns).to_pandas() if columns else pd.DataFrame()

@@ -195,6 +195,8 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
 
 def _member_evidence(members: pd.DataFrame, shared: pd.DataFrame) -> pd.DataFrame:
     """One row per member: its evidence weight and the identifiers tying it to its ring."""
+    if members.empty:
+        return members.assign(evidence="", kinds="")
     text = (
         shared.assign(
             item=shared["kind"]

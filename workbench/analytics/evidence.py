@@ -168,6 +168,9 @@ def shared_identifiers(
     links = seller_links.loc[
         seller_links["kind"].isin(kinds), ["seller_id", "kind", "value", "provenance"]
     ].merge(members, on="seller_id")
+    if links.empty:  # no ring, or no identifier of a counted kind: nothing is shared
+        columns = ["ring_id", "seller_id", "kind", "value", "degree", "shared_with", "provenance"]
+        return pd.DataFrame(columns=columns)
     all_links = _distinct_links(seller_links, kinds)
     degree = all_links.groupby(["kind", "value"]).size().rename("degree")
     links = links.join(degree, on=["kind", "value"])

@@ -187,6 +187,13 @@ class _PathIndex:
         return " ".join(parts)
 
 
+def _hops(walked: pd.DataFrame, flow: str) -> pd.DataFrame:
+    """The hops a trace walked, as path rows (none where no flow left the ring)."""
+    if walked.empty or "src" not in walked:
+        return pd.DataFrame(columns=PATH_COLUMNS)
+    return walked.assign(flow=flow, from_entity=walked["src"], to_entity=walked["dst"])
+
+
 def upstream_sources(
     members: pd.DataFrame,
     tables: dict[str, pd.DataFrame],
@@ -231,7 +238,7 @@ def upstream_sources(
         start = start[~start["src"].str.startswith("seller:")].drop(columns="point")
         reached, walked = _trace(start, goods, "back", settings.upstream_hops, settings.follow_exclusivity)
         frames.append(reached.assign(flow="goods"))
-        path_frames.append(walked.assign(flow="goods", from_entity=walked["src"], to_entity=walked["dst"]))
+        path_frames.append(_hops(walked, "goods"))
     if len(money):
         accounts = ring_links.loc[
             ring_links["kind"] == "bank_account", ["ring_id", "value"]
@@ -242,11 +249,13 @@ def upstream_sources(
         )
         reached, walked = _trace(start, money, "forward", settings.upstream_hops, settings.follow_exclusivity)
         frames.append(reached.assign(flow="money"))
-        path_frames.append(walked.assign(flow="money", from_entity=walked["src"], to_entity=walked["dst"]))
+        path_frames.append(_hops(walked, "money"))
     if not frames:
         return pd.DataFrame(columns=UPSTREAM_COLUMNS), pd.DataFrame(columns=PATH_COLUMNS)
     reached = pd.concat(frames, ignore_index=True)
-    reached = reached[reached["entity"].str.startswith("org:")]
+    reached = reached[reached["entity"].astype(str).str.startswith("org:")]
+    if reached.empty:  # flows leave the ring, but reach no organisation
+        return pd.DataFrame(columns=UPSTREAM_COLUMNS), pd.DataFrame(columns=PATH_COLUMNS)
     wide = reached.pivot_table(
         index=["ring_id", "entity"],
         columns="flow",
@@ -256,8 +265,7 @@ def upstream_sources(
     )
     wide.columns = [f"{a}_{b}" for a, b in wide.columns]
     for column in ("share_goods", "share_money", "exclusivity_goods", "exclusivity_money"):
-        if column not in wide:
-            wide[column] = 0.0
+        wide[column] = wide[column].astype("float64") if column in wide else 0.0
     wide = wide.reset_index()
     orgs = tables.get("organizations", pd.DataFrame(columns=["org_id", "name", "kind"]))
     wide["entity_id"] = wide["entity"].str.removeprefix("org:")

@@ -64,7 +64,13 @@ class MemoryStore(GraphStore):
             file = self._file(name)
             if not file.exists():
                 return None
-            self._tables[name] = pd.read_parquet(file)
+            try:
+                self._tables[name] = pd.read_parquet(file)
+            except (OSError, ValueError) as exc:  # pyarrow's errors are both
+                raise WorkbenchError(
+                    f"{file}: the store's {name} table is damaged ({type(exc).__name__}); rebuild "
+                    f"the store with `workbench load DATA --store {self.path}` into a new folder"
+                ) from None
         return self._tables[name]
 
     def _save(self, name: str, frame: pd.DataFrame) -> None:
@@ -83,7 +89,10 @@ class MemoryStore(GraphStore):
 
     def _read_meta(self) -> dict:
         file = self.path / _META
-        return json.loads(file.read_text()) if file.exists() else {}
+        try:
+            return json.loads(file.read_text()) if file.exists() else {}
+        except (OSError, ValueError) as exc:
+            raise WorkbenchError(f"{file}: the store's description is damaged ({exc})") from None
 
     def _write_meta(self, meta: dict) -> None:
         (self.path / _META).write_text(json.dumps(meta, indent=2, default=str))
