@@ -374,7 +374,7 @@ def verify(
     checked = verify_packet(packet_path, public_key)
     if checked.problems:
         for problem in checked.problems:
-            results.print(f"FAILED {problem}", highlight=False)
+            results.print(f"FAILED {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     manifest = checked.manifest
     signer = (
@@ -388,6 +388,7 @@ def verify(
         f"(ring {manifest.get('ring_id')}, for {manifest.get('recipient')}, created "
         f"{manifest.get('created_at')}); {signer}",
         highlight=False,
+        soft_wrap=True,
     )
 
 
