@@ -679,5 +679,5 @@ def main() -> None:
     try:
         app()
     except WorkbenchError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)  # one line
         sys.exit(2)
