@@ -578,6 +578,11 @@ def demo(
 ) -> None:
     """Generate a demo marketplace, analyse it into an embedded store, and open the app
     (set DEMO_NO_APP=1 to stop after the analysis)."""
+    from .leads.signing import init_signing_key, signing_key_path
+
+    if not signing_key_path().exists():  # the demo's packets are signed like any other
+        path, print_ = init_signing_key()
+        console.print(f"made a signing key for lead packets: {path} (fingerprint {print_})")
     synth(out=dir / "data", sellers=sellers, rings=rings, seed=7, scenario="realistic", clean=False)
     analyze(data_dir=dir / "data", out=dir / "out", store=dir / "store")
     if os.environ.get("DEMO_NO_APP"):
