@@ -242,3 +242,18 @@ def test_concurrent_writers_lose_nothing_and_keep_one_chain(tmp_path):
     assert store.verify_audit() == []
     events = store.case_events()
     assert len(events) == 60 and set(events["changed_by"]) == {"app", "cli"}
+
+
+def test_oidc_sign_in_gives_the_users_file_role_else_viewer(tmp_path, monkeypatch):
+    from workbench.access import add_user, oidc_role
+    from workbench.app.signin import sign_in_mode
+
+    users = tmp_path / "users.json"
+    add_user("li.wei@psb.example", None, "investigator", users)
+    assert oidc_role("li.wei@psb.example", users) == "investigator"
+    assert oidc_role("stranger@example.com", users) == "viewer"
+    monkeypatch.setenv("WORKBENCH_AUTH", "oidc")
+    assert sign_in_mode() == "oidc"
+    monkeypatch.setenv("WORKBENCH_AUTH", "everyone")
+    with pytest.raises(Exception, match="choose oidc, users or none"):
+        sign_in_mode()

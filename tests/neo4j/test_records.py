@@ -1,0 +1,63 @@
+"""Investigators' records on Neo4j: case events, the register and the audit chain, from two real
+processes at once, exactly as on the embedded store."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pandas as pd
+
+_WRITER = """
+import sys
+from workbench.store.neo4j_store import open_neo4j
+store = open_neo4j(sys.argv[1])
+for n in range(int(sys.argv[3])):
+    if n % 2:
+        store.record_case_event("R-" + sys.argv[2], "in progress", f"note {n}", sys.argv[2])
+    else:
+        store.audit(sys.argv[2], "viewed_identifiers", f"ring R-{n}")
+store.close()
+"""
+
+
+def test_two_processes_append_to_one_chain_on_neo4j(neo4j_store, neo4j_uri):
+    env = {**os.environ, "NEO4J_URI": neo4j_uri}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, neo4j_uri, who, "30"], env=env)
+        for who in ("app", "cli")
+    ]
+    assert [w.wait(timeout=300) for w in writers] == [0, 0]
+    log = neo4j_store.audit_log()
+    assert log["seq"].tolist() == list(range(1, 61))
+    assert neo4j_store.verify_audit() == []
+    events = neo4j_store.case_events()
+    assert len(events) == 30 and set(events["changed_by"]) == {"app", "cli"}
+    assert neo4j_store.case_status().loc["R-app", "status"] == "in progress"
+
+
+def test_register_and_a_tampered_entry_on_neo4j(neo4j_store):
+    neo4j_store.record_packet(
+        pd.DataFrame(
+            [
+                {
+                    "packet_id": "LP-1",
+                    "ring_id": "R-1",
+                    "recipient": "深圳市公安局",
+                    "redacted": True,
+                    "zip_sha256": "ab" * 32,
+                    "created_at": "2026-12-01T00:00:00+00:00",
+                }
+            ]
+        ),
+        actor="lee",
+        role="lead",
+    )
+    register = neo4j_store.case_register()
+    assert register.iloc[0]["recipient"] == "深圳市公安局" and bool(register.iloc[0]["redacted"]) is True
+    entry = neo4j_store.audit_log().iloc[-1]
+    assert entry["action"] == "packet_built" and entry["actor"] == "lee" and '"LP-1"' in entry["detail"]
+    assert neo4j_store.verify_audit() == []
+    neo4j_store.run("MATCH (e:AuditEntry {seq: 1}) SET e.actor = 'nobody'")
+    assert neo4j_store.verify_audit() == ["entry 1: its content does not match its hash (edited)"]
