@@ -257,3 +257,20 @@ def test_oidc_sign_in_gives_the_users_file_role_else_viewer(tmp_path, monkeypatc
     monkeypatch.setenv("WORKBENCH_AUTH", "everyone")
     with pytest.raises(Exception, match="choose oidc, users or none"):
         sign_in_mode()
+
+
+def test_a_viewer_sees_storefronts_to_about_a_kilometre_and_no_quarantined_values(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    viewer = page_test("ring_map", role="viewer").run()
+    lead = page_test("ring_map", role="lead").run()
+    assert not viewer.exception and not lead.exception
+    shown, exact = viewer.dataframe[0].value, lead.dataframe[0].value
+    stores = shown[shown["role"] == "storefront"].dropna(subset=["lat"])
+    assert len(stores) and (stores["lat"] == stores["lat"].round(2)).all()
+    assert (
+        exact.loc[exact["role"] == "storefront", "lat"].dropna().round(2)
+        != exact.loc[exact["role"] == "storefront", "lat"].dropna()
+    ).any()  # the lead's map is exact
+    overview = page_test("overview", role="viewer").run()
+    examples = overview.dataframe[-1].value
+    assert "reason" in examples and "value" not in examples

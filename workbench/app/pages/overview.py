@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from workbench.app.common import open_store, store_location, store_version
+from workbench.access import allowed
+from workbench.app.common import current_user, open_store, store_location, store_version
 from workbench.app.data import overview, ring_table
 
 
@@ -45,6 +46,9 @@ def overview_page() -> None:
     if figures["quarantined"]:
         st.dataframe(figures["by_reason"], hide_index=True, width="stretch")
         with st.expander("Quarantined rows (first 200)"):
-            st.dataframe(figures["examples"], hide_index=True, width="stretch")
+            examples = figures["examples"]
+            if not allowed(current_user(), "see_identifiers"):  # a bad row's value may be a phone
+                examples = examples.drop(columns=["value"], errors="ignore")
+            st.dataframe(examples, hide_index=True, width="stretch")
     else:
         st.success("No row was quarantined.")

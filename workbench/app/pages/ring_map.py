@@ -9,7 +9,14 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from workbench.app.common import open_store, ring_picker, store_location, store_version
+from workbench.app.common import (
+    current_user,
+    identifier_masker,
+    open_store,
+    ring_picker,
+    store_location,
+    store_version,
+)
 from workbench.app.components import map_html, map_text, marker_cluster, offline_map
 from workbench.app.data import ring_places, ring_table
 
@@ -28,6 +35,11 @@ def map_page() -> None:
         st.info("No rings yet: run `workbench analyze` on this store.")
         return
     places, flows = ring_places(where, version, ring_id)
+    masker = identifier_masker(current_user())
+    if masker.enabled:  # storefronts are often homes: a viewer sees them to about 1 km, no street
+        places = masker.coordinates(places, ("storefront",))
+        if "text" in places:
+            places.loc[places["role"] == "storefront", "text"] = "(address masked for your role)"
     placed = places.dropna(subset=["lat", "lon"])
     if len(places) > len(placed):
         st.caption(f"{len(places) - len(placed)} address(es) without coordinates are not drawn.")
