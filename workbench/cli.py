@@ -121,13 +121,53 @@ def synth(
     )
 
 
+SourceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--source",
+        help="Name of this data's source (default: the folder's name); loading a new version of a "
+        "source replaces that source's rows and no other's.",
+    ),
+]
+
+
+@app.command()
+def info(
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder.")] = None,
+    neo4j: Neo4jOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """What a store holds: rows per table, and every source with its version, fingerprint, load
+    time and rows."""
+    import json
+
+    if not store and not neo4j:
+        raise WorkbenchError("say which store: --store DIR (embedded) or --neo4j URI")
+    with _open_store(store, create=False, neo4j=neo4j) as graph_store:
+        facts = graph_store.info()
+    if as_json:
+        results.print(json.dumps(facts, default=str), highlight=False, soft_wrap=True)
+        return
+    tables = Table("table", "rows", title=f"Store {neo4j or store}")
+    for name, rows in facts["tables"].items():
+        tables.add_row(name, f"{rows:,}")
+    results.print(tables)
+    sources = Table("source", "version", "fingerprint", "loaded at", "rows", title="Sources")
+    for s in facts["sources"]:
+        rows = sum(v for k, v in s["rows"].items() if k != "quarantine")
+        sources.add_row(s["name"], str(s["version"]), s["fingerprint"][:16], s["loaded_at"], f"{rows:,}")
+    results.print(sources)
+
+
 @app.command()
 def load(
     data_dir: Annotated[Path, typer.Argument(help="Input folder (DESIGN.md input format).")],
     store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder to load into.")] = None,
     neo4j: Neo4jOption = None,
+    source: SourceOption = None,
 ) -> None:
-    """Validate and load an input folder into the embedded store or Neo4j (idempotent)."""
+    """Validate and load an input folder into the embedded store or Neo4j as one transaction
+    (idempotent; a new version of a source replaces that source's rows)."""
     from .pipeline import load_into_store
 
     if not store and not neo4j:
@@ -139,6 +179,7 @@ def load(
             graph_store,
             Settings.from_env(),
             on_file=lambda name: progress.update(task, description=f"loading {name}"),
+            source=source,
         )
     _show_counts(loaded.counts)
     console.print(
@@ -195,6 +236,7 @@ def analyze(
     method: MethodOption = None,
     engine: EngineOption = None,
     config: ConfigOption = None,
+    source: SourceOption = None,
 ) -> None:
     """Load, detect rings and trace upstream; write rings.csv, upstream.csv, quarantine.csv and
     summary.json to OUT, with the evidence behind them (ring_scores.csv, ring_members.csv,
@@ -211,6 +253,7 @@ def analyze(
             Settings.from_env(),
             on_step=lambda step: progress.update(task, description=step),
             analysis=analysis,
+            source=source,
         )
     _show_counts(result.loaded.counts)
     summary = result.summary()
@@ -282,8 +325,9 @@ def trace(
     with _progress() as progress:
         progress.add_task("tracing upstream", total=None)
         trace_upstream(findings, tables)
-    graph_store.write_upstream(findings.upstream)
-    graph_store.write_result("paths", findings.paths)
+    with graph_store.transaction():
+        graph_store.write_upstream(findings.upstream)
+        graph_store.write_result("paths", findings.paths)
     console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {neo4j or store}")
 
 
@@ -621,7 +665,7 @@ def run_app(
 
         open_neo4j(neo4j).close()  # fail here, clearly, rather than on the page
         env["WORKBENCH_NEO4J_URI"] = neo4j
-    elif store is None or not (store / "sellers.parquet").exists():
+    elif store is None or not _embedded_has_data(store):
         raise WorkbenchError(
             f"{store or 'no --store'}: no store here; build one with "
             f"`workbench analyze DATA --out OUT --store {store or 'STORE'}`"
@@ -655,6 +699,12 @@ def run_app(
         subprocess.run(command, env=env, check=False)
     except KeyboardInterrupt:
         pass
+
+
+def _embedded_has_data(store: Path) -> bool:
+    from .store import MemoryStore
+
+    return store.is_dir() and MemoryStore(store, create=False).has_data()
 
 
 def _sign_in_configured(users: dict) -> bool:

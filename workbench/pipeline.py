@@ -103,15 +103,20 @@ def _timed(timings: dict[str, float], step: str, on_step: Step | None):
 
 
 def load_into_store(
-    data_dir: Path, store: GraphStore | None, settings: Settings, on_file: Step | None = None
+    data_dir: Path,
+    store: GraphStore | None,
+    settings: Settings,
+    on_file: Step | None = None,
+    source: str | None = None,
 ) -> tuple[LoadedInput, dict[str, float]]:
-    """Load ``data_dir`` and, when a store is given, write it there (idempotently)."""
+    """Load ``data_dir`` and, when a store is given, write it there as the new version of
+    ``source`` (idempotently)."""
     timings: dict[str, float] = {}
     with _timed(timings, "load", None):
         loaded = load_folder(data_dir, settings.default_country, on_file=on_file)
     if store is not None:
         with _timed(timings, "store", None):
-            store.load(loaded)
+            store.load(loaded, source=source)
     return loaded, timings
 
 
@@ -185,12 +190,13 @@ def detect_and_trace(
 
 
 def write_findings(store: GraphStore, findings: Findings) -> None:
-    """Keep rings, sources and the evidence behind them in the store."""
-    store.write_rings(findings.rings, method=findings.settings.method)
-    store.write_meta_entry("analysis", findings.settings.as_dict())
-    store.write_upstream(findings.upstream)
-    for name in ("ring_scores", "members", "suppressed", "paths", "history"):
-        store.write_result(name, getattr(findings, name))
+    """Keep rings, sources and the evidence behind them in the store (one transaction)."""
+    with store.transaction():
+        store.write_rings(findings.rings, method=findings.settings.method)
+        store.write_meta_entry("analysis", findings.settings.as_dict())
+        store.write_upstream(findings.upstream)
+        for name in ("ring_scores", "members", "suppressed", "paths", "history"):
+            store.write_result(name, getattr(findings, name))
 
 
 def _member_evidence(members: pd.DataFrame, shared: pd.DataFrame) -> pd.DataFrame:
@@ -228,6 +234,7 @@ def analyze(
     settings: Settings | None = None,
     on_step: Step | None = None,
     analysis: AnalysisSettings | None = None,
+    source: str | None = None,
 ) -> AnalysisResult:
     """Run load, ring detection and upstream tracing, and write the DESIGN.md outputs plus the
     evidence behind them (ring_scores, ring_members, suppressed, upstream_paths, ring_history)."""
@@ -239,7 +246,7 @@ def analyze(
     started = time.perf_counter()
     if on_step:
         on_step("load")
-    loaded, timings = load_into_store(Path(data_dir), store, settings, on_file=on_step)
+    loaded, timings = load_into_store(Path(data_dir), store, settings, on_file=on_step, source=source)
     previous = store.rings() if store is not None else None
     tables = loaded.tables
     if store is not None and store.remote:

@@ -34,7 +34,10 @@ def test_analyze_writes_the_batch_contract(marketplace, tmp_path):
         assert c["read"] == c["loaded"] + c["quarantined"] + c["duplicates"], name
     assert sum(c["quarantined"] for c in summary["files"].values()) == len(quarantine)
     assert {"load", "detect", "trace", "total"} <= set(summary["timings"])
-    assert (store / "rings.parquet").exists()
+    from workbench.store import EmbeddedStore
+
+    stored = EmbeddedStore(store, create=False).rings()
+    assert stored.equals(pd.read_csv(out / "rings.csv", dtype={"ring_score": float}).astype(stored.dtypes))
 
 
 def test_same_input_gives_the_same_rings(marketplace, tmp_path):
@@ -82,7 +85,10 @@ def test_synth_then_load_reports_counts(tmp_path):
     assert run("synth", "--out", str(tmp_path / "d"), "--sellers", "300", "--rings", "3").returncode == 0
     done = run("load", str(tmp_path / "d"), "--store", str(tmp_path / "s"))
     assert done.returncode == 0, done.stderr
-    assert "seller_links" in done.stdout and (tmp_path / "s" / "seller_links.parquet").exists()
+    assert "seller_links" in done.stdout
+    facts = json.loads(run("info", "--store", str(tmp_path / "s"), "--json").stdout)
+    assert facts["complete"] and facts["tables"]["seller_links"] > 0
+    assert [(s["name"], s["version"]) for s in facts["sources"]] == [("d", 1)]
 
 
 def test_demo_without_app_stops_after_analysis(tmp_path):

@@ -43,30 +43,6 @@ def test_new_rows_are_added_and_changed_rows_replaced(tmp_path):
     assert sellers.to_dict() == {"S1": "One", "S2": "Two renamed", "S3": "Three"}
 
 
-def test_graph_view_has_identifiers_and_provenance(marketplace, tmp_path):
-    store = MemoryStore(tmp_path / "store")
-    store.load(load_folder(marketplace))
-    links = store.table("seller_links")
-    row = links.iloc[0]
-    graph = store.graph()
-    edges = graph.get_edge_data(
-        ("Seller", row["seller_id"]),
-        (
-            {
-                "phone": "Phone",
-                "email": "Email",
-                "device": "Device",
-                "ip": "IP",
-                "person_id": "Person",
-                "bank_account": "BankAccount",
-                "address": "Address",
-            }[row["kind"]],
-            row["value"],
-        ),
-    )
-    assert any(e["provenance"] == row["provenance"] for e in edges.values())
-
-
 def test_missing_store_says_how_to_build_one(tmp_path):
     import pytest
 

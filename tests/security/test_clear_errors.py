@@ -75,9 +75,14 @@ def test_a_damaged_store_file_and_out_naming_a_file(base):
     assert (
         run_workbench("analyze", str(data), "--out", str(base / "o"), "--store", str(store)).returncode == 0
     )
-    (store / "sellers.parquet").write_bytes(b"not parquet")
+    (sellers,) = (store / "tables").glob("sellers.*.parquet")
+    sellers.write_bytes(b"not parquet")
     done = run_workbench("detect", "--store", str(store))
-    assert done.returncode == 2 and "sellers table is damaged" in done.stderr
+    assert done.returncode == 2 and "a table of the store is damaged" in done.stderr
+    _no_traceback(done)
+    sellers.unlink()
+    done = run_workbench("detect", "--store", str(store))
+    assert done.returncode == 2 and "the store is damaged" in done.stderr and sellers.name in done.stderr
     _no_traceback(done)
     (base / "a_file").write_text("x")
     done = run_workbench("analyze", str(data), "--out", str(base / "a_file"))

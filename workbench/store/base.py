@@ -10,13 +10,16 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import uuid
 from abc import ABC, abstractmethod
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from workbench.errors import WorkbenchError
 from workbench.model import INPUT_FILES
 
 if TYPE_CHECKING:
@@ -50,6 +53,18 @@ RECORD_TABLES = {
 }
 # where a ring stands with the task force; every change is kept as an event
 CASE_STATUSES = ("open", "in progress", "referred", "dismissed")
+
+
+# a source's name, as given with --source: no path separators, nothing that needs quoting
+SOURCE_NAME = re.compile(r"^[\w.-]{1,100}$")
+
+
+def _combined_fingerprint(sources: list[dict]) -> str:
+    """The input's fingerprint: the one source's, or a hash over every source's."""
+    if len(sources) == 1:
+        return sources[0]["fingerprint"]
+    joined = "\n".join(f"{s['name']}:{s['fingerprint']}" for s in sorted(sources, key=lambda s: s["name"]))
+    return hashlib.sha256(joined.encode()).hexdigest()
 
 
 def acting_user() -> str:
@@ -182,22 +197,63 @@ class GraphStore(ABC):
         """Release connections; the embedded store has none."""
 
     # ---- shared logic ----------------------------------------------------------------
-    def load(self, loaded: LoadedInput) -> dict[str, int]:
-        """Write every loaded table (idempotently) and the quarantine; return rows per table."""
-        written = {}
-        for name, table in loaded.tables.items():
-            self._upsert(name, table, table_key(name))
-            written[name] = len(table)
-        self._replace("quarantine", loaded.quarantine)
+    def transaction(self):
+        """A context in which every write commits together (the embedded store); a plain context
+        where each write commits on its own (Neo4j's batched writes)."""
+        return nullcontext(self)
+
+    def _replace_source(self, source: str, tables: dict[str, pd.DataFrame], record: dict) -> None:
+        """Make ``tables`` the rows of ``source``. Backends that keep rows per source replace
+        them; the default merges them by key into what the store holds."""
+        for name, frame in tables.items():
+            if name == "quarantine":
+                self._replace(name, frame)
+            else:
+                self._upsert(name, frame, table_key(name))
         meta = self._read_meta()
-        meta["input"] = {
-            "data_dir": str(loaded.data_dir),
-            "fingerprint": loaded.fingerprint,
-            "files": loaded.counts,
-            "renamed_columns": loaded.renamed_columns,
-        }
+        meta["sources"] = [*(s for s in meta.get("sources", []) if s["name"] != source), record]
         self._write_meta(meta)
+
+    def _sources(self) -> list[dict]:
+        return list(self._read_meta().get("sources", []))
+
+    def load(self, loaded: LoadedInput, source: str | None = None) -> dict[str, int]:
+        """Write a loaded folder as the new version of ``source`` (default: the folder's name),
+        replacing that source's rows and leaving every other source's; loading a version the
+        store already holds changes nothing. Returns rows per table."""
+        source = source or loaded.data_dir.resolve().name
+        if not SOURCE_NAME.match(source):
+            raise WorkbenchError(f"--source {source!r}: letters, digits, '.', '-' and '_' only")
+        written = {name: len(table) for name, table in loaded.tables.items()}
+        previous = next((s for s in self._sources() if s["name"] == source), None)
+        if previous is not None and previous["fingerprint"] == loaded.fingerprint:
+            return written  # this very version is loaded already
+        record = {
+            "name": source,
+            "version": (previous["version"] + 1) if previous else 1,
+            "fingerprint": loaded.fingerprint,
+            "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "rows": {**written, "quarantine": len(loaded.quarantine)},
+            "data_dir": str(loaded.data_dir),
+        }
+        with self.transaction():
+            self._replace_source(source, {**loaded.tables, "quarantine": loaded.quarantine}, record)
+            sources = self._sources()
+            meta = self._read_meta()
+            meta["input"] = {
+                "data_dir": str(loaded.data_dir),
+                "source": source,
+                "fingerprint": _combined_fingerprint(sources),
+                "files": loaded.counts,
+                "renamed_columns": loaded.renamed_columns,
+            }
+            self._write_meta(meta)
         return written
+
+    def info(self) -> dict:
+        """What the store holds: rows per table, every source with its version, and whether the
+        store is complete (a damaged or interrupted store does not open at all)."""
+        return {"tables": self.counts(), "sources": self._sources(), "complete": True}
 
     def table(self, name: str) -> pd.DataFrame:
         """Input table ``name``; an empty frame with the declared columns if never loaded."""

@@ -1,24 +1,46 @@
-"""The embedded default store: canonical tables in memory, persisted to a folder as Parquet,
-with a networkx view of the graph built on demand."""
+"""The embedded default store: a folder that behaves as a transactional database.
+
+Tables live as immutable Parquet files (one per table and source, never rewritten in place); one
+``manifest.json`` names the files that make up the committed store, and a write commits by
+replacing it atomically (write, fsync, rename). A load killed at any moment therefore leaves the
+store exactly as before it, and a reader only ever sees a committed manifest. One writer at a
+time holds ``write.lock`` (an OS file lock, released by the kernel if the writer dies); a second
+writer waits for it, saying so. Investigators' records (case events, the register, the audit
+trail) are appended to ``records.sqlite`` in WAL mode, shared by every process on the store.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sqlite3
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
-import networkx as nx
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.model import LINK_KIND_TO_NODE, NODE_KINDS
+from workbench.model import INPUT_FILES
 
 from .base import AUDIT_COLUMNS, RECORD_TABLES, GraphStore, chain_entries, upsert_rows
 
-__all__ = ["MemoryStore"]
+__all__ = ["MemoryStore", "EmbeddedStore", "FORMAT"]
 
-_META = "store.json"
+FORMAT = "counterfeit-ring-workbench store 2"
+_MANIFEST = "manifest.json"
 _RECORDS = "records.sqlite"
+_LOCK = "write.lock"
+_TABLES = "tables"
+# rows the analysis writes belong to no input source
+ANALYSIS = "_analysis"
+# table files no manifest names any more are removed this long after they were replaced, so a
+# reader that opened an older manifest can still read it
+RETENTION_SECONDS = 3600
 
 
 def _sql_value(value):
@@ -27,8 +49,9 @@ def _sql_value(value):
     return None if value is None else str(value)
 
 
-class MemoryStore(GraphStore):
-    """A folder of Parquet tables (``<name>.parquet``) plus ``store.json``; opening reads lazily."""
+class EmbeddedStore(GraphStore):
+    """A store folder: ``manifest.json`` (the committed state), ``tables/`` (immutable Parquet),
+    ``records.sqlite`` (case records and audit trail) and ``write.lock``."""
 
     def __init__(self, path: Path | str, create: bool = True):
         self.path = Path(path)
@@ -38,64 +61,192 @@ class MemoryStore(GraphStore):
                     f"{self.path}: no store here; build one with "
                     "`workbench analyze DATA_DIR --out OUT --store DIR` or `workbench load`"
                 )
-            self.path.mkdir(parents=True)
+            self.path.mkdir(parents=True, exist_ok=True)
         elif not self.path.is_dir():
             raise WorkbenchError(f"{self.path}: not a folder, cannot hold a store")
+        self._manifest = self._read_manifest()
         self._tables: dict[str, pd.DataFrame] = {}
-        self._graph: nx.MultiDiGraph | None = None
-        self._adopt_legacy_records()
+        self._pending: dict | None = None  # the manifest being written, inside a transaction
+        self._lock_file = None
 
-    def _adopt_legacy_records(self) -> None:
-        """Stores written before the record database kept case events and the register as Parquet:
-        move them in once, so no case history is left behind."""
-        for name in ("case_events", "case_register"):
-            legacy = self._file(name)
-            if legacy.exists():
-                frame = pd.read_parquet(legacy)
-                self._append_records({name: frame.to_dict("records")}, [])
-                legacy.rename(legacy.with_suffix(".parquet.adopted"))
+    # ---- the committed state -----------------------------------------------------------------
+    def _read_manifest(self) -> dict:
+        file = self.path / _MANIFEST
+        if not file.exists():
+            leftovers = sorted(p.name for p in self.path.glob("*.parquet"))
+            if leftovers:
+                raise WorkbenchError(
+                    f"{self.path}: a store of an older version or an interrupted one ({leftovers[0]} "
+                    "but no manifest.json); build a new store with `workbench load DATA --store NEW`"
+                )
+            return {"format": FORMAT, "version": 0, "tables": {}, "sources": [], "meta": {}}
+        try:
+            manifest = json.loads(file.read_text())
+            if manifest.get("format") != FORMAT:
+                raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT!r}")
+            for files in manifest["tables"].values():
+                for name in files.values():
+                    if not (self.path / _TABLES / name).is_file():
+                        raise ValueError(f"{_TABLES}/{name} is missing")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise WorkbenchError(
+                f"{file}: the store is damaged ({exc}); build a new store with "
+                "`workbench load DATA --store NEW`"
+            ) from None
+        return manifest
 
-    # ---- backend methods -------------------------------------------------------------
-    def _file(self, name: str) -> Path:
-        return self.path / f"{name}.parquet"
+    def _current(self) -> dict:
+        return self._pending if self._pending is not None else self._manifest
 
+    # ---- transactions ------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        """Every write inside commits together, or not at all; one writer at a time."""
+        if self._pending is not None:  # nested: part of the enclosing transaction
+            yield self
+            return
+        self._lock()
+        try:
+            # start from what is committed now, not from what this process read earlier
+            self._manifest = self._read_manifest()
+            self._tables.clear()
+            self._pending = json.loads(json.dumps(self._manifest))
+            written_before = set(self._table_files(self._manifest))
+            try:
+                yield self
+            except BaseException:
+                for name in set(self._table_files(self._pending)) - written_before:
+                    (self.path / _TABLES / name).unlink(missing_ok=True)
+                self._pending = None
+                self._tables.clear()
+                raise
+            pending, self._pending = self._pending, None
+            pending["version"] = self._manifest["version"] + 1
+            pending["committed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            self._commit(pending)
+            self._manifest = pending
+            self._collect_garbage()
+        finally:
+            self._unlock()
+
+    def _lock(self) -> None:
+        self._lock_file = open(self.path / _LOCK, "a+")  # noqa: SIM115 - held for the transaction
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.seek(0)
+            holder = self._lock_file.read().strip() or "another process"
+            print(f"{self.path}: waiting for {holder} to finish writing", file=sys.stderr, flush=True)
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        self._lock_file.seek(0)
+        self._lock_file.truncate()
+        self._lock_file.write(f"pid {os.getpid()} since {datetime.now(UTC).isoformat(timespec='seconds')}")
+        self._lock_file.flush()
+
+    def _unlock(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.truncate(0)
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _commit(self, manifest: dict) -> None:
+        tmp = self.path / f".{_MANIFEST}.{uuid.uuid4().hex}"
+        with open(tmp, "w") as file:
+            json.dump(manifest, file, indent=1, default=str)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, self.path / _MANIFEST)  # the commit: one atomic rename
+        directory = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    @staticmethod
+    def _table_files(manifest: dict) -> list[str]:
+        return [name for files in manifest["tables"].values() for name in files.values()]
+
+    def _collect_garbage(self) -> None:
+        """Remove table files no manifest names, once no reader can still need them."""
+        keep = set(self._table_files(self._manifest))
+        cutoff = time.time() - RETENTION_SECONDS
+        for file in (self.path / _TABLES).glob("*.parquet"):
+            if file.name not in keep and file.stat().st_mtime < cutoff:
+                file.unlink(missing_ok=True)
+        for stale in self.path.glob(f".{_MANIFEST}.*"):
+            stale.unlink(missing_ok=True)
+
+    # ---- backend methods -------------------------------------------------------------------
     def _read(self, name: str) -> pd.DataFrame | None:
         if name not in self._tables:
-            file = self._file(name)
-            if not file.exists():
+            files = self._current()["tables"].get(name)
+            if not files:
                 return None
-            try:
-                self._tables[name] = pd.read_parquet(file)
-            except (OSError, ValueError) as exc:  # pyarrow's errors are both
-                raise WorkbenchError(
-                    f"{file}: the store's {name} table is damaged ({type(exc).__name__}); rebuild "
-                    f"the store with `workbench load DATA --store {self.path}` into a new folder"
-                ) from None
+            frames = [self._read_file(files[source]) for source in files]
+            frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+            key = INPUT_FILES[name].key if name in INPUT_FILES else ()
+            if len(frames) > 1 and key:
+                # one entity in two sources: the source loaded last says what it is now
+                frame = frame.drop_duplicates(list(key), keep="last", ignore_index=True)
+            self._tables[name] = frame
         return self._tables[name]
 
-    def _save(self, name: str, frame: pd.DataFrame) -> None:
-        frame = frame.reset_index(drop=True)
-        tmp = self._file(name).with_suffix(".parquet.tmp")
-        frame.to_parquet(tmp, index=False)
-        tmp.replace(self._file(name))  # atomic: a crash never leaves half a table
-        self._tables[name] = frame
-        self._graph = None
+    def _read_file(self, file_name: str) -> pd.DataFrame:
+        file = self.path / _TABLES / file_name
+        try:
+            return pd.read_parquet(file)
+        except FileNotFoundError:
+            raise WorkbenchError(
+                f"{self.path}: the store changed since it was opened; open it again"
+            ) from None
+        except (OSError, ValueError) as exc:  # pyarrow's errors are both
+            raise WorkbenchError(
+                f"{file}: a table of the store is damaged ({type(exc).__name__}); build a new store "
+                f"with `workbench load DATA --store NEW`"
+            ) from None
+
+    def _write_table(self, name: str, source: str, frame: pd.DataFrame | None) -> None:
+        """Put ``frame`` as ``source``'s rows of table ``name`` (None removes them)."""
+        with self.transaction():
+            files = self._pending["tables"].setdefault(name, {})
+            if frame is None:
+                files.pop(source, None)
+            else:
+                file_name = f"{name}.{uuid.uuid4().hex[:16]}.parquet"
+                (self.path / _TABLES).mkdir(exist_ok=True)
+                frame.reset_index(drop=True).to_parquet(self.path / _TABLES / file_name, index=False)
+                files.pop(source, None)  # re-inserted last: the newest source comes last
+                files[source] = file_name
+            if not files:
+                self._pending["tables"].pop(name)
+            self._tables.pop(name, None)
 
     def _upsert(self, name: str, frame: pd.DataFrame, key: list[str]) -> None:
-        self._save(name, upsert_rows(self._read(name), frame, key))
+        self._write_table(name, ANALYSIS, upsert_rows(self._read(name), frame, key))
 
     def _replace(self, name: str, frame: pd.DataFrame) -> None:
-        self._save(name, frame)
+        self._write_table(name, ANALYSIS, frame)
+
+    def _replace_source(self, source: str, tables: dict[str, pd.DataFrame], record: dict) -> None:
+        with self.transaction():
+            for name in list(self._pending["tables"]):
+                if name not in tables and source in self._pending["tables"][name]:
+                    self._write_table(name, source, None)  # the new version no longer has it
+            for name, frame in tables.items():
+                self._write_table(name, source, frame)
+            sources = [s for s in self._pending["sources"] if s["name"] != source]
+            self._pending["sources"] = [*sources, record]
+
+    def _sources(self) -> list[dict]:
+        return list(self._current()["sources"])
 
     def _read_meta(self) -> dict:
-        file = self.path / _META
-        try:
-            return json.loads(file.read_text()) if file.exists() else {}
-        except (OSError, ValueError) as exc:
-            raise WorkbenchError(f"{file}: the store's description is damaged ({exc})") from None
+        return json.loads(json.dumps(self._current()["meta"]))
 
     def _write_meta(self, meta: dict) -> None:
-        (self.path / _META).write_text(json.dumps(meta, indent=2, default=str))
+        with self.transaction():
+            self._pending["meta"] = json.loads(json.dumps(meta, default=str))
 
     # ---- investigators' records: SQLite in WAL mode, shared by every process on the store -----
     def _records(self) -> sqlite3.Connection:
@@ -154,65 +305,6 @@ class MemoryStore(GraphStore):
             frame["redacted"] = frame["redacted"].map({"1": True, "0": False, "True": True, "False": False})
         return frame
 
-    # ---- networkx view ---------------------------------------------------------------
-    def graph(self) -> nx.MultiDiGraph:
-        """The graph model of DESIGN.md as networkx: nodes ``(label, key)``, edges with provenance.
 
-        Built once per opened store and dropped when a table changes.
-        """
-        if self._graph is None:
-            self._graph = _build_graph(self)
-        return self._graph
-
-
-def _build_graph(store: GraphStore) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph()
-    for label in ("Seller", "Address", "Organization"):
-        kind = NODE_KINDS[label]
-        for row in store.table(kind.source_file).itertuples(index=False):
-            graph.add_node((label, getattr(row, kind.key)), **row._asdict())
-    for file_name, owner, owner_label in (
-        ("seller_links", "seller_id", "Seller"),
-        ("org_links", "org_id", "Organization"),
-    ):
-        links = store.table(file_name)
-        for o, kind, value, role, prov in zip(
-            links[owner],
-            links["kind"],
-            links["value"],
-            links["role"],
-            links["provenance"],
-            strict=True,
-        ):
-            edge = "HAS_" + kind.upper()
-            graph.add_edge(
-                (owner_label, o), (LINK_KIND_TO_NODE[kind], value), edge, role=role, provenance=prov
-            )
-    shipments = store.table("shipments")
-    for row in shipments.itertuples(index=False):
-        graph.add_edge(
-            ("Address", row.from_address_id),
-            ("Shipment", row.waybill),
-            "SHIPPED",
-            provenance=row.provenance,
-        )
-        graph.add_edge(
-            ("Shipment", row.waybill),
-            ("Address", row.to_address_id),
-            "DELIVERED_TO",
-            provenance=row.provenance,
-        )
-    payments = store.table("payments")
-    for row in payments.itertuples(index=False):
-        graph.add_edge(
-            ("BankAccount", row.from_account),
-            ("BankAccount", row.to_account),
-            "PAID",
-            payment_id=row.payment_id,
-            amount=row.amount,
-            provenance=row.provenance,
-        )
-    rings = store.rings()
-    for row in rings.itertuples(index=False):
-        graph.add_edge(("Seller", row.seller_id), ("Ring", row.ring_id), "MEMBER_OF", score=row.ring_score)
-    return graph
+# the embedded store's earlier name, kept for callers and notebooks written against it
+MemoryStore = EmbeddedStore
