@@ -189,7 +189,7 @@ def check_file(
     frame, lines, line_text, duplicates = _merge_exact_duplicates(raw.frame, raw.lines)
     frame = frame.reset_index(drop=True)
     line_text = line_text.reset_index(drop=True)
-    rows = RowFilter(raw.file_name, frame, lines)
+    rows = RowFilter(raw.file_name, frame, lines, line_text)
     typed = pd.DataFrame(index=frame.index)
     _parse_types(rows, spec, typed)
     if hook is not None:
@@ -213,4 +213,6 @@ def check_file(
     table["provenance"] = raw.file_name + ":" + line_text
     table = table[rows.alive].reset_index(drop=True)
     quarantine = pd.concat([raw.malformed, rows.quarantine()], ignore_index=True)
+    # the duplicates of a bad row are listed in the quarantine at their own lines
+    duplicates -= rows.duplicate_lines
     return FileResult(spec.name, raw.file_name, table, quarantine, raw.read, duplicates, renamed)

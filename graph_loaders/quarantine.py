@@ -39,10 +39,16 @@ class RowFilter:
     Each row is rejected at most once, so per file: rows in = rows kept + rows rejected.
     """
 
-    def __init__(self, file_name: str, frame: pd.DataFrame, lines: np.ndarray):
+    def __init__(
+        self, file_name: str, frame: pd.DataFrame, lines: np.ndarray, merged_lines: pd.Series | None = None
+    ):
         self.file_name = file_name
         self.frame = frame
         self.lines = lines
+        # "2,6,7" where a row stands for exact duplicates: a bad row is listed at every line it was
+        self.merged_lines = merged_lines
+        # quarantine rows for the duplicates of bad rows (they are not counted as duplicates)
+        self.duplicate_lines = 0
         self.alive = np.ones(len(frame), dtype=bool)
         self._rejected: list[pd.DataFrame] = []
 
@@ -59,15 +65,17 @@ class RowFilter:
         if count:
             shown = self.frame[field] if values is None else values
             why = reason if isinstance(reason, str) else np.asarray(reason)[bad]
-            self._rejected.append(
-                quarantine_frame(
-                    self.file_name,
-                    self.lines[bad],
-                    field,
-                    np.asarray(shown.astype(str))[bad],
-                    why,
-                )
-            )
+            lines = self.lines[bad]
+            value = np.asarray(shown.astype(str))[bad]
+            if self.merged_lines is not None:
+                every = [[int(n) for n in text.split(",")] for text in np.asarray(self.merged_lines)[bad]]
+                repeats = np.array([len(n) for n in every])
+                if (repeats > 1).any():
+                    lines = np.concatenate(every)
+                    value = np.repeat(value, repeats)
+                    why = why if isinstance(why, str) else np.repeat(why, repeats)
+                    self.duplicate_lines += int((repeats - 1).sum())
+            self._rejected.append(quarantine_frame(self.file_name, lines, field, value, why))
             self.alive &= ~bad
         return count
 

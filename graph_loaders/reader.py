@@ -14,6 +14,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from workbench.errors import InputError
+from workbench.model import INPUT_FILES
 
 from .quarantine import quarantine_frame
 
@@ -74,6 +75,10 @@ def _header(path: Path) -> list[str]:
     return header
 
 
+# a value longer than this is a row to quarantine, not data (a seller can write anything)
+MAX_FIELD_BYTES = 1 << 20
+
+
 def _read_csv(path: Path, name: str) -> RawTable:
     header = _header(path)
     bad_rows: list[tuple[int | None, str, str]] = []
@@ -89,11 +94,15 @@ def _read_csv(path: Path, name: str) -> RawTable:
         )
         return "skip"
 
-    def parse(use_threads: bool) -> pa.Table:
+    def parse(use_threads: bool, block_size: int | None = None) -> pa.Table:
         return pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, use_threads=use_threads),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, ignore_empty_lines=False),
+            read_options=pacsv.ReadOptions(
+                column_names=header, skip_rows=1, use_threads=use_threads, block_size=block_size
+            ),
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=on_invalid, ignore_empty_lines=False, newlines_in_values=True
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in header},
                 strings_can_be_null=False,
@@ -101,26 +110,91 @@ def _read_csv(path: Path, name: str) -> RawTable:
             ),
         )
 
-    table = parse(use_threads=True)
+    block_size = None
+    try:
+        table = parse(use_threads=True)
+    except pa.ArrowInvalid as exc:
+        if "skip initial" in str(exc) and _only_header(path):
+            table = pa.table({c: pa.array([], pa.string()) for c in header})
+        elif "straddl" in str(exc) or "block size" in str(exc):
+            # one value longer than Arrow's block: read in one block, quarantine the row below
+            block_size = min(path.stat().st_size + 1, (1 << 31) - 1)
+            bad_rows.clear()
+            table = parse(use_threads=True, block_size=block_size)
+        else:
+            raise
     if any(n is None for n, _, _ in bad_rows):
         # the threaded reader does not know line numbers; the rare file with malformed rows
         # is read again serially so every quarantined row names its line
         bad_rows.clear()
-        table = parse(use_threads=False)
+        table = parse(use_threads=False, block_size=block_size)
     frame = table.to_pandas()
-    # Rows are one per physical line (values with embedded newlines are not supported), so a
-    # good row's line is the next line number not taken by a malformed row.
-    bad_lines = np.array(sorted(n for n, _, _ in bad_rows), dtype=np.int64)
-    all_lines = np.arange(2, 2 + len(frame) + len(bad_rows), dtype=np.int64)
-    lines = np.setdiff1d(all_lines, bad_lines, assume_unique=True)[: len(frame)]
+    if _has_line_breaks(table):
+        # a quoted value spans lines: every row is cited at the line where its record starts
+        good, bad = _record_starts(path, len(header))
+        lines = np.array(good[: len(frame)], dtype=np.int64)
+        bad_rows = [(line, text, reason) for line, (_, text, reason) in zip(bad, bad_rows, strict=False)]
+    else:
+        # one row per physical line: a good row's line is the next one not taken by a bad row
+        bad_lines = np.array(sorted(n for n, _, _ in bad_rows), dtype=np.int64)
+        all_lines = np.arange(2, 2 + len(frame) + len(bad_rows), dtype=np.int64)
+        lines = np.setdiff1d(all_lines, bad_lines, assume_unique=True)[: len(frame)]
+    frame, lines, too_long = _without_huge_values(frame, lines)
     malformed = quarantine_frame(
         path.name,
-        [n for n, _, _ in bad_rows],
+        [n for n, _, _ in bad_rows] + [n for n, _, _ in too_long],
         "(row)",
-        [t for _, t, _ in bad_rows],
-        [r for _, _, r in bad_rows],
+        [t for _, t, _ in bad_rows] + [t for _, t, _ in too_long],
+        [r for _, _, r in bad_rows] + [r for _, _, r in too_long],
     )
     return RawTable(name, path.name, frame, lines, malformed)
+
+
+def _only_header(path: Path) -> bool:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = csv.reader(f)
+        next(rows, None)
+        return next(rows, None) is None
+
+
+def _has_line_breaks(table: pa.Table) -> bool:
+    return any(
+        table.num_rows and pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py()
+        for column in table.columns
+    )
+
+
+def _record_starts(path: Path, width: int) -> tuple[list[int], list[int]]:
+    """The line each CSV record starts on, for records of ``width`` fields and for the others."""
+    good, bad = [], []
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = csv.reader(f)
+        next(rows, None)
+        start = rows.line_num + 1
+        for record in rows:
+            (good if len(record) == width else bad).append(start)
+            start = rows.line_num + 1
+    return good, bad
+
+
+def _without_huge_values(frame: pd.DataFrame, lines: np.ndarray):
+    """Rows with a value over MAX_FIELD_BYTES leave the frame for the quarantine."""
+    if frame.empty:
+        return frame, lines, []
+    huge = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        huge |= frame[column].str.len().to_numpy() > MAX_FIELD_BYTES
+    if not huge.any():
+        return frame, lines, []
+    rows = [
+        (
+            int(line),
+            f"{frame.columns[0]}={frame.iloc[i, 0]!s:.60}",
+            f"a value longer than {MAX_FIELD_BYTES:,} characters",
+        )
+        for i, line in zip(np.flatnonzero(huge), lines[huge], strict=True)
+    ]
+    return frame[~huge].reset_index(drop=True), lines[~huge], rows
 
 
 def _read_parquet(path: Path, name: str) -> RawTable:
@@ -130,6 +204,13 @@ def _read_parquet(path: Path, name: str) -> RawTable:
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
     columns = {}
     for col_name, column in zip(table.column_names, table.columns, strict=True):
+        declared = next((c for c in INPUT_FILES[name].columns if c.name == col_name.strip()), None)
+        if pa.types.is_floating(column.type) and declared is not None and declared.type == "str":
+            example = next((v for v in column.to_pylist() if v is not None), None)
+            raise InputError(
+                f"{path}: column {col_name!r} is stored as floating-point numbers (e.g. {example!r}); "
+                "identifiers and account numbers lose digits that way: export the column as text"
+            )
         if pa.types.is_nested(column.type):
             raise InputError(
                 f"{path}: column {col_name!r} holds {column.type} values; every input column "
