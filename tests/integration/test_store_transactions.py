@@ -1,0 +1,203 @@
+"""The embedded store as a database: a load is one transaction (SIGKILL at any point leaves the
+store as it was), one writer at a time, sources with versions, and case records that several
+processes write at once. Real processes, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from graph_loaders import load_folder
+from tests.conftest import run_workbench
+from workbench.store import EmbeddedStore
+from workbench.synth.generator import generate_marketplace
+
+
+@pytest.fixture(scope="module")
+def markets(tmp_path_factory):
+    root = tmp_path_factory.mktemp("markets")
+    generate_marketplace(root / "small", sellers=400, rings=5, seed=21)
+    generate_marketplace(root / "big", sellers=20000, rings=60, seed=22)
+    return root
+
+
+def _info(store: Path) -> dict:
+    done = run_workbench("info", "--store", str(store), "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _load(data: Path, store: Path, source: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "workbench", "load", str(data), "--store", str(store), "--source", source],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("files_before_kill", [0, 1, 4, 9])
+def test_sigkill_during_a_load_leaves_the_store_as_it_was(markets, tmp_path, files_before_kill):
+    store = tmp_path / "store"
+    assert run_workbench("load", str(markets / "small"), "--store", str(store)).returncode == 0
+    before = _info(store)
+    tables = store / "tables"
+    existing = set(tables.iterdir())
+    loading = _load(markets / "big", store, "big")
+    deadline = time.monotonic() + 120
+    # kill once the load has written this many new table files (0: as soon as it runs)
+    while time.monotonic() < deadline and loading.poll() is None:
+        if len(set(tables.iterdir()) - existing) >= files_before_kill:
+            break
+        time.sleep(0.005)
+    assert loading.poll() is None, "the load ended before it could be killed"
+    loading.send_signal(signal.SIGKILL)
+    loading.wait(timeout=30)
+    assert loading.returncode == -signal.SIGKILL
+    assert _info(store) == before  # exactly the store before the load
+    # the lock died with the process: the load runs again to the end
+    again = _load(markets / "big", store, "big")
+    assert again.wait(timeout=300) == 0, again.stderr.read()
+    after = _info(store)
+    assert [s["name"] for s in after["sources"]] == ["small", "big"]
+    assert after["tables"]["sellers"] == len(_seller_ids(markets / "small") | _seller_ids(markets / "big"))
+
+
+def _seller_ids(data: Path) -> set[str]:
+    """Sellers a folder loads (the generated markets reuse ids: one seller, two sources)."""
+    return set(load_folder(data).tables["sellers"]["seller_id"])
+
+
+def test_two_loads_started_together_both_land(markets, tmp_path):
+    store = tmp_path / "store"
+    EmbeddedStore(store)
+    first, second = _load(markets / "big", store, "big"), _load(markets / "small", store, "small")
+    outs = [p.communicate(timeout=300) for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outs
+    info = _info(store)
+    assert sorted(s["name"] for s in info["sources"]) == ["big", "small"]
+    assert info["tables"]["sellers"] == len(_seller_ids(markets / "small") | _seller_ids(markets / "big"))
+
+
+def test_a_second_writer_waits_for_the_first_and_says_so(markets, tmp_path):
+    import fcntl
+
+    store = tmp_path / "store"
+    EmbeddedStore(store)
+    with open(store / "write.lock", "a+") as held:  # this test process is the first writer
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("pid 1 since now")
+        held.flush()
+        waiting = _load(markets / "small", store, "small")
+        line = waiting.stderr.readline()
+        assert "waiting for pid 1 since now to finish writing" in line
+        assert waiting.poll() is None and _info(store)["sources"] == []
+        fcntl.flock(held, fcntl.LOCK_UN)
+    assert waiting.wait(timeout=120) == 0
+    assert [s["name"] for s in _info(store)["sources"]] == ["small"]
+
+
+def test_a_corrected_export_replaces_its_source_and_nothing_else(markets, tmp_path):
+    import shutil
+
+    corrected = tmp_path / "small"
+    shutil.copytree(markets / "small", corrected)
+    links = (corrected / "seller_links.csv").read_text().splitlines(keepends=True)
+    first_seller = links[1].split(",")[0]
+    # one line inserted at the top, and the last ten rows removed from the export
+    (corrected / "seller_links.csv").write_text(
+        links[0] + f"{first_seller},phone,13912340000,,,\n" + "".join(links[1:-10])
+    )
+    store, fresh = tmp_path / "store", tmp_path / "fresh"
+    for data, source in ((markets / "small", "shop"), (markets / "big", "other"), (corrected, "shop")):
+        assert run_workbench("load", str(data), "--store", str(store), "--source", source).returncode == 0
+    assert run_workbench("load", str(corrected), "--store", str(fresh), "--source", "shop").returncode == 0
+    mixed, alone = EmbeddedStore(store), EmbeddedStore(fresh)
+    manifest = json.loads((store / "manifest.json").read_text())
+    shop_links = pd.read_parquet(store / "tables" / manifest["tables"]["seller_links"]["shop"])
+    expected = alone.table("seller_links")
+    assert len(shop_links) == len(expected)
+    assert set(shop_links["provenance"]) == set(expected["provenance"])  # only the new file's lines
+    other = load_folder(markets / "big").tables["seller_links"]
+    assert len(mixed.table("seller_links")) == len(expected) + len(other)  # the other source untouched
+    shop = next(s for s in _info(store)["sources"] if s["name"] == "shop")
+    assert shop["version"] == 2 and shop["rows"]["seller_links"] == len(expected)
+    # the same version again changes nothing
+    before = _info(store)
+    assert run_workbench("load", str(corrected), "--store", str(store), "--source", "shop").returncode == 0
+    assert _info(store) == before
+
+
+def test_an_older_or_damaged_store_is_refused_with_one_line(tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    pd.DataFrame({"seller_id": ["S1"]}).to_parquet(old / "sellers.parquet")
+    done = run_workbench("info", "--store", str(old))
+    assert done.returncode == 2 and "older version" in done.stderr and "Traceback" not in done.stderr
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{half a manif")
+    done = run_workbench("detect", "--store", str(broken))
+    assert done.returncode == 2 and "the store is damaged" in done.stderr
+
+
+_LEADS_PAGE = """
+import sys
+from workbench.app.testing import page_test
+for n in range(int(sys.argv[1])):
+    at = page_test("leads", role="investigator", user="app-user").run()
+    at.text_area[0].set_value(f"app note {n}")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+"""
+
+
+def test_the_app_and_the_cli_write_case_records_at_the_same_time(markets, tmp_path):
+    store = tmp_path / "store"
+    assert (
+        run_workbench(
+            "analyze", str(markets / "small"), "--out", str(tmp_path / "o"), "--store", str(store)
+        ).returncode
+        == 0
+    )
+    ring = EmbeddedStore(store).rings()["ring_id"].iloc[0]
+    env = {**os.environ, "WORKBENCH_STORE": str(store)}
+    app = subprocess.Popen(
+        [sys.executable, "-c", _LEADS_PAGE, "8"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    cli = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "workbench",
+                "packet",
+                ring,
+                "--store",
+                str(store),
+                "--out",
+                str(tmp_path / f"p{n}"),
+                "--redact",
+            ],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(3)
+    ]
+    assert app.wait(timeout=600) == 0, app.stderr.read()
+    assert [c.wait(timeout=600) for c in cli] == [0, 0, 0]
+    records = EmbeddedStore(store)
+    events = records.case_events()
+    assert sorted(events["note"]) == sorted(f"app note {n}" for n in range(8))
+    assert len(records.case_register()) == 3
+    log = records.audit_log()
+    assert (log["action"] == "case_changed").sum() == 8 and (log["action"] == "packet_built").sum() == 3
+    assert records.verify_audit() == []
