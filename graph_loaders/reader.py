@@ -129,7 +129,7 @@ def _read_csv(path: Path, name: str) -> RawTable:
         bad_rows.clear()
         table = parse(use_threads=False, block_size=block_size)
     frame = table.to_pandas()
-    if _has_line_breaks(table):
+    if _records_span_lines(path, len(frame) + len(bad_rows)):
         # a quoted value spans lines: every row is cited at the line where its record starts
         good, bad = _record_starts(path, len(header))
         lines = np.array(good[: len(frame)], dtype=np.int64)
@@ -157,11 +157,16 @@ def _only_header(path: Path) -> bool:
         return next(rows, None) is None
 
 
-def _has_line_breaks(table: pa.Table) -> bool:
-    return any(
-        table.num_rows and pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py()
-        for column in table.columns
-    )
+def _records_span_lines(path: Path, records: int) -> bool:
+    """Whether some record spans lines: the file has more lines than header plus records."""
+    with path.open("rb") as file:
+        lines, last = 0, b""
+        while chunk := file.read(1 << 24):
+            lines += chunk.count(b"\n")
+            last = chunk
+    if last and not last.endswith(b"\n"):
+        lines += 1  # a last line without its newline
+    return lines > records + 1
 
 
 def _record_starts(path: Path, width: int) -> tuple[list[int], list[int]]:

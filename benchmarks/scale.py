@@ -1,0 +1,102 @@
+"""Scale of the embedded pipeline: generate N sellers, analyse them into a store, print one JSON line.
+
+    python benchmarks/scale.py --sellers 1000000 [--rings 3000] [--keep DIR]
+
+Generation and analysis run as separate processes, so the peak memory reported is the
+analysis's own (the issue's limits: 1 M sellers under 60 s and 4 GiB; 10 M under 16 GiB, with
+seconds per million input rows within 1.5x of the 1 M figure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _analyse(data: Path, work: Path) -> dict:
+    """Run in a child process: analyse ``data`` into a store, report timings and own peak RSS."""
+    from workbench.pipeline import analyze
+    from workbench.store import EmbeddedStore
+
+    with EmbeddedStore(work / "store") as store:
+        result = analyze(data, work / "out", store)
+    summary = result.summary()
+    return {
+        "rows_read": summary["rows_read"],
+        "sellers": len(result.loaded.tables["sellers"]),
+        "rings": summary["rings"],
+        "timings": summary["timings"],
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sellers", type=int, default=1_000_000)
+    parser.add_argument("--rings", type=int)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
+    parser.add_argument("--analyse-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.analyse_only:
+        print(json.dumps(_analyse(args.analyse_only, Path(tempfile.mkdtemp(dir=args.analyse_only.parent)))))
+        return {}
+    rings = args.rings or max(10, args.sellers // 333)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = args.keep or Path(tmp) / "data"
+        generate_seconds = None
+        if not (data / "sellers.csv").exists():
+            started = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "workbench",
+                    "synth",
+                    "--out",
+                    str(data),
+                    "--sellers",
+                    str(args.sellers),
+                    "--rings",
+                    str(rings),
+                    "--seed",
+                    str(args.seed),
+                    "--clean",
+                ],
+                check=True,
+            )
+            generate_seconds = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        child = subprocess.run(
+            [sys.executable, __file__, "--analyse-only", str(data)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        wall = time.perf_counter() - started
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    seconds = figures["timings"]["total"]
+    line = {
+        "benchmark": "scale",
+        "sellers": figures["sellers"],
+        "input_rows": figures["rows_read"],
+        "rings": figures["rings"],
+        "generate_seconds": generate_seconds,
+        "analyze_seconds": round(seconds, 1),
+        "process_seconds": round(wall, 1),
+        "step_seconds": figures["timings"],
+        "peak_rss_mib": figures["peak_rss_mib"],
+        "seconds_per_million_rows": round(seconds / (figures["rows_read"] / 1e6), 2),
+    }
+    print(json.dumps(line))
+    return line
+
+
+if __name__ == "__main__":
+    main()
