@@ -213,3 +213,25 @@ def test_bad_settings_file_is_a_clear_error(tmp_path):
     bad.write_text("[communities]\nmethod = 'magic'\n")
     with pytest.raises(WorkbenchError, match="method must be one of leiden, louvain, wcc, gds"):
         AnalysisSettings.load(bad)
+
+
+def test_a_misspelled_setting_is_refused_with_the_nearest_name(tmp_path):
+    import pytest
+
+    from workbench.analytics.settings import AnalysisSettings
+    from workbench.errors import WorkbenchError
+
+    for text, expected in (
+        (
+            "[evidence]\nrarity_exponant = 3.0\n",
+            "[evidence] 'rarity_exponant'; did you mean 'rarity_exponent'?",
+        ),
+        ("[scoring]\nidentity_sprad = 1.0\n", "[scoring] 'identity_sprad'; did you mean 'identity_spread'?"),
+        ("[comunities]\nseed = 1\n", "'comunities'; did you mean 'communities'?"),
+    ):
+        config = tmp_path / "analysis.toml"
+        config.write_text(text)
+        with pytest.raises(WorkbenchError, match=expected.replace("[", r"\[").replace("?", r"\?")):
+            AnalysisSettings.load(config)
+    config.write_text("[evidence.max_degree]\nphone = 10\n")  # any identifier kind may get a cap
+    assert AnalysisSettings.load(config).degree_cap("phone") == 10

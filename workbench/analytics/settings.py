@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
+from workbench.model import LINK_KINDS
 
 __all__ = ["AnalysisSettings", "DEFAULT_SETTINGS_FILE"]
 
@@ -53,11 +55,12 @@ class AnalysisSettings:
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise WorkbenchError(f"{path}: cannot read analysis settings ({exc})") from None
         defaults = tomllib.loads(DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8"))
+        _check_keys(data, defaults, path)
         try:
-            ev = {**defaults["evidence"], **data.get("evidence", {})}
-            co = {**defaults["communities"], **data.get("communities", {})}
-            sc = {**defaults["scoring"], **data.get("scoring", {})}
-            up = {**defaults["upstream"], **data.get("upstream", {})}
+            ev = _merged(defaults["evidence"], data.get("evidence", {}))
+            co = _merged(defaults["communities"], data.get("communities", {}))
+            sc = _merged(defaults["scoring"], data.get("scoring", {}))
+            up = _merged(defaults["upstream"], data.get("upstream", {}))
             settings = cls(
                 kind_weights={k: float(v) for k, v in ev["kind_weights"].items()},
                 max_degree={k: int(v) for k, v in ev["max_degree"].items()},
@@ -85,3 +88,33 @@ class AnalysisSettings:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+# tables whose keys are kinds: any identifier kind may get its own cap, not only those listed
+_OPEN_TABLES = {("evidence", "max_degree"): {"default", *LINK_KINDS, "supplier"}}
+
+
+def _merged(default: dict, given: dict) -> dict:
+    """``given`` over ``default``, sub-tables merged key by key (a file naming one kind's cap
+    keeps the others)."""
+    return {
+        **default,
+        **{
+            k: {**default[k], **v} if isinstance(v, dict) and isinstance(default.get(k), dict) else v
+            for k, v in given.items()
+        },
+    }
+
+
+def _check_keys(data: dict, defaults: dict, path: Path, where: tuple[str, ...] = ()) -> None:
+    """Refuse a key the packaged settings do not have, naming the nearest valid one: a misspelled
+    key would otherwise be ignored and its default used without a word."""
+    allowed = _OPEN_TABLES.get(where, set(defaults))
+    for key, value in data.items():
+        if key not in allowed:
+            section = f"[{'.'.join(where)}] " if where else ""
+            near = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; valid here: {', '.join(sorted(allowed))}"
+            raise WorkbenchError(f"{path}: unknown setting {section}{key!r}{hint}")
+        if isinstance(value, dict) and isinstance(defaults.get(key), dict):
+            _check_keys(value, defaults[key], path, (*where, key))
