@@ -235,3 +235,27 @@ def test_a_misspelled_setting_is_refused_with_the_nearest_name(tmp_path):
             AnalysisSettings.load(config)
     config.write_text("[evidence.max_degree]\nphone = 10\n")  # any identifier kind may get a cap
     assert AnalysisSettings.load(config).degree_cap("phone") == 10
+
+
+def test_a_split_never_gives_two_rings_one_id():
+    import pandas as pd
+
+    from workbench.analytics.communities import assign_stable_ids, ring_id_for
+
+    old = ring_id_for(["S1"])
+    previous = pd.DataFrame({"seller_id": ["S1", "S2", "S3", "S4", "S5"], "ring_id": old})
+    # the ring splits: {S2..S5} keeps most members (inherits the id), {S1, S9} is named after S1
+    now = pd.DataFrame(
+        {
+            "seller_id": ["S2", "S3", "S4", "S5", "S1", "S9"],
+            "ring_id": [ring_id_for(["S2"])] * 4 + [ring_id_for(["S1"])] * 2,
+        }
+    )
+    renamed, history = assign_stable_ids(now, previous)
+    groups = renamed.groupby("ring_id")["seller_id"].agg(frozenset)
+    assert set(groups) == {frozenset({"S2", "S3", "S4", "S5"}), frozenset({"S1", "S9"})}
+    assert groups[old] == frozenset({"S2", "S3", "S4", "S5"})
+    other = next(r for r in groups.index if r != old)
+    assert other == ring_id_for(["S9"])  # the next member's name, deterministically
+    events = set(zip(history["ring_id"], history["event"], strict=True))
+    assert events == {(old, "kept"), (other, "split")}

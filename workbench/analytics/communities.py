@@ -187,6 +187,16 @@ def rings_from_communities(
     return named.merge(frame[["seller_id", "evidence_weight"]], on="seller_id")
 
 
+def _unclaimed_id(members: list[str], taken: set[str]) -> str:
+    """The id of the first of ``members`` (in order) whose id is not ``taken``; the same members
+    and the same taken ids always give the same answer."""
+    for anchor in members:
+        candidate = ring_id_for([anchor])
+        if candidate not in taken:
+            return candidate
+    return "R-" + hashlib.sha1("|".join(members).encode()).hexdigest()[:10]
+
+
 def assign_stable_ids(
     rings: pd.DataFrame, previous: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -221,6 +231,15 @@ def assign_stable_ids(
     )
     heirs = heirs.drop_duplicates("ring_id").drop_duplicates("ring_id_previous")
     rename = dict(zip(heirs["ring_id"], heirs["ring_id_previous"], strict=True))
+    # a ring that inherits nothing may still be named like a previous ring (its smallest member
+    # was that ring's): it takes a name no previous or inheriting ring has, so two rings never
+    # share an id
+    taken = set(previous["ring_id"]) | set(rename.values())
+    members_of = rings.groupby("ring_id")["seller_id"].agg(sorted)
+    for ring_id in sorted(set(rings["ring_id"]) - set(rename)):
+        if ring_id in taken:
+            rename[ring_id] = _unclaimed_id(members_of[ring_id], taken)
+        taken.add(rename.get(ring_id, ring_id))
     renamed = rings.assign(ring_id=rings["ring_id"].map(lambda r: rename.get(r, r)))
     events = []
     for ring_id, rows in overlap.groupby("ring_id"):
