@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -263,15 +264,19 @@ def analyze(
     )
 
 
+@contextmanager
 def _stored_tables(store: Path | None, neo4j: str | None = None):
+    """The store a command works on and its input tables; the store is closed (its Neo4j driver
+    with it) when the command ends, however it ends."""
     if not store and not neo4j:
         raise WorkbenchError("say which store: --store DIR (embedded) or --neo4j URI")
-    graph_store = _open_store(store, create=False, neo4j=neo4j)
-    if not graph_store.has_data():
-        raise WorkbenchError(
-            f"{neo4j or store}: the store holds no sellers; run `workbench load DATA {_where(store, neo4j)}`"
-        )
-    return graph_store, graph_store.input_tables()
+    with _open_store(store, create=False, neo4j=neo4j) as graph_store:
+        if not graph_store.has_data():
+            raise WorkbenchError(
+                f"{neo4j or store}: the store holds no sellers; "
+                f"run `workbench load DATA {_where(store, neo4j)}`"
+            )
+        yield graph_store, graph_store.input_tables()
 
 
 @app.command()
@@ -287,21 +292,21 @@ def detect(
     """Detect and score rings on a loaded store; ring ids carry over from the store's last run."""
     from .pipeline import detect_rings, write_findings
 
-    graph_store, tables = _stored_tables(store, neo4j)
-    with _progress() as progress:
-        progress.add_task("detecting rings", total=None)
-        findings, _ = detect_rings(
-            tables,
-            _analysis_settings(config, method, engine),
-            previous_rings=graph_store.rings(),
-            engine=getattr(graph_store, "gds_leiden", None),
+    with _stored_tables(store, neo4j) as (graph_store, tables):
+        with _progress() as progress:
+            progress.add_task("detecting rings", total=None)
+            findings, _ = detect_rings(
+                tables,
+                _analysis_settings(config, method, engine),
+                previous_rings=graph_store.rings(),
+                engine=getattr(graph_store, "gds_leiden", None),
+            )
+            write_findings(graph_store, findings)
+        events = findings.history["event"].value_counts().to_dict()
+        console.print(
+            f"{findings.rings['ring_id'].nunique():,} rings ({len(findings.rings):,} sellers), "
+            f"{len(findings.suppressed):,} hub identifiers suppressed; ring ids: {events}"
         )
-        write_findings(graph_store, findings)
-    events = findings.history["event"].value_counts().to_dict()
-    console.print(
-        f"{findings.rings['ring_id'].nunique():,} rings ({len(findings.rings):,} sellers), "
-        f"{len(findings.suppressed):,} hub identifiers suppressed; ring ids: {events}"
-    )
 
 
 @app.command()
@@ -315,20 +320,22 @@ def trace(
     """Trace every stored ring upstream and rank its likely production sources."""
     from .pipeline import Findings, trace_upstream
 
-    graph_store, tables = _stored_tables(store, neo4j)
-    rings = graph_store.rings()
-    if rings.empty:
-        raise WorkbenchError(f"{neo4j or store}: no rings yet; run `workbench detect {_where(store, neo4j)}`")
-    findings = Findings(
-        rings, settings=_analysis_settings(config, None), suppressed=graph_store.result("suppressed")
-    )
-    with _progress() as progress:
-        progress.add_task("tracing upstream", total=None)
-        trace_upstream(findings, tables)
-    with graph_store.transaction():
-        graph_store.write_upstream(findings.upstream)
-        graph_store.write_result("paths", findings.paths)
-    console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {neo4j or store}")
+    with _stored_tables(store, neo4j) as (graph_store, tables):
+        rings = graph_store.rings()
+        if rings.empty:
+            raise WorkbenchError(
+                f"{neo4j or store}: no rings yet; run `workbench detect {_where(store, neo4j)}`"
+            )
+        findings = Findings(
+            rings, settings=_analysis_settings(config, None), suppressed=graph_store.result("suppressed")
+        )
+        with _progress() as progress:
+            progress.add_task("tracing upstream", total=None)
+            trace_upstream(findings, tables)
+        with graph_store.transaction():
+            graph_store.write_upstream(findings.upstream)
+            graph_store.write_result("paths", findings.paths)
+        console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {neo4j or store}")
 
 
 @app.command()
@@ -350,27 +357,28 @@ def hotspots(
 
     if level not in LEVELS or measure not in MEASURES:
         raise WorkbenchError(f"--level is one of {', '.join(LEVELS)}; --measure one of {', '.join(MEASURES)}")
-    graph_store, _ = _stored_tables(store, neo4j)
-    if graph_store.rings().empty:
-        raise WorkbenchError(
-            f"{neo4j or store}: no rings yet; run `workbench analyze DATA --out OUT {_where(store, neo4j)}`"
-        )
-    with _progress() as progress:
-        progress.add_task(f"hotspots by {level}", total=None)
-        result = store_hotspots(graph_store, level=level, measure=measure)
-    from .safe_output import write_csv
+    with _stored_tables(store, neo4j) as (graph_store, _):
+        if graph_store.rings().empty:
+            raise WorkbenchError(
+                f"{neo4j or store}: no rings yet; "
+                f"run `workbench analyze DATA --out OUT {_where(store, neo4j)}`"
+            )
+        with _progress() as progress:
+            progress.add_task(f"hotspots by {level}", total=None)
+            result = store_hotspots(graph_store, level=level, measure=measure)
+        from .safe_output import write_csv
 
-    _out_folder(out)
-    table = result.table.drop(columns=["local_name"])
-    table.to_file(out / "hotspots.geojson", driver="GeoJSON")
-    write_csv(table.drop(columns="geometry"), out / "hotspots.csv")
-    write_csv(result.monthly, out / "hotspots_monthly.csv")
-    choropleth(table, "hotspot_z", out / "hotspots.png", f"Gi* z of {measure} by {level}")
-    significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]["region_name"].tolist()
-    placed = ", ".join(f"{k}: {v['not_placed']} not placed" for k, v in result.placement.items())
-    results.print(
-        f"hotspots ({measure}, p < 0.05): {', '.join(significant) or 'none'}; {placed}; files in {out}"
-    )
+        _out_folder(out)
+        table = result.table.drop(columns=["local_name"])
+        table.to_file(out / "hotspots.geojson", driver="GeoJSON")
+        write_csv(table.drop(columns="geometry"), out / "hotspots.csv")
+        write_csv(result.monthly, out / "hotspots_monthly.csv")
+        choropleth(table, "hotspot_z", out / "hotspots.png", f"Gi* z of {measure} by {level}")
+        significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]["region_name"].tolist()
+        placed = ", ".join(f"{k}: {v['not_placed']} not placed" for k, v in result.placement.items())
+        results.print(
+            f"hotspots ({measure}, p < 0.05): {', '.join(significant) or 'none'}; {placed}; files in {out}"
+        )
 
 
 @app.command()
@@ -393,14 +401,16 @@ def packet(
     from WORKBENCH_REDACTION_KEY (a random one otherwise)."""
     from .leads.packet import build_lead_packet
 
-    graph_store, _ = _stored_tables(store, neo4j)
-    with _progress() as progress:
-        progress.add_task(f"building the lead packet for {ring_id}", total=None)
-        built = build_lead_packet(graph_store, ring_id, out, redact=redact, recipient=recipient, role="cli")
-    results.print(
-        f"packet {built.packet_id} for ring {ring_id} in {built.seconds:.1f}s: {built.folder} and "
-        f"{built.zip_path} (SHA-256 {built.zip_sha256}){'; redacted' if redact else ''}"
-    )
+    with _stored_tables(store, neo4j) as (graph_store, _):
+        with _progress() as progress:
+            progress.add_task(f"building the lead packet for {ring_id}", total=None)
+            built = build_lead_packet(
+                graph_store, ring_id, out, redact=redact, recipient=recipient, role="cli"
+            )
+        results.print(
+            f"packet {built.packet_id} for ring {ring_id} in {built.seconds:.1f}s: {built.folder} and "
+            f"{built.zip_path} (SHA-256 {built.zip_sha256}){'; redacted' if redact else ''}"
+        )
 
 
 @app.command()

@@ -165,3 +165,23 @@ def test_hotspots_page_shows_the_map_table_and_a_region(store_dir, monkeypatch):
     assert not at.exception and any("Colour: counterfeit_sellers_to_month" in c.value for c in at.caption)
     at.selectbox[0].set_value("prefecture").run()
     assert not at.exception and len(at.dataframe[0].value) > 300
+
+
+def test_leads_counts_only_the_rings_of_this_analysis(store_dir, monkeypatch, tmp_path):
+    """Events of a ring that has since dissolved do not make the open count shrink (or go negative)."""
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(store_dir, copy)
+    store = MemoryStore(copy)
+    for n in range(500):
+        store.record_case_event(f"R-dissolved-{n}", "referred", "", "someone")
+    ring = store.rings()["ring_id"].iloc[0]
+    store.record_case_event(ring, "in progress", "", "someone")
+    monkeypatch.setenv("WORKBENCH_STORE", str(copy))
+    at = _page("leads").run()
+    metrics = {m.label: m.value for m in at.metric}
+    rings = store.rings()["ring_id"].nunique()
+    assert (
+        metrics["Open"] == f"{rings - 1:,}" and metrics["In progress"] == "1" and metrics["Referred"] == "0"
+    )

@@ -61,3 +61,28 @@ def test_register_and_a_tampered_entry_on_neo4j(neo4j_store):
     assert neo4j_store.verify_audit() == []
     neo4j_store.run("MATCH (e:AuditEntry {seq: 1}) SET e.actor = 'nobody'")
     assert neo4j_store.verify_audit() == ["entry 1: its content does not match its hash (edited)"]
+
+
+def test_commands_close_the_store_they_open(neo4j_store, neo4j_uri, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from tests.conftest import write_folder
+    from workbench.cli import app
+    from workbench.store.neo4j_store import Neo4jStore
+
+    data = write_folder(
+        tmp_path,
+        {
+            "sellers": "seller_id\nS1\nS2\n",
+            "seller_links": "seller_id,kind,value\nS1,phone,13800000001\nS2,phone,13800000001\n",
+        },
+    )
+    closed = []
+    monkeypatch.setattr(Neo4jStore, "close", lambda self: (closed.append(self), self.driver.close()))
+    runner = CliRunner()
+    assert runner.invoke(app, ["load", str(data), "--neo4j", neo4j_uri]).exit_code == 0
+    for command in (["detect"], ["trace"], ["info"]):
+        before = len(closed)
+        result = runner.invoke(app, [*command, "--neo4j", neo4j_uri])
+        assert result.exit_code == 0, result.output
+        assert len(closed) == before + 1, command

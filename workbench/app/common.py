@@ -24,10 +24,15 @@ __all__ = [
 ]
 
 
+def is_neo4j(where: str) -> bool:
+    """Whether a store location is a Neo4j URI (else it is a folder)."""
+    return where.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://", "bolt+ssc://", "neo4j+ssc://"))
+
+
 @st.cache_resource
 def store_at(where: str) -> GraphStore:
     """The store at ``where`` (a folder or a bolt:// URI), opened once per app process."""
-    if where.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
+    if is_neo4j(where):
         from workbench.store.neo4j_store import open_neo4j
 
         return open_neo4j(where)
@@ -69,7 +74,7 @@ def ring_picker(rings: list[str], key: str, label: str = "Ring") -> str | None:
 def open_store() -> GraphStore | None:
     """The store in WORKBENCH_NEO4J_URI or WORKBENCH_STORE, or an error on the page saying what to do."""
     where = store_location()
-    if not where or not (where.startswith(("bolt", "neo4j")) or os.path.isdir(where)):
+    if not where or not (is_neo4j(where) or os.path.isdir(where)):
         st.error(
             "No store to open. Build one with `workbench analyze DATA --out OUT --store STORE` "
             "and start the app with `workbench app --store STORE` (or set WORKBENCH_NEO4J_URI to a "
@@ -92,7 +97,7 @@ def open_store() -> GraphStore | None:
 def open_store_quietly() -> GraphStore | None:
     """The store for the sign-in audit, or None where it cannot be opened (the page says why)."""
     where = store_location()
-    if not where or not (where.startswith(("bolt", "neo4j")) or os.path.isdir(where)):
+    if not where or not (is_neo4j(where) or os.path.isdir(where)):
         return None
     try:
         return store_at(where)

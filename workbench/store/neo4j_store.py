@@ -392,6 +392,8 @@ class Neo4jStore(GraphStore):
 
     def _write_sources(self, frame: pd.DataFrame) -> None:
         self.run("MATCH (:Ring)-[s:SOURCED_FROM]->() DELETE s")
+        if frame.empty:  # `detect` alone writes no sources (tracing comes after)
+            return
         orgs = frame[frame["entity_kind"] == "Organization"]
         cols = [c for c in orgs.columns if c not in ("ring_id", "entity_id", "entity_kind")]
         setters = ", ".join(f"s.{_quote(c)} = row.{_quote(c)}" for c in cols)

@@ -7,13 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, store_hotspots
-from workbench.app.common import open_store, store_at, store_location
+from workbench.app.common import open_store, store_at, store_location, store_version
 from workbench.app.components import map_html, offline_map
 
 
 @st.cache_data(show_spinner="computing hotspots")
-def _hotspots(path: str, level: str, measure: str, input_fingerprint: str):
-    # the fingerprint is part of the cache key: a re-analysed store gets fresh hotspots
+def _hotspots(path: str, level: str, measure: str, version: str):
+    # the store's version is part of the cache key: new input or a new detection, fresh hotspots
     result = store_hotspots(store_at(path), level, measure)
     return result.table, result.monthly, result.placement
 
@@ -29,9 +29,7 @@ def hotspots_page() -> None:
     left, right = st.columns(2)
     level = left.selectbox("Level", ["province", "prefecture", "country"])
     measure = right.selectbox("Gi* measure", list(MEASURES), format_func=lambda m: f"{m}: {MEASURES[m]}")
-    table, monthly, placement = _hotspots(
-        store_location(), level, measure, store.meta().get("input", {}).get("fingerprint", "")
-    )
+    table, monthly, placement = _hotspots(store_location(), level, measure, store_version(store))
     options = [
         "hotspot_z",
         "counterfeit_sellers",
@@ -93,15 +91,14 @@ def hotspots_page() -> None:
     ]
     st.dataframe(pd.DataFrame(table[columns]).sort_values("hotspot_z", ascending=False), hide_index=True)
     region = st.selectbox("Region", table.sort_values("hotspot_z", ascending=False)["region_name"])
-    _region_detail(store, table, region)
+    _region_detail(store, table, region, level)
 
 
-def _region_detail(store, table, region_name: str) -> None:
+def _region_detail(store, table, region_name: str, level: str) -> None:
     """The rings with members in the region, and the sources located there."""
     from workbench.analytics.hotspots import place_points
 
     region_id = table.loc[table["region_name"] == region_name, "region_id"].iloc[0]
-    level = {34: "province"}.get(len(table), "prefecture" if len(table) > 300 else "country")
     addresses = store.table("addresses")
     orgs = store.table("organizations")
     upstream = store.upstream()

@@ -23,11 +23,13 @@ def leads_page() -> None:
     where, version = store_location(), store_version(store)
     rings = ring_table(where, version)
     status = store.case_status()
-    counts = status["status"].value_counts() if len(status) else {}
+    # the rings of this analysis, each with its latest status (never touched: open); events
+    # of rings that have since dissolved do not count
+    current = status["status"].reindex(rings["ring_id"]).fillna("open") if len(rings) else status["status"]
+    counts = current.value_counts()
     cols = st.columns(len(CASE_STATUSES))
-    untouched = len(rings) - len(status)
     for col, name in zip(cols, CASE_STATUSES, strict=True):
-        col.metric(name.capitalize(), f"{int(counts.get(name, 0)) + (untouched if name == 'open' else 0):,}")
+        col.metric(name.capitalize(), f"{int(counts.get(name, 0)):,}")
     ring_id = ring_picker(rings["ring_id"].tolist(), key="leads_ring")
     if ring_id is None:
         st.info("No rings yet: run `workbench analyze` on this store.")
