@@ -1,6 +1,6 @@
 """Loaders for the marketplace input folder: read, validate, normalise, and quarantine what is bad.
 
-``load_folder`` reads every input file of DESIGN.md in dependency order and returns canonical
+``load_folder`` reads every input file (docs/architecture.md) in dependency order and returns canonical
 tables with provenance plus one quarantine frame; no database code lives here.
 """
 

@@ -162,7 +162,7 @@ def info(
 
 @app.command()
 def load(
-    data_dir: Annotated[Path, typer.Argument(help="Input folder (DESIGN.md input format).")],
+    data_dir: Annotated[Path, typer.Argument(help="Input folder (the input format, docs/architecture.md).")],
     store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder to load into.")] = None,
     neo4j: Neo4jOption = None,
     source: SourceOption = None,
@@ -228,7 +228,7 @@ def _analysis_settings(config: Path | None, method: str | None, engine: str | No
 
 @app.command()
 def analyze(
-    data_dir: Annotated[Path, typer.Argument(help="Input folder (DESIGN.md input format).")],
+    data_dir: Annotated[Path, typer.Argument(help="Input folder (the input format, docs/architecture.md).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for rings.csv, upstream.csv, ...")],
     store: Annotated[
         Path | None, typer.Option("--store", help="Keep the embedded store here for later use.")

@@ -10,4 +10,4 @@ class WorkbenchError(Exception):
 
 
 class InputError(WorkbenchError):
-    """An input folder or file that cannot be read as the DESIGN.md input format."""
+    """An input folder or file that cannot be read as the input format (docs/architecture.md)."""

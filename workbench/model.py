@@ -63,7 +63,7 @@ class Column:
 
 @dataclass(frozen=True)
 class InputFile:
-    """One input file kind of the DESIGN.md input format."""
+    """One input file kind of the input format (docs/architecture.md)."""
 
     name: str
     columns: tuple[Column, ...]

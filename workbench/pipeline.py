@@ -1,4 +1,4 @@
-"""The batch contract of DESIGN.md: load, detect rings, trace upstream, write the four outputs."""
+"""The batch contract (docs/architecture.md): load, detect rings, trace upstream, write the four outputs."""
 
 from __future__ import annotations
 
@@ -236,7 +236,7 @@ def analyze(
     analysis: AnalysisSettings | None = None,
     source: str | None = None,
 ) -> AnalysisResult:
-    """Run load, ring detection and upstream tracing, and write the DESIGN.md outputs plus the
+    """Run load, ring detection and upstream tracing, and write the batch contract's outputs plus the
     evidence behind them (ring_scores, ring_members, suppressed, upstream_paths, ring_history)."""
     settings = settings or Settings.from_env()
     analysis = analysis or AnalysisSettings.load()

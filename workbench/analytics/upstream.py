@@ -209,7 +209,7 @@ def upstream_sources(
     how exclusive it is to the ring (a logistics giant or a drop-shipping wholesaler serving
     everyone is not the source), times the preference for its kind (factories over
     intermediaries). Addresses and accounts in ``hubs`` (``kind, value``) are not the ring's own
-    and are not traced from. Returns ``upstream`` (the DESIGN.md columns plus ``entity_name``,
+    and are not traced from. Returns ``upstream`` (the batch contract's columns plus ``entity_name``,
     ``org_kind``, ``goods_share``, ``money_share``, ``exclusivity``) and ``paths``, every hop of
     every evidence path with its waybill or payment id and provenance.
     """

@@ -1,4 +1,4 @@
-"""The Neo4j store: the graph model of DESIGN.md in a Neo4j database, written in batches, read back as tables.
+"""The Neo4j store: the graph model (docs/architecture.md) in Neo4j, written in batches, read back as tables.
 
 Input tables become nodes and relationships (one key property per label, each with a uniqueness
 constraint; link rows become ``HAS_<KIND>`` relationships carrying their provenance), so the

@@ -954,7 +954,7 @@ def generate_marketplace(
     scenario: str | Scenario = "realistic",
     bad_rows: bool = True,
 ) -> MarketplaceSummary:
-    """Write a synthetic marketplace in the DESIGN.md input format, with ``truth/`` beside it."""
+    """Write a synthetic marketplace in the input format (docs/architecture.md), with ``truth/`` beside it."""
     if sellers < 50:
         raise ValueError("at least 50 sellers are needed for a marketplace")
     spec = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
