@@ -4,6 +4,7 @@
 // columns: seller_id, role, provenance
 // order: seller_id, provenance
 // kind is a link kind (person_id, phone, email, device, ip, bank_account, address); value is normalised.
+// {{LINK_TYPES}} and {{KEY:var}} are filled in from workbench/model.py when the query is loaded.
 CALL {
   MATCH (i:Person {person_id: $value}) WHERE $kind = 'person_id' RETURN i
   UNION MATCH (i:Phone {phone: $value}) WHERE $kind = 'phone' RETURN i
@@ -13,6 +14,6 @@ CALL {
   UNION MATCH (i:BankAccount {account: $value}) WHERE $kind = 'bank_account' RETURN i
   UNION MATCH (i:Address {address_id: $value}) WHERE $kind = 'address' RETURN i
 }
-MATCH (s:Seller)-[r:HAS_PERSON_ID|HAS_PHONE|HAS_EMAIL|HAS_DEVICE|HAS_IP|HAS_BANK_ACCOUNT|HAS_ADDRESS]->(i)
+MATCH (s:Seller)-[r:{{LINK_TYPES}}]->(i)
 WHERE type(r) = 'HAS_' + toUpper($kind)
 RETURN s.seller_id AS seller_id, r.role AS role, r.provenance AS provenance

@@ -25,6 +25,12 @@ __all__ = [
     "ADDRESS_KINDS",
     "PROPERTY_NAME",
     "property_name",
+    "LINK_OWNERS",
+    "LINK_TYPES",
+    "RelationshipKind",
+    "ENTITY_RELATIONSHIPS",
+    "RELATIONSHIP_TYPES",
+    "identifier_key",
 ]
 
 # what a stored property may be called: letters (any script), digits and "_", not starting with a
@@ -301,6 +307,76 @@ NODE_KINDS: dict[str, NodeKind] = {
     )
 }
 
+# link files -> (the owner's label, the owner's column): whose identifier links a file holds
+LINK_OWNERS: dict[str, tuple[str, str]] = {
+    "seller_links": ("Seller", "seller_id"),
+    "org_links": ("Organization", "org_id"),
+}
+# identifier link kind -> the relationship type a link row becomes
+LINK_TYPES: dict[str, str] = {kind: "HAS_" + kind.upper() for kind in LINK_KINDS}
+
+
+@dataclass(frozen=True)
+class RelationshipKind:
+    """A relationship an entity file's rows imply: ``type`` from (label, key, column) to (label,
+    key, column), the columns being the file's."""
+
+    type: str
+    file: str
+    source: tuple[str, str, str]
+    target: tuple[str, str, str]
+
+
+ENTITY_RELATIONSHIPS: tuple[RelationshipKind, ...] = (
+    RelationshipKind(
+        "LOCATED_AT",
+        "organizations",
+        ("Organization", "org_id", "org_id"),
+        ("Address", "address_id", "address_id"),
+    ),
+    RelationshipKind(
+        "LISTS", "listings", ("Seller", "seller_id", "seller_id"), ("Listing", "listing_id", "listing_id")
+    ),
+    RelationshipKind(
+        "OF_BRAND", "listings", ("Listing", "listing_id", "listing_id"), ("Brand", "brand", "brand")
+    ),
+    RelationshipKind(
+        "AGAINST",
+        "complaints",
+        ("Complaint", "complaint_id", "complaint_id"),
+        ("Listing", "listing_id", "listing_id"),
+    ),
+    RelationshipKind(
+        "BOUGHT",
+        "test_buys",
+        ("TestBuy", "test_buy_id", "test_buy_id"),
+        ("Listing", "listing_id", "listing_id"),
+    ),
+    RelationshipKind(
+        "SHIPPED_FROM",
+        "test_buys",
+        ("TestBuy", "test_buy_id", "test_buy_id"),
+        ("Address", "address_id", "ship_from_address_id"),
+    ),
+    RelationshipKind(
+        "SHIPPED",
+        "shipments",
+        ("Address", "address_id", "from_address_id"),
+        ("Shipment", "waybill", "waybill"),
+    ),
+    RelationshipKind(
+        "DELIVERED_TO",
+        "shipments",
+        ("Shipment", "waybill", "waybill"),
+        ("Address", "address_id", "to_address_id"),
+    ),
+)
+# relationships of the payments file and of what the analysis writes back
+FLOW_AND_RESULT_TYPES = ("PAID", "MEMBER_OF", "SOURCED_FROM")
+RELATIONSHIP_TYPES: frozenset[str] = frozenset(
+    [*LINK_TYPES.values(), *(r.type for r in ENTITY_RELATIONSHIPS), *FLOW_AND_RESULT_TYPES]
+)
+
 # seller_links / org_links kind -> node label of the identifier it names
 LINK_KIND_TO_NODE = {
     "person_id": "Person",
@@ -311,3 +387,16 @@ LINK_KIND_TO_NODE = {
     "bank_account": "BankAccount",
     "address": "Address",
 }
+
+
+def identifier_key(var: str) -> str:
+    """Cypher for the key of node ``var`` whatever its label: every node kind's key in turn (the
+    model's text, never data's).
+
+    >>> identifier_key("n").startswith("coalesce(n.seller_id, n.org_id, n.person_id")
+    True
+    """
+    keys = dict.fromkeys(
+        NODE_KINDS[label].key for label in ("Seller", "Organization", *LINK_KIND_TO_NODE.values())
+    )
+    return "coalesce(" + ", ".join(f"{var}.{k}" for k in keys) + ")"

@@ -86,3 +86,36 @@ def test_commands_close_the_store_they_open(neo4j_store, neo4j_uri, tmp_path, mo
         result = runner.invoke(app, [*command, "--neo4j", neo4j_uri])
         assert result.exit_code == 0, result.output
         assert len(closed) == before + 1, command
+
+
+def test_a_node_kind_and_a_relationship_added_to_the_model_reach_neo4j(
+    neo4j_store, neo4j_uri, tmp_path, monkeypatch
+):
+    """A change to the model declaration alone: a new node kind gets its uniqueness constraint,
+    a new relationship of an entity file is written on load."""
+    from graph_loaders import load_folder
+    from tests.conftest import write_folder
+    from workbench import model
+    from workbench.store.neo4j_store import open_neo4j
+
+    monkeypatch.setitem(model.NODE_KINDS, "Platform", model.NodeKind("Platform", "platform"))
+    added = model.RelationshipKind(
+        "ON_PLATFORM", "sellers", ("Seller", "seller_id", "seller_id"), ("Platform", "platform", "platform")
+    )
+    monkeypatch.setattr(model, "ENTITY_RELATIONSHIPS", (*model.ENTITY_RELATIONSHIPS, added))
+    store = open_neo4j(neo4j_uri)
+    try:
+        constraints = {(tuple(c["labelsOrTypes"]), tuple(c["properties"])) for c in store.constraints()}
+        assert (("Platform",), ("platform",)) in constraints
+        data = write_folder(
+            tmp_path,
+            {
+                "sellers": "seller_id,platform\nS1,taobao\nS2,taobao\nS3,jd\n",
+                "seller_links": "seller_id,kind,value\nS1,phone,13800000001\n",
+            },
+        )
+        store.load(load_folder(data))
+        counts = store.graph_counts()
+        assert counts["Platform"] == 2 and counts["ON_PLATFORM"] == 3
+    finally:
+        store.close()

@@ -8,6 +8,7 @@ way (declared columns, sorted by the declared order, lists sorted) so they can b
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.model import LINK_KIND_TO_NODE
+from workbench.model import LINK_KIND_TO_NODE, LINK_OWNERS, LINK_TYPES, identifier_key
 
 __all__ = ["NamedQuery", "NamedQueries", "QUERY_DIR", "answer_in_memory"]
 
@@ -77,6 +78,18 @@ class NamedQueries:
             raise WorkbenchError(f"no named query {name!r}; known: {', '.join(cls.all())}") from None
 
 
+def model_text(cypher: str) -> str:
+    """A query's Cypher with the model's names put in: ``{{LINK_TYPES}}`` (every identifier link
+    type, ``A|B|...``) and ``{{KEY:var}}`` (``var``'s key whatever its label). Only the model's
+    text goes in; values always travel as parameters.
+
+    >>> model_text("[:{{LINK_TYPES}}]").startswith("[:HAS_PERSON_ID|HAS_PHONE")
+    True
+    """
+    cypher = cypher.replace("{{LINK_TYPES}}", "|".join(LINK_TYPES.values()))
+    return re.sub(r"\{\{KEY:(\w+)\}\}", lambda m: identifier_key(m.group(1)), cypher)
+
+
 def _parse(path: Path) -> NamedQuery:
     header: dict[str, str] = {}
     for line in path.read_text().splitlines():
@@ -98,7 +111,7 @@ def _parse(path: Path) -> NamedQuery:
         params=params,
         columns=split(header["columns"]),
         order=split(header.get("order", "")),
-        cypher=path.read_text(),
+        cypher=model_text(path.read_text()),
     )
 
 
@@ -122,10 +135,7 @@ def answer_in_memory(store, name: str, **params) -> pd.DataFrame:
 def _links(store) -> pd.DataFrame:
     """Seller and organization identifier links as one frame: owner label and key, kind, value."""
     parts = []
-    for file_name, owner, label in (
-        ("seller_links", "seller_id", "Seller"),
-        ("org_links", "org_id", "Organization"),
-    ):
+    for file_name, (label, owner) in LINK_OWNERS.items():
         table = store.table(file_name)
         parts.append(
             pd.DataFrame(

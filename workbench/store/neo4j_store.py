@@ -21,43 +21,25 @@ import uuid
 import numpy as np
 import pandas as pd
 
+from workbench import model
 from workbench.errors import WorkbenchError
-from workbench.model import INPUT_FILES, LINK_KIND_TO_NODE, LINK_KINDS, NODE_KINDS, PROPERTY_NAME
+from workbench.model import (
+    INPUT_FILES,
+    LINK_KIND_TO_NODE,
+    LINK_OWNERS,
+    LINK_TYPES,
+    NODE_KINDS,
+    PROPERTY_NAME,
+)
 
 from .base import RECORD_TABLES, GraphStore, chain_entries, upsert_rows
 from .named_queries import NamedQueries
 
 __all__ = ["Neo4jStore", "LINK_TYPES", "open_neo4j"]
 
-LINK_TYPES = {kind: "HAS_" + kind.upper() for kind in LINK_KINDS}
-_OWNERS = {"seller_links": ("Seller", "seller_id"), "org_links": ("Organization", "org_id")}
+_OWNERS = LINK_OWNERS
 # input file -> the node each row becomes
 _ENTITY_LABEL = {kind.source_file: label for label, kind in NODE_KINDS.items() if kind.source_file}
-# relationships each entity row implies: (type, from (label, key, column), to (label, key, column))
-_ENTITY_LINKS = {
-    "organizations": [
-        ("LOCATED_AT", ("Organization", "org_id", "org_id"), ("Address", "address_id", "address_id"))
-    ],
-    "listings": [
-        ("LISTS", ("Seller", "seller_id", "seller_id"), ("Listing", "listing_id", "listing_id")),
-        ("OF_BRAND", ("Listing", "listing_id", "listing_id"), ("Brand", "brand", "brand")),
-    ],
-    "complaints": [
-        ("AGAINST", ("Complaint", "complaint_id", "complaint_id"), ("Listing", "listing_id", "listing_id"))
-    ],
-    "test_buys": [
-        ("BOUGHT", ("TestBuy", "test_buy_id", "test_buy_id"), ("Listing", "listing_id", "listing_id")),
-        (
-            "SHIPPED_FROM",
-            ("TestBuy", "test_buy_id", "test_buy_id"),
-            ("Address", "address_id", "ship_from_address_id"),
-        ),
-    ],
-    "shipments": [
-        ("SHIPPED", ("Address", "address_id", "from_address_id"), ("Shipment", "waybill", "waybill")),
-        ("DELIVERED_TO", ("Shipment", "waybill", "waybill"), ("Address", "address_id", "to_address_id")),
-    ],
-}
 _BLOB_TABLES_LABEL = "StoredTable"
 # investigators' records: one node per row, appended in transactions, never replaced
 _RECORD_LABELS = {
@@ -254,7 +236,11 @@ class Neo4jStore(GraphStore):
         label = _ENTITY_LABEL[name]
         key = NODE_KINDS[label].key
         self._write_frame(f"MERGE (n:{label} {{{key}: row.{key}}}) SET n = row", frame)
-        for rel, (a_label, a_key, a_col), (b_label, b_key, b_col) in _ENTITY_LINKS.get(name, []):
+        # the relationships each row implies, as the model declares them (read at each load)
+        implied = [r for r in model.ENTITY_RELATIONSHIPS if r.file == name]
+        for rel, (a_label, a_key, a_col), (b_label, b_key, b_col) in (
+            (r.type, r.source, r.target) for r in implied
+        ):
             pairs = frame[[a_col, b_col]].dropna().drop_duplicates().set_axis(["a", "b"], axis=1)
             self._write_frame(
                 f"MERGE (a:{a_label} {{{a_key}: row.a}}) MERGE (b:{b_label} {{{b_key}: row.b}}) "
