@@ -18,8 +18,6 @@ class Settings(BaseModel):
     default_country: str = Field("86", pattern=r"^\d{1,3}$")
     # where `workbench app` and later commands find the embedded store
     store: str | None = None
-    # illegal business volume (RMB) above which a ring is worth a criminal referral in China
-    referral_threshold: float = Field(50_000.0, gt=0)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -186,3 +186,13 @@ def test_leads_counts_only_the_rings_of_this_analysis(store_dir, monkeypatch, tm
     for status in ("open", "in progress", "referred", "dismissed"):
         assert metrics[status.capitalize()] == f"{current.count(status):,}", status
     assert sum(int(v.replace(",", "")) for v in metrics.values()) == len(current)  # 500 dissolved: none
+
+
+def test_the_rings_page_uses_the_threshold_the_rings_were_scored_with(store_dir, monkeypatch):
+    """One referral threshold: an environment variable no longer relabels the page alone."""
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    monkeypatch.setenv("WORKBENCH_REFERRAL_THRESHOLD", "1")
+    at = _page("rings").run()
+    assert not at.exception
+    stored = MemoryStore(store_dir).meta()["analysis"]["scoring"]["referral_threshold"]
+    assert any(c.label == f"Goods value ≥ {stored:,.0f}" for c in at.checkbox)

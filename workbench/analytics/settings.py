@@ -89,6 +89,11 @@ class AnalysisSettings:
     def as_dict(self) -> dict:
         return dict(self.__dict__)
 
+    @classmethod
+    def of_store(cls, meta: dict) -> AnalysisSettings:
+        """The settings the store's rings were found with (the packaged ones before any run)."""
+        return cls(**meta["analysis"]) if "analysis" in meta else cls.load()
+
 
 # tables whose keys are kinds: any identifier kind may get its own cap, not only those listed
 _OPEN_TABLES = {("evidence", "max_degree"): {"default", *LINK_KINDS, "supplier"}}

@@ -63,7 +63,7 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         known = ", ".join(rings["ring_id"].drop_duplicates().head(5))
         raise WorkbenchError(f"no ring {ring_id!r} in the store (rings look like: {known or 'none yet'})")
     meta = store.meta()
-    settings = AnalysisSettings(**meta["analysis"]) if "analysis" in meta else AnalysisSettings.load()
+    settings = AnalysisSettings.of_store(meta)
     tables = store.input_tables()
     empty = pd.DataFrame()
     sellers = tables["sellers"][tables["sellers"]["seller_id"].isin(member_ids)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import (
     current_user,
     open_store,
@@ -14,7 +15,6 @@ from workbench.app.common import (
     store_version,
 )
 from workbench.app.data import ring_table, ring_timeline
-from workbench.config import Settings
 
 
 def rings_page() -> None:
@@ -30,7 +30,8 @@ def rings_page() -> None:
     status = store.case_status()
     current = status["status"].to_dict() if len(status) else {}
     table["status"] = [current.get(r, "open") for r in table["ring_id"]]
-    threshold = Settings.from_env().referral_threshold
+    # the threshold the rings were scored with: the same one the filter and the packets use
+    threshold = AnalysisSettings.of_store(store.meta()).referral_threshold
 
     left, mid, right = st.columns([3, 1, 1])
     search = left.text_input("Search (ring, province, brand, source, member seller or shop)")
