@@ -21,7 +21,12 @@ __all__ = [
     "current_user",
     "identifier_masker",
     "shown_identifiers",
+    "page_start",
+    "no_rings",
 ]
+
+# one wording wherever a page has no ring to show
+NO_RINGS = "No rings yet: run `workbench analyze DATA --out OUT --store STORE` on this store to find them."
 
 
 def is_neo4j(where: str) -> bool:
@@ -131,3 +136,17 @@ def shown_identifiers(store: GraphStore, user: User, subject: str) -> Redactor:
     if not masker.enabled:
         audit_once(store, user, "viewed_identifiers", subject)
     return masker
+
+
+def page_start(title: str) -> tuple[GraphStore, str, str] | None:
+    """Every page's opening: its title, then the store with its location and version (the keys
+    cached results are filed under), or None after saying on the page why there is none."""
+    st.title(title)
+    store = open_store()
+    if store is None:
+        return None
+    return store, store_location(), store_version(store)
+
+
+def no_rings(also: str = "") -> None:
+    st.info(NO_RINGS + (f" {also}" if also else ""))

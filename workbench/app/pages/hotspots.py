@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, store_hotspots
-from workbench.app.common import open_store, store_at, store_location, store_version
+from workbench.app.common import no_rings, page_start, store_at
 from workbench.app.components import map_html, offline_map
 
 
@@ -19,17 +19,17 @@ def _hotspots(path: str, level: str, measure: str, version: str):
 
 
 def hotspots_page() -> None:
-    st.title("Regional hotspots")
-    store = open_store()
-    if store is None:
+    opened = page_start("Regional hotspots")
+    if opened is None:
         return
+    store, where, version = opened
     if store.rings().empty:
-        st.warning("No rings in this store yet: run `workbench analyze` with `--store` first.")
+        no_rings()
         return
     left, right = st.columns(2)
     level = left.selectbox("Level", ["province", "prefecture", "country"])
     measure = right.selectbox("Gi* measure", list(MEASURES), format_func=lambda m: f"{m}: {MEASURES[m]}")
-    table, monthly, placement = _hotspots(store_location(), level, measure, store_version(store))
+    table, monthly, placement = _hotspots(where, level, measure, version)
     options = [
         "hotspot_z",
         "counterfeit_sellers",

@@ -9,18 +9,17 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.access import allowed
-from workbench.app.common import current_user, open_store, ring_picker, store_location, store_version
+from workbench.app.common import current_user, no_rings, page_start, ring_picker
 from workbench.app.data import ring_table
 from workbench.errors import WorkbenchError
 from workbench.store.base import CASE_STATUSES
 
 
 def leads_page() -> None:
-    st.title("Leads")
-    store = open_store()
-    if store is None:
+    opened = page_start("Leads")
+    if opened is None:
         return
-    where, version = store_location(), store_version(store)
+    store, where, version = opened
     rings = ring_table(where, version)
     status = store.case_status()
     # the rings of this analysis, each with its latest status (never touched: open); events
@@ -32,7 +31,7 @@ def leads_page() -> None:
         col.metric(name.capitalize(), f"{int(counts.get(name, 0)):,}")
     ring_id = ring_picker(rings["ring_id"].tolist(), key="leads_ring")
     if ring_id is None:
-        st.info("No rings yet: run `workbench analyze` on this store.")
+        no_rings()
         return
     current = status["status"].get(ring_id, "open") if len(status) else "open"
     st.subheader(f"Case status of {ring_id}: {current}")

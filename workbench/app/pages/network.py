@@ -6,14 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.access import allowed
-from workbench.app.common import (
-    current_user,
-    open_store,
-    ring_picker,
-    shown_identifiers,
-    store_location,
-    store_version,
-)
+from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.data import network_index, ring_table
 from workbench.app.network import (
     EXPAND_CAP,
@@ -29,11 +22,10 @@ from workbench.app.network import (
 
 
 def network_page() -> None:
-    st.title("Network explorer")
-    store = open_store()
-    if store is None:
+    opened = page_start("Network explorer")
+    if opened is None:
         return
-    where, version = store_location(), store_version(store)
+    store, where, version = opened
     index = network_index(where, version)
 
     user = current_user()
@@ -57,7 +49,7 @@ def network_page() -> None:
         if mode == "Ring":
             ring_id = ring_picker(rings, key="network_ring")
             if ring_id is None:
-                st.info("No rings yet: run `workbench analyze` on this store, or search a seller above.")
+                no_rings("Or search a seller above.")
                 return
             members = sorted(s for s, r in index.ring_of.items() if r == ring_id)
             base, graph = f"ring:{ring_id}", ring_graph(index, members, ring_id)

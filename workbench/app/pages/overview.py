@@ -6,16 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from workbench.access import allowed
-from workbench.app.common import current_user, open_store, store_location, store_version
+from workbench.app.common import current_user, no_rings, page_start
 from workbench.app.data import overview, ring_table
 
 
 def overview_page() -> None:
-    st.title("Overview")
-    store = open_store()
-    if store is None:
+    opened = page_start("Overview")
+    if opened is None:
         return
-    where, version = store_location(), store_version(store)
+    store, where, version = opened
     figures = overview(where, version)
     cols = st.columns(5)
     cols[0].metric("Sellers", f"{figures['sellers']:,}")
@@ -28,7 +27,7 @@ def overview_page() -> None:
     st.subheader("Top rings by score")
     rings = ring_table(where, version)
     if rings.empty:
-        st.info("No rings yet: run `workbench analyze DATA --out OUT` with this store to find them.")
+        no_rings()
     else:
         columns = [
             c

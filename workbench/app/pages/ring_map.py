@@ -9,14 +9,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from workbench.app.common import (
-    current_user,
-    identifier_masker,
-    open_store,
-    ring_picker,
-    store_location,
-    store_version,
-)
+from workbench.app.common import current_user, identifier_masker, no_rings, page_start, ring_picker
 from workbench.app.components import map_html, map_text, marker_cluster, offline_map
 from workbench.app.data import ring_places, ring_table
 
@@ -24,15 +17,14 @@ _ROLE_COLOUR = {"storefront": "#1f77b4", "warehouse": "#ff7f0e"}
 
 
 def map_page() -> None:
-    st.title("Map")
-    store = open_store()
-    if store is None:
+    opened = page_start("Map")
+    if opened is None:
         return
-    where, version = store_location(), store_version(store)
+    store, where, version = opened
     rings = ring_table(where, version)
     ring_id = ring_picker(rings["ring_id"].tolist(), key="map_ring")
     if ring_id is None:
-        st.info("No rings yet: run `workbench analyze` on this store.")
+        no_rings()
         return
     places, flows = ring_places(where, version, ring_id)
     masker = identifier_masker(current_user())

@@ -6,26 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.settings import AnalysisSettings
-from workbench.app.common import (
-    current_user,
-    open_store,
-    ring_picker,
-    shown_identifiers,
-    store_location,
-    store_version,
-)
+from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.data import ring_table, ring_timeline
 
 
 def rings_page() -> None:
-    st.title("Rings")
-    store = open_store()
-    if store is None:
+    opened = page_start("Rings")
+    if opened is None:
         return
-    where, version = store_location(), store_version(store)
+    store, where, version = opened
     table = ring_table(where, version)
     if table.empty:
-        st.info("No rings yet: run `workbench analyze DATA --out OUT` with this store to find them.")
+        no_rings()
         return
     status = store.case_status()
     current = status["status"].to_dict() if len(status) else {}

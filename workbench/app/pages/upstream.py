@@ -8,14 +8,7 @@ import pandas as pd
 import streamlit as st
 from pyvis.network import Network
 
-from workbench.app.common import (
-    current_user,
-    open_store,
-    ring_picker,
-    shown_identifiers,
-    store_location,
-    store_version,
-)
+from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.data import ring_table
 
 _LEVEL = {"org": 0, "acct": 1, "addr": 2, "seller": 3}
@@ -23,14 +16,13 @@ _COLOUR = {"org": "#d62728", "acct": "#ff7f0e", "addr": "#bcbd22", "seller": "#1
 
 
 def upstream_page() -> None:
-    st.title("Upstream: where the goods come from, where the money goes")
-    store = open_store()
-    if store is None:
+    opened = page_start("Upstream: where the goods come from, where the money goes")
+    if opened is None:
         return
-    where, version = store_location(), store_version(store)
+    store, where, version = opened
     ring_id = ring_picker(ring_table(where, version)["ring_id"].tolist(), key="upstream_ring")
     if ring_id is None:
-        st.info("No rings yet: run `workbench analyze` on this store.")
+        no_rings()
         return
     upstream = store.upstream()
     sources = upstream[upstream["ring_id"] == ring_id].sort_values("rank")
