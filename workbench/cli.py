@@ -299,7 +299,7 @@ def detect(
                 tables,
                 _analysis_settings(config, method, engine),
                 previous_rings=graph_store.rings(),
-                engine=getattr(graph_store, "gds_leiden", None),
+                engine=graph_store.community_engine(),
             )
             write_findings(graph_store, findings)
         events = findings.history["event"].value_counts().to_dict()

@@ -15,6 +15,7 @@ from graph_loaders import LoadedInput, load_folder
 
 from . import __version__
 from .analytics.communities import (
+    CommunityEngine,
     assign_stable_ids,
     connected_rings,
     detect_communities,
@@ -126,7 +127,7 @@ def detect_rings(
     timings: dict[str, float] | None = None,
     previous_rings: pd.DataFrame | None = None,
     on_step: Step | None = None,
-    engine=None,
+    engine: CommunityEngine | None = None,
 ) -> tuple[Findings, pd.DataFrame]:
     """Rings with stable ids, their scores and member evidence; also the evidence links used."""
     timings = {} if timings is None else timings
@@ -180,7 +181,7 @@ def detect_and_trace(
     timings: dict[str, float] | None = None,
     previous_rings: pd.DataFrame | None = None,
     on_step: Step | None = None,
-    engine=None,
+    engine: CommunityEngine | None = None,
 ) -> Findings:
     """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
     settings = settings or AnalysisSettings.load()
@@ -254,7 +255,7 @@ def analyze(
         with _timed(timings, "read_back", on_step):
             tables = store.input_tables()
     # a Neo4j store can run the community step in the database (--method gds)
-    engine = getattr(store, "gds_leiden", None)
+    engine = store.community_engine() if store is not None else None
     findings = detect_and_trace(tables, analysis, timings, previous, on_step, engine)
     if store is not None:
         with _timed(timings, "write_back", on_step):

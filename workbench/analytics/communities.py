@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
+from typing import Protocol
 
 import igraph as ig
 import numpy as np
@@ -105,11 +106,24 @@ def prepare_graph(evidence: EvidenceGraph, settings: AnalysisSettings) -> Prepar
     return PreparedGraph(graph, weights, nodes, len(evidence.sellers))
 
 
-def partition(prepared: PreparedGraph, settings: AnalysisSettings, engine=None) -> np.ndarray:
+class CommunityEngine(Protocol):
+    """Community detection outside this process (a Neo4j store's Graph Data Science Leiden):
+    given the numbered, weighted edges of the evidence graph, the community of each vertex."""
+
+    def __call__(
+        self, a: np.ndarray, b: np.ndarray, weights: np.ndarray, vertices: int, settings: AnalysisSettings
+    ) -> np.ndarray: ...
+
+
+def partition(
+    prepared: PreparedGraph, settings: AnalysisSettings, engine: CommunityEngine | None = None
+) -> np.ndarray:
     """Community of each vertex of ``prepared.graph`` by ``settings.method``.
 
-    ``leiden`` is igraph's C implementation optimising the constant Potts model, seeded through
-    its own random generator so runs repeat; ``louvain`` is networkx's modularity Louvain;
+    ``leiden`` is igraph's C implementation optimising the constant Potts model (Traag, Waltman &
+    van Eck 2019, "From Louvain to Leiden: guaranteeing well-connected communities", Scientific
+    Reports 9:5233; CPM: Traag, Van Dooren & Nesterov 2011, Phys. Rev. E 84:016114), seeded
+    through its own random generator so runs repeat; ``louvain`` is networkx's modularity Louvain;
     ``gds`` hands the same weighted graph to ``engine`` (a Neo4j store's Graph Data Science Leiden).
     """
     graph, weights = prepared.graph, prepared.weights
@@ -152,8 +166,24 @@ def partition(prepared: PreparedGraph, settings: AnalysisSettings, engine=None) 
     return np.asarray(graph.connected_components().membership, dtype=np.int64)
 
 
-def detect_communities(evidence: EvidenceGraph, settings: AnalysisSettings, engine=None) -> pd.DataFrame:
+def detect_communities(
+    evidence: EvidenceGraph, settings: AnalysisSettings, engine: CommunityEngine | None = None
+) -> pd.DataFrame:
     """Communities of the evidence graph by ``settings.method``: ``seller_id, group``.
+
+    Two operations of three storefronts each (one shares a person ID and a phone, the other a
+    payout account and a device) come out as two groups:
+
+    >>> import pandas as pd
+    >>> from workbench.analytics.evidence import evidence_graph
+    >>> links = pd.DataFrame({
+    ...     "seller_id": ["S1", "S2", "S3", "S1", "S2", "S3", "S4", "S5", "S6", "S4", "S5", "S6"],
+    ...     "kind": ["person_id"] * 3 + ["phone"] * 3 + ["bank_account"] * 3 + ["device"] * 3,
+    ...     "value": ["P1"] * 3 + ["+861"] * 3 + ["B1"] * 3 + ["D1"] * 3,
+    ...     "provenance": [f"seller_links.csv:{n}" for n in range(2, 14)]})
+    >>> found = detect_communities(evidence_graph(links, AnalysisSettings.load()), AnalysisSettings.load())
+    >>> found.groupby("group")["seller_id"].apply(list).tolist()
+    [['S1', 'S2', 'S3'], ['S4', 'S5', 'S6']]
 
     The constant Potts model, unlike modularity, does not merge small groups just because the
     whole graph is large; sellers with no evidence are singletons.

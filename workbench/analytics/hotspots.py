@@ -114,6 +114,20 @@ def getis_ord(
 
     Neighbours are the ``k`` nearest regions by centroid, so islands (Hainan, Taiwan) have
     neighbours too. A high z with a low p is a cluster of high values, not one big region.
+    References: Getis & Ord 1992, "The analysis of spatial association by use of distance
+    statistics", Geographical Analysis 24(3); Ord & Getis 1995, "Local spatial autocorrelation
+    statistics: distributional issues and an application", Geographical Analysis 27(4).
+
+    A 4 x 4 grid of regions with high values in one corner: the corner is the hot spot.
+
+    >>> import geopandas as gpd
+    >>> from shapely.geometry import box
+    >>> cells = gpd.GeoDataFrame(geometry=[box(x, y, x + 1, y + 1) for y in range(4) for x in range(4)],
+    ...                          crs=4326)
+    >>> values = pd.Series([9, 9, 0, 0, 9, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], dtype=float)
+    >>> z, p = getis_ord(values, cells, k=3, permutations=99)
+    >>> bool(z[0] > 1 and z[15] < 0), int(np.argmax(z)) in (0, 1, 4, 5)
+    (True, True)
     """
     from esda.getisord import G_Local
     from libpysal.weights import KNN

@@ -193,6 +193,11 @@ class GraphStore(ABC):
 
         return answer_in_memory(self, name, **params)
 
+    def community_engine(self):
+        """Where ``--engine gds`` runs communities (a ``CommunityEngine``), or None: this store
+        has none, and communities are found in this process."""
+        return None
+
     def close(self) -> None:  # noqa: B027 - optional for backends without connections
         """Release connections; the embedded store has none."""
 

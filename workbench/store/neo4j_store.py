@@ -465,6 +465,9 @@ class Neo4jStore(GraphStore):
             session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
     # ---- in-database community detection ------------------------------------------------------
+    def community_engine(self):
+        return self.gds_leiden
+
     def gds_leiden(self, a, b, weights, vertices: int, settings) -> np.ndarray:
         """Leiden (Graph Data Science) on the weighted evidence graph: community of each vertex.
 
