@@ -230,30 +230,35 @@ class GraphStore(ABC):
         if not SOURCE_NAME.match(source):
             raise WorkbenchError(f"--source {source!r}: letters, digits, '.', '-' and '_' only")
         written = {name: len(table) for name, table in loaded.tables.items()}
-        previous = next((s for s in self._sources() if s["name"] == source), None)
-        if previous is not None and previous["fingerprint"] == loaded.fingerprint:
+        if self._holds_version(source, loaded.fingerprint):
             return written  # this very version is loaded already
-        record = {
-            "name": source,
-            "version": (previous["version"] + 1) if previous else 1,
-            "fingerprint": loaded.fingerprint,
-            "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "rows": {**written, "quarantine": len(loaded.quarantine)},
-            "data_dir": str(loaded.data_dir),
-        }
         with self.transaction():
+            # decided again inside: another writer may have loaded this source meanwhile
+            if self._holds_version(source, loaded.fingerprint):
+                return written
+            previous = next((s for s in self._sources() if s["name"] == source), None)
+            record = {
+                "name": source,
+                "version": (previous["version"] + 1) if previous else 1,
+                "fingerprint": loaded.fingerprint,
+                "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "rows": {**written, "quarantine": len(loaded.quarantine)},
+                "data_dir": str(loaded.data_dir),
+            }
             self._replace_source(source, {**loaded.tables, "quarantine": loaded.quarantine}, record)
-            sources = self._sources()
             meta = self._read_meta()
             meta["input"] = {
                 "data_dir": str(loaded.data_dir),
                 "source": source,
-                "fingerprint": _combined_fingerprint(sources),
+                "fingerprint": _combined_fingerprint(self._sources()),
                 "files": loaded.counts,
                 "renamed_columns": loaded.renamed_columns,
             }
             self._write_meta(meta)
         return written
+
+    def _holds_version(self, source: str, fingerprint: str) -> bool:
+        return any(s["name"] == source and s["fingerprint"] == fingerprint for s in self._sources())
 
     def info(self) -> dict:
         """What the store holds: rows per table, every source with its version, and whether the
