@@ -77,6 +77,8 @@ def _header(path: Path) -> list[str]:
 
 # a value longer than this is a row to quarantine, not data (a seller can write anything)
 MAX_FIELD_BYTES = 1 << 20
+# a quoted value over more lines than this is a quote that never closed, not an address
+MAX_RECORD_LINES = 20
 
 
 def _read_csv(path: Path, name: str) -> RawTable:
@@ -94,14 +96,17 @@ def _read_csv(path: Path, name: str) -> RawTable:
         )
         return "skip"
 
-    def parse(use_threads: bool, block_size: int | None = None) -> pa.Table:
+    def parse(use_threads: bool, block_size: int | None = None, quoting: bool = True) -> pa.Table:
         return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(
                 column_names=header, skip_rows=1, use_threads=use_threads, block_size=block_size
             ),
             parse_options=pacsv.ParseOptions(
-                invalid_row_handler=on_invalid, ignore_empty_lines=False, newlines_in_values=True
+                invalid_row_handler=on_invalid,
+                ignore_empty_lines=False,
+                newlines_in_values=quoting,
+                quote_char='"' if quoting else False,
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() for c in header},
@@ -129,23 +134,54 @@ def _read_csv(path: Path, name: str) -> RawTable:
         bad_rows.clear()
         table = parse(use_threads=False, block_size=block_size)
     frame = table.to_pandas()
-    if _records_span_lines(path, len(frame) + len(bad_rows)):
-        # a quoted value spans lines: every row is cited at the line where its record starts
-        good, bad = _record_starts(path, len(header))
-        lines = np.array(good[: len(frame)], dtype=np.int64)
-        bad_rows = [(line, text, reason) for line, (_, text, reason) in zip(bad, bad_rows, strict=False)]
-    else:
+    unclosed: list[tuple[int, str, str]] = []
+    unclosed_rows = None
+    spans = _records_span_lines(path, len(frame) + len(bad_rows))
+    if spans:
+        good, bad, longest = _record_starts(path, len(header))
+        if longest > MAX_RECORD_LINES:
+            # a quote that never closes swallows every line after it (a seller can start its
+            # shop name with one): read the file one row per line without quoting instead, and
+            # quarantine every line that holds a quote, so no later row disappears into a value
+            bad_rows.clear()
+            table = parse(use_threads=False, block_size=block_size, quoting=False)
+            frame = table.to_pandas()
+            spans = False
+            quoted = np.zeros(len(frame), dtype=bool)
+            for column in frame.columns:
+                quoted |= frame[column].str.contains('"', regex=False).to_numpy()
+            reason = (
+                f"quotes do not close in this file (a value ran over {longest} lines); read one row per line"
+            )
+            unclosed_rows = frame[quoted]
+            frame = frame[~quoted].reset_index(drop=True)
+        else:
+            # a quoted value spans lines: every row is cited at the line where its record starts
+            lines = np.array(good[: len(frame)], dtype=np.int64)
+            bad_rows = [(line, text, why) for line, (_, text, why) in zip(bad, bad_rows, strict=False)]
+    if not spans:
         # one row per physical line: a good row's line is the next one not taken by a bad row
         bad_lines = np.array(sorted(n for n, _, _ in bad_rows), dtype=np.int64)
-        all_lines = np.arange(2, 2 + len(frame) + len(bad_rows), dtype=np.int64)
-        lines = np.setdiff1d(all_lines, bad_lines, assume_unique=True)[: len(frame)]
+        rows = len(frame) + len(bad_rows) + (len(unclosed_rows) if unclosed_rows is not None else 0)
+        all_lines = np.arange(2, 2 + rows, dtype=np.int64)
+        lines = np.setdiff1d(all_lines, bad_lines, assume_unique=True)
+        if unclosed_rows is not None:
+            line_of = lines[: len(frame) + len(unclosed_rows)]
+            quoted_lines = line_of[quoted]
+            unclosed = [
+                (int(n), ",".join(map(str, row))[:200], reason)
+                for n, row in zip(quoted_lines, unclosed_rows.itertuples(index=False), strict=True)
+            ]
+            lines = line_of[~quoted]
+        lines = lines[: len(frame)]
     frame, lines, too_long = _without_huge_values(frame, lines)
+    rejected = bad_rows + unclosed + too_long
     malformed = quarantine_frame(
         path.name,
-        [n for n, _, _ in bad_rows] + [n for n, _, _ in too_long],
+        [n for n, _, _ in rejected],
         "(row)",
-        [t for _, t, _ in bad_rows] + [t for _, t, _ in too_long],
-        [r for _, _, r in bad_rows] + [r for _, _, r in too_long],
+        [t for _, t, _ in rejected],
+        [r for _, _, r in rejected],
     )
     return RawTable(name, path.name, frame, lines, malformed)
 
@@ -169,17 +205,19 @@ def _records_span_lines(path: Path, records: int) -> bool:
     return lines > records + 1
 
 
-def _record_starts(path: Path, width: int) -> tuple[list[int], list[int]]:
-    """The line each CSV record starts on, for records of ``width`` fields and for the others."""
-    good, bad = [], []
+def _record_starts(path: Path, width: int) -> tuple[list[int], list[int], int]:
+    """The line each CSV record starts on, for records of ``width`` fields and for the others,
+    and the most lines one record spans."""
+    good, bad, longest = [], [], 1
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = csv.reader(f)
         next(rows, None)
         start = rows.line_num + 1
         for record in rows:
             (good if len(record) == width else bad).append(start)
+            longest = max(longest, rows.line_num + 1 - start)
             start = rows.line_num + 1
-    return good, bad
+    return good, bad, longest
 
 
 def _without_huge_values(frame: pd.DataFrame, lines: np.ndarray):

@@ -70,3 +70,15 @@ def test_one_huge_value_quarantines_its_row_only(tmp_path):
     assert loaded.tables["sellers"]["seller_id"].tolist() == ["S1", "S3"]
     bad = loaded.quarantine[loaded.quarantine["file"] == "sellers.csv"]
     assert bad["line"].tolist() == [3] and "longer than" in bad["reason"].iloc[0]
+
+
+def test_a_quote_that_never_closes_cannot_swallow_the_rows_after_it(tmp_path):
+    """A seller starts its shop name with a quote: the rest of the export must not vanish into it."""
+    rows = ["seller_id,shop_name", "S1,a", 'S2,"Wang shop'] + [f"S{i},shop {i}" for i in range(3, 40)]
+    data = write_folder(tmp_path, {"sellers": "\n".join(rows) + "\n", "seller_links": LINKS})
+    loaded = load_folder(data)
+    sellers = loaded.tables["sellers"].set_index("seller_id")
+    assert len(sellers) == 38 and sellers.loc["S39", "provenance"] == "sellers.csv:40"
+    bad = loaded.quarantine[loaded.quarantine["file"] == "sellers.csv"]
+    assert bad["line"].tolist() == [3] and "quotes do not close" in bad["reason"].iloc[0]
+    assert loaded.counts["sellers"] == {"read": 39, "loaded": 38, "quarantined": 1, "duplicates": 0}
