@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -157,7 +158,7 @@ def check_password(name: str, password: str, path: Path | None = None) -> User |
     stored = user.get("password_hash") if user else None
     try:
         # an unknown user is checked against a dummy hash so timing does not tell names apart
-        _HASHER.verify(stored or _DUMMY_HASH, password)
+        _HASHER.verify(stored or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return User(name, user["role"], "password") if stored else None
@@ -169,4 +170,7 @@ def oidc_role(email: str | None, path: Path | None = None) -> str:
     return user["role"] if user else "viewer"
 
 
-_DUMMY_HASH = _HASHER.hash("not a password anyone has")
+@cache
+def _dummy_hash() -> str:
+    # made on the first sign-in, not at import: the app and the CLI import this module on start
+    return _HASHER.hash("not a password anyone has")
