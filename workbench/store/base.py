@@ -44,11 +44,25 @@ UPSTREAM_COLUMNS = ["ring_id", "rank", "entity_kind", "entity_id", "score", "evi
 RESULT_TABLES = {"rings": RING_COLUMNS, "upstream": UPSTREAM_COLUMNS}
 CASE_REGISTER_COLUMNS = ["packet_id", "ring_id", "recipient", "redacted", "zip_sha256", "created_at"]
 CASE_EVENT_COLUMNS = ["event_id", "ring_id", "status", "note", "changed_by", "changed_at"]
+# investigators' judgement (workbench.analytics.decisions): applied on every later analysis
+DECISION_COLUMNS = [
+    "decision_id",
+    "kind",
+    "subject",
+    "target",
+    "sides",
+    "known",
+    "reason",
+    "decided_by",
+    "role",
+    "decided_at",
+]
 AUDIT_COLUMNS = ["seq", "at", "actor", "role", "action", "subject", "detail", "prev_hash", "entry_hash"]
 # the investigators' own records: appended, never replaced by an analysis run
 RECORD_TABLES = {
     "case_events": CASE_EVENT_COLUMNS,
     "case_register": CASE_REGISTER_COLUMNS,
+    "decisions": DECISION_COLUMNS,
     "audit": AUDIT_COLUMNS,
 }
 # where a ring stands with the task force; every change is kept as an event
@@ -358,6 +372,28 @@ class GraphStore(ABC):
         )
         self._append_records({"case_events": [event]}, [entry])
         return event
+
+    def record_decision(self, decision: dict, role: str | None = None) -> dict:
+        """Keep an investigator's decision (made by ``workbench.analytics.decisions.make_decision``)
+        with its audit entry, in one transaction; later analyses apply it."""
+        decision = {c: decision.get(c, "") for c in DECISION_COLUMNS}
+        decision["decision_id"] = decision["decision_id"] or "D-" + uuid.uuid4().hex[:12]
+        decision["decided_at"] = datetime.now(UTC).isoformat(timespec="microseconds")
+        decision["role"] = role or decision["role"] or ""
+        entry = audit_entry(
+            decision["decided_by"],
+            role,
+            "decision_recorded",
+            decision["target"] if decision["kind"] != "withdraw" else decision["subject"],
+            {k: decision[k] for k in ("decision_id", "kind", "subject", "target", "reason")},
+        )
+        self._append_records({"decisions": [decision]}, [entry])
+        return decision
+
+    def decisions(self) -> pd.DataFrame:
+        """Every decision ever recorded, withdrawals included, oldest first."""
+        frame = _typed_records(self._read_records("decisions"), DECISION_COLUMNS)
+        return frame.sort_values("decided_at", kind="stable", ignore_index=True)
 
     def case_events(self) -> pd.DataFrame:
         return _typed_records(self._read_records("case_events"), CASE_EVENT_COLUMNS)

@@ -45,6 +45,7 @@ _BLOB_TABLES_LABEL = "StoredTable"
 _RECORD_LABELS = {
     "case_events": ("CaseEvent", "event_id"),
     "case_register": ("PacketRecord", "packet_id"),
+    "decisions": ("Decision", "decision_id"),
     "audit": ("AuditEntry", "seq"),
 }
 _DEFAULT_BATCH = 10_000

@@ -46,6 +46,10 @@ class Scenario:
     wholesaler_share: float = 0.35
     # every ring this many storefronts (3 to 30) instead of a drawn size; for benchmarks
     ring_size: int | None = None
+    # share of rings one ordinary seller touches by one weak identifier (a device bought
+    # second-hand from a member, the member's internet-cafe IP, a ring warehouse it ships from);
+    # drawn from a stream of its own, so 0 leaves every other output as it was
+    stray_share: float = 0.0
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -158,6 +162,7 @@ class _Marketplace:
         self.k = rings
         self.sc = scenario
         self.rng = np.random.default_rng(seed)
+        self.seed = seed
         self.ids = _Ids()
         self.links: list[pd.DataFrame] = []  # seller_links parts: seller, kind, value(raw), role
         self.addresses: list[pd.DataFrame] = []
@@ -244,6 +249,7 @@ class _Marketplace:
         self._identifiers()
         self._hubs()
         self._bridges()
+        self._strays()
         self._supply_chains()
         self._sellers_table()
         self._listings()
@@ -474,6 +480,25 @@ class _Marketplace:
                 [member_of(rings), rng.choice(np.flatnonzero(~self.is_ring), rng.integers(8, 28))]
             )
             self.link(visitors, "ip", np.repeat(cafes.iloc[i], len(visitors)), "login")
+
+    def _strays(self) -> None:
+        """Ordinary sellers each touching one ring by one weak identifier only: not members."""
+        if self.sc.stray_share <= 0:
+            return
+        rng = np.random.default_rng([self.seed, 16])
+        rings = np.flatnonzero(rng.random(self.k) < self.sc.stray_share)
+        strays = rng.choice(np.flatnonzero(~self.is_ring), len(rings), replace=False)
+        starts = np.concatenate([[0], np.cumsum(self.ring_sizes)[:-1]])
+        members = starts[rings] + (rng.random(len(rings)) * self.ring_sizes[rings]).astype(np.int64)
+        links = self._link_frame()
+        how = rng.integers(0, 3, len(rings))
+        for stray, member, kind in zip(strays, members, how, strict=True):
+            if kind == 2:
+                self.link(np.array([stray]), "address", [self.member_wh[member]], "ship_from")
+                continue
+            name = ("device", "ip")[kind]
+            value = links.loc[(links["seller"] == member) & (links["kind"] == name), "value"].iloc[0]
+            self.link(np.array([stray]), name, [value], "login")
 
     def _one_member_per_ring_each(self, rings: np.ndarray) -> np.ndarray:
         """A random member of each ring listed (repeats allowed), weak members included."""
@@ -826,6 +851,8 @@ class _Marketplace:
             {
                 "seller_id": self.seller_ids.iloc[self.members].to_numpy(),
                 "ring_id": _text("TR", self.ring_of[self.members] + 1, 4).to_numpy(),
+                # weak: planted with one weak tie to the ring only (no evidence can establish it)
+                "standing": np.where(self.weak[self.members], "weak", "core"),
             }
         ).sort_values("seller_id")
         truth_sources = pd.DataFrame(
