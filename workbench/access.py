@@ -39,6 +39,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "see_rings": frozenset(ROLES),
     "see_identifiers": frozenset({"investigator", "lead"}),
     "change_case": frozenset({"investigator", "lead"}),
+    # record a judgement (member or not, merge, split, source or not) applied by later analyses
+    "decide": frozenset({"investigator", "lead"}),
     "build_redacted_packet": frozenset({"investigator", "lead"}),
     "build_unredacted_packet": frozenset({"lead"}),
     "read_audit": frozenset({"lead"}),

@@ -171,3 +171,35 @@ def test_packet_command_and_unknown_ring(analysed, tmp_path):
     assert len(list(Path(tmp_path).glob("LP-*.zip"))) == 1
     done = run_workbench("packet", "R-nope", "--store", str(root / "store"), "--out", str(tmp_path))
     assert done.returncode == 2 and "no ring 'R-nope'" in done.stderr
+
+
+def test_associates_are_in_the_packet_apart_from_the_members(analysed, tmp_path):
+    root, _ = analysed
+    store = MemoryStore(root / "store")
+    associates = store.result("associates")
+    ring_id = associates["ring_id"].value_counts().index[0]
+    mine = associates[associates["ring_id"] == ring_id]
+    for redact in (False, True):
+        built = build_lead_packet(store, ring_id, tmp_path / str(redact), redact=redact, key=b"k")
+        members = pd.read_csv(built.folder / "exports" / "members.csv", dtype=str)
+        listed = pd.read_csv(built.folder / "exports" / "associates.csv", dtype=str)
+        assert set(listed["seller_id"]) == set(mine["seller_id"])
+        assert not set(listed["seller_id"]) & set(members["seller_id"])
+        assert (listed["standing"] == "associated, not established").all()
+        text = " ".join(page.extract_text() for page in PdfReader(built.folder / "report.pdf").pages)
+        assert "Associated, not established" in text and mine["seller_id"].iloc[0] in text
+        html = (built.folder / "report.html").read_text()
+        assert "Associated, not established" in html
+        personal = [
+            part.split(" ", 1)[1]
+            for ties in mine["ties"]
+            for part in ties.split(" | ")
+            if part.split(" ", 1)[0] in ("device", "ip", "phone", "person_id", "bank_account", "email")
+        ]
+        everything = "".join(p.read_text(errors="ignore") for p in built.folder.rglob("*.csv")) + text + html
+        if redact:
+            assert personal and not any(value in everything for value in personal)
+        else:
+            assert all(
+                value in (built.folder / "exports" / "associates.csv").read_text() for value in personal
+            )

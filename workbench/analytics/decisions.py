@@ -408,6 +408,10 @@ def decide(
         )
     settings = AnalysisSettings.of_store(store.meta())
     links = evidence_links(store.input_tables()) if kind not in ("withdraw", "source", "not-source") else None
+    if kind in ("source", "not-source"):
+        orgs = store.table("organizations")
+        if subject not in set(orgs["org_id"] if len(orgs) else []):
+            raise WorkbenchError(f"organisation {subject!r} is not in the store")
     if chosen is not None:
         record = split_decision(subject, chosen, reason, decided_by, rings, links, settings)
     else:

@@ -25,6 +25,8 @@ class RingCase:
     ring_id: str
     score: pd.Series  # the ring's row of ring_scores: score, signals, reasons, goods value
     members: pd.DataFrame  # storefronts with their people, contacts and evidence weight
+    # sellers tied by weak ties only: associated, not established (never listed as members)
+    associates: pd.DataFrame
     identifiers: pd.DataFrame  # identifiers tying members together, with provenance
     suppressed: pd.DataFrame  # hubs the members touch, ignored as evidence
     listings: pd.DataFrame
@@ -143,6 +145,7 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
             ("payments", payments),
         )
     )
+    associates = _associates(store, ring_id, tables["sellers"], redactor)
     upstream = store.upstream()
     upstream = upstream[upstream["ring_id"] == ring_id].head(10).copy()
     paths = store.result("paths")
@@ -182,6 +185,7 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         ring_id=ring_id,
         score=score,
         members=members.reset_index(drop=True),
+        associates=associates,
         identifiers=identifiers,
         suppressed=touched,
         listings=listings,
@@ -202,6 +206,31 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         },
         referral_threshold=settings.referral_threshold,
     )
+
+
+def _associates(store: GraphStore, ring_id: str, sellers: pd.DataFrame, redactor: Redactor) -> pd.DataFrame:
+    """The ring's associates with their shop names and the ties that connect them (identifiers
+    of personal kinds masked in a redacted packet)."""
+    associates = store.result("associates")
+    columns = ["seller_id", "shop_name", "standing", "ties", "evidence"]
+    if associates.empty:
+        return pd.DataFrame(columns=columns)
+    mine = associates[associates["ring_id"] == ring_id].merge(
+        sellers[["seller_id", "shop_name"]], on="seller_id", how="left"
+    )
+    for column in ("ties", "evidence"):
+        mine[column] = mine[column].astype(str).map(lambda text: _masked_ties(text, redactor))
+    return mine.assign(standing="associated, not established")[columns].reset_index(drop=True)
+
+
+def _masked_ties(text: str, redactor: Redactor) -> str:
+    """``kind value (records) | ...`` with each personal value replaced by its token."""
+    parts = []
+    for part in text.split(" | ") if text else []:
+        kind, _, rest = part.partition(" ")
+        value, bracket, records = rest.partition(" (")
+        parts.append(f"{kind} {redactor.value(kind, value)}{bracket}{records}")
+    return " | ".join(parts)
 
 
 def _locations(

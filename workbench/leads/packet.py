@@ -125,6 +125,7 @@ def _write_packet(
     write_geojson(case.locations, folder / "exports" / "locations.geojson")
     for name, frame in (
         ("members", case.members),
+        ("associates", case.associates),
         ("identifiers", case.identifiers),
         ("suppressed_hubs", case.suppressed),
         ("upstream", case.upstream),

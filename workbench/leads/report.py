@@ -49,6 +49,7 @@ def report_facts(
         "test_buy_summary": _summary(case.test_buys, "verdict"),
         "complaint_summary": _summary(case.complaints, "outcome"),
         "members": case.members.fillna("").to_dict("records"),
+        "associates": case.associates.fillna("").to_dict("records"),
         "upstream": case.upstream.head(5).to_dict("records"),
         "identifiers": case.identifiers.to_dict("records"),
         "suppressed": case.suppressed.to_dict("records") if len(case.suppressed) else [],
@@ -161,6 +162,16 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
             for m in facts["members"]
         ],
     )
+    if facts["associates"]:
+        pdf.line_of_text(
+            "Associated, not established: tied to the ring by weak ties only (one device, IP or "
+            "ship-from address); not members of the ring and not named as such."
+        )
+        pdf.rows(
+            ["seller", "shop name", "standing", "ties and records"],
+            [[a["seller_id"], a["shop_name"], a["standing"], a["evidence"]] for a in facts["associates"]],
+            (25, 50, 45, 150),
+        )
     pdf.section("2. Upstream sources")
     pdf.rows(
         ["rank", "organisation", "kind", "score", "goods", "money", "exclusive", "evidence path"],

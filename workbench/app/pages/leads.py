@@ -11,6 +11,7 @@ import streamlit as st
 from workbench.access import allowed
 from workbench.app.common import current_user, no_rings, page_start, ring_picker
 from workbench.app.data import ring_table
+from workbench.app.judgement import conflicts_section
 from workbench.errors import WorkbenchError
 from workbench.store.base import CASE_STATUSES
 
@@ -29,6 +30,7 @@ def leads_page() -> None:
     cols = st.columns(len(CASE_STATUSES))
     for col, name in zip(cols, CASE_STATUSES, strict=True):
         col.metric(name.capitalize(), f"{int(counts.get(name, 0)):,}")
+    conflicts_section(store)
     ring_id = ring_picker(rings["ring_id"].tolist(), key="leads_ring")
     if ring_id is None:
         no_rings()

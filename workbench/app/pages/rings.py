@@ -8,6 +8,7 @@ import streamlit as st
 from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.data import ring_table, ring_timeline
+from workbench.app.judgement import associates_section, history_section, judgement_section
 
 
 def rings_page() -> None:
@@ -105,6 +106,7 @@ def _ring_detail(store, where: str, version: str, ring: pd.Series, ring_id: str,
     if masker.enabled:  # the evidence text names the identifiers themselves; their kinds stay
         members = members.drop(columns=["evidence"], errors="ignore")
     st.dataframe(members, hide_index=True, width="stretch")
+    associates = associates_section(store, ring_id, masker)
 
     st.subheader("Identifiers shared inside the ring")
     shared = store.query("ring_identifiers", ring_id=ring_id)
@@ -117,3 +119,7 @@ def _ring_detail(store, where: str, version: str, ring: pd.Series, ring_id: str,
     if len(timeline):
         st.subheader("Timeline (per month)")
         st.line_chart(timeline)
+
+    core = sorted(members["seller_id"])
+    judgement_section(store, current_user(), ring_id, core, sorted(associates["seller_id"]))
+    history_section(store, ring_id, set(core) | set(associates["seller_id"]))
