@@ -119,3 +119,45 @@ def test_a_node_kind_and_a_relationship_added_to_the_model_reach_neo4j(
         assert counts["Platform"] == 2 and counts["ON_PLATFORM"] == 3
     finally:
         store.close()
+
+
+def test_decisions_on_neo4j_are_kept_and_applied_like_on_the_embedded_store(neo4j_store, neo4j_uri, tmp_path):
+    import json
+
+    from tests.conftest import run_workbench
+    from workbench.synth.generator import generate_marketplace
+
+    data = tmp_path / "data"
+    generate_marketplace(data, sellers=800, rings=8, seed=21)
+    where = {"embedded": ["--store", str(tmp_path / "store")], "neo4j": ["--neo4j", neo4j_uri]}
+
+    def analyse(name: str, out: str) -> tuple[str, str]:
+        done = run_workbench("analyze", str(data), "--out", str(tmp_path / f"{name}_{out}"), *where[name])
+        assert done.returncode == 0, done.stderr
+        folder = tmp_path / f"{name}_{out}"
+        return (folder / "rings.csv").read_text(), (folder / "associates.csv").read_text()
+
+    first = {name: analyse(name, "first") for name in where}
+    assert first["embedded"] == first["neo4j"]
+    rings = pd.read_csv(tmp_path / "embedded_first" / "rings.csv", dtype=str)
+    sizes = rings.groupby("ring_id").size().sort_values(ascending=False, kind="stable")
+    big, other = sizes.index[0], sizes.index[1]
+    seller = sorted(rings.loc[rings["ring_id"] == big, "seller_id"])[0]
+    for name, args in where.items():
+        for decision in (
+            ["not-member", seller, big, "--reason", "a reseller"],
+            ["same-operation", big, other, "--reason", "one warehouse manager"],
+        ):
+            done = run_workbench("decide", *decision, *args)
+            assert done.returncode == 0, (name, done.stderr)
+    listed = json.loads(run_workbench("decisions", "--json", *where["neo4j"]).stdout)
+    assert [d["kind"] for d in listed] == ["not-member", "same-operation"] and all(
+        d["in_force"] for d in listed
+    )
+    again = {name: analyse(name, "again") for name in where}
+    assert again["embedded"] == again["neo4j"] and again["neo4j"] != first["neo4j"]
+    after = pd.read_csv(tmp_path / "neo4j_again" / "rings.csv", dtype=str).set_index("seller_id")["ring_id"]
+    assert seller not in after.index or after[seller] != after.get(
+        sorted(set(rings["seller_id"]) - {seller})[0]
+    )
+    assert neo4j_store.audit_log()["action"].tolist().count("decision_recorded") == 2
