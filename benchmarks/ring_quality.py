@@ -31,11 +31,11 @@ def main(argv: list[str] | None = None) -> dict:
         "sellers": args.sellers,
         "rings": args.rings,
         "results": rows,
-        # the issue's floors, on the hard scenario
+        # the floors (issues 4 and 16), on the hard scenario: core-member ARI, ring-score AUC
         "passed": bool(
             hard.get("leiden")
             and hard["leiden"]["ari"] >= 0.95
-            and hard["leiden"]["auc"] >= 0.95
+            and hard["leiden"]["auc"] >= 0.98
             and hard["leiden"]["upstream_top1"] >= 0.90
         ),
     }

@@ -27,7 +27,7 @@ __all__ = [
     "decisions_benchmark",
 ]
 
-SCENARIO_NAMES = ("easy", "hard", "hubs", "multistore")
+SCENARIO_NAMES = ("easy", "hard", "hubs", "multistore", "strays")
 METHODS = ("leiden", "louvain", "wcc", "wcc-all")
 # a ring is flagged for investigators when its score reaches this
 FLAG_SCORE = 0.5
@@ -165,7 +165,7 @@ def community_step_benchmark(
 
 
 def decisions_benchmark(
-    sellers: int = 20000, rings: int = 120, seed: int = 5, scenario: str = "hard", count: int = 5
+    sellers: int = 20000, rings: int = 120, seed: int = 5, scenario: str = "strays", count: int = 5
 ) -> dict:
     """The effect of a handful of investigators' decisions: ``count`` ``not-member`` decisions on
     core members planted in no ring or in another ring than theirs (what an investigator who

@@ -33,3 +33,10 @@ def test_analyze_benchmark_reports_timings_and_rows_per_second():
 def test_synth_benchmark_reports_seconds():
     line = run_script("synth_scale.py", "--sellers", "1000", "--rings", "5")
     assert line["rows"] > 1000 and line["seconds"] > 0
+
+
+def test_decisions_benchmark_shows_ari_rising_and_nothing_else_moving():
+    line = run_script("decisions.py", "--sellers", "4000", "--rings", "30", "--count", "2")
+    assert line["benchmark"] == "decisions" and line["decisions"] == 2 and line["decisions_applied"] == 2
+    assert line["ari_after"] > line["ari_before"]
+    assert line["other_sellers_moved"] == 0 and line["other_rings_rescored"] == 0 and line["passed"]

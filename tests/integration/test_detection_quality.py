@@ -17,14 +17,16 @@ def hard_rows():
 
 def test_leiden_beats_the_baselines_on_a_hard_scenario(hard_rows):
     leiden = hard_rows["leiden"]
-    assert leiden["ari"] >= 0.9, leiden
+    assert leiden["ari"] >= 0.95, leiden  # core members against the planted members evidence shows
     # the baseline gets the same core-member rule; on every planted member Leiden is far ahead
     assert leiden["ari"] > hard_rows["wcc"]["ari"]
     assert leiden["ari_full"] > hard_rows["wcc"]["ari_full"] + 0.1
-    assert leiden["ari"] > hard_rows["louvain"]["ari"]
+    # splitting rings one weak identifier holds together also mends Louvain's merges: the two
+    # methods now meet (Leiden stays the faster, `community_step_benchmark`)
+    assert leiden["ari"] >= hard_rows["louvain"]["ari"]
     assert hard_rows["wcc-all"]["ari"] < 0.1  # hubs glue everything together
-    assert leiden["auc"] >= 0.9
-    assert leiden["upstream_top1"] >= 0.85
+    assert leiden["auc"] >= 0.98
+    assert leiden["upstream_top1"] >= 0.9
 
 
 def test_bench_command_prints_a_table_and_writes_json_lines(tmp_path):

@@ -87,6 +87,22 @@ SCENARIOS: dict[str, Scenario] = {
         weak_share=0.15,
     ),
     "multistore": Scenario(name="multistore", multistore_share=0.3),
+    # the hard scenario plus ordinary sellers that touch 40% of the rings by one weak identifier
+    # each (what investigators meet: a device sold on, a cafe IP, a shared warehouse)
+    "strays": Scenario(
+        name="strays",
+        p_device=0.4,
+        p_account=0.4,
+        p_phone=0.25,
+        p_ip=0.3,
+        p_warehouse=0.45,
+        weak_share=0.2,
+        nat_share=0.45,
+        park_share=0.08,
+        bridges_per_ring=0.15,
+        wholesaler_share=0.5,
+        stray_share=0.4,
+    ),
 }
 
 BRANDS = pd.DataFrame(
@@ -491,14 +507,16 @@ class _Marketplace:
         starts = np.concatenate([[0], np.cumsum(self.ring_sizes)[:-1]])
         members = starts[rings] + (rng.random(len(rings)) * self.ring_sizes[rings]).astype(np.int64)
         links = self._link_frame()
-        how = rng.integers(0, 3, len(rings))
+        # a device, an IP, a warehouse, or (one in four) the device and the IP: two weak ties of
+        # different kinds, which pass for corroboration and only an investigator can undo
+        how = rng.integers(0, 4, len(rings))
         for stray, member, kind in zip(strays, members, how, strict=True):
             if kind == 2:
                 self.link(np.array([stray]), "address", [self.member_wh[member]], "ship_from")
                 continue
-            name = ("device", "ip")[kind]
-            value = links.loc[(links["seller"] == member) & (links["kind"] == name), "value"].iloc[0]
-            self.link(np.array([stray]), name, [value], "login")
+            for name in ("device", "ip") if kind == 3 else (("device", "ip")[kind],):
+                value = links.loc[(links["seller"] == member) & (links["kind"] == name), "value"].iloc[0]
+                self.link(np.array([stray]), name, [value], "login")
 
     def _one_member_per_ring_each(self, rings: np.ndarray) -> np.ndarray:
         """A random member of each ring listed (repeats allowed), weak members included."""
