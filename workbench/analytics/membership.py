@@ -5,10 +5,13 @@ ring's other core members are corroborated: at least ``min_independent_ties`` ti
 kinds (a device and a phone, a warehouse and a supplier), or one tie of identity grade (the same
 real-person ID, the same payout account). A storefront the community step put in a ring on
 weaker ties alone (one second-hand device, one internet-cafe IP, one ship-from address) is an
-*associate*: listed with the tie that connects it, never in ``rings.csv``.
+*associate*: listed with the tie that connects it, never in ``rings.csv``. The same standard
+holds between groups: two groups that one weak identifier alone ties together are two rings.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import igraph as ig
 import numpy as np
@@ -17,49 +20,233 @@ import pandas as pd
 from .communities import _unclaimed_id
 from .settings import AnalysisSettings
 
-__all__ = ["ring_ties", "split_core", "split_bridged", "TIE_COLUMNS", "ASSOCIATE_COLUMNS"]
+__all__ = [
+    "HeldIdentifiers",
+    "held_identifiers",
+    "ring_ties",
+    "split_core",
+    "split_bridged",
+    "ASSOCIATE_COLUMNS",
+]
 
-TIE_COLUMNS = ["ring_id", "seller_id", "kind", "value", "provenance"]
 ASSOCIATE_COLUMNS = ["seller_id", "ring_id", "ties", "evidence"]
 
 
-def _identifiers(links: pd.DataFrame, settings: AnalysisSettings) -> pd.DataFrame:
-    """Each seller's identifiers of counted kinds, hubs left out (they prove nothing), with the
-    input lines that show them."""
+@dataclass
+class HeldIdentifiers:
+    """The identifiers that can tie sellers together (counted kinds, shared, not hubs), numbered
+    once per analysis: ``frame`` has ``seller, ident, kind``, one row per seller and identifier
+    (sellers numbered in ``sellers``); ``kinds`` and ``values`` name each ident; ``links`` keeps
+    the input rows (with provenance) to cite them."""
+
+    frame: pd.DataFrame  # seller (number in ``sellers``), ident, kind
+    sellers: pd.Index
+    kinds: np.ndarray
+    values: np.ndarray
+    identity: np.ndarray  # per ident: of identity grade (never a mere bridge)
+    links: pd.DataFrame
+
+
+def held_identifiers(links: pd.DataFrame, settings: AnalysisSettings) -> HeldIdentifiers:
+    """Number every identifier of a counted kind that two or more sellers hold, hubs left out."""
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
     counted = links.loc[links["kind"].isin(kinds), ["seller_id", "kind", "value", "provenance"]]
-    degree = counted.drop_duplicates(["seller_id", "kind", "value"]).groupby(["kind", "value"]).size()
-    counted = counted.join(degree.rename("degree"), on=["kind", "value"])
-    caps = counted["kind"].map(settings.degree_cap)
-    return counted[(counted["degree"] >= 2) & (counted["degree"] <= caps)]
+    # integer keys instead of string tuples: the links run to millions of rows
+    kind_codes, kind_names = pd.factorize(counted["kind"])
+    value_codes, value_names = pd.factorize(counted["value"])
+    seller_codes, seller_names = pd.factorize(counted["seller_id"])
+    pair = kind_codes.astype(np.int64) * max(len(value_names), 1) + value_codes
+    first = np.unique(pair * max(len(seller_names), 1) + seller_codes, return_index=True)[1]
+    codes, uniques = pd.factorize(pair[first])
+    degree = np.bincount(codes, minlength=len(uniques))
+    kind_of = np.asarray(kind_names, dtype=object)[uniques // max(len(value_names), 1)]
+    values = np.asarray(value_names, dtype=object)[uniques % max(len(value_names), 1)]
+    cap_of_kind = np.array([settings.degree_cap(k) for k in kind_names], dtype=np.int64)
+    caps = cap_of_kind[uniques // max(len(value_names), 1)]
+    keep = (degree[codes] >= 2) & (degree[codes] <= caps[codes])
+    frame = pd.DataFrame(
+        {
+            "seller": seller_codes[first][keep],
+            "ident": codes[keep],
+            "kind": kind_of[codes[keep]],
+        }
+    )
+    identity = np.isin(kind_of, list(settings.identity_kinds))
+    return HeldIdentifiers(frame, pd.Index(seller_names), kind_of, values, identity, counted)
+
+
+def _ties(held: HeldIdentifiers, members: pd.DataFrame) -> pd.DataFrame:
+    """``seller_id, ident, kind, ring_id`` of every identifier a member shares with at least one
+    other member of its ring."""
+    members = members.drop_duplicates("seller_id")
+    ring_codes, ring_names = pd.factorize(members["ring_id"])
+    ring_of = np.full(len(held.sellers), -1, dtype=np.int64)
+    found = held.sellers.get_indexer(members["seller_id"])
+    ring_of[found[found >= 0]] = ring_codes[found >= 0]
+    seller = held.frame["seller"].to_numpy()
+    ring = ring_of[seller]
+    inside = ring >= 0
+    seller, ring, ident = seller[inside], ring[inside], held.frame["ident"].to_numpy()[inside]
+    # identifiers two or more members of the same ring hold
+    _, inverse, counts = np.unique(ring * len(held.kinds) + ident, return_inverse=True, return_counts=True)
+    shared = counts[inverse] >= 2
+    return pd.DataFrame(
+        {
+            "seller_id": np.asarray(held.sellers, dtype=object)[seller[shared]],
+            "ident": ident[shared],
+            "kind": held.kinds[ident[shared]],
+            "ring_id": np.asarray(ring_names, dtype=object)[ring[shared]],
+        }
+    )
 
 
 def ring_ties(links: pd.DataFrame, members: pd.DataFrame, settings: AnalysisSettings) -> pd.DataFrame:
-    """Every identifier a member shares with at least one other member of its ring:
-    ``ring_id, seller_id, kind, value, provenance`` (provenance of this member's rows)."""
-    held = _identifiers(links, settings).merge(members[["seller_id", "ring_id"]], on="seller_id")
-    if held.empty:
-        return pd.DataFrame(columns=TIE_COLUMNS)
-    held = (
-        held.groupby(["ring_id", "seller_id", "kind", "value"], sort=True)["provenance"]
-        .agg(lambda p: ";".join(sorted(set(p))))
-        .reset_index()
-    )
-    holders = held.groupby(["ring_id", "kind", "value"])["seller_id"].transform("size")
-    return held[holders >= 2].reset_index(drop=True)[TIE_COLUMNS]
+    """Every identifier a member shares with another member of its ring: ``ring_id, seller_id,
+    kind, value``."""
+    held = held_identifiers(links, settings)
+    ties = _ties(held, members)
+    return ties.assign(value=held.values[ties["ident"].to_numpy()])[["ring_id", "seller_id", "kind", "value"]]
 
 
-def _standing(ties: pd.DataFrame, core: pd.Series, settings: AnalysisSettings) -> pd.Series:
+def _standing(
+    ties: pd.DataFrame, core: pd.Series, held: HeldIdentifiers, settings: AnalysisSettings
+) -> pd.Series:
     """Whether each member's ties to the *other core members* of its ring are corroborated."""
-    by_core = ties[ties["seller_id"].map(core).fillna(False).astype(bool)]
-    core_holders = by_core.groupby(["ring_id", "kind", "value"])["seller_id"].size()
-    holders = ties.join(core_holders.rename("core_holders"), on=["ring_id", "kind", "value"])
-    held_core = holders["core_holders"].fillna(0) - holders["seller_id"].map(core).fillna(False).astype(int)
-    live = holders[held_core >= 1]
-    kinds = live.groupby("seller_id")["kind"].nunique()
-    identity = live[live["kind"].isin(settings.identity_kinds)].groupby("seller_id").size() > 0
+    mine = ties["seller_id"].map(core).fillna(False).to_numpy(dtype=bool)
+    core_holders = pd.Series(mine.astype(np.int64)).groupby([ties["ring_id"], ties["ident"]]).transform("sum")
+    live = ties[(core_holders.to_numpy() - mine) >= 1]
+    kinds = live.drop_duplicates(["seller_id", "kind"]).groupby("seller_id").size()
+    identity = live[held.identity[live["ident"].to_numpy()]].groupby("seller_id").size() > 0
     standing = (kinds >= settings.min_independent_ties) | identity.reindex(kinds.index, fill_value=False)
     return standing.reindex(core.index, fill_value=False)
+
+
+def _associates(
+    held: HeldIdentifiers, ties: pd.DataFrame, outside: pd.DataFrame, core_ids: set[str]
+) -> pd.DataFrame:
+    """``outside`` members with the identifiers they share with their ring's core members, and the
+    input lines that show them."""
+    core_pairs = ties.loc[ties["seller_id"].isin(core_ids), ["ring_id", "ident"]].drop_duplicates()
+    theirs = ties.merge(outside[["seller_id", "ring_id"]], on=["seller_id", "ring_id"]).merge(
+        core_pairs, on=["ring_id", "ident"]
+    )
+    theirs = theirs.assign(value=held.values[theirs["ident"].to_numpy()])
+    lines = held.links[held.links["seller_id"].isin(outside["seller_id"])].merge(
+        theirs[["seller_id", "kind", "value"]].drop_duplicates(), on=["seller_id", "kind", "value"]
+    )
+    cited = lines.groupby(["seller_id", "kind", "value"])["provenance"].agg(
+        lambda p: ";".join(sorted(set(p)))
+    )
+    theirs = theirs.join(cited, on=["seller_id", "kind", "value"]).sort_values(["seller_id", "kind", "value"])
+    tie = theirs["kind"] + " " + theirs["value"]
+    described = theirs.assign(tie=tie, cited=tie + " (" + theirs["provenance"].fillna("") + ")")
+    text = (
+        described.groupby(["seller_id", "ring_id"], sort=True)
+        .agg(ties=("tie", " | ".join), evidence=("cited", " | ".join))
+        .reset_index()
+    )
+    # a member tied to the ring only through other associates still stands apart from it
+    out = outside[["seller_id", "ring_id"]].merge(text, on=["seller_id", "ring_id"], how="left")
+    out = out.fillna({"ties": "", "evidence": ""})
+    return out[ASSOCIATE_COLUMNS].sort_values(["ring_id", "seller_id"], ignore_index=True)
+
+
+def _split_once(
+    members: pd.DataFrame, held: HeldIdentifiers, settings: AnalysisSettings, fixed: set[str]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Core members and associates of each ring of ``members`` (``seller_id, ring_id, ...``), and
+    the members' ties.
+
+    ``fixed`` are sellers an investigator confirmed, core whatever their ties. Standing is judged
+    against the other core members only, repeatedly, so two weak sellers cannot corroborate each
+    other. A ring left with fewer than two core members is no ring: its members are neither.
+    """
+    ties = _ties(held, members)
+    ring_of = members.drop_duplicates("seller_id").set_index("seller_id")["ring_id"]
+    core = pd.Series(True, index=ring_of.index)
+    confirmed = core.index.isin(list(fixed))
+    while True:
+        standing = (_standing(ties, core, held, settings) | confirmed) & core
+        core_size = standing.groupby(ring_of.to_numpy()).transform("sum")
+        standing &= core_size.to_numpy() >= 2
+        if standing.equals(core):
+            break
+        core = standing
+    in_core = members["seller_id"].map(core).fillna(False).to_numpy(dtype=bool)
+    rings_left = set(members.loc[in_core, "ring_id"])
+    outside = members[~in_core & members["ring_id"].isin(rings_left)]
+    return members[in_core].reset_index(drop=True), outside[["seller_id", "ring_id"]], ties
+
+
+def _parts_after_removing(graph: ig.Graph, vertices: np.ndarray, cut: int, sellers: int) -> list[np.ndarray]:
+    """The seller vertices of ``vertices`` grouped by component once vertex ``cut`` is gone."""
+    kept = vertices[vertices != cut]
+    membership = np.asarray(graph.induced_subgraph(kept).connected_components().membership)
+    # the subgraph keeps the original order of vertex ids; sellers are numbered first
+    is_seller = kept < sellers
+    return [kept[is_seller & (membership == part)] for part in np.unique(membership[is_seller])]
+
+
+def split_bridged(
+    core: pd.DataFrame, held: HeldIdentifiers, settings: AnalysisSettings, keep_whole: set[str] | None = None
+) -> pd.DataFrame:
+    """Split each ring that one identifier of a weak kind alone holds together into its groups.
+
+    Two groups of storefronts tied to each other by one shared device or phone and nothing else
+    are two operations with a bridge between them (a device sold on, an agent working for both),
+    not one. On the graph of members and the identifiers they share within their ring, such an
+    identifier is a cut vertex whose removal leaves two or more groups of at least two members.
+    The largest group keeps the ring's id, each other group of two or more becomes a ring of its
+    own, and a lone seller cut off stays to be judged as an associate. Rings in ``keep_whole``
+    (merged by an investigator) stay whole. One split per ring per call: call again on the result.
+    """
+    keep_whole = keep_whole or set()
+    ties = _ties(held, core)
+    ties = ties[~ties["ring_id"].isin(keep_whole)]
+    if ties.empty:
+        return core
+    seller_codes, sellers = pd.factorize(ties["seller_id"])
+    pair_codes, pairs = pd.factorize(pd.MultiIndex.from_frame(ties[["ring_id", "ident"]]))
+    n = len(sellers)
+    graph = ig.Graph(n=n + len(pairs), edges=np.column_stack([seller_codes, n + pair_codes]))
+    pair_ring = np.asarray(pairs.get_level_values(0), dtype=object)
+    pair_ident = np.asarray(pairs.get_level_values(1), dtype=np.int64)
+    cuts = np.array([v for v in graph.articulation_points() if v >= n], dtype=np.int64) - n
+    cuts = cuts[~held.identity[pair_ident[cuts]]] if len(cuts) else cuts
+    if not len(cuts):
+        return core
+    # vertices of each ring: its members and its shared identifiers
+    seller_ring = pd.Series(ties["ring_id"].to_numpy()).groupby(seller_codes).first().to_numpy()
+    ring_vertices = (
+        pd.Series(np.concatenate([np.arange(n), n + np.arange(len(pairs))]))
+        .groupby(np.concatenate([seller_ring, pair_ring]))
+        .agg(lambda v: np.sort(v.to_numpy()))
+    )
+    order = np.lexsort(
+        (
+            held.values[pair_ident[cuts]].astype(str),
+            held.kinds[pair_ident[cuts]].astype(str),
+            pair_ring[cuts].astype(str),
+        )
+    )
+    members = core.copy()
+    taken = set(members["ring_id"])
+    done: set[str] = set()
+    for cut in cuts[order]:
+        ring_id = pair_ring[cut]
+        if ring_id in done:
+            continue
+        parts = _parts_after_removing(graph, ring_vertices[ring_id], n + cut, n)
+        if sum(len(p) >= 2 for p in parts) < 2:
+            continue
+        done.add(ring_id)
+        named = sorted((sorted(sellers[p]) for p in parts), key=lambda p: (-len(p), p))
+        for part in named[1:]:
+            if len(part) >= 2:
+                new = _unclaimed_id(part, taken)
+                taken.add(new)
+                members.loc[members["seller_id"].isin(part), "ring_id"] = new
+    return members
 
 
 def split_core(
@@ -68,136 +255,20 @@ def split_core(
     settings: AnalysisSettings,
     fixed: set[str] | None = None,
     keep_whole: set[str] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Core members and associates of each ring (``_split_once``), with rings that one weak
-    identifier alone holds together split first (``split_bridged``; not those in ``keep_whole``),
-    until nothing changes."""
-    for _ in range(4):
-        core, associates, ties = _split_once(members, links, settings, fixed)
-        parted = split_bridged(core, ring_ties(links, core, settings), settings, keep_whole)
-        if parted["ring_id"].equals(core["ring_id"]):
-            break
-        # the split rings' members are judged again against their own group
-        members = pd.concat([parted, associates[["seller_id", "ring_id"]]], ignore_index=True)
-    return core, associates, ties
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Core members and associates of each ring, rings that one weak identifier alone holds
+    together split first (not those in ``keep_whole``), until nothing changes.
 
-
-def _split_once(
-    members: pd.DataFrame, links: pd.DataFrame, settings: AnalysisSettings, fixed: set[str] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Split ring members into core members and associates.
-
-    ``members`` has ``seller_id, ring_id`` (and whatever else rides along); ``fixed`` are sellers
-    an investigator confirmed, core whatever their ties. Standing is judged against the other core
-    members only, repeatedly, so two weak sellers cannot corroborate each other. A ring left with
-    fewer than two core members is no ring: its members are neither core nor associates.
-
-    Returns ``(core, associates, ties)``: core rows of ``members``, ``associates`` with
-    ``seller_id, ring_id, ties, evidence`` and every member's ties to its ring.
+    ``members`` has ``seller_id, ring_id`` (and whatever rides along); ``fixed`` are confirmed
+    sellers. Returns ``(core, associates)``: the core rows of ``members`` (with their final ring
+    ids) and ``seller_id, ring_id, ties, evidence`` of the associates.
     """
+    held = held_identifiers(links, settings)
     fixed = fixed or set()
-    ties = ring_ties(links, members, settings)
-    core = pd.Series(True, index=pd.Index(members["seller_id"].unique()))
-    for _ in range(len(core) + 1):
-        standing = _standing(ties, core, settings) | core.index.isin(list(fixed))
-        standing &= core
-        ring_of = members.drop_duplicates("seller_id").set_index("seller_id")["ring_id"]
-        core_size = standing.groupby(ring_of.reindex(standing.index).to_numpy()).transform("sum")
-        standing &= core_size.to_numpy() >= 2
-        if standing.equals(core):
-            break
-        core = standing
-    in_core = members["seller_id"].map(core).fillna(False).astype(bool).to_numpy()
-    rings_left = set(members.loc[in_core, "ring_id"])
-    outside = members[~in_core & members["ring_id"].isin(rings_left)]
-    core_ids = set(members.loc[in_core, "seller_id"])
-    # an associate's ties: the identifiers it shares with the ring's core members
-    core_values = ties[ties["seller_id"].isin(core_ids)][["ring_id", "kind", "value"]].drop_duplicates()
-    theirs = ties.merge(outside[["seller_id", "ring_id"]], on=["seller_id", "ring_id"]).merge(
-        core_values, on=["ring_id", "kind", "value"]
-    )
-    tie = theirs["kind"] + " " + theirs["value"]
-    described = theirs.assign(tie=tie, cited=tie + " (" + theirs["provenance"] + ")")
-    associates = (
-        described.groupby(["seller_id", "ring_id"], sort=True)
-        .agg(ties=("tie", " | ".join), evidence=("cited", " | ".join))
-        .reset_index()
-    )
-    # members tied to the ring only through other associates still stand apart from it
-    associates = outside[["seller_id", "ring_id"]].merge(associates, on=["seller_id", "ring_id"], how="left")
-    associates = associates.fillna({"ties": "", "evidence": ""})
-    return (
-        members[in_core].reset_index(drop=True),
-        associates[ASSOCIATE_COLUMNS].sort_values(["ring_id", "seller_id"], ignore_index=True),
-        ties,
-    )
-
-
-def _bridged_parts(ties: pd.DataFrame, identity_kinds: tuple[str, ...]) -> list[list[str]] | None:
-    """The groups of one ring's members that only one identifier of a weak kind ties together
-    (a second-hand device, an agent's phone), or None when no such identifier holds the ring.
-
-    On the graph of members and the identifiers they share, such an identifier is a cut vertex
-    whose removal leaves two or more groups of at least two members each.
-    """
-    sellers = pd.Index(ties["seller_id"].unique())
-    keys = ties["kind"] + "\x1f" + ties["value"]
-    idents = pd.Index(keys.unique())
-    graph = ig.Graph(
-        n=len(sellers) + len(idents),
-        edges=np.column_stack(
-            [sellers.get_indexer(ties["seller_id"]), len(sellers) + idents.get_indexer(keys)]
-        ),
-    )
-    kinds = idents.str.split("\x1f").str[0]
-    for vertex in graph.articulation_points():
-        if vertex < len(sellers) or kinds[vertex - len(sellers)] in identity_kinds:
-            continue
-        rest = graph.copy()
-        rest.delete_vertices([vertex])
-        # vertex numbers of sellers are unchanged: identifiers come after them
-        membership = np.asarray(rest.connected_components().membership)[: len(sellers)]
-        sizes = np.bincount(membership)
-        if (sizes >= 2).sum() >= 2:
-            return [sorted(sellers[membership == part]) for part in np.unique(membership)]
-    return None
-
-
-def split_bridged(
-    members: pd.DataFrame,
-    ties: pd.DataFrame,
-    settings: AnalysisSettings,
-    keep_whole: set[str] | None = None,
-) -> pd.DataFrame:
-    """Split rings that one identifier of a weak kind alone holds together into their groups.
-
-    The standard for members applies to operations too: two groups of storefronts tied to each
-    other by one shared device or phone and nothing else are two operations with a bridge
-    between them (a device sold on, an agent working for both), not one. The largest group
-    keeps the ring's id; each other group of two or more is a ring of its own, a lone seller is
-    left for the core test. Rings in ``keep_whole`` (merged by an investigator) stay whole.
-    """
-    keep_whole = keep_whole or set()
-    members = members.copy()
-    taken = set(members["ring_id"])
-    for ring_id, ring_ties_ in ties.groupby("ring_id", sort=True):
-        if ring_id in keep_whole:
-            continue
-        pending = [(ring_id, ring_ties_)]
-        while pending:
-            name, part_ties = pending.pop()
-            parts = _bridged_parts(part_ties, settings.identity_kinds)
-            if parts is None:
-                continue
-            parts.sort(key=lambda p: (-len(p), p))
-            for part in parts[1:]:
-                new = _unclaimed_id(part, taken) if len(part) >= 2 else name + "~"
-                taken.add(new)
-                members.loc[members["seller_id"].isin(part), "ring_id"] = new
-                if len(part) >= 2:
-                    pending.append((new, part_ties[part_ties["seller_id"].isin(part)]))
-            pending.append((name, part_ties[part_ties["seller_id"].isin(parts[0])]))
-    # a lone seller cut off is no ring of its own: it goes back to be judged as an associate
-    lone = members["ring_id"].str.endswith("~")
-    members.loc[lone, "ring_id"] = members.loc[lone, "ring_id"].str[:-1]
-    return members
+    while True:
+        core, outside, ties = _split_once(members, held, settings, fixed)
+        parted = split_bridged(core, held, settings, keep_whole)
+        if parted["ring_id"].equals(core["ring_id"]):
+            return core, _associates(held, ties, outside, set(core["seller_id"]))
+        # the split rings' members (and associates) are judged again against their own group
+        members = pd.concat([parted, outside], ignore_index=True)
