@@ -121,11 +121,33 @@ def _standing(
     return standing.reindex(core.index, fill_value=False)
 
 
+def _seeds(ties: pd.DataFrame, held: HeldIdentifiers, settings: AnalysisSettings) -> set[str]:
+    """Members standing together without help: two sellers of one ring sharing an identifier of
+    identity grade, or identifiers of at least ``min_independent_ties`` kinds."""
+    pairs = ties[["ring_id", "ident", "seller_id", "kind"]].merge(
+        ties[["ring_id", "ident", "seller_id"]], on=["ring_id", "ident"], suffixes=("", "_other")
+    )
+    pairs = pairs[pairs["seller_id"] < pairs["seller_id_other"]]
+    identity = held.identity[pairs["ident"].to_numpy()]
+    kinds = (
+        pairs.drop_duplicates(["seller_id", "seller_id_other", "kind"])
+        .groupby(["seller_id", "seller_id_other"])
+        .size()
+    )
+    standing = set(
+        kinds[kinds >= settings.min_independent_ties].reset_index()[["seller_id", "seller_id_other"]].stack()
+    )
+    tied = pairs[identity]
+    return standing | set(tied["seller_id"]) | set(tied["seller_id_other"])
+
+
 def _associates(
     held: HeldIdentifiers, ties: pd.DataFrame, outside: pd.DataFrame, core_ids: set[str]
 ) -> pd.DataFrame:
     """``outside`` members with the identifiers they share with their ring's core members, and the
     input lines that show them."""
+    if outside.empty:
+        return pd.DataFrame(columns=ASSOCIATE_COLUMNS)
     core_pairs = ties.loc[ties["seller_id"].isin(core_ids), ["ring_id", "ident"]].drop_duplicates()
     theirs = ties.merge(outside[["seller_id", "ring_id"]], on=["seller_id", "ring_id"]).merge(
         core_pairs, on=["ring_id", "ident"]
@@ -163,15 +185,19 @@ def _split_once(
     """
     ties = _ties(held, members)
     ring_of = members.drop_duplicates("seller_id").set_index("seller_id")["ring_id"]
-    core = pd.Series(True, index=ring_of.index)
-    confirmed = core.index.isin(list(fixed))
+    # the core grows from sellers whose standing needs nobody's but each other's: pairs tied by
+    # an identity-grade identifier or by identifiers of two kinds; a seller joins when its ties
+    # to the core so far are corroborated
+    core = pd.Series(
+        ring_of.index.isin(list(_seeds(ties, held, settings)) + list(fixed)), index=ring_of.index
+    )
     while True:
-        standing = (_standing(ties, core, held, settings) | confirmed) & core
-        core_size = standing.groupby(ring_of.to_numpy()).transform("sum")
-        standing &= core_size.to_numpy() >= 2
-        if standing.equals(core):
+        grown = _standing(ties, core, held, settings) | core
+        if grown.equals(core):
             break
-        core = standing
+        core = grown
+    core_size = core.groupby(ring_of.to_numpy()).transform("sum")
+    core &= core_size.to_numpy() >= 2
     in_core = members["seller_id"].map(core).fillna(False).to_numpy(dtype=bool)
     rings_left = set(members.loc[in_core, "ring_id"])
     outside = members[~in_core & members["ring_id"].isin(rings_left)]
@@ -263,6 +289,8 @@ def split_core(
     sellers. Returns ``(core, associates)``: the core rows of ``members`` (with their final ring
     ids) and ``seller_id, ring_id, ties, evidence`` of the associates.
     """
+    if members.empty:
+        return members, pd.DataFrame(columns=ASSOCIATE_COLUMNS)
     held = held_identifiers(links, settings)
     fixed = fixed or set()
     while True:

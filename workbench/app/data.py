@@ -31,6 +31,8 @@ def overview(where: str, version: str) -> dict:
         "links": counts.get("seller_links", 0) + counts.get("org_links", 0),
         "rings": int(rings["ring_id"].nunique()),
         "ring_sellers": len(rings),
+        "associates": len(store.result("associates")),
+        "conflicts": len(store.result("conflicts")),
         "counterfeit_test_buys": int((test_buys["verdict"] == "counterfeit").sum()),
         "quarantined": len(quarantine),
         "files": store.meta().get("input", {}).get("files", {}),

@@ -22,7 +22,16 @@ def overview_page() -> None:
     cols[2].metric("Rings", f"{figures['rings']:,}")
     cols[3].metric("Confirmed counterfeit test buys", f"{figures['counterfeit_test_buys']:,}")
     cols[4].metric("Quarantined rows", f"{figures['quarantined']:,}")
-    st.caption(f"Store: {where}")
+    st.caption(
+        f"Store: {where}. Rings list {figures['ring_sellers']:,} core members (corroborated ties); "
+        f"{figures['associates']:,} more sellers are associated, not established"
+        + (
+            f"; {figures['conflicts']:,} decisions conflict with the data (Leads page)"
+            if figures["conflicts"]
+            else ""
+        )
+        + "."
+    )
 
     st.subheader("Top rings by score")
     rings = ring_table(where, version)
