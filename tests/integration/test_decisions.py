@@ -159,17 +159,23 @@ def test_new_data_contradicting_a_decision_is_a_conflict_and_the_decision_holds(
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["not-member", "S9999999", "R-x", "--reason", "r"], "not in the store's last analysis"),
+        (["not-member", "S9999999", "R-x", "--reason", "r"], "seller 'S9999999' is not in the store"),
+        (
+            ["not-member", "S0000001", "R-nope", "--reason", "r"],
+            "ring 'R-nope' is not in the store's last analysis",
+        ),
         (["not-member", "S0000001"], "needs two arguments"),
+        (["member", "S-TYPO", "R-x", "--reason", "r"], "seller 'S-TYPO' is not in the store"),
+        (
+            ["different-operations", "S0000001", "S-TYPO", "--reason", "r"],
+            "seller 'S-TYPO' is not in the store",
+        ),
         (["magic", "a", "b", "--reason", "r"], "decision kind must be one of"),
         (["withdraw", "D-nope", "--reason", "r"], "no decision 'D-nope' in force"),
     ],
 )
 def test_bad_decisions_are_refused_with_one_line(analysed, args, message):
-    _, store, first = analysed
-    if args[0] == "not-member" and len(args) > 2 and args[2] == "R-x":
-        args = [*args[:2], first["rings"]["ring_id"].iloc[0], *args[3:]]
-        message = "neither a member nor an associate"
+    _, store, _ = analysed
     done = run_workbench("decide", *args, "--store", str(store))
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
 
@@ -179,3 +185,12 @@ def test_a_decision_needs_a_reason(analysed):
     row = first["rings"].iloc[0]
     done = run_workbench("decide", "not-member", row.seller_id, row.ring_id, "--store", str(store))
     assert done.returncode == 2 and "reason" in done.stderr
+
+
+def test_a_seller_outside_the_ring_cannot_be_excluded_from_it(analysed):
+    _, store, first = analysed
+    rings = first["rings"]
+    big, other = _two_rings(rings)
+    seller = rings.loc[rings["ring_id"] == big, "seller_id"].iloc[0]
+    done = run_workbench("decide", "not-member", seller, other, "--reason", "r", "--store", str(store))
+    assert done.returncode == 2 and "neither a member nor an associate" in done.stderr

@@ -408,6 +408,11 @@ def decide(
         )
     settings = AnalysisSettings.of_store(store.meta())
     links = evidence_links(store.input_tables()) if kind not in ("withdraw", "source", "not-source") else None
+    if kind in ("member", "not-member", "different-operations"):
+        known = set(store.table("sellers")["seller_id"])
+        named = [subject, target] if kind == "different-operations" else [subject]
+        if chosen is None and (unknown := [s for s in named if s not in known]):
+            raise WorkbenchError(f"seller {unknown[0]!r} is not in the store")
     if kind in ("source", "not-source"):
         orgs = store.table("organizations")
         if subject not in set(orgs["org_id"] if len(orgs) else []):
