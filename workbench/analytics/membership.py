@@ -41,6 +41,7 @@ class HeldIdentifiers:
 
     frame: pd.DataFrame  # seller (number in ``sellers``), ident, kind
     sellers: pd.Index
+    seller_names: np.ndarray  # the same as an array, to pick names by number
     kinds: np.ndarray
     values: np.ndarray
     identity: np.ndarray  # per ident: of identity grade (never a mere bridge)
@@ -60,7 +61,7 @@ def held_identifiers(links: pd.DataFrame, settings: AnalysisSettings) -> HeldIde
     codes, uniques = pd.factorize(pair[first])
     degree = np.bincount(codes, minlength=len(uniques))
     kind_of = np.asarray(kind_names, dtype=object)[uniques // max(len(value_names), 1)]
-    values = np.asarray(value_names, dtype=object)[uniques % max(len(value_names), 1)]
+    values = np.asarray(value_names.astype(object), dtype=object)[uniques % max(len(value_names), 1)]
     cap_of_kind = np.array([settings.degree_cap(k) for k in kind_names], dtype=np.int64)
     caps = cap_of_kind[uniques // max(len(value_names), 1)]
     keep = (degree[codes] >= 2) & (degree[codes] <= caps[codes])
@@ -72,7 +73,8 @@ def held_identifiers(links: pd.DataFrame, settings: AnalysisSettings) -> HeldIde
         }
     )
     identity = np.isin(kind_of, list(settings.identity_kinds))
-    return HeldIdentifiers(frame, pd.Index(seller_names), kind_of, values, identity, counted)
+    names = np.asarray(seller_names.astype(object), dtype=object)
+    return HeldIdentifiers(frame, pd.Index(names), names, kind_of, values, identity, counted)
 
 
 def _ties(held: HeldIdentifiers, members: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +94,7 @@ def _ties(held: HeldIdentifiers, members: pd.DataFrame) -> pd.DataFrame:
     shared = counts[inverse] >= 2
     return pd.DataFrame(
         {
-            "seller_id": np.asarray(held.sellers, dtype=object)[seller[shared]],
+            "seller_id": held.seller_names[seller[shared]],
             "ident": ident[shared],
             "kind": held.kinds[ident[shared]],
             "ring_id": np.asarray(ring_names, dtype=object)[ring[shared]],
