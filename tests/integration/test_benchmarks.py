@@ -40,3 +40,11 @@ def test_decisions_benchmark_shows_ari_rising_and_nothing_else_moving():
     assert line["benchmark"] == "decisions" and line["decisions"] == 2 and line["decisions_applied"] == 2
     assert line["ari_after"] > line["ari_before"]
     assert line["other_sellers_moved"] == 0 and line["other_rings_rescored"] == 0 and line["passed"]
+
+
+def test_quality_spread_benchmark_reports_every_case_and_the_spread():
+    line = run_script("ring_quality_spread.py", "--quick")
+    assert len(line["cases"]) == 3 and {c["seed"] for c in line["cases"]} == {5, 1, 2}
+    ari = line["spread"]["ari"]
+    assert ari["min"] <= ari["median"] <= ari["max"] <= 1.0
+    assert ari["min"] == min(c["ari"] for c in line["cases"])
