@@ -164,7 +164,9 @@ def detect_rings(
         members, confirmed, merged, conflicts, applied = apply_membership(
             members, evidence, links, decisions, settings
         )
-        core, associates = split_core(members, links, settings, confirmed, keep_whole=merged)
+        core, associates = split_core(
+            members, links, settings, confirmed, keep_whole=merged, identifiers=evidence.identifiers
+        )
         # the ring id lineage is about rings (core members), not about every community
         members, history = assign_stable_ids(core, previous_rings)
         renamed = dict(zip(core["ring_id"], members["ring_id"], strict=True))

@@ -48,10 +48,20 @@ class HeldIdentifiers:
     links: pd.DataFrame
 
 
-def held_identifiers(links: pd.DataFrame, settings: AnalysisSettings) -> HeldIdentifiers:
-    """Number every identifier of a counted kind that two or more sellers hold, hubs left out."""
+def held_identifiers(
+    links: pd.DataFrame,
+    settings: AnalysisSettings,
+    identifiers: pd.DataFrame | None = None,
+    sellers: set[str] | None = None,
+) -> HeldIdentifiers:
+    """Number every identifier of a counted kind that two or more sellers hold, hubs left out.
+
+    ``identifiers`` (``kind, value`` of the identifiers the evidence graph kept, which has counted
+    their sellers over all links already) allows looking at the links of ``sellers`` only."""
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
     counted = links.loc[links["kind"].isin(kinds), ["seller_id", "kind", "value", "provenance"]]
+    if sellers is not None:
+        counted = counted[counted["seller_id"].isin(list(sellers))]
     # integer keys instead of string tuples: the links run to millions of rows
     kind_codes, kind_names = pd.factorize(counted["kind"])
     value_codes, value_names = pd.factorize(counted["value"])
@@ -64,7 +74,11 @@ def held_identifiers(links: pd.DataFrame, settings: AnalysisSettings) -> HeldIde
     values = np.asarray(value_names.astype(object), dtype=object)[uniques % max(len(value_names), 1)]
     cap_of_kind = np.array([settings.degree_cap(k) for k in kind_names], dtype=np.int64)
     caps = cap_of_kind[uniques // max(len(value_names), 1)]
-    keep = (degree[codes] >= 2) & (degree[codes] <= caps[codes])
+    if identifiers is not None:
+        kept = pd.MultiIndex.from_frame(identifiers[["kind", "value"]].astype(str))
+        keep = pd.MultiIndex.from_arrays([kind_of.astype(str), values.astype(str)]).isin(kept)[codes]
+    else:
+        keep = (degree[codes] >= 2) & (degree[codes] <= caps[codes])
     frame = pd.DataFrame(
         {
             "seller": seller_codes[first][keep],
@@ -216,7 +230,11 @@ def _parts_after_removing(graph: ig.Graph, vertices: np.ndarray, cut: int, selle
 
 
 def split_bridged(
-    core: pd.DataFrame, held: HeldIdentifiers, settings: AnalysisSettings, keep_whole: set[str] | None = None
+    core: pd.DataFrame,
+    held: HeldIdentifiers,
+    settings: AnalysisSettings,
+    keep_whole: set[str] | None = None,
+    taken: set[str] | None = None,
 ) -> pd.DataFrame:
     """Split each ring that one identifier of a weak kind alone holds together into its groups.
 
@@ -258,7 +276,8 @@ def split_bridged(
         )
     )
     members = core.copy()
-    taken = set(members["ring_id"])
+    # ids a new ring must not take: every ring's, not only those looked at here
+    taken = set(members["ring_id"]) | (taken or set())
     done: set[str] = set()
     for cut in cuts[order]:
         ring_id = pair_ring[cut]
@@ -283,22 +302,40 @@ def split_core(
     settings: AnalysisSettings,
     fixed: set[str] | None = None,
     keep_whole: set[str] | None = None,
+    identifiers: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Core members and associates of each ring, rings that one weak identifier alone holds
     together split first (not those in ``keep_whole``), until nothing changes.
 
     ``members`` has ``seller_id, ring_id`` (and whatever rides along); ``fixed`` are confirmed
-    sellers. Returns ``(core, associates)``: the core rows of ``members`` (with their final ring
-    ids) and ``seller_id, ring_id, ties, evidence`` of the associates.
+    sellers; ``identifiers`` the evidence graph's kept identifiers (``kind, value``), which lets
+    only the members' links be read. Returns ``(core, associates)``: the core rows of ``members``
+    (with their final ring ids) and ``seller_id, ring_id, ties, evidence`` of the associates.
     """
     if members.empty:
         return members, pd.DataFrame(columns=ASSOCIATE_COLUMNS)
-    held = held_identifiers(links, settings)
     fixed = fixed or set()
+    if identifiers is not None:
+        held = held_identifiers(links, settings, identifiers, set(members["seller_id"]) | fixed)
+    else:
+        held = held_identifiers(links, settings)
+    taken = set(members["ring_id"])
+    settled: list[pd.DataFrame] = []
+    settled_outside: list[pd.DataFrame] = []
     while True:
-        core, outside, ties = _split_once(members, held, settings, fixed)
-        parted = split_bridged(core, held, settings, keep_whole)
-        if parted["ring_id"].equals(core["ring_id"]):
-            return core, _associates(held, ties, outside, set(core["seller_id"]))
-        # the split rings' members (and associates) are judged again against their own group
-        members = pd.concat([parted, outside], ignore_index=True)
+        core, outside, _ = _split_once(members, held, settings, fixed)
+        parted = split_bridged(core, held, settings, keep_whole, taken)
+        moved = parted["ring_id"].to_numpy() != core["ring_id"].to_numpy()
+        if not moved.any():
+            break
+        # only the rings that split are judged again, each part against its own members
+        changed = set(core.loc[moved, "ring_id"]) | set(parted.loc[moved, "ring_id"])
+        taken |= changed
+        again = parted["ring_id"].isin(changed)
+        settled.append(parted[~again])
+        settled_outside.append(outside[~outside["ring_id"].isin(changed)])
+        members = pd.concat([parted[again], outside[outside["ring_id"].isin(changed)]], ignore_index=True)
+    core = pd.concat([*settled, core], ignore_index=True)
+    outside = pd.concat([*settled_outside, outside], ignore_index=True)
+    ties = _ties(held, pd.concat([core[["seller_id", "ring_id"]], outside], ignore_index=True))
+    return core, _associates(held, ties, outside, set(core["seller_id"]))
