@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+from workbench.analytics.places import ring_addresses
 from workbench.app.common import store_at
 
 __all__ = ["overview", "ring_table", "network_index", "NetworkIndex", "ring_places", "ring_timeline"]
@@ -41,6 +42,12 @@ def overview(where: str, version: str) -> dict:
     }
 
 
+def _place_tables(store) -> dict[str, pd.DataFrame]:
+    """The tables ``ring_addresses`` reads."""
+    names = ("seller_links", "shipments", "test_buys", "listings", "addresses")
+    return {name: store.table(name) for name in names}
+
+
 @st.cache_data(show_spinner="summarising rings")
 def ring_table(where: str, version: str) -> pd.DataFrame:
     """One row per ring: score, size, provinces, brands, goods value against the referral
@@ -53,14 +60,9 @@ def ring_table(where: str, version: str) -> pd.DataFrame:
         )
     scores = store.result("ring_scores")
     members = rings[["seller_id", "ring_id"]]
-    links = store.table("seller_links")
-    addresses = store.table("addresses")[["address_id", "province"]]
-    places = (
-        links[(links["kind"] == "address") & links["seller_id"].isin(members["seller_id"])]
-        .merge(addresses, left_on="value", right_on="address_id")
-        .merge(members, on="seller_id")
-    )
-    provinces = places.groupby("ring_id")["province"].agg(lambda p: ", ".join(sorted(set(p.dropna()))))
+    # the ring's own places (hubs left out): the same ones the map and the packet show
+    places = ring_addresses(members, _place_tables(store), store.result("suppressed"))
+    provinces = places.groupby("ring_id")["province"].agg(lambda p: ", ".join(sorted(set(p.dropna()) - {""})))
     listings = store.table("listings")
     brands = (
         listings[["seller_id", "brand"]]
@@ -152,16 +154,15 @@ def ring_places(where: str, version: str, ring_id: str) -> tuple[pd.DataFrame, p
     each with coordinates; and the goods flowing into those addresses (from, to, parcels)."""
     store = store_at(where)
     rings = store.rings()
-    members = set(rings.loc[rings["ring_id"] == ring_id, "seller_id"])
-    links = store.table("seller_links")
+    members = rings.loc[rings["ring_id"] == ring_id, ["seller_id", "ring_id"]]
     addresses = store.table("addresses").set_index("address_id")
-    mine = links[(links["kind"] == "address") & links["seller_id"].isin(members)]
+    mine = ring_addresses(members, _place_tables(store), store.result("suppressed"))
     rows = [
-        {"role": "warehouse" if r == "ship_from" else "storefront", "entity": s, "address_id": a}
-        for s, a, r in zip(mine["seller_id"], mine["value"], mine["role"].fillna(""), strict=True)
+        {"role": r, "entity": s, "address_id": a}
+        for s, a, r in zip(mine["seller_id"], mine["address_id"], mine["role"], strict=True)
     ]
     shipments = store.table("shipments")
-    into = shipments[shipments["to_address_id"].isin(set(mine["value"]))]
+    into = shipments[shipments["to_address_id"].isin(set(mine["address_id"]))]
     upstream = store.upstream()
     sources = upstream[upstream["ring_id"] == ring_id]
     organizations = store.table("organizations").set_index("org_id")

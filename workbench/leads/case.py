@@ -9,6 +9,7 @@ import pandas as pd
 
 from workbench import __version__
 from workbench.analytics.evidence import evidence_links, shared_identifiers
+from workbench.analytics.places import ring_addresses
 from workbench.analytics.settings import AnalysisSettings
 from workbench.errors import WorkbenchError
 from workbench.store.base import GraphStore
@@ -73,6 +74,8 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     member_links = links[links["seller_id"].isin(member_ids)]
     members_frame = pd.DataFrame({"seller_id": member_ids.to_numpy(), "ring_id": ring_id})
     shared = shared_identifiers(links, members_frame, settings)
+    # the ring's own places: hubs (a fulfilment warehouse, an e-commerce park) are everyone's
+    places = ring_addresses(members_frame, tables, store.result("suppressed"))
     evidence_weight = store.result("members")
     weights = (
         evidence_weight[evidence_weight["ring_id"] == ring_id].set_index("seller_id")["evidence_weight"]
@@ -80,7 +83,6 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         else pd.Series(dtype=float)
     )
 
-    addresses = tables.get("addresses", empty)
     declared = tables["seller_links"][tables["seller_links"]["seller_id"].isin(member_ids)]
     members = sellers[["seller_id", "shop_name", "platform", "status", "registered_at", "provenance"]].copy()
     for kind in ("person_id", "phone", "email", "bank_account"):
@@ -89,10 +91,13 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     members["address_id"] = members["seller_id"].map(
         registered.drop_duplicates("seller_id").set_index("seller_id")["value"]
     )
-    if len(addresses):
-        where = addresses.set_index("address_id")
-        members["city"] = members["address_id"].map(where["city"]).fillna("")
-        members["province"] = members["address_id"].map(where["province"]).fillna("")
+    # city and province from the member's own places (storefront first), never from a hub
+    located = places.sort_values("role", key=lambda r: r != "storefront", kind="stable").drop_duplicates(
+        "seller_id"
+    )
+    located = located.set_index("seller_id")
+    members["city"] = members["seller_id"].map(located["city"]).fillna("")
+    members["province"] = members["seller_id"].map(located["province"]).fillna("")
     members["evidence_weight"] = members["seller_id"].map(weights)
     members = _redact_frame(
         members, redactor, {k: k for k in ("person_id", "phone", "email", "bank_account")}
@@ -120,13 +125,13 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     complaints = tables.get("complaints", empty)
     complaints = complaints[complaints["listing_id"].isin(listing_ids)] if len(complaints) else complaints
 
-    ring_addresses = set(member_links.loc[member_links["kind"] == "address", "value"])
+    own_addresses = set(places["address_id"])
     shipments = tables.get("shipments", empty)
     if len(shipments):
         touches = (
             shipments["sender_id"].isin(member_ids)
             | shipments["recipient_id"].isin(member_ids)
-            | shipments["to_address_id"].isin(ring_addresses)
+            | shipments["to_address_id"].isin(own_addresses)
         )
         shipments = shipments[touches]
     accounts = set(member_links.loc[member_links["kind"] == "bank_account", "value"])
@@ -173,7 +178,7 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     upstream["evidence"] = upstream["evidence"].astype(str).map(redactor.text)
 
     # storefronts are often registered at home: shown to about 1 km; warehouses and sources exact
-    locations = redactor.coordinates(_locations(members, upstream, tables, ring_addresses), ("storefront",))
+    locations = redactor.coordinates(_locations(places, upstream, tables), ("storefront",))
     timeline = _timeline(sellers, listings, complaints, test_buys, shipments, payments)
     score_rows = store.result("ring_scores")
     score = (
@@ -233,21 +238,20 @@ def _masked_ties(text: str, redactor: Redactor) -> str:
     return " | ".join(parts)
 
 
-def _locations(
-    members: pd.DataFrame, upstream: pd.DataFrame, tables: dict, ring_addresses: set
-) -> pd.DataFrame:
+def _locations(places: pd.DataFrame, upstream: pd.DataFrame, tables: dict) -> pd.DataFrame:
+    """Storefronts and warehouses of the ring (``ring_addresses``: no hubs) and its top sources."""
     addresses = tables.get("addresses", pd.DataFrame())
     columns = ["entity_kind", "entity_id", "role", "address_id", "lat", "lon", "city", "province"]
     if addresses.empty:
         return pd.DataFrame(columns=columns)
-    where = addresses.set_index("address_id")
-    rows = []
-    for row in members.itertuples(index=False):
-        rows.append(("Seller", row.seller_id, "storefront", row.address_id))
-    for address in sorted(ring_addresses):
-        kind = where["kind"].get(address, "") if address in where.index else ""
-        if kind == "warehouse":
-            rows.append(("Address", address, "warehouse", address))
+    where = addresses.drop_duplicates("address_id").set_index("address_id")
+    storefronts = places[places["role"] == "storefront"]
+    rows = [
+        ("Seller", s, "storefront", a)
+        for s, a in zip(storefronts["seller_id"], storefronts["address_id"], strict=True)
+    ]
+    warehouses = sorted(set(places.loc[places["role"] == "warehouse", "address_id"]))
+    rows += [("Address", a, "warehouse", a) for a in warehouses]
     orgs = tables.get("organizations", pd.DataFrame())
     if len(orgs) and len(upstream):
         located = orgs.set_index("org_id")["address_id"]

@@ -1,0 +1,80 @@
+"""Where a ring is: one definition of a ring's own addresses (storefronts and the warehouses it
+ships from), hubs and return addresses left out, for the ring page, the map, the packet and its
+suggested jurisdiction."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["ring_addresses", "PLACE_COLUMNS"]
+
+PLACE_COLUMNS = [
+    "ring_id",
+    "seller_id",
+    "address_id",
+    "role",
+    "text",
+    "city",
+    "province",
+    "lat",
+    "lon",
+    "kind",
+]
+
+
+def ring_addresses(
+    members: pd.DataFrame, tables: dict[str, pd.DataFrame], hubs: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Each member's own addresses: ``storefront`` where it is registered, ``warehouse`` where its
+    goods leave from (declared ship-from, waybills, test buys).
+
+    ``members`` has ``seller_id, ring_id``; ``hubs`` the suppressed identifiers (``kind, value``):
+    an address shared by more sellers than its cap (a fulfilment warehouse, an e-commerce park) is
+    everyone's, not the ring's, so it says nothing about where the ring is. Return addresses
+    (often a pickup station) are left out too. One row per ring, seller, address and role, with
+    the address's text, city, province, coordinates and kind.
+    """
+    links = tables["seller_links"]
+    declared = links[(links["kind"] == "address") & links["seller_id"].isin(members["seller_id"])]
+    role = declared["role"].fillna("") if "role" in declared else pd.Series("", index=declared.index)
+    parts = [
+        pd.DataFrame(
+            {
+                "seller_id": declared["seller_id"],
+                "address_id": declared["value"],
+                "role": role.map(lambda r: "warehouse" if r == "ship_from" else "storefront"),
+                "declared_role": role,
+            }
+        )
+    ]
+    shipments = tables.get("shipments")
+    if shipments is not None and len(shipments):
+        sent = shipments[
+            (shipments["sender_kind"] == "seller") & shipments["sender_id"].isin(members["seller_id"])
+        ]
+        parts.append(pd.DataFrame({"seller_id": sent["sender_id"], "address_id": sent["from_address_id"]}))
+    test_buys, listings = tables.get("test_buys"), tables.get("listings")
+    if test_buys is not None and listings is not None and len(test_buys):
+        bought = test_buys[test_buys["ship_from_address_id"] != ""].merge(
+            listings[["listing_id", "seller_id"]], on="listing_id"
+        )
+        bought = bought[bought["seller_id"].isin(members["seller_id"])]
+        parts.append(
+            pd.DataFrame({"seller_id": bought["seller_id"], "address_id": bought["ship_from_address_id"]})
+        )
+    places = pd.concat(parts, ignore_index=True)
+    places["role"] = places["role"].fillna("warehouse")
+    places = places[places["declared_role"].fillna("") != "return"].drop(columns="declared_role")
+    if hubs is not None and len(hubs):
+        shared = set(hubs.loc[hubs["kind"] == "address", "value"])
+        places = places[~places["address_id"].isin(shared)]
+    places = places.dropna(subset=["address_id"]).drop_duplicates(["seller_id", "address_id", "role"])
+    places = places.merge(members[["seller_id", "ring_id"]], on="seller_id")
+    addresses = tables.get("addresses")
+    columns = ["text", "city", "province", "lat", "lon", "kind"]
+    if addresses is not None and len(addresses):
+        info = addresses.drop_duplicates("address_id").set_index("address_id")
+        places = places.join(info.reindex(columns=columns), on="address_id")
+    else:
+        places = places.assign(**{c: None for c in columns})
+    return places[PLACE_COLUMNS].sort_values(["ring_id", "seller_id", "address_id"], ignore_index=True)
