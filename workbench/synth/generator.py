@@ -87,23 +87,10 @@ SCENARIOS: dict[str, Scenario] = {
         weak_share=0.15,
     ),
     "multistore": Scenario(name="multistore", multistore_share=0.3),
-    # the hard scenario plus ordinary sellers that touch 40% of the rings by one weak identifier
-    # each (what investigators meet: a device sold on, a cafe IP, a shared warehouse)
-    "strays": Scenario(
-        name="strays",
-        p_device=0.4,
-        p_account=0.4,
-        p_phone=0.25,
-        p_ip=0.3,
-        p_warehouse=0.45,
-        weak_share=0.2,
-        nat_share=0.45,
-        park_share=0.08,
-        bridges_per_ring=0.15,
-        wholesaler_share=0.5,
-        stray_share=0.4,
-    ),
 }
+# the hard scenario plus ordinary sellers that touch 40% of the rings by one weak identifier each
+# (what investigators meet: a device sold on, a cafe IP, a shared warehouse)
+SCENARIOS["strays"] = replace(SCENARIOS["hard"], name="strays", stray_share=0.4)
 
 BRANDS = pd.DataFrame(
     [
