@@ -29,8 +29,8 @@ __all__ = [
 
 SCENARIO_NAMES = ("easy", "hard", "hubs", "multistore", "strays")
 METHODS = ("leiden", "louvain", "wcc", "wcc-all")
-# a ring is flagged for investigators when its score reaches this
-FLAG_SCORE = 0.5
+# a ring is flagged for investigators when its score reaches this (`[scoring] flag_score`)
+FLAG_SCORE = AnalysisSettings.load().flag_score
 
 
 def _established(truth: pd.DataFrame) -> set[str]:

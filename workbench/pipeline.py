@@ -89,6 +89,12 @@ class AnalysisResult:
             "loader_rows_per_second": round(rows / load_seconds) if load_seconds else None,
             "rows_read": rows,
             "rings": int(self.rings["ring_id"].nunique()),
+            # rings scored at or over [scoring] flag_score: what investigators are shown first
+            "flagged_rings": int(
+                self.rings.loc[
+                    self.rings["ring_score"] >= self.findings.settings.flag_score, "ring_id"
+                ].nunique()
+            ),
             "sellers_in_rings": len(self.rings),
             "rings_over_referral_threshold": int(scores["over_referral_threshold"].sum())
             if len(scores)

@@ -33,13 +33,19 @@ def test_overview_shows_the_store_figures_top_rings_and_quarantine(store_dir, mo
     store = MemoryStore(store_dir)
     rings = store.rings()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Rings"] == f"{rings['ring_id'].nunique():,}"
+    flagged = rings.loc[rings["ring_score"] >= 0.5, "ring_id"].nunique()
+    assert 0 < flagged < rings["ring_id"].nunique()  # the shared marketplace has both kinds
+    assert metrics["Flagged rings"] == f"{flagged:,}"
+    assert any(
+        f"{flagged:,} flagged of {rings['ring_id'].nunique():,} groups found" in c.value for c in at.caption
+    )
     assert metrics["Sellers"] == f"{len(store.table('sellers')):,}"
     buys = store.table("test_buys")
     assert metrics["Confirmed counterfeit test buys"] == f"{(buys['verdict'] == 'counterfeit').sum():,}"
     assert metrics["Quarantined rows"] == f"{len(store.quarantine()):,}"
     top = at.dataframe[0].value
-    assert len(top) == 10 and top["ring_score"].is_monotonic_decreasing
+    assert len(top) == min(10, flagged) and top["ring_score"].is_monotonic_decreasing
+    assert (top["ring_score"] >= 0.5).all()
     by_reason = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert by_reason["rows"].sum() == len(store.quarantine())
 
@@ -51,8 +57,13 @@ def test_rings_page_searches_sorts_and_opens_a_ring(store_dir, monkeypatch):
     store = MemoryStore(store_dir)
     rings = store.rings()
     table = at.dataframe[0].value
-    assert set(table["ring_id"]) == set(rings["ring_id"])
+    # the queue: flagged rings only by default, every group one click away
+    assert set(table["ring_id"]) == set(rings.loc[rings["ring_score"] >= 0.5, "ring_id"])
     assert table["ring_score"].is_monotonic_decreasing
+    next(c for c in at.checkbox if c.label.startswith("Flagged only")).uncheck().run()
+    assert set(at.dataframe[0].value["ring_id"]) == set(rings["ring_id"])
+    next(c for c in at.checkbox if c.label.startswith("Flagged only")).check().run()
+    table = at.dataframe[0].value
     assert {"provinces", "brands", "goods_value", "status"} <= set(table.columns)
     # search by a member seller of a ring lower down the list: only that ring remains
     target = table["ring_id"].iloc[-1]

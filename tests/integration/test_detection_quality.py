@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 from tests.conftest import run_workbench
@@ -86,6 +87,11 @@ def test_analyze_writes_the_evidence_files(tmp_path, marketplace):
         assert (out / f"{name}.csv").stat().st_size > 0, name
     summary = json.loads((out / "summary.json").read_text())
     assert summary["method"] == "leiden" and summary["settings"]["resolution"] > 0
+    rings = pd.read_csv(out / "rings.csv")
+    flagged = rings.loc[
+        rings["ring_score"] >= summary["settings"]["scoring"]["flag_score"], "ring_id"
+    ].nunique()
+    assert summary["flagged_rings"] == flagged and 0 < flagged < summary["rings"]
 
 
 def test_bad_method_and_config_exit_2(tmp_path, marketplace):

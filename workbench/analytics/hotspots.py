@@ -277,13 +277,17 @@ def hotspots(
 
 
 def store_hotspots(store, level: str = "province", measure: str = "production") -> HotspotResult:
-    """Hotspots of what a GraphStore holds (its input tables and its last analysis)."""
+    """Hotspots of what a GraphStore holds (its input tables and its last analysis), counting
+    the rings flagged with the settings they were scored with."""
+    from .settings import AnalysisSettings
+
     return hotspots(
         store.input_tables(),
         store.rings(),
         store.result("ring_scores"),
         store.upstream(),
         store.result("suppressed"),
+        referral_cut=AnalysisSettings.of_store(store.meta()).flag_score,
         level=level,
         measure=measure,
     )

@@ -48,6 +48,11 @@ class AnalysisSettings:
     def referral_threshold(self) -> float:
         return float(self.scoring["referral_threshold"])
 
+    @property
+    def flag_score(self) -> float:
+        """The ring score at which a ring is flagged for investigators."""
+        return float(self.scoring.get("flag_score", 0.5))
+
     @classmethod
     def load(cls, path: Path | str | None = None, **overrides) -> AnalysisSettings:
         """Read the TOML file (the packaged defaults when ``path`` is None); overrides win."""

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.places import ring_addresses
+from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import store_at
 
 __all__ = ["overview", "ring_table", "network_index", "NetworkIndex", "ring_places", "ring_timeline"]
@@ -20,6 +21,7 @@ def overview(where: str, version: str) -> dict:
     store = store_at(where)
     counts = store.counts()
     rings = store.rings()
+    flag_score = AnalysisSettings.of_store(store.meta()).flag_score
     test_buys = store.table("test_buys")
     quarantine = store.quarantine()
     by_reason = (
@@ -31,6 +33,8 @@ def overview(where: str, version: str) -> dict:
         "sellers": counts.get("sellers", 0),
         "links": counts.get("seller_links", 0) + counts.get("org_links", 0),
         "rings": int(rings["ring_id"].nunique()),
+        "flagged": int(rings.loc[rings["ring_score"] >= flag_score, "ring_id"].nunique()),
+        "flag_score": flag_score,
         "ring_sellers": len(rings),
         "associates": len(store.result("associates")),
         "conflicts": len(store.result("conflicts")),

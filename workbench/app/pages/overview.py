@@ -19,10 +19,15 @@ def overview_page() -> None:
     cols = st.columns(5)
     cols[0].metric("Sellers", f"{figures['sellers']:,}")
     cols[1].metric("Identifier links", f"{figures['links']:,}")
-    cols[2].metric("Rings", f"{figures['rings']:,}")
+    cols[2].metric(
+        "Flagged rings",
+        f"{figures['flagged']:,}",
+        help=f"Score {figures['flag_score']:.2f} or more; the other groups found look legitimate so far.",
+    )
     cols[3].metric("Confirmed counterfeit test buys", f"{figures['counterfeit_test_buys']:,}")
     cols[4].metric("Quarantined rows", f"{figures['quarantined']:,}")
     st.caption(
+        f"{figures['flagged']:,} flagged of {figures['rings']:,} groups found. "
         f"Store: {where}. Rings list {figures['ring_sellers']:,} core members (corroborated ties); "
         f"{figures['associates']:,} more sellers are associated, not established"
         + (
@@ -43,7 +48,11 @@ def overview_page() -> None:
             for c in ("ring_id", "ring_score", "size", "provinces", "goods_value", "top_source")
             if c in rings
         ]
-        st.dataframe(rings[columns].head(10), hide_index=True, width="stretch")
+        st.dataframe(
+            rings.loc[rings["ring_score"] >= figures["flag_score"], columns].head(10),
+            hide_index=True,
+            width="stretch",
+        )
         st.caption("Open the Rings page to search, sort and read the evidence of any ring.")
 
     st.subheader("Data quality")

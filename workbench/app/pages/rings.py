@@ -26,8 +26,11 @@ def rings_page() -> None:
     # the threshold the rings were scored with: the same one the filter and the packets use
     threshold = AnalysisSettings.of_store(store.meta()).referral_threshold
 
+    flag_score = AnalysisSettings.of_store(store.meta()).flag_score
     left, mid, right = st.columns([3, 1, 1])
     search = left.text_input("Search (ring, province, brand, source, member seller or shop)")
+    # the queue: flagged rings first; the groups that look legitimate are one click away
+    only_flagged = mid.checkbox(f"Flagged only (score ≥ {flag_score:.2f})", value=True)
     only_referable = mid.checkbox(f"Goods value ≥ {threshold:,.0f}")
     statuses = right.multiselect("Status", ["open", "in progress", "referred", "dismissed"])
     view = table
@@ -42,11 +45,17 @@ def rings_page() -> None:
         view = view[
             text.str.contains(needle, regex=False) | view["ring_id"].isin(members.loc[hit, "ring_id"])
         ]
+    if only_flagged:
+        view = view[view["ring_score"] >= flag_score]
     if only_referable and "referable" in view:
         view = view[view["referable"].fillna(False).astype(bool)]
     if statuses:
         view = view[view["status"].isin(statuses)]
-    st.caption(f"{len(view):,} of {len(table):,} rings; click a column to sort, a row to open the ring.")
+    flagged = int((table["ring_score"] >= flag_score).sum())
+    st.caption(
+        f"{len(view):,} shown; {flagged:,} flagged of {len(table):,} groups found. "
+        "Click a column to sort, a row to open the ring."
+    )
     event = st.dataframe(
         view,
         hide_index=True,
