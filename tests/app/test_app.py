@@ -57,12 +57,14 @@ def test_rings_page_searches_sorts_and_opens_a_ring(store_dir, monkeypatch):
     store = MemoryStore(store_dir)
     rings = store.rings()
     table = at.dataframe[0].value
-    # the queue: flagged rings only by default, every group one click away
-    assert set(table["ring_id"]) == set(rings.loc[rings["ring_score"] >= 0.5, "ring_id"])
+    # the queue: flagged rings over the referral threshold by default, every group one click away
+    scores = store.result("ring_scores").set_index("ring_id")
+    queue = scores[(scores["ring_score"] >= 0.5) & scores["over_referral_threshold"].astype(bool)].index
+    assert len(queue) and set(table["ring_id"]) == set(queue)
     assert table["ring_score"].is_monotonic_decreasing
-    next(c for c in at.checkbox if c.label.startswith("Flagged only")).uncheck().run()
+    for box in ("Flagged only", "Goods value"):
+        next(c for c in at.checkbox if c.label.startswith(box)).uncheck().run()
     assert set(at.dataframe[0].value["ring_id"]) == set(rings["ring_id"])
-    next(c for c in at.checkbox if c.label.startswith("Flagged only")).check().run()
     table = at.dataframe[0].value
     assert {"provinces", "brands", "goods_value", "status"} <= set(table.columns)
     # search by a member seller of a ring lower down the list: only that ring remains

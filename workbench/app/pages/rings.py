@@ -31,7 +31,7 @@ def rings_page() -> None:
     search = left.text_input("Search (ring, province, brand, source, member seller or shop)")
     # the queue: flagged rings first; the groups that look legitimate are one click away
     only_flagged = mid.checkbox(f"Flagged only (score ≥ {flag_score:.2f})", value=True)
-    only_referable = mid.checkbox(f"Goods value ≥ {threshold:,.0f}")
+    only_referable = mid.checkbox(f"Goods value ≥ {threshold:,.0f}", value=True)
     statuses = right.multiselect("Status", ["open", "in progress", "referred", "dismissed"])
     view = table
     if search:
@@ -45,16 +45,17 @@ def rings_page() -> None:
         view = view[
             text.str.contains(needle, regex=False) | view["ring_id"].isin(members.loc[hit, "ring_id"])
         ]
-    if only_flagged:
+    # a search looks through every group found; the queue's filters order the work otherwise
+    if only_flagged and not search:
         view = view[view["ring_score"] >= flag_score]
-    if only_referable and "referable" in view:
+    if only_referable and not search and "referable" in view:
         view = view[view["referable"].fillna(False).astype(bool)]
     if statuses:
         view = view[view["status"].isin(statuses)]
     flagged = int((table["ring_score"] >= flag_score).sum())
     st.caption(
-        f"{len(view):,} shown; {flagged:,} flagged of {len(table):,} groups found. "
-        "Click a column to sort, a row to open the ring."
+        f"{len(view):,} shown{' (the search looks through every group)' if search else ''}; "
+        f"{flagged:,} flagged of {len(table):,} groups found. Click a column to sort, a row to open the ring."
     )
     event = st.dataframe(
         view,
@@ -74,10 +75,17 @@ def rings_page() -> None:
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:
         st.session_state["ring"] = view.iloc[rows[0]]["ring_id"]
-    if view.empty:
-        st.warning("No ring matches; clear the search or the filters.")
+    choices = view["ring_id"].tolist()
+    opened_elsewhere = st.session_state.get("ring")
+    if opened_elsewhere in set(table["ring_id"]) - set(choices) and not search:
+        # a ring opened on another page stays open here, whatever the queue's filters
+        choices = [opened_elsewhere, *choices]
+        st.caption(f"{opened_elsewhere} is outside these filters; shown because you opened it.")
+    if not choices:
+        hint = "clear the search or untick the filters" if search else "untick the filters"
+        st.warning(f"No ring matches; {hint} to see the {len(table):,} groups found.")
         return
-    ring_id = ring_picker(view["ring_id"].tolist(), key="rings_page_ring")
+    ring_id = ring_picker(choices, key="rings_page_ring")
     _ring_detail(store, where, version, table.set_index("ring_id").loc[ring_id], ring_id, threshold)
 
 
