@@ -209,3 +209,30 @@ def test_the_rings_page_uses_the_threshold_the_rings_were_scored_with(store_dir,
     assert not at.exception
     stored = MemoryStore(store_dir).meta()["analysis"]["scoring"]["referral_threshold"]
     assert any(c.label == f"Goods value ≥ {stored:,.0f}" for c in at.checkbox)
+
+
+def test_leads_page_shows_a_saved_status_at_once_and_keeps_the_download(store_dir, monkeypatch, tmp_path):
+    import shutil
+
+    copy = tmp_path / "store"
+    shutil.copytree(store_dir, copy)
+    monkeypatch.setenv("WORKBENCH_STORE", str(copy))
+    at = _page("leads").run()
+    ring_id = at.selectbox[0].value
+    before = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    was = next(h.value for h in at.subheader if h.value.startswith("Case status of")).rsplit(": ", 1)[1]
+    new = "dismissed" if was == "in progress" else "in progress"
+    at.selectbox[1].set_value(new)
+    at.text_area[0].set_value("handed to the Dongguan unit")
+    at.button[0].click().run()
+    assert not at.exception
+    assert any(s.value == f"{ring_id}: {new} (by Inspector Li)" for s in at.success)
+    assert any(h.value == f"Case status of {ring_id}: {new}" for h in at.subheader)
+    after = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert after[new.capitalize()] == before[new.capitalize()] + 1
+    assert after[was.capitalize()] == before[was.capitalize()] - 1
+    at.button[1].click().run()  # build a packet
+    downloads = at.get("download_button")
+    assert len(downloads) == 1
+    at.run()  # any later redraw (a download click is one) keeps the button
+    assert len(at.get("download_button")) == 1

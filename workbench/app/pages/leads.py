@@ -22,38 +22,48 @@ def leads_page() -> None:
         return
     store, where, version = opened
     rings = ring_table(where, version)
-    status = store.case_status()
-    # the rings of this analysis, each with its latest status (never touched: open); events
-    # of rings that have since dissolved do not count
-    current = status["status"].reindex(rings["ring_id"]).fillna("open") if len(rings) else status["status"]
-    counts = current.value_counts()
-    cols = st.columns(len(CASE_STATUSES))
-    for col, name in zip(cols, CASE_STATUSES, strict=True):
-        col.metric(name.capitalize(), f"{int(counts.get(name, 0)):,}")
+    # drawn after the form below, so that a status just saved shows at once
+    counters = st.container()
     conflicts_section(store)
     ring_id = ring_picker(rings["ring_id"].tolist(), key="leads_ring")
     if ring_id is None:
+        _counters(counters, store, rings)
         no_rings()
         return
+    heading = st.empty()
+    status = store.case_status()
     current = status["status"].get(ring_id, "open") if len(status) else "open"
-    st.subheader(f"Case status of {ring_id}: {current}")
     user = current_user()
     if allowed(user, "change_case"):
-        with st.form("case_status"):
+        # cleared on saving, so the same note is not entered twice by accident
+        with st.form("case_status", clear_on_submit=True):
             new_status = st.selectbox("Status", CASE_STATUSES, index=CASE_STATUSES.index(current))
             note = st.text_area("Note (what was done, by whom it was referred, why dismissed)")
             if st.form_submit_button(f"Save status as {user.name}"):
                 # who changed it is the signed-in user, never a typed name
                 store.record_case_event(ring_id, new_status, note, user.name, role=user.role)
                 st.success(f"{ring_id}: {new_status} (by {user.name})")
+                current = new_status
     else:
         st.caption(f"Your role ({user.role}) may not change cases.")
+    heading.subheader(f"Case status of {ring_id}: {current}")
+    _counters(counters, store, rings)
     events = store.case_events()
     history = events[events["ring_id"] == ring_id].sort_values("changed_at", ascending=False)
     if len(history):
         st.caption("History")
         st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch")
     _lead_packet(store, ring_id)
+
+
+def _counters(where, store, rings) -> None:
+    """How many of this analysis's rings are in each status (never touched: open); events of
+    rings that have since dissolved do not count."""
+    status = store.case_status()
+    current = status["status"].reindex(rings["ring_id"]).fillna("open") if len(rings) else status["status"]
+    counts = current.value_counts()
+    for col, name in zip(where.columns(len(CASE_STATUSES)), CASE_STATUSES, strict=True):
+        col.metric(name.capitalize(), f"{int(counts.get(name, 0)):,}")
 
 
 def _lead_packet(store, ring_id: str) -> None:
@@ -90,14 +100,26 @@ def _lead_packet(store, ring_id: str) -> None:
             st.error(str(exc))
             return
         st.success(f"Packet {built.packet_id} built in {built.seconds:.1f}s; SHA-256 {built.zip_sha256}")
-        st.download_button(
-            "Download the packet (zip)",
-            built.zip_path.read_bytes(),
-            file_name=built.zip_path.name,
-            mime="application/zip",
-        )
+        # kept for this session: the download button stays after a click, and can be used again
+        st.session_state.setdefault("built_packets", {})[built.packet_id] = (ring_id, str(built.zip_path))
     register = store.case_register()
     register = register[register["ring_id"] == ring_id]
+    built_here = {
+        packet_id: path
+        for packet_id, (ring, path) in st.session_state.get("built_packets", {}).items()
+        if ring == ring_id and Path(path).is_file()
+    }
+    for packet_id, path in built_here.items():
+        st.download_button(
+            f"Download {packet_id} (zip)",
+            Path(path).read_bytes(),
+            file_name=Path(path).name,
+            mime="application/zip",
+            key=f"download_{packet_id}",
+        )
     if len(register):
-        st.caption("Packets already built for this ring (case register)")
+        st.caption(
+            "Packets already built for this ring (case register); those built in this session can be "
+            "downloaded again above, others with `workbench packet` again"
+        )
         st.dataframe(register, hide_index=True)
