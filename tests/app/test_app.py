@@ -236,3 +236,26 @@ def test_leads_page_shows_a_saved_status_at_once_and_keeps_the_download(store_di
     assert len(downloads) == 1
     at.run()  # any later redraw (a download click is one) keeps the button
     assert len(at.get("download_button")) == 1
+
+
+def test_network_search_takes_identifiers_as_people_type_them(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    links = MemoryStore(store_dir).table("seller_links")
+    stored = links.loc[links["kind"] == "phone", "value"].iloc[0]  # +86 and eleven digits
+    national = stored.removeprefix("+86")
+    typed = f"{national[:3]} {national[3:7]} {national[7:]}"  # "130 0186 8899"
+    at = _page("network").run()
+    at.text_input[0].set_value(typed).run()
+    assert not at.exception and not at.warning, typed
+    assert ("phone", stored) in at.selectbox[0].options or f"phone {stored}" in at.selectbox[0].options
+
+
+def test_shortest_connection_names_an_unknown_seller_and_takes_ids_in_any_case(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    ring = sorted(MemoryStore(store_dir).rings().groupby("ring_id")["seller_id"].agg(list).iloc[0])
+    at = _page("network").run()
+    at.text_input[1].set_value("S-NOBODY").run()
+    at.text_input[2].set_value(ring[-1]).run()
+    assert any("Unknown seller 'S-NOBODY'" in e.value for e in at.error)
+    at.text_input[1].set_value(ring[0].lower()).run()  # a lower-case id is the same seller
+    assert not at.error and any(" links: " in s.value for s in at.success)

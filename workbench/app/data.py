@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
+from graph_loaders.normalise import normalise_identifiers
 from workbench.analytics.places import ring_addresses
 from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import store_at
@@ -111,16 +112,39 @@ class NetworkIndex:
     def degree(self, kind: str, value: str) -> int:
         return len(self.owners_of.get((kind, value), ()))
 
-    def search(self, text: str, limit: int = 20) -> list[tuple[str, str]]:
-        """Sellers (by id or shop name) and identifiers (by value) containing ``text``."""
+    def search(self, text: str, limit: int = 20, default_country: str = "86") -> list[tuple[str, str]]:
+        """Sellers (by id or shop name) and identifiers containing ``text``, as people type them:
+        an identifier is also matched in the loaders' normal form (``130 0186 8899`` finds
+        ``+8613001868899``, ``6222 0200-1234`` an account stored without spaces)."""
         needle = text.strip().lower()
         if not needle:
             return []
+        kinds = sorted({k for k, _ in self.owners_of})
+        forms, reasons = normalise_identifiers(
+            pd.Series(kinds), pd.Series([text.strip()] * len(kinds)), default_country
+        )
+        typed = {k: f.lower() for k, f, r in zip(kinds, forms, reasons, strict=True) if not r and f}
         hits = [
             ("seller", s) for s, n in self.shop_names.items() if needle in s.lower() or needle in n.lower()
         ]
-        hits += [(k, v) for (k, v) in self.owners_of if needle in v.lower()]
+        hits += [
+            (k, v)
+            for (k, v) in self.owners_of
+            if needle in v.lower() or (k in typed and typed[k] in v.lower())
+        ]
         return sorted(hits, key=lambda h: (len(h[1]), h))[:limit]
+
+    def seller(self, text: str) -> str | None:
+        """The seller ``text`` names: its id in any case, or its exact shop name; None if unknown
+        (or if that shop name belongs to several sellers)."""
+        wanted = text.strip()
+        if wanted in self.shop_names:
+            return wanted
+        by_id = [s for s in self.shop_names if s.lower() == wanted.lower()]
+        if len(by_id) == 1:
+            return by_id[0]
+        by_name = [s for s, n in self.shop_names.items() if n.strip().lower() == wanted.lower()]
+        return by_name[0] if len(by_name) == 1 else None
 
 
 @st.cache_resource(show_spinner="indexing identifiers")

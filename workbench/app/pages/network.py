@@ -54,7 +54,12 @@ def network_page() -> None:
             members = sorted(s for s, r in index.ring_of.items() if r == ring_id)
             base, graph = f"ring:{ring_id}", ring_graph(index, members, ring_id)
         else:
-            seller = st.selectbox("Seller", sorted(index.shop_names)[:5000], key="network_seller")
+            # a list of every seller would not fit a page: the search above finds any of them
+            seller = st.selectbox(
+                "Seller (the first 5,000; search above for any other)",
+                sorted(index.shop_names)[:5000],
+                key="network_seller",
+            )
             base, graph = f"seller:{seller}", neighbourhood_graph(index, seller)
     elif focus.startswith("seller:"):
         base, graph = focus, neighbourhood_graph(index, focus.partition(":")[2])
@@ -86,12 +91,17 @@ def network_page() -> None:
 
     st.subheader("Shortest connection between two sellers")
     left, right = st.columns(2)
-    a = left.text_input("From seller id", key="path_from")
-    b = right.text_input("To seller id", key="path_to")
+    a = left.text_input("From seller (id or shop name)", key="path_from")
+    b = right.text_input("To seller (id or shop name)", key="path_to")
     if a and b:
-        path = store.query("shortest_connection", from_seller=a.strip(), to_seller=b.strip())
+        ends = [index.seller(a), index.seller(b)]
+        unknown = [typed for typed, found in zip((a, b), ends, strict=True) if found is None]
+        if unknown:
+            st.error(f"Unknown seller {unknown[0]!r}: give a seller id or a shop's exact name.")
+            return
+        path = store.query("shortest_connection", from_seller=ends[0], to_seller=ends[1])
         if path.empty:
-            st.warning(f"No connection of 8 links or fewer between {a} and {b}.")
+            st.warning(f"No connection of 8 links or fewer between {ends[0]} and {ends[1]}.")
         else:
             steps = masked_path(list(path["path"].iloc[0]), masker)
             st.success(f"{path['hops'].iloc[0]} links: " + " → ".join(steps))
