@@ -298,12 +298,17 @@ def test_app_pages_run_on_the_neo4j_store(neo4j_store, neo4j_uri, small_market, 
     for page in ("overview", "rings", "network"):
         at = page_test(page, timeout=180).run()
         assert not at.exception, page
+        rings = memory.rings()
         if page == "overview":
             metrics = {m.label: m.value for m in at.metric}
-            assert metrics["Rings"] == f"{memory.rings()['ring_id'].nunique():,}"
+            assert (
+                metrics["Flagged rings"] == f"{rings.loc[rings['ring_score'] >= 0.5, 'ring_id'].nunique():,}"
+            )
             assert metrics["Sellers"] == f"{len(memory.table('sellers')):,}"
         if page == "rings":
-            assert set(at.dataframe[0].value["ring_id"]) == set(memory.rings()["ring_id"])
+            scores = memory.result("ring_scores")
+            queue = scores[(scores["ring_score"] >= 0.5) & scores["over_referral_threshold"].astype(bool)]
+            assert len(queue) and set(at.dataframe[0].value["ring_id"]) == set(queue["ring_id"])
 
 
 def test_method_gds_runs_leiden_in_the_database(neo4j_store, small_market):

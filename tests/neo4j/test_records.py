@@ -74,7 +74,9 @@ def test_commands_close_the_store_they_open(neo4j_store, neo4j_uri, tmp_path, mo
         tmp_path,
         {
             "sellers": "seller_id\nS1\nS2\n",
-            "seller_links": "seller_id,kind,value\nS1,phone,13800000001\nS2,phone,13800000001\n",
+            # a phone and a device: two kinds of tie, a ring with two core members
+            "seller_links": "seller_id,kind,value\nS1,phone,13800000001\nS2,phone,13800000001\n"
+            "S1,device,D1\nS2,device,D1\n",
         },
     )
     closed = []
