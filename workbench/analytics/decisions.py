@@ -236,7 +236,7 @@ def apply_membership(
     merged: set[str] = set()
     conflicts: list[dict] = []
     applied = 0
-    pairs = evidence.seller_pairs()
+    pairs = None  # the evidence between sellers, built only if a split needs it
 
     def conflict(decision, text: str) -> None:
         conflicts.append(
@@ -274,6 +274,7 @@ def apply_membership(
             together = set(ring_of.reindex(left).dropna()) & set(ring_of.reindex(right).dropna())
             for ring_id in sorted(together):
                 ring = members[members["ring_id"] == ring_id]
+                pairs = evidence.seller_pairs() if pairs is None else pairs
                 side = _split_ring(ring, left, right, pairs)
                 moving = side[side == "b"].index
                 taken = set(members["ring_id"])
@@ -399,15 +400,14 @@ def decide(
 ) -> dict:
     """Check and keep one decision in ``store`` (a GraphStore), audited; ``chosen`` makes a
     ``different-operations`` decision a split of ring ``subject`` by hand."""
-    from .evidence import evidence_links
-
     rings = store.rings()
     if rings.empty and kind != "withdraw":
         raise WorkbenchError(
             "the store has no rings yet: run `workbench analyze` or `workbench detect` first"
         )
     settings = AnalysisSettings.of_store(store.meta())
-    links = evidence_links(store.input_tables()) if kind not in ("withdraw", "source", "not-source") else None
+    # identity-grade identifiers are declared links only: no need to read shipments or test buys
+    links = store.table("seller_links") if kind not in ("withdraw", "source", "not-source") else None
     if kind in ("member", "not-member", "different-operations"):
         known = set(store.table("sellers")["seller_id"])
         named = [subject, target] if kind == "different-operations" else [subject]
