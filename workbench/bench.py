@@ -25,9 +25,14 @@ __all__ = [
     "quality_benchmark",
     "community_step_benchmark",
     "decisions_benchmark",
+    "resolution_figures",
+    "resolution_benchmark",
+    "RESOLUTION_SCENARIOS",
 ]
 
-SCENARIO_NAMES = ("easy", "hard", "hubs", "multistore", "strays")
+SCENARIO_NAMES = ("easy", "hard", "hubs", "multistore", "strays", "duplicates", "split-source")
+# scenarios with planted duplicate records (truth/entities.csv)
+RESOLUTION_SCENARIOS = ("duplicates", "split-source")
 METHODS = ("leiden", "louvain", "wcc", "wcc-all")
 # a ring is flagged for investigators when its score reaches this (`[scoring] flag_score`)
 FLAG_SCORE = AnalysisSettings.load().flag_score
@@ -49,6 +54,7 @@ def evaluate(
     truth: pd.DataFrame,
     sources: pd.DataFrame,
     associates: pd.DataFrame | None = None,
+    entities: pd.DataFrame | None = None,
 ) -> dict:
     """Quality of one run against truth.
 
@@ -60,6 +66,8 @@ def evaluate(
     ring) against the other groups found; top-k is over counterfeit groups found.
     ``associate_precision`` is the share of associates truly unrelated to their ring;
     ``associates_weak`` the share that are planted weak members of it (rightly not established).
+    With ``entities`` (truth/entities.csv), a source is found when the entity ranked names any
+    record of the planted factory (its id or an alias).
     """
     out: dict = {"ari_all_groups": adjusted_rand(sellers, truth, findings_rings)}
     flagged = findings_rings
@@ -89,8 +97,47 @@ def evaluate(
         out["auc"] = roc_auc(score, matched["truth_ring"].notna())
     if upstream is not None:
         expected = matched["truth_ring"].dropna().map(sources.set_index("ring_id")["org_id"])
-        out["upstream_top1"] = top_k_accuracy(upstream, expected, 1)
-        out["upstream_top3"] = top_k_accuracy(upstream, expected, 3)
+        ranked = _by_truth_entity(upstream, entities)
+        out["upstream_top1"] = top_k_accuracy(ranked, expected, 1)
+        out["upstream_top3"] = top_k_accuracy(ranked, expected, 3)
+    return out
+
+
+def _by_truth_entity(upstream: pd.DataFrame, entities: pd.DataFrame | None) -> pd.DataFrame:
+    """Ranked sources named by their planted entity: a record of the true factory counts as it."""
+    if entities is None or entities.empty or upstream.empty:
+        return upstream
+    planted = entities.set_index("record_id")["entity_id"]
+    names = (
+        upstream["entity_id"].astype(str)
+        + ";"
+        + upstream.get("aliases", pd.Series("", index=upstream.index)).fillna("")
+    )
+    rows = upstream.assign(entity_id=names.str.split(";")).explode("entity_id")
+    rows = rows[rows["entity_id"] != ""]
+    return rows.assign(entity_id=rows["entity_id"].map(planted).fillna(rows["entity_id"]))
+
+
+def resolution_figures(resolved: pd.DataFrame, entities: pd.DataFrame) -> dict:
+    """Pairwise precision and recall of resolved address and organisation records against the
+    planted entities, and how many near-miss neighbours were merged with anything."""
+    out: dict = {}
+    for kind, name in (("address", "address"), ("org", "org")):
+        mine = resolved[resolved["record_kind"] == kind]
+        truth = entities[entities["record_kind"] == kind]
+        records = pd.Index(mine["record_id"])
+        scores = pair_scores(
+            records,
+            truth.rename(columns={"record_id": "seller_id", "entity_id": "ring_id"})[
+                ["seller_id", "ring_id"]
+            ],
+            mine.rename(columns={"record_id": "seller_id", "entity_id": "ring_id"})[["seller_id", "ring_id"]],
+        )
+        out[f"{name}_precision"], out[f"{name}_recall"] = scores["precision"], scores["recall"]
+    size = resolved.groupby("entity_id")["record_id"].transform("size")
+    merged = set(resolved.loc[size > 1, "record_id"])
+    neighbours = entities.loc[entities.get("role", pd.Series(dtype=str)) == "neighbour", "record_id"]
+    out["neighbours_merged"] = int(neighbours.isin(merged).sum())
     return out
 
 
@@ -100,6 +147,54 @@ def _scenario(folder: Path, scenario: str, sellers: int, rings: int, seed: int):
     truth = pd.read_csv(folder / "truth" / "rings.csv", dtype=str)
     sources = pd.read_csv(folder / "truth" / "sources.csv", dtype=str)
     return loaded.tables, pd.Index(loaded.tables["sellers"]["seller_id"]), truth, sources
+
+
+def _planted_entities(folder: Path) -> pd.DataFrame | None:
+    path = folder / "truth" / "entities.csv"
+    return pd.read_csv(path, dtype=str) if path.exists() else None
+
+
+def resolution_benchmark(
+    sellers: int = 20000,
+    rings: int = 120,
+    seeds: tuple[int, ...] = (5,),
+    scenarios: tuple[str, ...] = RESOLUTION_SCENARIOS,
+    settings: AnalysisSettings | None = None,
+) -> list[dict]:
+    """Per scenario and seed: resolution precision and recall, and ring ARI and upstream top-1
+    with entity resolution on and off."""
+    settings = settings or AnalysisSettings.load()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for scenario in scenarios:
+            for seed in seeds:
+                folder = Path(tmp) / f"{scenario}-{seed}"
+                tables, index, truth, sources = _scenario(folder, scenario, sellers, rings, seed)
+                entities = _planted_entities(folder)
+                row: dict = {"scenario": scenario, "seed": seed}
+                for on in (True, False):
+                    started = time.perf_counter()
+                    chosen = AnalysisSettings(**{**settings.as_dict(), "resolve_entities": on})
+                    findings = detect_and_trace(tables, chosen)
+                    figures = evaluate(
+                        findings.rings,
+                        findings.ring_scores,
+                        findings.upstream,
+                        index,
+                        truth,
+                        sources,
+                        None,
+                        entities,
+                    )
+                    tag = "on" if on else "off"
+                    row.update(
+                        {f"ari_{tag}": figures["ari"], f"upstream_top1_{tag}": figures["upstream_top1"]}
+                    )
+                    row[f"seconds_{tag}"] = round(time.perf_counter() - started, 2)
+                    if on and entities is not None:
+                        row.update(resolution_figures(findings.resolved, entities))
+                rows.append(row)
+    return rows
 
 
 def quality_benchmark(
@@ -116,6 +211,7 @@ def quality_benchmark(
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in scenarios:
             tables, index, truth, sources = _scenario(Path(tmp) / scenario, scenario, sellers, rings, seed)
+            entities = _planted_entities(Path(tmp) / scenario)
             for method in methods:
                 started = time.perf_counter()
                 if method == "wcc-all":
@@ -134,7 +230,10 @@ def quality_benchmark(
                         truth,
                         sources,
                         findings.associates,
+                        entities,
                     )
+                    if entities is not None:
+                        figures.update(resolution_figures(findings.resolved, entities))
                 seconds = round(time.perf_counter() - started, 2)
                 rows.append({"scenario": scenario, "method": method, **figures, "seconds": seconds})
     return rows

@@ -327,7 +327,7 @@ def trace(
     """Trace every stored ring upstream and rank its likely production sources."""
     import pandas as pd
 
-    from .analytics.decisions import in_force, sources_only
+    from .analytics.decisions import in_force
     from .pipeline import Findings, trace_upstream
 
     with _stored_tables(store, neo4j) as (graph_store, tables):
@@ -341,7 +341,7 @@ def trace(
             settings=_analysis_settings(config, None),
             suppressed=graph_store.result("suppressed"),
             # membership decisions were applied by detect; tracing applies the source ones
-            decisions=sources_only(in_force(graph_store.decisions())),
+            decisions=_tracing_decisions(in_force(graph_store.decisions())),
         )
         with _progress() as progress:
             progress.add_task("tracing upstream", total=None)
@@ -356,6 +356,13 @@ def trace(
             graph_store.write_result("conflicts", pd.concat([kept, findings.conflicts], ignore_index=True))
         console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {neo4j or store}")
         _say_decisions(findings)
+
+
+def _tracing_decisions(decisions):
+    """What tracing applies: source decisions, and the entity ones (tracing resolves again)."""
+    return decisions[
+        decisions["kind"].isin(["source", "not-source", "same-entity", "different-entities"])
+    ].reset_index(drop=True)
 
 
 def _say_decisions(findings) -> None:
@@ -548,11 +555,18 @@ def decide(
         typer.Argument(
             help="not-member SELLER RING | member SELLER RING | same-operation RING_A RING_B | "
             "different-operations SELLER_A SELLER_B | not-source ORG RING | source ORG RING | "
-            "withdraw DECISION_ID"
+            "same-entity RECORD_A RECORD_B | different-entities RECORD_A RECORD_B | withdraw DECISION_ID"
         ),
     ],
-    subject: Annotated[str, typer.Argument(help="The seller, ring, organisation or decision id.")],
-    target: Annotated[str, typer.Argument(help="The ring or second seller (none for withdraw).")] = "",
+    subject: Annotated[
+        str,
+        typer.Argument(
+            help="The seller, ring, organisation, address or organisation record, or decision id."
+        ),
+    ],
+    target: Annotated[
+        str, typer.Argument(help="The ring, second seller or second record (none for withdraw).")
+    ] = "",
     reason: Annotated[str, typer.Option("--reason", help="Why (kept with the decision, required).")] = "",
     store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder.")] = None,
     neo4j: Neo4jOption = None,

@@ -24,6 +24,7 @@ from .analytics.communities import (
 from .analytics.decisions import CONFLICT_COLUMNS, apply_membership, apply_sources, cut_cannot_links, in_force
 from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
+from .analytics.resolution import RESOLVED_COLUMNS, Resolution, resolve_entities
 from .analytics.scoring import score_rings
 from .analytics.settings import AnalysisSettings
 from .analytics.upstream import upstream_sources
@@ -63,6 +64,15 @@ class Findings:
     decisions: pd.DataFrame = field(default_factory=pd.DataFrame)  # investigators' decisions in force
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
     decisions_applied: int = 0
+    # address and organisation records resolved into entities (None: not resolved yet)
+    resolution: Resolution | None = None
+
+    @property
+    def resolved(self) -> pd.DataFrame:
+        """``resolved.csv``: every address and organisation record with its entity."""
+        return (
+            self.resolution.records if self.resolution is not None else pd.DataFrame(columns=RESOLVED_COLUMNS)
+        )
 
 
 @dataclass
@@ -100,6 +110,7 @@ class AnalysisResult:
             if len(scores)
             else 0,
             "associates": len(self.findings.associates),
+            "entities": self.findings.resolution.summary() if self.findings.resolution else {},
             "suppressed_identifiers": len(self.findings.suppressed),
             "decisions": {
                 "in_force": len(self.findings.decisions),
@@ -153,6 +164,9 @@ def detect_rings(
     member evidence, with investigators' ``decisions`` applied; also the evidence links used."""
     timings = {} if timings is None else timings
     decisions = in_force(decisions)
+    with _timed(timings, "resolve", on_step):
+        resolution = resolved_entities(tables, settings, decisions)
+        tables = resolution.apply(tables)
     with _timed(timings, "evidence", on_step):
         links = evidence_links(tables)
         evidence = evidence_graph(links, settings)
@@ -193,8 +207,19 @@ def detect_rings(
         decisions=decisions,
         conflicts=pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS),
         decisions_applied=applied,
+        resolution=resolution,
     )
     return findings, links
+
+
+def resolved_entities(
+    tables: dict[str, pd.DataFrame], settings: AnalysisSettings, decisions: pd.DataFrame | None
+) -> Resolution:
+    """The entities behind the address and organisation records (none when ``[entities]``
+    resolve is off), with investigators' same-entity and different-entities decisions."""
+    if not settings.resolve_entities:
+        return Resolution()
+    return resolve_entities(tables, settings.match_probability, decisions)
 
 
 def trace_upstream(
@@ -204,17 +229,29 @@ def trace_upstream(
     timings: dict[str, float] | None = None,
     on_step: Step | None = None,
 ) -> Findings:
-    """Add ranked upstream sources and their evidence paths to ``findings``."""
+    """Add ranked upstream sources and their evidence paths to ``findings``; goods and money of
+    the records of one company add up, and ``aliases`` lists its other records."""
     timings = {} if timings is None else timings
     with _timed(timings, "trace", on_step):
+        if findings.resolution is None:
+            findings.resolution = resolved_entities(tables, findings.settings, findings.decisions)
+        resolution = findings.resolution
+        tables = resolution.apply(tables)
         links = evidence_links(tables) if links is None else links
         findings.upstream, findings.paths = upstream_sources(
-            findings.rings[["seller_id", "ring_id"]], tables, findings.settings, links, findings.suppressed
+            findings.rings[["seller_id", "ring_id"]],
+            tables,
+            findings.settings,
+            links,
+            findings.suppressed,
+            resolution.aliases("org"),
         )
         if len(findings.decisions):
-            findings.upstream, conflicts, applied = apply_sources(
-                findings.upstream, findings.decisions, findings.rings
+            # a decision names the record the investigator saw; it counts for its entity
+            named = findings.decisions.assign(
+                subject=findings.decisions["subject"].replace(resolution.entity_of("org").to_dict())
             )
+            findings.upstream, conflicts, applied = apply_sources(findings.upstream, named, findings.rings)
             findings.conflicts = pd.concat(
                 [findings.conflicts, pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS)], ignore_index=True
             )
@@ -244,7 +281,16 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
         store.write_rings(findings.rings, method=findings.settings.method)
         store.write_meta_entry("analysis", findings.settings.as_dict())
         store.write_upstream(findings.upstream)
-        for name in ("ring_scores", "members", "suppressed", "paths", "history", "associates", "conflicts"):
+        for name in (
+            "ring_scores",
+            "members",
+            "suppressed",
+            "paths",
+            "history",
+            "associates",
+            "conflicts",
+            "resolved",
+        ):
             store.write_result(name, getattr(findings, name))
 
 
@@ -324,6 +370,7 @@ def analyze(
             ("ring_history", findings.history),
             ("associates", findings.associates),
             ("conflicts", findings.conflicts),
+            ("resolved", findings.resolved),
         ):
             write_csv(frame, out_dir / f"{name}.csv")
     timings["total"] = time.perf_counter() - started

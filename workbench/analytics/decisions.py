@@ -37,6 +37,7 @@ __all__ = [
     "apply_membership",
     "apply_sources",
     "current_ring",
+    "record_kind",
 ]
 
 # kind -> (what the first argument names, what the second names)
@@ -48,6 +49,10 @@ DECISION_KINDS: dict[str, tuple[str, str]] = {
     "not-source": ("org", "ring"),
     "source": ("org", "ring"),
     "withdraw": ("decision", ""),
+    # entity resolution: two address records (or two organisation records) are one place or
+    # company (must-link), or never (cannot-link)
+    "same-entity": ("record", "record"),
+    "different-entities": ("record", "record"),
 }
 # subject: a seller, a ring (same-operation), an org or a decision (withdraw); target: a ring or
 # a second seller; sides: JSON, the sellers on each side as the investigator saw them; known:
@@ -115,6 +120,9 @@ def make_decision(
             raise WorkbenchError("name two different sellers")
         sides = {"a": [subject], "b": [target]}
         known = identity_shared(links, [subject], [target], settings)
+    elif kind in ("same-entity", "different-entities"):
+        if subject == target:
+            raise WorkbenchError("name two different records")
     else:  # source, not-source: an organisation and the ring it supplies
         sides["ring"] = ring(target)
     return {
@@ -388,6 +396,28 @@ def apply_sources(
     return upstream.reset_index(drop=True), conflicts, applied
 
 
+def record_kind(store, subject: str, target: str) -> str:
+    """``address`` or ``org``: what two records an entity decision names are (both the same)."""
+    kinds = []
+    for record in (subject, target):
+        found = [
+            kind
+            for kind, (table, key) in (
+                ("address", ("addresses", "address_id")),
+                ("org", ("organizations", "org_id")),
+            )
+            if record in set(store.table(table).get(key, pd.Series(dtype=object)))
+        ]
+        if not found:
+            raise WorkbenchError(f"{record!r} is neither an address nor an organisation record in the store")
+        kinds.append(found[0])
+    if kinds[0] != kinds[1]:
+        raise WorkbenchError(
+            f"{subject!r} is an {kinds[0]} record and {target!r} an {kinds[1]} record: name two of one kind"
+        )
+    return kinds[0]
+
+
 def decide(
     store,
     kind: str,
@@ -401,7 +431,7 @@ def decide(
     """Check and keep one decision in ``store`` (a GraphStore), audited; ``chosen`` makes a
     ``different-operations`` decision a split of ring ``subject`` by hand."""
     rings = store.rings()
-    if rings.empty and kind != "withdraw":
+    if rings.empty and kind not in ("withdraw", "same-entity", "different-entities"):
         raise WorkbenchError(
             "the store has no rings yet: run `workbench analyze` or `workbench detect` first"
         )
@@ -417,6 +447,8 @@ def decide(
         orgs = store.table("organizations")
         if subject not in set(orgs["org_id"] if len(orgs) else []):
             raise WorkbenchError(f"organisation {subject!r} is not in the store")
+    if kind in ("same-entity", "different-entities"):
+        record_kind(store, subject, target)
     if chosen is not None:
         record = split_decision(subject, chosen, reason, decided_by, rings, links, settings)
     else:

@@ -40,6 +40,8 @@ class AnalysisSettings:
     upstream_hops: int = 3
     follow_exclusivity: float = 0.05
     kind_factor: dict[str, float] = field(default_factory=dict)
+    resolve_entities: bool = True
+    match_probability: float = 0.9
 
     def degree_cap(self, kind: str) -> int:
         return int(self.max_degree.get(kind, self.max_degree["default"]))
@@ -69,6 +71,7 @@ class AnalysisSettings:
             sc = _merged(defaults["scoring"], data.get("scoring", {}))
             up = _merged(defaults["upstream"], data.get("upstream", {}))
             me = _merged(defaults["membership"], data.get("membership", {}))
+            en = _merged(defaults["entities"], data.get("entities", {}))
             settings = cls(
                 kind_weights={k: float(v) for k, v in ev["kind_weights"].items()},
                 max_degree={k: int(v) for k, v in ev["max_degree"].items()},
@@ -87,6 +90,8 @@ class AnalysisSettings:
                 upstream_hops=int(up["hops"]),
                 follow_exclusivity=float(up["follow_exclusivity"]),
                 kind_factor={k: float(v) for k, v in up["kind_factor"].items()},
+                resolve_entities=bool(en["resolve"]),
+                match_probability=float(en["match_probability"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise WorkbenchError(f"{path}: bad analysis setting ({exc})") from None

@@ -12,6 +12,7 @@ from .settings import AnalysisSettings
 
 __all__ = ["upstream_sources", "flow_edges"]
 
+_UPSTREAM_FRAME = [*UPSTREAM_COLUMNS, "entity_name", "org_kind", "goods_share", "money_share", "exclusivity"]
 PATH_COLUMNS = ["ring_id", "entity_id", "flow", "hop", "from_entity", "to_entity", "record_id", "provenance"]
 
 
@@ -200,6 +201,7 @@ def upstream_sources(
     settings: AnalysisSettings,
     evidence_links: pd.DataFrame | None = None,
     hubs: pd.DataFrame | None = None,
+    aliases: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rank each ring's likely production sources.
 
@@ -208,7 +210,8 @@ def upstream_sources(
     candidate's score is its share of the ring's goods and money flow, times the square root of
     how exclusive it is to the ring (a logistics giant or a drop-shipping wholesaler serving
     everyone is not the source), times the preference for its kind (factories over
-    intermediaries). Addresses and accounts in ``hubs`` (``kind, value``) are not the ring's own
+    intermediaries). ``aliases`` maps an organisation entity to its other record ids (entity
+    resolution). Addresses and accounts in ``hubs`` (``kind, value``) are not the ring's own
     and are not traced from. Returns ``upstream`` (the batch contract's columns plus ``entity_name``,
     ``org_kind``, ``goods_share``, ``money_share``, ``exclusivity``) and ``paths``, every hop of
     every evidence path with its waybill or payment id and provenance.
@@ -251,11 +254,11 @@ def upstream_sources(
         frames.append(reached.assign(flow="money"))
         path_frames.append(_hops(walked, "money"))
     if not frames:
-        return pd.DataFrame(columns=UPSTREAM_COLUMNS), pd.DataFrame(columns=PATH_COLUMNS)
+        return pd.DataFrame(columns=_UPSTREAM_FRAME), pd.DataFrame(columns=PATH_COLUMNS)
     reached = pd.concat(frames, ignore_index=True)
     reached = reached[reached["entity"].astype(str).str.startswith("org:")]
     if reached.empty:  # flows leave the ring, but reach no organisation
-        return pd.DataFrame(columns=UPSTREAM_COLUMNS), pd.DataFrame(columns=PATH_COLUMNS)
+        return pd.DataFrame(columns=_UPSTREAM_FRAME), pd.DataFrame(columns=PATH_COLUMNS)
     wide = reached.pivot_table(
         index=["ring_id", "entity"],
         columns="flow",
@@ -283,6 +286,7 @@ def upstream_sources(
     )
     wide["rank"] = wide.groupby("ring_id").cumcount() + 1
     wide["entity_kind"] = "Organization"
+    wide["aliases"] = wide["entity_id"].map(aliases).fillna("") if aliases is not None else ""
 
     walked = pd.concat(path_frames, ignore_index=True)
     index = _PathIndex(walked)
@@ -295,9 +299,7 @@ def upstream_sources(
         )
         for ring_id, entity in zip(wide["ring_id"], wide["entity"], strict=True)
     ]
-    upstream = wide[
-        [*UPSTREAM_COLUMNS, "entity_name", "org_kind", "goods_share", "money_share", "exclusivity"]
-    ]
+    upstream = wide[_UPSTREAM_FRAME]
     paths = _evidence_paths(index, wide, hops)
     return upstream.reset_index(drop=True), paths
 

@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 RING_COLUMNS = ["seller_id", "ring_id", "ring_score"]
-UPSTREAM_COLUMNS = ["ring_id", "rank", "entity_kind", "entity_id", "score", "evidence"]
+# aliases: the other input ids of the entity in entity_id (one company under several names)
+UPSTREAM_COLUMNS = ["ring_id", "rank", "entity_kind", "entity_id", "score", "aliases", "evidence"]
 # analysis outputs a store keeps beside the input tables, replaced whole on every run
 RESULT_TABLES = {"rings": RING_COLUMNS, "upstream": UPSTREAM_COLUMNS}
 CASE_REGISTER_COLUMNS = ["packet_id", "ring_id", "recipient", "redacted", "zip_sha256", "created_at"]

@@ -15,7 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from .cities import CITIES
+from .cities import CITIES, ROAD_KINDS, ROADS
+from .duplicates import plant_duplicates
 
 __all__ = ["Scenario", "SCENARIOS", "generate_marketplace", "MarketplaceSummary"]
 
@@ -50,6 +51,11 @@ class Scenario:
     # second-hand from a member, the member's internet-cafe IP, a ring warehouse it ships from);
     # drawn from a stream of its own, so 0 leaves every other output as it was
     stray_share: float = 0.0
+    # share of ring warehouses, factories and wholesalers recorded several times, written
+    # differently (entity resolution); with side_supplier, each ring whose factory is so split
+    # also buys 0.45 as much from a small exclusive supplier. Own stream: 0 changes nothing
+    duplicate_share: float = 0.0
+    side_supplier: bool = False
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -91,6 +97,12 @@ SCENARIOS: dict[str, Scenario] = {
 # the hard scenario plus ordinary sellers that touch 40% of the rings by one weak identifier each
 # (what investigators meet: a device sold on, a cafe IP, a shared warehouse)
 SCENARIOS["strays"] = replace(SCENARIOS["hard"], name="strays", stray_share=0.4)
+# the hard scenario with half the ring warehouses and suppliers recorded several times; and with
+# every one so, each ring's factory flow split over its records beside a smaller exclusive supplier
+SCENARIOS["duplicates"] = replace(SCENARIOS["hard"], name="duplicates", duplicate_share=0.5)
+SCENARIOS["split-source"] = replace(
+    SCENARIOS["hard"], name="split-source", duplicate_share=1.0, side_supplier=True
+)
 
 BRANDS = pd.DataFrame(
     [
@@ -169,6 +181,8 @@ class _Marketplace:
         self.ids = _Ids()
         self.links: list[pd.DataFrame] = []  # seller_links parts: seller, kind, value(raw), role
         self.addresses: list[pd.DataFrame] = []
+        # what each address text was written from, so duplicates can write it differently
+        self.address_parts: list[pd.DataFrame] = []
         self.org_rows: list[pd.DataFrame] = []
         self.org_links: list[pd.DataFrame] = []
         self.shipments: list[pd.DataFrame] = []
@@ -193,11 +207,26 @@ class _Marketplace:
         c = CITIES.iloc[city].reset_index(drop=True)
         jitter = self.rng.normal(0, 0.04, (2, n))
         street = self.rng.integers(1, 999, n)
+        # the road follows from the record's number (no draw, so every other output is unchanged)
+        road = (numbers * 7919) % len(ROADS)
+        road_kind = (numbers // 7) % len(ROAD_KINDS)
+        self.address_parts.append(
+            pd.DataFrame(
+                {"address_id": ids, "street": street, "road": road, "road_kind": road_kind, "city": city}
+            )
+        )
         self.addresses.append(
             pd.DataFrame(
                 {
                     "address_id": ids,
-                    "text": "No. " + pd.Series(street).astype(str) + " " + kind.title() + " Rd, " + c["city"],
+                    "text": "No. "
+                    + pd.Series(street).astype(str)
+                    + " "
+                    + pd.Series([ROADS[r][1] for r in road])
+                    + " "
+                    + pd.Series([ROAD_KINDS[r][1] for r in road_kind])
+                    + ", "
+                    + c["city"],
                     "lat": (c["lat"].to_numpy() + jitter[0]).round(5),
                     "lon": (c["lon"].to_numpy() + jitter[1]).round(5),
                     "city": c["city"],
@@ -992,6 +1021,8 @@ def generate_marketplace(
     spec = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
     market = _Marketplace(sellers, rings, seed, spec)
     frames = market.build()
+    if spec.duplicate_share > 0:
+        plant_duplicates(frames, market, spec.duplicate_share, spec.side_supplier)
     if bad_rows:
         _bad_rows(frames, market.rng, sellers)
     out_dir = Path(out_dir)

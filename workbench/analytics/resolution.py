@@ -1,0 +1,533 @@
+"""Entity resolution: addresses and organisations recorded many times, written differently, joined
+into entities by Fellegi-Sunter match weights over blocked record pairs, each match explained.
+
+Records are never rewritten: an entity is a layer over them, recomputed on every analysis. Its id
+is one of its own records' ids (the lowest, among those with coordinates for an address), so the
+same input always gives the same entities, and what reads an entity id can look it up as a
+record. Investigators' ``same-entity`` (must-link) and ``different-entities`` (cannot-link)
+decisions are applied on every run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.fuzz import token_set_ratio
+from rapidfuzz.process import cpdist
+
+from .text_forms import address_parts, name_parts
+
+__all__ = [
+    "RESOLVED_COLUMNS",
+    "ENTITY_DECISIONS",
+    "Resolution",
+    "resolve_entities",
+    "match_weight",
+    "address_comparisons",
+    "org_comparisons",
+]
+
+RESOLVED_COLUMNS = ["record_kind", "record_id", "entity_id", "match_probability", "reasons"]
+ENTITY_DECISIONS = ("same-entity", "different-entities")
+RECORD_KINDS = {"address": ("addresses", "address_id"), "org": ("organizations", "org_id")}
+
+# Fellegi-Sunter: per comparison level, (m, u) = how often the level is seen when two records are
+# one place (m) and when they are two places (u); a level adds log2(m / u) to the match weight.
+# A missing value adds nothing. Set from what the comparisons mean, checked on planted truth
+# (`workbench bench`); they are not fitted to one scenario.
+ADDRESS_LEVELS: dict[str, dict[str, tuple[float, float]]] = {
+    "house number": {"equal": (0.95, 0.02), "different": (0.04, 0.98)},
+    "road": {"same": (0.92, 0.08), "similar": (0.06, 0.07), "different": (0.02, 0.85)},
+    "city": {"equal": (0.97, 0.3), "different": (0.02, 0.7)},
+    "distance": {
+        "within 100 m": (0.85, 0.002),
+        "within 300 m": (0.1, 0.01),
+        "within 1 km": (0.03, 0.03),
+        "over 1 km": (0.001, 0.957),
+    },
+}
+ORG_LEVELS: dict[str, dict[str, tuple[float, float]]] = {
+    "name": {"same": (0.9, 0.01), "similar": (0.07, 0.04), "different": (0.03, 0.95)},
+    "trade": {"shared": (0.9, 0.2), "different": (0.05, 0.5)},
+    "place": {
+        "same address": (0.6, 0.001),
+        "within 1 km": (0.1, 0.005),
+        "same city": (0.25, 0.1),
+        "different city": (0.01, 0.9),
+    },
+    "identifier": {"shared phone or account": (0.3, 0.0001)},
+    "kind": {"equal": (0.9, 0.5), "different": (0.1, 0.5)},
+}
+# before any comparison: the chance that two records sharing a block are one place or company
+PRIOR = 0.1
+
+
+def match_weight(
+    levels: dict[str, dict[str, tuple[float, float]]], found: dict[str, np.ndarray]
+) -> np.ndarray:
+    """Summed log2 Bayes factors of the comparison levels found per pair, plus the prior's."""
+    total = np.full(len(next(iter(found.values()))), math.log2(PRIOR / (1 - PRIOR)))
+    for comparison, level in found.items():
+        for name, (m, u) in levels[comparison].items():
+            total = total + np.where(level == name, math.log2(m / u), 0.0)
+    return total
+
+
+def _probability(weight: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp2(-weight))
+
+
+def _metres(lat1, lon1, lat2, lon2) -> np.ndarray:
+    """Great-circle distance (NaN where a record has no coordinates)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+
+def _similarity(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Jaro-Winkler of two columns of text, pair by pair, in rapidfuzz's C core."""
+    if len(a) == 0:
+        return np.zeros(0)
+    return cpdist(a.tolist(), b.tolist(), scorer=JaroWinkler.normalized_similarity, workers=-1)
+
+
+def _pairs(frame: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
+    """Record pairs ``i < j`` (positions) sharing a value of any blocking key ("" never blocks)."""
+    found = []
+    for key in keys:
+        blocked = pd.DataFrame({"key": key.to_numpy(), "i": np.arange(len(frame))})
+        blocked = blocked[blocked["key"] != ""]
+        blocked = blocked[blocked.duplicated("key", keep=False)]
+        if blocked.empty:
+            continue
+        both = blocked.merge(blocked, on="key", suffixes=("", "_b"))
+        found.append(both.loc[both["i"] < both["i_b"], ["i", "i_b"]].rename(columns={"i_b": "j"}))
+    if not found:
+        return pd.DataFrame({"i": np.zeros(0, dtype=np.int64), "j": np.zeros(0, dtype=np.int64)})
+    return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:
+    parts = [address_parts(t, c) for t, c in zip(addresses["text"], addresses["city"], strict=True)]
+    return pd.DataFrame(
+        {
+            "record_id": addresses["address_id"].to_numpy(),
+            "number": [p.number for p in parts],
+            "road": [p.road for p in parts],
+            "city": [p.city for p in parts],
+            "lat": pd.to_numeric(addresses["lat"], errors="coerce").to_numpy(dtype=float),
+            "lon": pd.to_numeric(addresses["lon"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+
+
+def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The comparison level of each pair for each address comparison, and the raw figures."""
+    a, b = records.iloc[pairs["i"].to_numpy()], records.iloc[pairs["j"].to_numpy()]
+    na, nb = a["number"].to_numpy(), b["number"].to_numpy()
+    number = np.where((na == "") | (nb == ""), "", np.where(na == nb, "equal", "different"))
+    road_score = np.maximum(
+        _similarity(a["road"], b["road"]),
+        np.array([token_set_ratio(x, y) / 100 for x, y in zip(a["road"], b["road"], strict=True)]),
+    )
+    blank = (a["road"].to_numpy() == "") | (b["road"].to_numpy() == "")
+    road = np.where(
+        blank, "", np.where(road_score >= 0.94, "same", np.where(road_score >= 0.85, "similar", "different"))
+    )
+    ca, cb = a["city"].to_numpy(), b["city"].to_numpy()
+    city = np.where((ca == "") | (cb == ""), "", np.where(ca == cb, "equal", "different"))
+    metres = _metres(a["lat"].to_numpy(), a["lon"].to_numpy(), b["lat"].to_numpy(), b["lon"].to_numpy())
+    distance = np.select(
+        [np.isnan(metres), metres <= 100, metres <= 300, metres <= 1000],
+        ["", "within 100 m", "within 300 m", "within 1 km"],
+        "over 1 km",
+    )
+    return {
+        "levels": {"house number": number, "road": road, "city": city, "distance": distance},
+        "road_score": road_score,
+        "metres": metres,
+    }
+
+
+def _address_reasons(found: dict) -> list[str]:
+    levels = found["levels"]
+    out = []
+    for number, road, score, city, metres in zip(
+        levels["house number"],
+        levels["road"],
+        found["road_score"],
+        levels["city"],
+        found["metres"],
+        strict=True,
+    ):
+        parts = []
+        if number:
+            parts.append(f"house number {number}")
+        if road:
+            parts.append(f"road {score:.2f} jaro-winkler")
+        if city:
+            parts.append(f"city {city}")
+        parts.append("no coordinates on one" if np.isnan(metres) else f"{metres:,.0f} m apart")
+        out.append("; ".join(parts))
+    return out
+
+
+def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
+    # blocking: same city, house number and first letters of the road (typos rarely hit the
+    # first two), or the same house number within a ~1 km cell (a record without a city)
+    road_start = records["road"].str[:2]
+    by_text = np.where(
+        (records["number"] != "") & (records["city"] != ""),
+        records["city"] + "|" + records["number"] + "|" + road_start,
+        "",
+    )
+    located = records["lat"].notna() & records["lon"].notna() & (records["number"] != "")
+    cell = (
+        (records["lat"].fillna(0) * 100).round().astype(int).astype(str)
+        + ","
+        + (records["lon"].fillna(0) * 100).round().astype(int).astype(str)
+    )
+    by_place = np.where(located, cell + "|" + records["number"], "")
+    return _pairs(records, [pd.Series(by_text), pd.Series(by_place)])
+
+
+def _org_frame(
+    organizations: pd.DataFrame, addresses: pd.DataFrame, address_entity: pd.Series
+) -> pd.DataFrame:
+    place = addresses.drop_duplicates("address_id").set_index("address_id")
+    located = organizations["address_id"].map(place["city"]).fillna("")
+    parts = [name_parts(n, c) for n, c in zip(organizations["name"], located, strict=True)]
+    address = organizations["address_id"].fillna("")
+    return pd.DataFrame(
+        {
+            "record_id": organizations["org_id"].to_numpy(),
+            "core": [p.core for p in parts],
+            "trade": [p.trade for p in parts],
+            "city": [p.city for p in parts],
+            "kind": organizations["kind"].fillna("").to_numpy(),
+            "address": address.map(address_entity).fillna(address).to_numpy(),
+            "lat": pd.to_numeric(address.map(place["lat"]), errors="coerce").to_numpy(dtype=float),
+            "lon": pd.to_numeric(address.map(place["lon"]), errors="coerce").to_numpy(dtype=float),
+        }
+    )
+
+
+def org_comparisons(records: pd.DataFrame, pairs: pd.DataFrame, shared: set[tuple[str, str]]) -> dict:
+    """The comparison levels of each organisation pair, and the raw figures."""
+    a, b = records.iloc[pairs["i"].to_numpy()], records.iloc[pairs["j"].to_numpy()]
+    score = _similarity(a["core"], b["core"])
+    digits_a = a["core"].str.replace(r"\D", "", regex=True).to_numpy()
+    digits_b = b["core"].str.replace(r"\D", "", regex=True).to_numpy()
+    blank = (a["core"].to_numpy() == "") | (b["core"].to_numpy() == "")
+    # numbers in a name (Manufacturing Co. #17) tell companies apart however alike the rest
+    same_digits = digits_a == digits_b
+    name = np.where(
+        blank,
+        "",
+        np.where(
+            ~same_digits,
+            "different",
+            np.where(score >= 0.95, "same", np.where(score >= 0.88, "similar", "different")),
+        ),
+    )
+    ta, tb = a["trade"].to_numpy(), b["trade"].to_numpy()
+    trade = np.array(
+        ["" if not x or not y else "shared" if x & y else "different" for x, y in zip(ta, tb, strict=True)]
+    )
+    metres = _metres(a["lat"].to_numpy(), a["lon"].to_numpy(), b["lat"].to_numpy(), b["lon"].to_numpy())
+    ca, cb = a["city"].to_numpy(), b["city"].to_numpy()
+    same_address = (a["address"].to_numpy() == b["address"].to_numpy()) & (a["address"].to_numpy() != "")
+    place = np.select(
+        [same_address, metres <= 1000, (ca != "") & (ca == cb), (ca != "") & (cb != "")],
+        ["same address", "within 1 km", "same city", "different city"],
+        "",
+    )
+    ids_a, ids_b = a["record_id"].to_numpy(), b["record_id"].to_numpy()
+    identifier = np.array(
+        ["shared phone or account" if (x, y) in shared else "" for x, y in zip(ids_a, ids_b, strict=True)]
+    )
+    ka, kb = a["kind"].to_numpy(), b["kind"].to_numpy()
+    kind = np.where((ka == "") | (kb == ""), "", np.where(ka == kb, "equal", "different"))
+    return {
+        "levels": {"name": name, "trade": trade, "place": place, "identifier": identifier, "kind": kind},
+        "name_score": score,
+        "metres": metres,
+    }
+
+
+def _org_reasons(found: dict) -> list[str]:
+    levels = found["levels"]
+    out = []
+    for name, score, trade, place, identifier, kind in zip(
+        levels["name"],
+        found["name_score"],
+        levels["trade"],
+        levels["place"],
+        levels["identifier"],
+        levels["kind"],
+        strict=True,
+    ):
+        parts = [f"name {score:.2f} jaro-winkler" if name else "no name to compare"]
+        if trade:
+            parts.append(f"trade {trade}")
+        if place:
+            parts.append(place)
+        if identifier:
+            parts.append(identifier)
+        if kind:
+            parts.append(f"kind {kind}")
+        out.append("; ".join(parts))
+    return out
+
+
+def _shared_identifiers(org_links: pd.DataFrame | None) -> set[tuple[str, str]]:
+    """Organisation pairs holding one phone or account (each pair both ways)."""
+    if org_links is None or org_links.empty:
+        return set()
+    held = org_links.loc[org_links["kind"].isin(["phone", "bank_account"]), ["org_id", "kind", "value"]]
+    held = held.drop_duplicates()
+    both = held.merge(held, on=["kind", "value"], suffixes=("", "_b"))
+    both = both[both["org_id"] != both["org_id_b"]]
+    return set(zip(both["org_id"], both["org_id_b"], strict=True))
+
+
+@dataclass
+class Resolution:
+    """Every address and organisation record with its entity, and the maps to apply them."""
+
+    records: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOLVED_COLUMNS))
+
+    def entity_of(self, kind: str) -> pd.Series:
+        """Record id -> entity id, for the records of ``kind`` another record stands for."""
+        rows = self.records[
+            (self.records["record_kind"] == kind) & (self.records["record_id"] != self.records["entity_id"])
+        ]
+        return pd.Series(rows["entity_id"].to_numpy(), index=rows["record_id"].to_numpy(), dtype=object)
+
+    def aliases(self, kind: str) -> pd.Series:
+        """Entity id -> the other input ids of the entity, ``;``-separated."""
+        rows = self.records[
+            (self.records["record_kind"] == kind) & (self.records["record_id"] != self.records["entity_id"])
+        ]
+        return rows.groupby("entity_id")["record_id"].agg(lambda ids: ";".join(sorted(ids)))
+
+    def summary(self) -> dict:
+        out = {}
+        for kind in RECORD_KINDS:
+            rows = self.records[self.records["record_kind"] == kind]
+            out[kind] = {
+                "records": len(rows),
+                "entities": int(rows["entity_id"].nunique()),
+                "records_merged": int((rows.groupby("entity_id")["record_id"].transform("size") > 1).sum()),
+            }
+        return out
+
+    def apply(self, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+        """The input tables as analytics read them: every address and organisation id replaced by
+        its entity's (the stored records keep their own)."""
+        places, companies = self.entity_of("address"), self.entity_of("org")
+        if places.empty and companies.empty:
+            return tables
+
+        def mapped(values: pd.Series, where: pd.Series | None = None, on: pd.Series = places) -> pd.Series:
+            new = values.map(on)
+            keep = new.isna() if where is None else new.isna() | ~where
+            return values.where(keep, new)
+
+        out = dict(tables)
+        links = tables.get("seller_links")
+        if links is not None and len(links):
+            out["seller_links"] = links.assign(value=mapped(links["value"], links["kind"] == "address"))
+        org_links = tables.get("org_links")
+        if org_links is not None and len(org_links):
+            out["org_links"] = org_links.assign(
+                org_id=mapped(org_links["org_id"], on=companies),
+                value=mapped(org_links["value"], org_links["kind"] == "address"),
+            )
+        shipments = tables.get("shipments")
+        if shipments is not None and len(shipments):
+            out["shipments"] = shipments.assign(
+                from_address_id=mapped(shipments["from_address_id"]),
+                to_address_id=mapped(shipments["to_address_id"]),
+                sender_id=mapped(shipments["sender_id"], shipments["sender_kind"] == "org", companies),
+                recipient_id=mapped(
+                    shipments["recipient_id"], shipments["recipient_kind"] == "org", companies
+                ),
+            )
+        test_buys = tables.get("test_buys")
+        if test_buys is not None and len(test_buys):
+            out["test_buys"] = test_buys.assign(
+                ship_from_address_id=mapped(test_buys["ship_from_address_id"])
+            )
+        orgs = tables.get("organizations")
+        if orgs is not None and len(orgs):
+            entity = mapped(orgs["org_id"], on=companies)
+            # the entity's own record first: its name and kind are the ones shown
+            first = (entity == orgs["org_id"]).astype(int)
+            out["organizations"] = (
+                orgs.assign(org_id=entity, address_id=mapped(orgs["address_id"]), _own=first)
+                .sort_values("_own", ascending=False, kind="stable")
+                .drop(columns="_own")
+            )
+        return out
+
+
+def _clusters(
+    ids: np.ndarray,
+    preferred: np.ndarray,
+    pairs: pd.DataFrame,
+    threshold: float,
+    must: list[tuple[int, int]],
+    cannot: list[tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Greedy constrained union: the strongest matches first; two groups never join when a pair
+    across them was judged different (probability under 0.5) or an investigator said so.
+
+    Returns per record its entity's representative position, the probability and the reasons of
+    the match that joined it."""
+    n = len(ids)
+    parent = np.arange(n)
+    members: dict[int, list[int]] = {}
+    apart: dict[int, set[int]] = {}
+    for i, j in cannot:
+        apart.setdefault(i, set()).add(j)
+        apart.setdefault(j, set()).add(i)
+    different = pairs[pairs["probability"] < 0.5]
+    for i, j in zip(different["i"], different["j"], strict=True):
+        apart.setdefault(int(i), set()).add(int(j))
+        apart.setdefault(int(j), set()).add(int(i))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    best_p = np.zeros(n)
+    best_reason = [""] * n
+    joins = [(1.0, int(i), int(j), "joined by hand (same-entity decision)") for i, j in must]
+    strong = pairs[pairs["probability"] >= threshold].sort_values(
+        "probability", ascending=False, kind="stable"
+    )
+    joins += list(
+        zip(
+            strong["probability"],
+            strong["i"].astype(int),
+            strong["j"].astype(int),
+            strong["reasons"],
+            strict=True,
+        )
+    )
+    for p, i, j, reason in joins:
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            continue
+        group_i, group_j = members.get(ri, [ri]), members.get(rj, [rj])
+        small, large = (group_i, rj) if len(group_i) <= len(group_j) else (group_j, ri)
+        if any(find(k) == large for x in small for k in apart.get(x, ())):
+            continue
+        parent[ri if small is group_i else rj] = large
+        members[large] = group_i + group_j
+        members.pop(ri if small is group_i else rj, None)
+        for x, other in ((i, j), (j, i)):
+            if p > best_p[x]:
+                best_p[x], best_reason[x] = p, f"matches {ids[other]}: {reason}"
+    roots = np.array([find(x) for x in range(n)])
+    # the representative: the lowest id among the records with a place, else the lowest
+    order = pd.DataFrame({"root": roots, "id": ids, "plain": ~preferred, "pos": np.arange(n)})
+    first = order.sort_values(["root", "plain", "id"]).drop_duplicates("root").set_index("root")["pos"]
+    return first.reindex(roots).to_numpy(), best_p, best_reason
+
+
+def _decided(decisions: pd.DataFrame | None, kind: str, position: pd.Series) -> tuple[list, list]:
+    must, cannot = [], []
+    if decisions is None or decisions.empty:
+        return must, cannot
+    for d in decisions[decisions["kind"].isin(ENTITY_DECISIONS)].itertuples(index=False):
+        if d.subject in position.index and d.target in position.index:
+            pair = (int(position[d.subject]), int(position[d.target]))
+            (must if d.kind == "same-entity" else cannot).append(pair)
+    return must, cannot
+
+
+def _resolved(
+    kind: str, records: pd.DataFrame, pairs: pd.DataFrame, threshold: float, decisions, preferred
+) -> pd.DataFrame:
+    ids = records["record_id"].to_numpy()
+    position = pd.Series(np.arange(len(ids)), index=ids)
+    must, cannot = _decided(decisions, kind, position)
+    rep, p, reasons = _clusters(ids, preferred, pairs, threshold, must, cannot)
+    entity = ids[rep]
+    alone = pd.Series(entity).map(pd.Series(entity).value_counts()).to_numpy() == 1
+    return pd.DataFrame(
+        {
+            "record_kind": kind,
+            "record_id": ids,
+            "entity_id": entity,
+            "match_probability": np.where(alone, np.nan, np.round(p, 4)),
+            "reasons": np.where(alone, "", reasons),
+        }
+    )
+
+
+def resolve_entities(
+    tables: dict[str, pd.DataFrame], threshold: float = 0.9, decisions: pd.DataFrame | None = None
+) -> Resolution:
+    """Resolve the address and organisation records of ``tables`` into entities.
+
+    Two records are one entity when their match probability reaches ``threshold`` (or an
+    investigator joined them), unless that would put together records judged different.
+    """
+    frames = []
+    addresses = tables.get("addresses")
+    address_entity = pd.Series(dtype=object)
+    if addresses is not None and len(addresses):
+        records = _address_frame(addresses)
+        pairs = _address_candidates(records)
+        found = address_comparisons(records, pairs)
+        pairs = pairs.assign(
+            probability=_probability(match_weight(ADDRESS_LEVELS, found["levels"])),
+            reasons=_address_reasons(found),
+        )
+        located = (records["lat"].notna() & records["lon"].notna()).to_numpy()
+        resolved = _resolved("address", records, pairs, threshold, decisions, located)
+        frames.append(resolved)
+        address_entity = pd.Series(resolved["entity_id"].to_numpy(), index=resolved["record_id"].to_numpy())
+    organizations = tables.get("organizations")
+    if organizations is not None and len(organizations):
+        empty = pd.DataFrame(columns=["address_id", "city", "lat", "lon"])
+        records = _org_frame(organizations, addresses if addresses is not None else empty, address_entity)
+        shared = _shared_identifiers(tables.get("org_links"))
+        keys = [
+            records["core"],
+            pd.Series(np.where(records["core"] != "", records["core"].str[:3] + "|" + records["city"], "")),
+            records["address"],
+        ]
+        pairs = _pairs(records, keys)
+        if shared:
+            position = pd.Series(np.arange(len(records)), index=records["record_id"].to_numpy())
+            extra = pd.DataFrame(
+                [
+                    (position[a], position[b])
+                    for a, b in shared
+                    if a in position.index and b in position.index
+                ],
+                columns=["i", "j"],
+            )
+            extra = extra[extra["i"] < extra["j"]]
+            pairs = pd.concat([pairs, extra], ignore_index=True).drop_duplicates(ignore_index=True)
+        found = org_comparisons(records, pairs, shared)
+        pairs = pairs.assign(
+            probability=_probability(match_weight(ORG_LEVELS, found["levels"])), reasons=_org_reasons(found)
+        )
+        frames.append(
+            _resolved("org", records, pairs, threshold, decisions, np.ones(len(records), dtype=bool))
+        )
+    if not frames:
+        return Resolution()
+    return Resolution(pd.concat(frames, ignore_index=True))

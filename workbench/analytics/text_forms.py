@@ -1,0 +1,258 @@
+"""Address and company names reduced to comparable parts: Chinese words translated, the rest
+transliterated to pinyin, English abbreviations spelled out, so 东莞市工业路123号 and
+``123 Industrial Rd, Dongguan`` become the same house number, road and city."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
+
+from workbench.synth.cities import CITIES
+
+__all__ = ["AddressParts", "NameParts", "address_parts", "name_parts", "words"]
+
+# Chinese words of addresses and company names, longest first when matched; what they say in
+# English (empty: a marker with nothing to compare, such as 号 after a house number)
+CHINESE_WORDS = {
+    "有限责任公司": "co ltd",
+    "股份有限公司": "co ltd",
+    "有限公司": "co ltd",
+    "集团": "group",
+    "公司": "co",
+    "工业园": "industrial park",
+    "工业区": "industrial zone",
+    "开发区": "development zone",
+    "科技园": "technology park",
+    "工业": "industrial",
+    "科技": "technology",
+    "商贸": "trading",
+    "贸易": "trading",
+    "实业": "industrial",
+    "物流": "logistics",
+    "仓储": "warehouse",
+    "仓库": "warehouse",
+    "制造": "manufacturing",
+    "制品": "products",
+    "皮具": "leather goods",
+    "皮革": "leather",
+    "鞋业": "footwear",
+    "鞋厂": "footwear factory",
+    "服饰": "garments",
+    "服装": "garments",
+    "箱包": "bags",
+    "电子": "electronics",
+    "化妆品": "cosmetics",
+    "钟表": "watches",
+    "手表": "watches",
+    "酒业": "liquor",
+    "大道": "avenue",
+    "大街": "street",
+    "自治区": "",
+    "路": "road",
+    "街": "street",
+    "道": "road",
+    "巷": "lane",
+    "弄": "lane",
+    "号": "",
+    "栋": "building",
+    "楼": "floor",
+    "层": "floor",
+    "室": "room",
+    "市": "",
+    "省": "",
+    "区": "district",
+    "县": "county",
+    "镇": "town",
+    "村": "village",
+    "厂": "factory",
+    "店": "shop",
+    "行": "firm",
+}
+# English spellings reduced to one form; empty: a word that says nothing about which place
+ENGLISH_WORDS = {
+    "rd": "road",
+    "str": "street",
+    "st": "street",
+    "ave": "avenue",
+    "av": "avenue",
+    "blvd": "boulevard",
+    "ln": "lane",
+    "dist": "district",
+    "bldg": "building",
+    "fl": "floor",
+    "rm": "room",
+    "no": "",
+    "num": "",
+    "number": "",
+    "city": "",
+    "province": "",
+    "prc": "",
+    "china": "",
+    "cn": "",
+    "company": "co",
+    "corp": "co",
+    "corporation": "co",
+    "limited": "ltd",
+    "inc": "co",
+    "mfg": "manufacturing",
+    "manufactory": "factory",
+    "intl": "international",
+    "ind": "industrial",
+    "tech": "technology",
+}
+# words of a company name that say what kind of business it is, not which one
+LEGAL_FORMS = {
+    "co",
+    "ltd",
+    "group",
+    "factory",
+    "manufacturing",
+    "trading",
+    "industrial",
+    "firm",
+    "shop",
+    "international",
+    "products",
+    "the",
+    "and",
+    "of",
+}
+TRADES = {
+    "leather",
+    "goods",
+    "footwear",
+    "shoes",
+    "garments",
+    "clothing",
+    "bags",
+    "electronics",
+    "cosmetics",
+    "watches",
+    "liquor",
+    "logistics",
+    "warehouse",
+    "technology",
+}
+
+# a city as English exports write it, and as its Chinese name transliterates (haerbin: Harbin)
+_CITY = {re.sub(r"[^a-z]", "", c.lower()): c for c in CITIES["city"]} | {
+    "".join(lazy_pinyin(z)): c for c, z in zip(CITIES["city"], CITIES["chinese"], strict=True)
+}
+_PROVINCE = {re.sub(r"[^a-z]", "", p.lower()) for p in CITIES["province"]} | {"innermongolia"}
+_CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")
+_TOKEN = re.compile(r"[a-z]+|\d+")
+_LONGEST = max(map(len, CHINESE_WORDS))
+
+
+@dataclass(frozen=True)
+class AddressParts:
+    """What two records of one place have in common, whatever the spelling."""
+
+    number: str  # house number ("" when none)
+    road: str  # the remaining words, in order ("industrial road")
+    city: str  # canonical English city name ("" when none)
+    text: str  # every word, for token-set comparison
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A company name: the words that name it, the trade it is in, the city it names."""
+
+    core: str  # "henghua"; "17" for "Manufacturing Co. #17"
+    trade: frozenset[str]
+    city: str
+    text: str
+
+
+@lru_cache(maxsize=200_000)
+def _chinese(run: str) -> str:
+    """A run of Chinese characters in English words and pinyin: dictionary words translated,
+    the characters between them transliterated and joined (恒华 -> henghua)."""
+    out, pending, i = [], [], 0
+    while i < len(run):
+        for size in range(min(_LONGEST, len(run) - i), 0, -1):
+            word = run[i : i + size]
+            if word in CHINESE_WORDS:
+                if pending:
+                    out.append(_pinyin("".join(pending)))
+                    pending = []
+                out.append(CHINESE_WORDS[word])
+                i += size
+                break
+        else:
+            pending.append(run[i])
+            i += 1
+    if pending:
+        out.append(_pinyin("".join(pending)))
+    return " " + " ".join(w for w in out if w) + " "
+
+
+def _pinyin(chars: str) -> str:
+    joined = "".join(lazy_pinyin(chars))
+    # a city name written without 市 before the company's own name (东莞恒华): split it off
+    for city in _CITY:
+        if joined.startswith(city) and len(joined) > len(city):
+            return f"{city} {joined[len(city) :]}"
+    return joined
+
+
+@lru_cache(maxsize=500_000)
+def words(text: str) -> tuple[str, ...]:
+    """Lower-case English words and numbers of ``text`` (Chinese translated or transliterated,
+    abbreviations spelled out, words that name no place dropped).
+
+    >>> words("东莞市工业路123号")
+    ('dongguan', 'industrial', 'road', '123')
+    >>> words("No. 123, Industrial Rd., Dongguan City")
+    ('123', 'industrial', 'road', 'dongguan')
+    """
+    # Xi'an is one word
+    text = unicodedata.normalize("NFKC", str(text)).lower().replace("'", "")
+    text = _CHINESE_RUN.sub(lambda m: _chinese(m.group()), text)
+    out: list[str] = []
+    for token in _TOKEN.findall(text):
+        token = ENGLISH_WORDS.get(token, token)
+        out.extend(token.split())
+    return tuple(out)
+
+
+def _city_of(tokens: tuple[str, ...], given: str) -> tuple[str, list[str]]:
+    """The city named (the ``city`` column first), and the tokens without city and province."""
+    city = _CITY.get("".join(words(given)), "") if given else ""
+    rest = []
+    for token in tokens:
+        if token in _CITY:
+            city = city or _CITY[token]
+        elif token not in _PROVINCE:
+            rest.append(token)
+    return city, rest
+
+
+def address_parts(text: str, city: str = "") -> AddressParts:
+    """House number, road and city of an address, however it is written.
+
+    >>> address_parts("Dongguan, Industrial Rd 123")
+    AddressParts(number='123', road='industrial road', city='Dongguan', text='dongguan industrial road 123')
+    """
+    tokens = words(text)
+    found, rest = _city_of(tokens, city)
+    numbers = [t for t in rest if t.isdigit()]
+    road = " ".join(t for t in rest if not t.isdigit())
+    return AddressParts(numbers[0] if numbers else "", road, found, " ".join(tokens))
+
+
+def name_parts(name: str, city: str = "") -> NameParts:
+    """The naming words, trade and city of a company name.
+
+    >>> parts = name_parts("东莞市恒华皮具厂")
+    >>> parts.core, sorted(parts.trade), parts.city
+    ('henghua', ['goods', 'leather'], 'Dongguan')
+    """
+    tokens = words(name)
+    found, rest = _city_of(tokens, city)
+    core = " ".join(t for t in rest if t not in LEGAL_FORMS and t not in TRADES)
+    return NameParts(core, frozenset(t for t in rest if t in TRADES), found, " ".join(tokens))
