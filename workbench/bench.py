@@ -136,7 +136,8 @@ def resolution_figures(resolved: pd.DataFrame, entities: pd.DataFrame) -> dict:
         out[f"{name}_precision"], out[f"{name}_recall"] = scores["precision"], scores["recall"]
     size = resolved.groupby("entity_id")["record_id"].transform("size")
     merged = set(resolved.loc[size > 1, "record_id"])
-    neighbours = entities.loc[entities.get("role", pd.Series(dtype=str)) == "neighbour", "record_id"]
+    role = entities["role"] if "role" in entities else pd.Series("record", index=entities.index)
+    neighbours = entities.loc[role == "neighbour", "record_id"]
     out["neighbours_merged"] = int(neighbours.isin(merged).sum())
     return out
 

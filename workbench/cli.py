@@ -694,7 +694,8 @@ def bench(
     rings: Annotated[int, typer.Option(help="Rings per quality scenario.")] = 120,
     seed: Annotated[int, typer.Option(help="Seed of the generated scenarios.")] = 5,
     scenarios: Annotated[
-        str, typer.Option(help="Comma-separated: easy, hard, hubs, multistore, strays.")
+        str,
+        typer.Option(help="Comma-separated: easy, hard, hubs, multistore, strays, duplicates, split-source."),
     ] = "easy,hard,hubs,multistore,strays",
     methods: Annotated[str, typer.Option(help="Comma-separated: leiden, louvain, wcc, wcc-all.")] = (
         "leiden,louvain,wcc,wcc-all"
@@ -708,6 +709,13 @@ def bench(
             help="not-member decisions on wrongly attached sellers, on the hard scenario (0 skips)."
         ),
     ] = 5,
+    resolution: Annotated[
+        bool,
+        typer.Option(
+            help="Entity resolution on the duplicates and split-source scenarios: precision, recall, "
+            "and ring ARI and upstream top-1 with resolution on and off."
+        ),
+    ] = True,
     out: Annotated[Path | None, typer.Option(help="Also write the figures here as JSON lines.")] = None,
 ) -> None:
     """Measure ring detection, scoring and tracing against planted truth, method by method."""
@@ -719,6 +727,7 @@ def bench(
         community_step_benchmark,
         decisions_benchmark,
         quality_benchmark,
+        resolution_benchmark,
     )
 
     chosen_scenarios = tuple(x.strip() for x in scenarios.split(",") if x.strip())
@@ -737,6 +746,9 @@ def bench(
         if decisions:
             progress.add_task(f"{decisions} decisions on the strays scenario", total=None)
             decided = decisions_benchmark(sellers, rings, seed, count=decisions)
+        if resolution:
+            progress.add_task("entity resolution on the duplicates scenarios", total=None)
+            resolved = resolution_benchmark(sellers, rings, (seed,))
     columns = [
         "scenario",
         "method",
@@ -772,6 +784,24 @@ def bench(
             soft_wrap=True,
         )
         lines.append(json.dumps({"benchmark": "decisions", **decided}))
+    if resolution:
+        names = [
+            "scenario",
+            "address_precision",
+            "address_recall",
+            "org_precision",
+            "org_recall",
+            "neighbours_merged",
+            "ari_on",
+            "ari_off",
+            "upstream_top1_on",
+            "upstream_top1_off",
+        ]
+        table = Table(*names, title="Entity resolution vs planted duplicates (on / off)")
+        for row in resolved:
+            table.add_row(*(str(row.get(c, "")) for c in names))
+        results.print(table)
+        lines += [json.dumps({"benchmark": "entity_resolution", **row}) for row in resolved]
     if out:
         out.write_text("\n".join(lines) + "\n")
 

@@ -48,3 +48,13 @@ def test_quality_spread_benchmark_reports_every_case_and_the_spread():
     ari = line["spread"]["ari"]
     assert ari["min"] <= ari["median"] <= ari["max"] <= 1.0
     assert ari["min"] == min(c["ari"] for c in line["cases"])
+
+
+def test_entity_resolution_benchmarks_report_quality_spread_and_speed():
+    line = run_script("entity_resolution.py", "--sellers", "2000", "--rings", "12", "--seeds", "3,4")
+    assert line["benchmark"] == "entity_resolution" and len(line["runs"]) == 4
+    recall = line["spread"]["address_recall"]
+    assert recall["min"] <= recall["median"] <= recall["max"] <= 1.0
+    speed = run_script("entity_resolution.py", "--speed", "20000")
+    assert speed["records"] == 20000 and speed["records_per_second"] > 0
+    assert speed["address_precision"] >= 0.95 and speed["address_recall"] >= 0.9

@@ -24,7 +24,15 @@ def test_analyze_writes_the_batch_contract(marketplace, tmp_path):
     assert rings.groupby("ring_id").size().min() >= 2
     assert rings["ring_score"].between(0, 1).all()
     upstream = pd.read_csv(out / "upstream.csv")
-    assert list(upstream.columns) == ["ring_id", "rank", "entity_kind", "entity_id", "score", "evidence"]
+    assert list(upstream.columns) == [
+        "ring_id",
+        "rank",
+        "entity_kind",
+        "entity_id",
+        "score",
+        "aliases",
+        "evidence",
+    ]
     assert set(upstream["ring_id"]) <= set(rings["ring_id"])
     assert (upstream.groupby("ring_id")["rank"].min() == 1).all()
     quarantine = pd.read_csv(out / "quarantine.csv")

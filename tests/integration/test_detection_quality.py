@@ -53,6 +53,10 @@ def test_bench_command_prints_a_table_and_writes_json_lines(tmp_path):
     assert [line["method"] for line in lines if line["benchmark"] == "ring_quality"] == ["leiden", "wcc"]
     step = [line for line in lines if line["benchmark"] == "community_step"][0]
     assert step["leiden_seconds"] > 0 and step["louvain_seconds"] > 0
+    assert "Entity resolution vs planted duplicates" in done.stdout
+    resolved = {line["scenario"]: line for line in lines if line["benchmark"] == "entity_resolution"}
+    assert set(resolved) == {"duplicates", "split-source"}
+    assert all(0 < r["address_precision"] <= 1 and "upstream_top1_off" in r for r in resolved.values())
 
 
 def test_detect_then_trace_on_a_store_keeps_ring_ids(tmp_path, marketplace):

@@ -231,6 +231,27 @@ def test_rings_are_written_back_as_member_of(both_stores):
         assert (out / "neo4j_out" / name).read_text() == (out / "memory_out" / name).read_text()
 
 
+def test_entities_resolve_alike_on_both_stores(neo4j_uri, tmp_path):
+    """Entity resolution reads what each store holds: the same entities, aliases and reasons."""
+    market = tmp_path / "market"
+    generate_marketplace(market, sellers=800, rings=8, seed=23, scenario="split-source")
+    memory = MemoryStore(tmp_path / "store")
+    analyze(market, tmp_path / "memory_out", memory)
+    neo4j = open_neo4j(neo4j_uri)
+    try:
+        neo4j.wipe()
+        analyze(market, tmp_path / "neo4j_out", neo4j)
+        for name in ("resolved.csv", "upstream.csv"):
+            assert (tmp_path / "neo4j_out" / name).read_text() == (tmp_path / "memory_out" / name).read_text()
+        resolved = neo4j.result("resolved")
+        assert (resolved["record_id"] != resolved["entity_id"]).sum() > 0, "the scenario plants duplicates"
+        pd.testing.assert_frame_equal(resolved, memory.result("resolved"), check_dtype=False)
+        upstream = pd.read_csv(tmp_path / "neo4j_out" / "upstream.csv", dtype=str).fillna("")
+        assert (upstream["aliases"] != "").any()
+    finally:
+        neo4j.close()
+
+
 def test_cli_analyze_on_neo4j_gives_the_embedded_rings(neo4j_uri, small_market, tmp_path):
     embedded = run_workbench("analyze", str(small_market), "--out", str(tmp_path / "a"))
     on_neo4j = run_workbench("analyze", str(small_market), "--out", str(tmp_path / "b"), "--neo4j", neo4j_uri)

@@ -41,12 +41,12 @@ RECORD_KINDS = {"address": ("addresses", "address_id"), "org": ("organizations",
 # (`workbench bench`); they are not fitted to one scenario.
 ADDRESS_LEVELS: dict[str, dict[str, tuple[float, float]]] = {
     "house number": {"equal": (0.95, 0.02), "different": (0.04, 0.98)},
-    "road": {"same": (0.92, 0.08), "similar": (0.06, 0.07), "different": (0.02, 0.85)},
+    "road": {"same": (0.92, 0.08), "similar": (0.06, 0.07), "different": (0.001, 0.85)},
     "city": {"equal": (0.97, 0.3), "different": (0.02, 0.7)},
     "distance": {
-        "within 100 m": (0.85, 0.002),
-        "within 300 m": (0.1, 0.01),
-        "within 1 km": (0.03, 0.03),
+        "within 100 m": (0.85, 0.005),
+        "within 300 m": (0.1, 0.02),
+        "within 1 km": (0.03, 0.1),
         "over 1 km": (0.001, 0.957),
     },
 }
@@ -113,7 +113,10 @@ def _pairs(frame: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
 
 
 def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:
-    parts = [address_parts(t, c) for t, c in zip(addresses["text"], addresses["city"], strict=True)]
+    # plain lists: iterating Arrow-backed columns element by element is slow
+    texts = addresses["text"].astype(object).tolist()
+    cities = addresses["city"].astype(object).fillna("").tolist()
+    parts = [address_parts(t, c) for t, c in zip(texts, cities, strict=True)]
     return pd.DataFrame(
         {
             "record_id": addresses["address_id"].to_numpy(),
@@ -126,6 +129,14 @@ def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+ROAD_KINDS = ("road", "street", "avenue", "lane", "boulevard")
+
+
+def _road_kind(roads: pd.Series) -> np.ndarray:
+    last = roads.str.rsplit(" ", n=1).str[-1].fillna("")
+    return np.where(last.isin(ROAD_KINDS), last, "")
+
+
 def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
     """The comparison level of each pair for each address comparison, and the raw figures."""
     a, b = records.iloc[pairs["i"].to_numpy()], records.iloc[pairs["j"].to_numpy()]
@@ -136,6 +147,9 @@ def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str,
         np.array([token_set_ratio(x, y) / 100 for x, y in zip(a["road"], b["road"], strict=True)]),
     )
     blank = (a["road"].to_numpy() == "") | (b["road"].to_numpy() == "")
+    # Yucai Street and Yucai Road are two roads, however alike the words
+    ka, kb = _road_kind(a["road"]), _road_kind(b["road"])
+    road_score = np.where((ka != "") & (kb != "") & (ka != kb), np.minimum(road_score, 0.5), road_score)
     road = np.where(
         blank, "", np.where(road_score >= 0.94, "same", np.where(road_score >= 0.85, "similar", "different"))
     )
@@ -154,15 +168,23 @@ def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str,
     }
 
 
+def _explained(found: dict, rows: np.ndarray) -> dict:
+    """The comparisons of the pairs at ``rows`` only (a reason is written for matches only)."""
+    return {
+        key: ({k: v[rows] for k, v in value.items()} if isinstance(value, dict) else value[rows])
+        for key, value in found.items()
+    }
+
+
 def _address_reasons(found: dict) -> list[str]:
     levels = found["levels"]
     out = []
     for number, road, score, city, metres in zip(
-        levels["house number"],
-        levels["road"],
-        found["road_score"],
-        levels["city"],
-        found["metres"],
+        levels["house number"].tolist(),
+        levels["road"].tolist(),
+        found["road_score"].tolist(),
+        levels["city"].tolist(),
+        found["metres"].tolist(),
         strict=True,
     ):
         parts = []
@@ -172,7 +194,7 @@ def _address_reasons(found: dict) -> list[str]:
             parts.append(f"road {score:.2f} jaro-winkler")
         if city:
             parts.append(f"city {city}")
-        parts.append("no coordinates on one" if np.isnan(metres) else f"{metres:,.0f} m apart")
+        parts.append("no coordinates on one" if metres != metres else f"{metres:,.0f} m apart")
         out.append("; ".join(parts))
     return out
 
@@ -314,7 +336,9 @@ class Resolution:
         rows = self.records[
             (self.records["record_kind"] == kind) & (self.records["record_id"] != self.records["entity_id"])
         ]
-        return rows.groupby("entity_id")["record_id"].agg(lambda ids: ";".join(sorted(ids)))
+        if rows.empty:
+            return pd.Series(dtype=object)
+        return rows.groupby("entity_id")["record_id"].agg(lambda ids: ";".join(sorted(ids))).astype(object)
 
     def summary(self) -> dict:
         out = {}
@@ -342,7 +366,11 @@ class Resolution:
         out = dict(tables)
         links = tables.get("seller_links")
         if links is not None and len(links):
-            out["seller_links"] = links.assign(value=mapped(links["value"], links["kind"] == "address"))
+            value = mapped(links["value"], links["kind"] == "address")
+            # the evidence still cites the line, and says which record of the place it names
+            renamed = value != links["value"]
+            provenance = links["provenance"].where(~renamed, links["provenance"] + " as " + links["value"])
+            out["seller_links"] = links.assign(value=value, provenance=provenance)
         org_links = tables.get("org_links")
         if org_links is not None and len(org_links):
             out["org_links"] = org_links.assign(
@@ -377,6 +405,9 @@ class Resolution:
         return out
 
 
+_BY_HAND = "joined by hand (same-entity decision)"
+
+
 def _clusters(
     ids: np.ndarray,
     preferred: np.ndarray,
@@ -385,22 +416,26 @@ def _clusters(
     must: list[tuple[int, int]],
     cannot: list[tuple[int, int]],
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Greedy constrained union: the strongest matches first; two groups never join when a pair
-    across them was judged different (probability under 0.5) or an investigator said so.
+    """Greedy constrained union: investigators' joins, then the strongest matches first; two
+    groups never join when an investigator said two of their records differ, nor on a match
+    when a pair across them was judged different (probability under 0.5).
 
     Returns per record its entity's representative position, the probability and the reasons of
     the match that joined it."""
     n = len(ids)
     parent = np.arange(n)
     members: dict[int, list[int]] = {}
-    apart: dict[int, set[int]] = {}
+    # cannot-links: an investigator's (never crossed), and the model's own judgement that two
+    # records are different (crossed only by an investigator's must-link)
+    decided: dict[int, set[int]] = {}
+    judged: dict[int, set[int]] = {}
     for i, j in cannot:
-        apart.setdefault(i, set()).add(j)
-        apart.setdefault(j, set()).add(i)
+        decided.setdefault(i, set()).add(j)
+        decided.setdefault(j, set()).add(i)
     different = pairs[pairs["probability"] < 0.5]
-    for i, j in zip(different["i"], different["j"], strict=True):
-        apart.setdefault(int(i), set()).add(int(j))
-        apart.setdefault(int(j), set()).add(int(i))
+    for i, j in zip(different["i"].tolist(), different["j"].tolist(), strict=True):
+        judged.setdefault(i, set()).add(j)
+        judged.setdefault(j, set()).add(i)
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -410,16 +445,16 @@ def _clusters(
 
     best_p = np.zeros(n)
     best_reason = [""] * n
-    joins = [(1.0, int(i), int(j), "joined by hand (same-entity decision)") for i, j in must]
+    joins = [(1.0, int(i), int(j), _BY_HAND) for i, j in must]
     strong = pairs[pairs["probability"] >= threshold].sort_values(
         "probability", ascending=False, kind="stable"
     )
     joins += list(
         zip(
-            strong["probability"],
-            strong["i"].astype(int),
-            strong["j"].astype(int),
-            strong["reasons"],
+            strong["probability"].tolist(),
+            strong["i"].astype(int).tolist(),
+            strong["j"].astype(int).tolist(),
+            strong["reasons"].tolist(),
             strict=True,
         )
     )
@@ -429,7 +464,8 @@ def _clusters(
             continue
         group_i, group_j = members.get(ri, [ri]), members.get(rj, [rj])
         small, large = (group_i, rj) if len(group_i) <= len(group_j) else (group_j, ri)
-        if any(find(k) == large for x in small for k in apart.get(x, ())):
+        constraints = (decided,) if reason is _BY_HAND else (decided, judged)
+        if any(find(k) == large for apart in constraints for x in small for k in apart.get(x, ())):
             continue
         parent[ri if small is group_i else rj] = large
         members[large] = group_i + group_j
@@ -475,6 +511,16 @@ def _resolved(
     )
 
 
+def _scored(pairs: pd.DataFrame, found: dict, levels, reasons, threshold: float) -> pd.DataFrame:
+    """Pairs with their match probability, and the reasons of those that match."""
+    probability = _probability(match_weight(levels, found["levels"]))
+    text = np.full(len(pairs), "", dtype=object)
+    rows = np.flatnonzero(probability >= threshold)
+    if len(rows):
+        text[rows] = reasons(_explained(found, rows))
+    return pairs.assign(probability=probability, reasons=text)
+
+
 def resolve_entities(
     tables: dict[str, pd.DataFrame], threshold: float = 0.9, decisions: pd.DataFrame | None = None
 ) -> Resolution:
@@ -490,10 +536,7 @@ def resolve_entities(
         records = _address_frame(addresses)
         pairs = _address_candidates(records)
         found = address_comparisons(records, pairs)
-        pairs = pairs.assign(
-            probability=_probability(match_weight(ADDRESS_LEVELS, found["levels"])),
-            reasons=_address_reasons(found),
-        )
+        pairs = _scored(pairs, found, ADDRESS_LEVELS, _address_reasons, threshold)
         located = (records["lat"].notna() & records["lon"].notna()).to_numpy()
         resolved = _resolved("address", records, pairs, threshold, decisions, located)
         frames.append(resolved)
@@ -522,9 +565,7 @@ def resolve_entities(
             extra = extra[extra["i"] < extra["j"]]
             pairs = pd.concat([pairs, extra], ignore_index=True).drop_duplicates(ignore_index=True)
         found = org_comparisons(records, pairs, shared)
-        pairs = pairs.assign(
-            probability=_probability(match_weight(ORG_LEVELS, found["levels"])), reasons=_org_reasons(found)
-        )
+        pairs = _scored(pairs, found, ORG_LEVELS, _org_reasons, threshold)
         frames.append(
             _resolved("org", records, pairs, threshold, decisions, np.ones(len(records), dtype=bool))
         )

@@ -143,6 +143,7 @@ _CITY = {re.sub(r"[^a-z]", "", c.lower()): c for c in CITIES["city"]} | {
     "".join(lazy_pinyin(z)): c for c, z in zip(CITIES["city"], CITIES["chinese"], strict=True)
 }
 _PROVINCE = {re.sub(r"[^a-z]", "", p.lower()) for p in CITIES["province"]} | {"innermongolia"}
+_SPELLED = dict(ENGLISH_WORDS)
 _CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")
 _TOKEN = re.compile(r"[a-z]+|\d+")
 _LONGEST = max(map(len, CHINESE_WORDS))
@@ -200,7 +201,7 @@ def _pinyin(chars: str) -> str:
     return joined
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=100_000)
 def words(text: str) -> tuple[str, ...]:
     """Lower-case English words and numbers of ``text`` (Chinese translated or transliterated,
     abbreviations spelled out, words that name no place dropped).
@@ -210,19 +211,26 @@ def words(text: str) -> tuple[str, ...]:
     >>> words("No. 123, Industrial Rd., Dongguan City")
     ('123', 'industrial', 'road', 'dongguan')
     """
+    text = str(text)
+    if not text.isascii():
+        text = _CHINESE_RUN.sub(lambda m: _chinese(m.group()), unicodedata.normalize("NFKC", text))
     # Xi'an is one word
-    text = unicodedata.normalize("NFKC", str(text)).lower().replace("'", "")
-    text = _CHINESE_RUN.sub(lambda m: _chinese(m.group()), text)
     out: list[str] = []
-    for token in _TOKEN.findall(text):
-        token = ENGLISH_WORDS.get(token, token)
-        out.extend(token.split())
+    for token in _TOKEN.findall(text.lower().replace("'", "")):
+        token = _SPELLED.get(token, token)
+        if token:
+            out.extend(token.split()) if " " in token else out.append(token)
     return tuple(out)
+
+
+@lru_cache(maxsize=10_000)
+def _city_column(given: str) -> str:
+    return _CITY.get("".join(words(given)), "")
 
 
 def _city_of(tokens: tuple[str, ...], given: str) -> tuple[str, list[str]]:
     """The city named (the ``city`` column first), and the tokens without city and province."""
-    city = _CITY.get("".join(words(given)), "") if given else ""
+    city = _city_column(given) if given else ""
     rest = []
     for token in tokens:
         if token in _CITY:

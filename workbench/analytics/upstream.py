@@ -286,7 +286,10 @@ def upstream_sources(
     )
     wide["rank"] = wide.groupby("ring_id").cumcount() + 1
     wide["entity_kind"] = "Organization"
-    wide["aliases"] = wide["entity_id"].map(aliases).fillna("") if aliases is not None else ""
+    found = (
+        wide["entity_id"].map(aliases) if aliases is not None else pd.Series(index=wide.index, dtype=object)
+    )
+    wide["aliases"] = found.astype(object).fillna("")
 
     walked = pd.concat(path_frames, ignore_index=True)
     index = _PathIndex(walked)

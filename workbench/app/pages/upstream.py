@@ -10,6 +10,7 @@ from pyvis.network import Network
 
 from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.data import ring_table
+from workbench.app.entities import entities_section
 
 _LEVEL = {"org": 0, "acct": 1, "addr": 2, "seller": 3}
 _COLOUR = {"org": "#d62728", "acct": "#ff7f0e", "addr": "#bcbd22", "seller": "#1f77b4"}
@@ -37,7 +38,9 @@ def upstream_page() -> None:
             paths[column] = paths[column].astype(str).map(masker.account_entity)
         sources = sources.assign(evidence=sources["evidence"].astype(str).map(masker.text))
     st.subheader("Ranked sources")
+    st.caption("aliases: the other records (ids) of the same company, resolved into the one ranked.")
     st.dataframe(sources.drop(columns=["ring_id"]), hide_index=True, width="stretch")
+    entities_section(store, current_user(), sources["entity_id"].tolist(), _ring_places(store, ring_id))
 
     flows = store.query("ring_flows", ring_id=ring_id)
     if len(flows):
@@ -54,6 +57,18 @@ def upstream_page() -> None:
     st.dataframe(
         paths[paths["entity_id"] == source].sort_values(["flow", "hop"]), hide_index=True, width="stretch"
     )
+
+
+def _ring_places(store, ring_id: str) -> list[str]:
+    """The address entities the ring's storefronts use (as the analysis resolved them)."""
+    resolved = store.result("resolved")
+    if resolved.empty:
+        return []
+    members = set(store.rings().query("ring_id == @ring_id")["seller_id"])
+    links = store.table("seller_links")
+    used = links.loc[(links["kind"] == "address") & links["seller_id"].isin(members), "value"]
+    addresses = resolved[resolved["record_kind"] == "address"].set_index("record_id")["entity_id"]
+    return sorted(set(used.map(addresses).dropna()))
 
 
 def _flow_html(paths: pd.DataFrame) -> str:

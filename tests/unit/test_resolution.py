@@ -1,0 +1,247 @@
+"""Entity resolution: comparators on real-looking strings, explained matches, stable entity ids,
+investigators' must-link and cannot-link, hostile text, and detection and tracing over entities."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from graph_loaders import load_folder
+from tests.conftest import write_folder
+from workbench.analytics.resolution import Resolution, resolve_entities
+from workbench.analytics.settings import AnalysisSettings
+from workbench.analytics.text_forms import address_parts, name_parts, words
+from workbench.pipeline import detect_and_trace
+from workbench.synth.generator import HOSTILE_STRINGS
+
+WAREHOUSE = [
+    ("A1", "123 Industrial Rd, Dongguan", 23.0200, 113.7500, "Dongguan"),
+    ("A2", "No. 123, Industrial Road, Dongguan City, Guangdong", 23.0201, 113.7502, ""),
+    ("A3", "Dongguan, Industrial Rd 123", None, None, ""),
+    ("A4", "123 Indsutrial Rd, Dongguan", 23.0199, 113.7499, "Dongguan"),
+    ("A5", "东莞市工业路123号", None, None, ""),
+]
+# a different business four hundred metres along the same road
+NEIGHBOUR = ("A6", "131 Industrial Rd, Dongguan", 23.0236, 113.7500, "Dongguan")
+FACTORY = [
+    ("O1", "Henghua Leather Goods Factory", "factory", "A1"),
+    ("O2", "HENGHUA LEATHER GOODS FACTORY", "factory", "A2"),
+    ("O3", "Dongguan Henghua Leather Goods Co., Ltd.", "factory", "A5"),
+    ("O4", "东莞市恒华皮具厂", "factory", "A3"),
+]
+
+
+def _addresses(rows) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["address_id", "text", "lat", "lon", "city"])
+    return frame.assign(province="", country="CN", kind="warehouse")
+
+
+def _orgs(rows) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["org_id", "name", "kind", "address_id"])
+
+
+def _entities(resolution: Resolution, kind: str) -> dict[str, str]:
+    rows = resolution.records[resolution.records["record_kind"] == kind]
+    return dict(zip(rows["record_id"], rows["entity_id"], strict=True))
+
+
+# ---- comparators -------------------------------------------------------------------------------
+def test_chinese_and_english_forms_of_one_address_have_the_same_parts():
+    english = address_parts("123 Industrial Rd, Dongguan")
+    chinese = address_parts("东莞市工业路123号")
+    formal = address_parts("No. 123, Industrial Road, Dongguan City, Guangdong")
+    assert (english.number, english.road, english.city) == ("123", "industrial road", "Dongguan")
+    assert (chinese.number, chinese.road, chinese.city) == (english.number, english.road, english.city)
+    assert (formal.number, formal.road, formal.city) == (english.number, english.road, english.city)
+
+
+def test_reordered_tokens_and_the_city_column_are_understood():
+    reordered = address_parts("Dongguan, Industrial Rd 123")
+    assert (reordered.number, reordered.road, reordered.city) == ("123", "industrial road", "Dongguan")
+    # a city written only in the city column, and one whose pinyin differs from its English name
+    assert address_parts("No. 9 Renmin St", city="Dongguan").city == "Dongguan"
+    assert address_parts("哈尔滨市红旗大街9号").city == "Harbin"
+    assert address_parts("No. 5 Heping Rd, Xi'an").city == "Xi'an"
+
+
+def test_pinyin_roads_and_abbreviations_meet():
+    assert words("深圳市人民路88号") == ("shenzhen", "renmin", "road", "88")
+    assert words("88 Renmin Rd., Shenzhen") == ("88", "renmin", "road", "shenzhen")
+    assert words("NO. 88 RENMIN ROAD, SHENZHEN") == ("88", "renmin", "road", "shenzhen")
+
+
+def test_company_names_in_four_forms_share_their_naming_words():
+    forms = [name_parts(name) for _, name, _, _ in FACTORY]
+    assert {p.core for p in forms} == {"henghua"}
+    assert all(p.trade == {"leather", "goods"} for p in forms)
+    assert name_parts("东莞恒华皮具有限公司").core == "henghua"  # no 市 between city and name
+    assert name_parts("Manufacturing Co. #17").core == "17"
+
+
+# ---- resolution --------------------------------------------------------------------------------
+def test_the_warehouse_and_the_factory_are_one_entity_each_and_the_neighbour_stays_apart():
+    resolution = resolve_entities(
+        {"addresses": _addresses([*WAREHOUSE, NEIGHBOUR]), "organizations": _orgs(FACTORY)}
+    )
+    places = _entities(resolution, "address")
+    assert {places[a] for a, *_ in WAREHOUSE} == {"A1"}
+    assert places["A6"] == "A6"
+    companies = _entities(resolution, "org")
+    assert set(companies.values()) == {"O1"}
+    assert resolution.aliases("org")["O1"] == "O2;O3;O4"
+
+
+def test_every_merged_record_says_why_with_its_probability():
+    resolution = resolve_entities({"addresses": _addresses([*WAREHOUSE, NEIGHBOUR])})
+    rows = resolution.records.set_index("record_id")
+    typo = rows.loc["A4"]
+    assert typo["match_probability"] >= 0.9
+    assert "house number equal" in typo["reasons"] and "jaro-winkler" in typo["reasons"]
+    assert "m apart" in typo["reasons"] and typo["reasons"].startswith("matches A")
+    assert "no coordinates on one" in rows.loc["A5", "reasons"]
+    # alone: no probability, an empty reason
+    assert rows.loc["A6", "reasons"] == "" and pd.isna(rows.loc["A6", "match_probability"])
+
+
+def test_the_same_text_four_kilometres_away_is_another_place_even_through_a_record_without_coordinates():
+    far = ("A9", "123 Industrial Rd, Dongguan", 23.06, 113.79, "Dongguan")
+    resolution = resolve_entities({"addresses": _addresses([*WAREHOUSE, far])})
+    places = _entities(resolution, "address")
+    # A3 and A5 have no coordinates and match both; they still cannot join A1 and A9 together
+    assert places["A9"] != places["A1"]
+
+
+def test_companies_with_one_name_in_different_cities_stay_apart():
+    addresses = _addresses([WAREHOUSE[0], ("B1", "No. 40 Renmin Rd, Putian", 25.45, 119.01, "Putian")])
+    orgs = _orgs(
+        [
+            ("O1", "Henghua Leather Goods Factory", "factory", "A1"),
+            ("O9", "Henghua Leather Goods Factory", "factory", "B1"),
+        ]
+    )
+    companies = _entities(resolve_entities({"addresses": addresses, "organizations": orgs}), "org")
+    assert companies["O1"] != companies["O9"]
+    numbered = _orgs(
+        [("O1", "Manufacturing Co. #17", "factory", "A1"), ("O2", "Manufacturing Co. #170", "factory", "A1")]
+    )
+    assert (
+        len(
+            set(
+                _entities(
+                    resolve_entities({"addresses": addresses, "organizations": numbered}), "org"
+                ).values()
+            )
+        )
+        == 2
+    )
+
+
+def test_entity_ids_do_not_depend_on_row_order():
+    tables = {"addresses": _addresses([*WAREHOUSE, NEIGHBOUR]), "organizations": _orgs(FACTORY)}
+    shuffled = {name: frame.sample(frac=1, random_state=3) for name, frame in tables.items()}
+    first = resolve_entities(tables).records.sort_values("record_id", ignore_index=True)
+    second = resolve_entities(shuffled).records.sort_values("record_id", ignore_index=True)
+    pd.testing.assert_frame_equal(first[["record_id", "entity_id"]], second[["record_id", "entity_id"]])
+    # the representative has coordinates: A1 (not A3 or A5, which have none)
+    assert set(first.loc[first["record_kind"] == "address", "entity_id"]) == {"A1", "A6"}
+
+
+def _decision(kind: str, a: str, b: str) -> dict:
+    return {"decision_id": f"D-{a}-{b}", "kind": kind, "subject": a, "target": b, "withdrawn": False}
+
+
+def test_a_cannot_link_splits_a_wrong_merge_and_a_must_link_joins_by_hand():
+    tables = {"addresses": _addresses([*WAREHOUSE, NEIGHBOUR])}
+    split = pd.DataFrame([_decision("different-entities", "A5", "A1")])
+    places = _entities(resolve_entities(tables, decisions=split), "address")
+    assert places["A5"] != places["A1"] and places["A2"] == places["A1"]
+    joined = pd.DataFrame([_decision("same-entity", "A6", "A1")])
+    resolution = resolve_entities(tables, decisions=joined)
+    places = _entities(resolution, "address")
+    assert places["A6"] == places["A1"]
+    assert "joined by hand" in resolution.records.set_index("record_id").loc["A6", "reasons"]
+
+
+def test_hostile_text_is_compared_as_text_and_merges_nothing():
+    rows = [(f"H{i}", text, None, None, "") for i, text in enumerate(HOSTILE_STRINGS)]
+    rows.append(("H99", "seller_id,kind,value\n=cmd|' /C calc'!A0", None, None, ""))
+    resolution = resolve_entities(
+        {
+            "addresses": _addresses([*rows, *WAREHOUSE]),
+            "organizations": _orgs([(r[0], r[1], "other", "") for r in rows]),
+        }
+    )
+    hostile = resolution.records[resolution.records["record_id"].str.startswith("H")]
+    assert (hostile["record_id"] == hostile["entity_id"]).all()
+
+
+# ---- detection and tracing read entities ---------------------------------------------------------
+# three storefronts, each shipping from its own record of one warehouse, a device and a phone in
+# common; a
+# fourth registered next door; a factory recorded twice that ships to them, and a smaller
+# exclusive supplier that would rank first against either record alone
+MARKET = {
+    "sellers": "seller_id,status\nS1,active\nS2,active\nS3,active\nS4,active\n",
+    "seller_links": "seller_id,kind,value,role\n"
+    "S1,device,D1,login\nS2,device,D1,login\nS3,device,D1,login\n"
+    "S1,phone,13800000001,contact\nS2,phone,13800000001,contact\nS3,phone,13800000001,contact\n"
+    "S1,address,A1,ship_from\nS2,address,A2,ship_from\nS3,address,A5,ship_from\nS4,address,A6,registered\n",
+    "addresses": "address_id,text,lat,lon,city,kind\n"
+    '"A1","123 Industrial Rd, Dongguan",23.0200,113.7500,Dongguan,warehouse\n'
+    '"A2","No. 123, Industrial Road, Dongguan City, Guangdong",23.0201,113.7502,,warehouse\n'
+    "A5,东莞市工业路123号,,,,warehouse\n"
+    '"A6","131 Industrial Rd, Dongguan",23.0236,113.7500,Dongguan,commercial\n'
+    '"F1","9 Jinshan Ave, Dongguan",23.03,113.76,Dongguan,factory\n'
+    "F2,东莞市金山大道9号,23.0301,113.7601,,factory\n"
+    '"X1","77 Xingfu Rd, Putian",25.45,119.01,Putian,factory\n',
+    "organizations": "org_id,name,kind,address_id\n"
+    "O1,Henghua Leather Goods Factory,factory,F1\nO2,东莞市恒华皮具厂,factory,F2\n"
+    "O9,Yongsheng Bags Factory,factory,X1\n",
+    "shipments": "waybill,from_address_id,to_address_id,sender_kind,sender_id,"
+    "recipient_kind,recipient_id,parcels\n"
+    "W1,F1,A1,org,O1,seller,S1,30\nW2,F2,A2,org,O2,seller,S2,30\nW3,X1,A5,org,O9,seller,S3,40\n",
+}
+
+
+def _market(tmp_path) -> dict[str, pd.DataFrame]:
+    return load_folder(write_folder(tmp_path, MARKET)).tables
+
+
+@pytest.mark.parametrize("resolve", [True, False])
+def test_sellers_shipping_from_records_of_one_warehouse_share_it(tmp_path, resolve):
+    findings = detect_and_trace(_market(tmp_path), AnalysisSettings.load(resolve_entities=resolve))
+    members = findings.members.set_index("seller_id")
+    assert "S4" not in members.index  # the neighbour's seller is not pulled in
+    if resolve:
+        # the three records of the warehouse are one address, shared by the three storefronts
+        assert all("address A1 (shared with 2" in members.loc[s, "evidence"] for s in ("S1", "S2", "S3"))
+        # the evidence cites the line and the record it names
+        assert "address A1 (shared with 2, seller_links.csv:9 as A2)" in members.loc["S2", "evidence"]
+        assert set(findings.resolved.loc[findings.resolved["entity_id"] == "A1", "record_id"]) == {
+            "A1",
+            "A2",
+            "A5",
+        }
+    else:
+        assert not members["evidence"].str.contains("address").any()
+        assert findings.resolved.empty
+
+
+def test_goods_from_the_records_of_one_company_add_up_and_aliases_name_them(tmp_path):
+    on = detect_and_trace(_market(tmp_path), AnalysisSettings.load()).upstream
+    top = on.sort_values("rank").iloc[0]
+    # O1 and O2 are one factory: 60 parcels against the side supplier's 40
+    assert (top["entity_id"], top["aliases"]) == ("O1", "O2")
+    off = detect_and_trace(_market(tmp_path), AnalysisSettings.load(resolve_entities=False)).upstream
+    assert off.sort_values("rank").iloc[0]["entity_id"] == "O9"
+
+
+def test_a_must_link_overrides_the_models_judgement_but_not_another_investigators_cannot_link():
+    # the same text four kilometres away: compared, and judged another place
+    far = ("A9", "123 Industrial Rd, Dongguan", 23.06, 113.79, "Dongguan")
+    tables = {"addresses": _addresses([WAREHOUSE[0], far])}
+    assert len(set(_entities(resolve_entities(tables), "address").values())) == 2
+    joined = pd.DataFrame([_decision("same-entity", "A9", "A1")])
+    assert len(set(_entities(resolve_entities(tables, decisions=joined), "address").values())) == 1
+    both = pd.DataFrame([_decision("different-entities", "A9", "A1"), _decision("same-entity", "A9", "A1")])
+    assert len(set(_entities(resolve_entities(tables, decisions=both), "address").values())) == 2

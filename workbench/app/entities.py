@@ -1,0 +1,83 @@
+"""One place or company recorded many times: an entity's records and why they were merged, with
+forms to split a wrong merge off (cannot-link) or join a record by hand (must-link)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from workbench.access import allowed
+from workbench.analytics.decisions import decide
+from workbench.errors import WorkbenchError
+
+__all__ = ["entities_section"]
+
+_APPLIES = "it applies from the next `workbench analyze` (or detect and trace) on this store"
+
+
+def _records(store, kind: str) -> pd.DataFrame:
+    """The entity's records with what each says (name or address text)."""
+    resolved = store.result("resolved")
+    if resolved.empty:
+        return resolved
+    mine = resolved[resolved["record_kind"] == kind]
+    if kind == "org":
+        orgs = store.table("organizations").drop_duplicates("org_id").set_index("org_id")
+        return mine.join(orgs[["name", "kind", "address_id"]], on="record_id")
+    addresses = store.table("addresses").drop_duplicates("address_id").set_index("address_id")
+    return mine.join(addresses[["text", "city", "lat", "lon"]], on="record_id")
+
+
+def entities_section(store, user, sources: list[str], places: list[str]) -> None:
+    """The records behind a ring's sources (``sources``, org entity ids) and addresses (``places``)."""
+    st.subheader("One company or place, many records")
+    resolved = store.result("resolved")
+    if resolved.empty:
+        st.caption("Entity resolution has not run on this store (`[entities] resolve` is off).")
+        return
+    size = resolved.groupby("entity_id")["record_id"].size()
+    choices = [("org", e) for e in sources] + [("address", e) for e in places if size.get(e, 0) > 1]
+    if not choices:
+        st.caption("Every source and address of this ring is recorded once.")
+        return
+    kind, entity = st.selectbox(
+        "Entity",
+        choices,
+        format_func=lambda c: (
+            f"{'organisation' if c[0] == 'org' else 'address'} {c[1]} "
+            f"({size.get(c[1], 1)} record{'s' if size.get(c[1], 1) > 1 else ''})"
+        ),
+        key="entity_choice",
+    )
+    records = _records(store, kind)
+    mine = records[records["entity_id"] == entity]
+    st.caption(
+        "Records resolved into one entity (its id is one of its records'), each with the match that "
+        "joined it: probability and the comparisons behind it."
+    )
+    st.dataframe(mine.drop(columns=["record_kind"]), hide_index=True, width="stretch")
+    if not allowed(user, "decide"):
+        st.caption(f"Your role ({user.role}) may not record decisions.")
+        return
+    split_tab, join_tab = st.tabs(["Split a record off", "Join a record"])
+    with split_tab, st.form("entity_split"):
+        others = [r for r in mine["record_id"] if r != entity]
+        record = st.selectbox("Record that is another place or company", others)
+        reason = st.text_input("Reason", key="entity_split_reason")
+        if st.form_submit_button("Split it off") and record:
+            _record(store, user, "different-entities", record, entity, reason)
+    with join_tab, st.form("entity_join"):
+        outside = sorted(set(records["record_id"]) - set(mine["record_id"]))
+        record = st.selectbox("Record of the same place or company", outside)
+        reason = st.text_input("Reason", key="entity_join_reason")
+        if st.form_submit_button("Join it") and record:
+            _record(store, user, "same-entity", record, entity, reason)
+
+
+def _record(store, user, kind: str, subject: str, target: str, reason: str) -> None:
+    try:
+        decision = decide(store, kind, subject, target, reason, user.name, user.role)
+    except WorkbenchError as exc:
+        st.error(str(exc))
+        return
+    st.success(f"{decision['decision_id']} recorded by {user.name}: {kind} {subject} {target}; {_APPLIES}.")
