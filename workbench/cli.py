@@ -264,6 +264,7 @@ def analyze(
         f"{summary['associates']:,} associates) in {summary['timings']['total']:.1f}s; results in {out}",
         soft_wrap=True,
     )
+    _say_entities(summary.get("entities", {}))
     _say_decisions(result.findings)
 
 
@@ -356,6 +357,18 @@ def trace(
             graph_store.write_result("conflicts", pd.concat([kept, findings.conflicts], ignore_index=True))
         console.print(f"{findings.upstream['ring_id'].nunique():,} rings traced; sources in {neo4j or store}")
         _say_decisions(findings)
+
+
+def _say_entities(entities: dict) -> None:
+    """How many records entity resolution joined (resolved.csv explains each)."""
+    places, companies = entities.get("address"), entities.get("org")
+    if places and companies:
+        console.print(
+            f"entities: {places['records']:,} address records are {places['entities']:,} places, "
+            f"{companies['records']:,} organisation records {companies['entities']:,} companies "
+            "(resolved.csv)",
+            soft_wrap=True,
+        )
 
 
 def _tracing_decisions(decisions):

@@ -203,3 +203,22 @@ def test_associates_are_in_the_packet_apart_from_the_members(analysed, tmp_path)
             assert all(
                 value in (built.folder / "exports" / "associates.csv").read_text() for value in personal
             )
+
+
+def test_a_source_recorded_under_several_names_says_so_in_the_packet(tmp_path):
+    from workbench.synth.generator import generate_marketplace
+
+    generate_marketplace(tmp_path / "data", sellers=1200, rings=8, seed=29, scenario="split-source")
+    with MemoryStore(tmp_path / "store") as store:
+        analyze(tmp_path / "data", tmp_path / "out", store)
+    store = MemoryStore(tmp_path / "store")
+    upstream = store.upstream()
+    top = upstream[(upstream["rank"] == 1) & (upstream["aliases"] != "")].iloc[0]
+    built = build_lead_packet(store, top["ring_id"], tmp_path / "packet")
+    aliases = top["aliases"].split(";")
+    html = (built.folder / "report.html").read_text()
+    assert f"also recorded as {', '.join(aliases)}" in html
+    text = " ".join(page.extract_text() for page in PdfReader(built.folder / "report.pdf").pages)
+    assert "also recorded as" in text and aliases[0] in text
+    exported = pd.read_csv(built.folder / "exports" / "upstream.csv", dtype=str).fillna("")
+    assert exported.loc[exported["rank"] == "1", "aliases"].iloc[0] == top["aliases"]

@@ -437,7 +437,7 @@ def decide(
         )
     settings = AnalysisSettings.of_store(store.meta())
     # identity-grade identifiers are declared links only: no need to read shipments or test buys
-    links = store.table("seller_links") if kind not in ("withdraw", "source", "not-source") else None
+    links = store.table("seller_links") if kind in ("member", "not-member", "different-operations") else None
     if kind in ("member", "not-member", "different-operations"):
         known = set(store.table("sellers")["seller_id"])
         named = [subject, target] if kind == "different-operations" else [subject]

@@ -153,6 +153,8 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     associates = _associates(store, ring_id, tables["sellers"], redactor)
     upstream = store.upstream()
     upstream = upstream[upstream["ring_id"] == ring_id].head(10).copy()
+    # the company's other records (entity resolution); stores from before it have no column
+    upstream["aliases"] = upstream["aliases"].fillna("") if "aliases" in upstream else ""
     paths = store.result("paths")
     paths = (
         paths[paths["ring_id"] == ring_id].copy()

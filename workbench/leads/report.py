@@ -178,7 +178,8 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
         [
             [
                 u["rank"],
-                f"{u['entity_id']} {u.get('entity_name', '')}",
+                f"{u['entity_id']} {u.get('entity_name', '')}"
+                + (f" (also recorded as {u['aliases'].replace(';', ', ')})" if u.get("aliases") else ""),
                 u.get("org_kind", ""),
                 u["score"],
                 u.get("goods_share", ""),
