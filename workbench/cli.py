@@ -97,11 +97,22 @@ def synth(
     rings: Annotated[int, typer.Option(help="Number of counterfeit rings to plant.")] = 40,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 7,
     scenario: Annotated[
-        str, typer.Option(help="realistic, easy, hard or multistore: how hard the rings hide.")
+        str,
+        typer.Option(
+            help="realistic, easy, hard, hubs, multistore, strays, duplicates or split-source: how hard "
+            "the rings hide."
+        ),
     ] = "realistic",
     clean: Annotated[
         bool, typer.Option("--clean", help="Write no bad rows or duplicates (for benchmarks).")
     ] = False,
+    new: Annotated[
+        int,
+        typer.Option(
+            help="Also write this many new registrations (reopened ring storefronts among ordinary new "
+            "sellers) into OUT/registrations, for `workbench screen`."
+        ),
+    ] = 0,
 ) -> None:
     """Generate a synthetic marketplace with planted rings and their sources under truth/."""
     from .synth.generator import SCENARIOS, generate_marketplace
@@ -113,7 +124,7 @@ def synth(
     with _progress() as progress:
         progress.add_task(f"generating {sellers:,} sellers", total=None)
         try:
-            summary = generate_marketplace(out, sellers, rings, seed, scenario, bad_rows=not clean)
+            summary = generate_marketplace(out, sellers, rings, seed, scenario, bad_rows=not clean, new=new)
         except ValueError as exc:
             raise WorkbenchError(str(exc)) from None
     console.print(
@@ -390,6 +401,90 @@ def _say_decisions(findings) -> None:
         console.print(
             f"CONFLICT {c.decision_id} ({c.kind} {c.subject} {c.target}): {c.conflict}", soft_wrap=True
         )
+
+
+@app.command()
+def screen(
+    new_dir: Annotated[
+        Path, typer.Argument(help="New registrations in the input format (sellers, seller_links).")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for screening.csv (and quarantine.csv).")],
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store with an analysis.")] = None,
+    neo4j: Neo4jOption = None,
+    keep: Annotated[
+        bool, typer.Option(help="Keep this screening in the store for the app's Watch page.")
+    ] = True,
+) -> None:
+    """Screen new storefronts against the store's rings and banned or closed sellers; the store's
+    data and rings are not changed."""
+    from graph_loaders import load_folder
+
+    from .analytics.screening import Screener
+    from .config import Settings
+    from .safe_output import write_csv
+
+    if not store and not neo4j:
+        raise WorkbenchError("name the store to screen against: --store DIR or --neo4j URI")
+    loaded = load_folder(new_dir, Settings.from_env().default_country)
+    with _open_store(store, create=False, neo4j=neo4j) as graph_store:
+        screener = Screener.of_store(graph_store)
+        found = screener.screen(loaded.tables["sellers"], loaded.tables["seller_links"])
+        if keep:
+            graph_store.write_result("screening", found.assign(screened_from=str(new_dir)))
+    _out_folder(out)
+    found = found.sort_values(["risk", "seller_id"], ascending=[False, True], ignore_index=True)
+    write_csv(found, out / "screening.csv")
+    write_csv(loaded.quarantine, out / "quarantine.csv")
+    flagged = found[found["risk"] >= 0.5]
+    results.print(
+        f"{len(found):,} new sellers screened, {len(flagged):,} at risk 0.5 or more "
+        f"({flagged['ring_id'].ne('').sum():,} tied to a known ring); {len(loaded.quarantine):,} rows "
+        f"quarantined; results in {out / 'screening.csv'}",
+        soft_wrap=True,
+    )
+    for row in flagged.head(10).itertuples(index=False):
+        results.print(
+            f"  {row.seller_id} risk {row.risk:.2f} {row.ring_id or '-'}: {row.reasons}",
+            soft_wrap=True,
+            highlight=False,
+        )
+
+
+@app.command()
+def serve(
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store with an analysis.")] = None,
+    neo4j: Neo4jOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    token_file: Annotated[
+        Path | None,
+        typer.Option(help="File holding the API token (else WORKBENCH_API_TOKEN); 16 characters or more."),
+    ] = None,
+) -> None:
+    """The screening API for a registration system: POST /screen (token required), GET /health,
+    schema at /openapi.json."""
+    import os
+
+    import uvicorn
+
+    from .analytics.screening import Screener
+    from .config import Settings
+    from .serve import make_app
+
+    if not store and not neo4j:
+        raise WorkbenchError("name the store to screen against: --store DIR or --neo4j URI")
+    token = token_file.read_text().strip() if token_file else os.environ.get("WORKBENCH_API_TOKEN", "")
+    if len(token) < 16:
+        raise WorkbenchError(
+            "the API needs a token of 16 characters or more: set WORKBENCH_API_TOKEN or pass --token-file"
+        )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        console.print(f"listening on {host}: reachable beyond this machine; put TLS in front of it")
+    with _open_store(store, create=False, neo4j=neo4j) as graph_store:
+        screener = Screener.of_store(graph_store)
+    api = make_app(screener, token, Settings.from_env().default_country)
+    console.print(f"screening API on http://{host}:{port} (POST /screen, GET /health, /openapi.json)")
+    uvicorn.run(api, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -26,6 +26,7 @@ from .analytics.evidence import evidence_graph, evidence_links, shared_identifie
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
 from .analytics.resolution import RESOLVED_COLUMNS, Resolution, resolve_entities
 from .analytics.scoring import score_rings
+from .analytics.screening import WATCH_COLUMNS, watch_index
 from .analytics.settings import AnalysisSettings
 from .analytics.upstream import upstream_sources
 from .config import Settings
@@ -64,6 +65,8 @@ class Findings:
     decisions: pd.DataFrame = field(default_factory=pd.DataFrame)  # investigators' decisions in force
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
     decisions_applied: int = 0
+    # identifiers of ring members and banned or closed sellers, for screening new registrations
+    watch: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WATCH_COLUMNS))
     # address and organisation records resolved into entities (None: not resolved yet)
     resolution: Resolution | None = None
 
@@ -196,6 +199,8 @@ def detect_rings(
         rings = members.merge(scores[["ring_id", "ring_score"]], on="ring_id")
         shared = shared_identifiers(links, members[["seller_id", "ring_id"]], settings)
         member_evidence = _member_evidence(members, shared)
+    with _timed(timings, "watch", on_step):
+        watch = watch_index(tables, members[["seller_id", "ring_id"]], evidence.suppressed, settings, links)
     findings = Findings(
         rings=rings[RING_COLUMNS].sort_values(["ring_id", "seller_id"], ignore_index=True),
         ring_scores=scores.sort_values("ring_score", ascending=False, ignore_index=True),
@@ -208,6 +213,7 @@ def detect_rings(
         conflicts=pd.DataFrame(conflicts, columns=CONFLICT_COLUMNS),
         decisions_applied=applied,
         resolution=resolution,
+        watch=watch,
     )
     return findings, links
 
@@ -290,6 +296,7 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
             "associates",
             "conflicts",
             "resolved",
+            "watch",
         ):
             store.write_result(name, getattr(findings, name))
 

@@ -17,6 +17,7 @@ import pyarrow.csv as pacsv
 
 from .cities import CITIES, ROAD_KINDS, ROADS
 from .duplicates import plant_duplicates
+from .registrations import write_registrations
 
 __all__ = ["Scenario", "SCENARIOS", "generate_marketplace", "MarketplaceSummary"]
 
@@ -1014,8 +1015,11 @@ def generate_marketplace(
     seed: int = 7,
     scenario: str | Scenario = "realistic",
     bad_rows: bool = True,
+    new: int = 0,
 ) -> MarketplaceSummary:
-    """Write a synthetic marketplace in the input format (docs/architecture.md), with ``truth/`` beside it."""
+    """Write a synthetic marketplace in the input format (docs/architecture.md), with ``truth/`` beside it;
+    with ``new``, also that many new registrations (reopened ring storefronts among ordinary new
+    sellers) in ``registrations/``, their truth in ``registrations/truth/screening.csv``."""
     if sellers < 50:
         raise ValueError("at least 50 sellers are needed for a marketplace")
     spec = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
@@ -1023,9 +1027,11 @@ def generate_marketplace(
     frames = market.build()
     if spec.duplicate_share > 0:
         plant_duplicates(frames, market, spec.duplicate_share, spec.side_supplier)
+    out_dir = Path(out_dir)
+    if new:
+        write_registrations(frames, market, new, out_dir / "registrations")
     if bad_rows:
         _bad_rows(frames, market.rng, sellers)
-    out_dir = Path(out_dir)
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
     summary = MarketplaceSummary(out_dir, rings=rings, ring_sellers=int(market.is_ring.sum()))
     for name, frame in frames.items():

@@ -1,0 +1,216 @@
+"""Screening new storefronts at registration: each new seller's identifiers against those of the
+store's ring members and banned or closed sellers, scored with the evidence weights, hubs ignored,
+reasons in words. The watch index is built by every analysis and kept with the store."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .evidence import evidence_links
+from .settings import AnalysisSettings
+
+__all__ = ["SCREENING_COLUMNS", "WATCH_COLUMNS", "watch_index", "Screener"]
+
+SCREENING_COLUMNS = ["seller_id", "risk", "ring_id", "matched_seller_id", "reasons"]
+# one row per identifier of a watched seller (ring member or banned/closed): how many sellers of
+# the whole store hold it, and whether it is a hub (no reason on its own)
+# groups: how many operations hold it (a ring counts once, every other seller on its own)
+WATCH_COLUMNS = ["kind", "value", "seller_id", "ring_id", "status", "degree", "groups", "hub"]
+_KIND_WORDS = {
+    "person_id": "person ID",
+    "bank_account": "payout account",
+    "device": "device",
+    "phone": "phone",
+    "email": "e-mail",
+    "address": "address",
+    "ip": "IP",
+    "supplier": "supplier",
+}
+
+
+def watch_index(
+    tables: dict[str, pd.DataFrame],
+    rings: pd.DataFrame,
+    suppressed: pd.DataFrame,
+    settings: AnalysisSettings,
+    links: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The identifiers of ring members and banned or closed sellers, with their store degree.
+
+    ``tables`` and ``links`` are what the analysis read (entity ids for addresses);
+    ``suppressed`` lists the hubs the analysis found."""
+    links = evidence_links(tables) if links is None else links
+    sellers = tables["sellers"]
+    status = sellers.drop_duplicates("seller_id").set_index("seller_id").get("status")
+    status = status.fillna("") if status is not None else pd.Series(dtype=object)
+    watched = set(rings["seller_id"]) | set(status[status.isin(["banned", "closed"])].index)
+    held = links.loc[links["seller_id"].isin(watched), ["kind", "value", "seller_id"]].drop_duplicates()
+    if held.empty:
+        return pd.DataFrame(columns=WATCH_COLUMNS)
+    keys = pd.MultiIndex.from_frame(held[["kind", "value"]])
+    everyone = links[pd.MultiIndex.from_frame(links[["kind", "value"]]).isin(keys)]
+    degree = everyone.groupby(["kind", "value"])["seller_id"].nunique().rename("degree")
+    held = held.join(degree, on=["kind", "value"])
+    ring_of = rings.drop_duplicates("seller_id").set_index("seller_id")["ring_id"]
+    operation = everyone["seller_id"].map(ring_of).fillna("seller:" + everyone["seller_id"])
+    groups = everyone.assign(operation=operation).groupby(["kind", "value"])["operation"].nunique()
+    held = held.join(groups.rename("groups"), on=["kind", "value"])
+    held["ring_id"] = held["seller_id"].map(ring_of).fillna("")
+    held["status"] = held["seller_id"].map(status).fillna("")
+    caps = held["kind"].map(settings.degree_cap)
+    hub_keys = (
+        pd.MultiIndex.from_frame(suppressed[["kind", "value"]])
+        if len(suppressed)
+        else pd.MultiIndex.from_tuples([], names=["kind", "value"])
+    )
+    held["hub"] = (held["degree"] > caps) | pd.MultiIndex.from_frame(held[["kind", "value"]]).isin(hub_keys)
+    return held[WATCH_COLUMNS].reset_index(drop=True)
+
+
+@dataclass
+class _Match:
+    kind: str
+    value: str
+    seller_id: str
+    ring_id: str
+    status: str
+    degree: int
+    weight: float
+
+
+class Screener:
+    """The watch index in memory: screening a registration is a few dict look-ups."""
+
+    def __init__(self, index: pd.DataFrame, settings: AnalysisSettings, places: pd.Series | None = None):
+        self.settings = settings
+        # address records another record stands for (entity resolution): look them up as the entity
+        self.places = places if places is not None else pd.Series(dtype=object)
+        self.hubs: dict[tuple[str, str], int] = {}
+        self.by_key: dict[tuple[str, str], list[tuple[str, str, str, int]]] = defaultdict(list)
+        columns = [index[c].tolist() for c in WATCH_COLUMNS]
+        for kind, value, seller, ring, status, degree, groups, hub in zip(*columns, strict=True):
+            if hub:
+                self.hubs[(kind, value)] = int(degree)
+            else:
+                self.by_key[(kind, value)].append((seller, ring, status, int(groups)))
+        self.place_of = self.places.to_dict()
+
+    @classmethod
+    def of_store(cls, store) -> Screener:
+        """The screener of ``store``'s last analysis (its watch index and entity resolution)."""
+        from workbench.errors import WorkbenchError
+
+        index = store.result("watch")
+        if store.rings().empty and index.empty:
+            raise WorkbenchError(
+                "the store has no analysis yet: run `workbench analyze DATA --store S` first"
+            )
+        resolved = store.result("resolved")
+        places = pd.Series(dtype=object)
+        if len(resolved):
+            merged = resolved[
+                (resolved["record_kind"] == "address") & (resolved["record_id"] != resolved["entity_id"])
+            ]
+            places = pd.Series(merged["entity_id"].to_numpy(), index=merged["record_id"].to_numpy())
+        return cls(index.reindex(columns=WATCH_COLUMNS), AnalysisSettings.of_store(store.meta()), places)
+
+    def _weight(self, kind: str, groups: int) -> float:
+        # the evidence graph's weight for one more holder, rarity counted in operations: a device
+        # three members of one ring share is that ring's; one five unrelated shops use is no one's
+        base = self.settings.kind_weights.get(kind, 0.0)
+        return base * (2.0 / (groups + 1)) ** self.settings.rarity_exponent
+
+    def screen(self, sellers: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+        """One row per new seller (``SCREENING_COLUMNS``); ``links`` as the loaders normalise them."""
+        held: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for seller, kind, value in zip(
+            links["seller_id"].tolist(), links["kind"].tolist(), links["value"].tolist(), strict=True
+        ):
+            if kind == "address":
+                value = self.place_of.get(value, value)
+            held[seller].append((kind, value))
+        rows = [
+            self._one(seller, held.get(seller, [])) for seller in dict.fromkeys(sellers["seller_id"].tolist())
+        ]
+        return pd.DataFrame(rows, columns=SCREENING_COLUMNS)
+
+    def _one(self, seller: str, keys: list[tuple[str, str]]) -> dict:
+        matches: list[_Match] = []
+        hubs: list[str] = []
+        for kind, value in dict.fromkeys(keys):
+            if (kind, value) in self.hubs:
+                word, count = _KIND_WORDS.get(kind, kind), self.hubs[(kind, value)]
+                hubs.append(f"{word} {value} is a hub ({count:,} sellers): no reason on its own")
+                continue
+            for other, ring, status, degree in self.by_key.get((kind, value), ()):
+                if other != seller:
+                    matches.append(
+                        _Match(kind, value, other, ring, status, degree, self._weight(kind, degree))
+                    )
+        if not matches:
+            return {
+                "seller_id": seller,
+                "risk": 0.0,
+                "ring_id": "",
+                "matched_seller_id": "",
+                "reasons": "; ".join(hubs),
+            }
+        # each identifier counts once; the same real person as a banned seller is the strongest
+        # reason there is
+        banned_person = [m for m in matches if m.kind == "person_id" and m.status == "banned"]
+        by_ring: dict[str, float] = defaultdict(float)
+        seen: set[tuple[str, str, str]] = set()
+        for m in matches:
+            if m.ring_id and (m.kind, m.value, m.ring_id) not in seen:
+                seen.add((m.kind, m.value, m.ring_id))
+                by_ring[m.ring_id] += m.weight
+        ring = max(sorted(by_ring), key=by_ring.get) if by_ring else ""
+        strongest: dict[tuple[str, str], float] = {}
+        for m in matches:
+            strongest[(m.kind, m.value)] = max(strongest.get((m.kind, m.value), 0.0), m.weight)
+        risk = 1.0 - math.prod(1.0 - min(w, 0.95) for w in strongest.values())
+        if banned_person:
+            risk = 1.0
+        pool = banned_person or [m for m in matches if m.ring_id == ring] or matches
+        best = max(pool, key=lambda m: (m.weight, m.seller_id))
+        return {
+            "seller_id": seller,
+            "risk": round(risk, 4),
+            "ring_id": ring,
+            "matched_seller_id": best.seller_id,
+            "reasons": "; ".join([*_reasons(matches), *hubs]),
+        }
+
+
+def _reasons(matches: list[_Match]) -> list[str]:
+    """``same device as S0012 (ring R-3f2a, banned); phone 138... used by 3 ring members``."""
+    by_key: dict[tuple[str, str], list[_Match]] = defaultdict(list)
+    for m in matches:
+        by_key[(m.kind, m.value)].append(m)
+    out = []
+    for (kind, value), found in sorted(by_key.items(), key=lambda item: -max(m.weight for m in item[1])):
+        word = _KIND_WORDS.get(kind, kind)
+        if len(found) == 1:
+            m = found[0]
+            where = ", ".join(
+                x
+                for x in (
+                    f"ring {m.ring_id}" if m.ring_id else "",
+                    m.status if m.status in ("banned", "closed") else "",
+                )
+                if x
+            )
+            out.append(f"same {word} as {m.seller_id}" + (f" ({where})" if where else ""))
+        else:
+            rings = sorted({m.ring_id for m in found if m.ring_id})
+            banned = sum(m.status == "banned" for m in found)
+            parts = [f"{len(found)} {'ring members' if rings else 'sellers'}"]
+            if banned:
+                parts.append(f"{banned} banned")
+            where = f" (ring {', '.join(rings)})" if rings else ""
+            out.append(f"{word} {value} used by {', '.join(parts)}{where}")
+    return out
