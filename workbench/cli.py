@@ -663,7 +663,8 @@ def decide(
         typer.Argument(
             help="not-member SELLER RING | member SELLER RING | same-operation RING_A RING_B | "
             "different-operations SELLER_A SELLER_B | not-source ORG RING | source ORG RING | "
-            "same-entity RECORD_A RECORD_B | different-entities RECORD_A RECORD_B | withdraw DECISION_ID"
+            "same-entity RECORD_A RECORD_B | different-entities RECORD_A RECORD_B | "
+            "hit-confirmed NEW_SELLER RING | hit-dismissed NEW_SELLER [RING] | withdraw DECISION_ID"
         ),
     ],
     subject: Annotated[
@@ -685,7 +686,7 @@ def decide(
     from .analytics.decisions import decide as record
     from .store.base import acting_user
 
-    if kind in DECISION_KINDS and kind != "withdraw" and not target:
+    if kind in DECISION_KINDS and kind not in ("withdraw", "hit-dismissed") and not target:
         first, second = DECISION_KINDS[kind]
         raise WorkbenchError(f"{kind} needs two arguments: {first.upper()} {second.upper()}")
     with _stored_tables(store, neo4j) as (graph_store, _):

@@ -53,6 +53,9 @@ DECISION_KINDS: dict[str, tuple[str, str]] = {
     # company (must-link), or never (cannot-link)
     "same-entity": ("record", "record"),
     "different-entities": ("record", "record"),
+    # screening: a new registration's hit confirmed (it is that ring's) or dismissed
+    "hit-confirmed": ("registration", "ring"),
+    "hit-dismissed": ("registration", "ring"),
 }
 # subject: a seller, a ring (same-operation), an org or a decision (withdraw); target: a ring or
 # a second seller; sides: JSON, the sellers on each side as the investigator saw them; known:
@@ -123,6 +126,9 @@ def make_decision(
     elif kind in ("same-entity", "different-entities"):
         if subject == target:
             raise WorkbenchError("name two different records")
+    elif kind in ("hit-confirmed", "hit-dismissed"):
+        if target:
+            sides["ring"] = ring(target)
     else:  # source, not-source: an organisation and the ring it supplies
         sides["ring"] = ring(target)
     return {
@@ -431,7 +437,7 @@ def decide(
     """Check and keep one decision in ``store`` (a GraphStore), audited; ``chosen`` makes a
     ``different-operations`` decision a split of ring ``subject`` by hand."""
     rings = store.rings()
-    if rings.empty and kind not in ("withdraw", "same-entity", "different-entities"):
+    if rings.empty and kind not in ("withdraw", "same-entity", "different-entities", "hit-dismissed"):
         raise WorkbenchError(
             "the store has no rings yet: run `workbench analyze` or `workbench detect` first"
         )
@@ -449,6 +455,10 @@ def decide(
             raise WorkbenchError(f"organisation {subject!r} is not in the store")
     if kind in ("same-entity", "different-entities"):
         record_kind(store, subject, target)
+    if kind in ("hit-confirmed", "hit-dismissed"):
+        hits = store.result("screening")
+        if subject not in set(hits["seller_id"] if len(hits) else []):
+            raise WorkbenchError(f"{subject!r} is not in the store's last screening (`workbench screen`)")
     if chosen is not None:
         record = split_decision(subject, chosen, reason, decided_by, rings, links, settings)
     else:

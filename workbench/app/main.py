@@ -14,6 +14,7 @@ from workbench.app.pages.overview import overview_page
 from workbench.app.pages.ring_map import map_page
 from workbench.app.pages.rings import rings_page
 from workbench.app.pages.upstream import upstream_page
+from workbench.app.pages.watch import watch_page
 from workbench.app.signin import sign_out, signed_in_user
 
 
@@ -31,7 +32,10 @@ def run() -> None:
         st.Page(map_page, title="Map", url_path="map"),
         st.Page(leads_page, title="Leads", url_path="leads"),
         st.Page(hotspots_page, title="Hotspots", url_path="hotspots"),
+        st.Page(watch_page, title="Watch", url_path="watch"),
     ]
+    # the Watch page opens a hit's ring on the Rings page
+    st.session_state["_pages"] = {"rings": pages[1]}
     if allowed(user, "read_audit"):
         pages.append(st.Page(audit_page, title="Audit trail", url_path="audit"))
     page = st.navigation(pages)

@@ -18,6 +18,7 @@ PAGE_FUNCTIONS = {
     "leads": "leads_page",
     "hotspots": "hotspots_page",
     "audit": "audit_page",
+    "watch": "watch_page",
 }
 
 

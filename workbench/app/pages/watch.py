@@ -1,0 +1,99 @@
+"""Watch page: the last screening's hits (new storefronts that look like a known ring's, or a
+banned seller's) and the rings the last analysis changed, highest risk first, each one click from
+its ring; an investigator confirms or dismisses a hit (a decision, with who and why)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from workbench.access import allowed
+from workbench.analytics.decisions import decide, in_force
+from workbench.app.common import current_user, page_start
+from workbench.errors import WorkbenchError
+
+
+def watch_page() -> None:
+    opened = page_start("Watch: new storefronts and ring changes")
+    if opened is None:
+        return
+    store, _, _ = opened
+    user = current_user()
+    hits = store.result("screening")
+    st.subheader("Screening hits")
+    if hits.empty:
+        st.info(
+            "No screening yet. Screen a day's registrations with "
+            "`workbench screen NEW_DIR --store STORE --out OUT`; its hits show here."
+        )
+    else:
+        _hits(store, user, hits)
+    _changes(store)
+
+
+def _judged(store) -> pd.DataFrame:
+    decisions = in_force(store.decisions())
+    return (
+        decisions[decisions["kind"].isin(["hit-confirmed", "hit-dismissed"])] if len(decisions) else decisions
+    )
+
+
+def _hits(store, user, hits: pd.DataFrame) -> None:
+    least = st.slider("Least risk shown", 0.0, 1.0, 0.5, 0.05, key="watch_risk")
+    shown = hits.assign(risk=hits["risk"].astype(float))
+    shown = shown[shown["risk"] >= least].sort_values(["risk", "seller_id"], ascending=[False, True])
+    judged = _judged(store)
+    verdict = (
+        judged.drop_duplicates("subject", keep="last").set_index("subject")["kind"].str.removeprefix("hit-")
+        if len(judged)
+        else pd.Series(dtype=object)
+    )
+    shown = shown.assign(judged=shown["seller_id"].map(verdict).fillna(""))
+    st.caption(
+        f"{len(shown):,} of {len(hits):,} new sellers screened at risk {least:.2f} or more "
+        f"(from {hits['screened_from'].iloc[0] if 'screened_from' in hits else 'the last screening'})."
+    )
+    columns = ["seller_id", "risk", "ring_id", "matched_seller_id", "judged", "reasons"]
+    st.dataframe(shown[columns], hide_index=True, width="stretch")
+    if shown.empty:
+        return
+    hit = st.selectbox("Hit", shown["seller_id"].tolist(), key="watch_hit")
+    row = shown[shown["seller_id"] == hit].iloc[0]
+    if row["ring_id"] and st.button(f"Open ring {row['ring_id']}", key="watch_open"):
+        st.session_state["ring"] = row["ring_id"]
+        pages = st.session_state.get("_pages", {})
+        if "rings" in pages:
+            st.switch_page(pages["rings"])
+    if not allowed(user, "decide"):
+        st.caption(f"Your role ({user.role}) may not judge hits.")
+        return
+    with st.form("watch_judge", clear_on_submit=True):
+        judgement = st.radio("Judgement", ["confirmed: it is that operation", "dismissed"], horizontal=True)
+        reason = st.text_input("Reason", key="watch_reason")
+        if st.form_submit_button("Record"):
+            kind = "hit-confirmed" if judgement.startswith("confirmed") else "hit-dismissed"
+            if kind == "hit-confirmed" and not row["ring_id"]:
+                st.error(
+                    "This hit names no ring to confirm (a banned seller only): dismiss it or open a case."
+                )
+                return
+            try:
+                decision = decide(store, kind, hit, row["ring_id"], reason, user.name, user.role)
+            except WorkbenchError as exc:
+                st.error(str(exc))
+                return
+            st.success(f"{decision['decision_id']} recorded by {user.name}: {kind} {hit} {row['ring_id']}.")
+
+
+def _changes(store) -> None:
+    """What the last analysis changed: new rings, rings that grew, split or merged."""
+    st.subheader("Ring changes in the last analysis")
+    history = store.result("history")
+    if history.empty or "event" not in history:
+        st.caption("No earlier analysis on this store to compare with.")
+        return
+    changed = history[history["event"] != "kept"]
+    if changed.empty:
+        st.caption("Every ring is as it was.")
+        return
+    st.dataframe(changed, hide_index=True, width="stretch")
