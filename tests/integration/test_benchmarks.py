@@ -58,3 +58,10 @@ def test_entity_resolution_benchmarks_report_quality_spread_and_speed():
     speed = run_script("entity_resolution.py", "--speed", "20000")
     assert speed["records"] == 20000 and speed["records_per_second"] > 0
     assert speed["address_precision"] >= 0.95 and speed["address_recall"] >= 0.9
+
+
+def test_screening_benchmark_reports_quality_latency_and_throughput():
+    line = run_script("screening.py", "--sellers", "2000", "--rings", "12", "--new", "400")
+    assert line["benchmark"] == "screening" and line["registrations"] == 400
+    assert 0.5 < line["risk_auc"] <= 1.0 and line["reopened"] == 80
+    assert line["one_registration_ms_median"] > 0 and line["batch_seconds"] > 0

@@ -44,6 +44,8 @@ def test_bench_command_prints_a_table_and_writes_json_lines(tmp_path):
         "leiden,wcc",
         "--community-step",
         "2000",
+        "--screening",
+        "300",
         "--out",
         str(out),
     )
@@ -57,6 +59,8 @@ def test_bench_command_prints_a_table_and_writes_json_lines(tmp_path):
     resolved = {line["scenario"]: line for line in lines if line["benchmark"] == "entity_resolution"}
     assert set(resolved) == {"duplicates", "split-source"}
     assert all(0 < r["address_precision"] <= 1 and "upstream_top1_off" in r for r in resolved.values())
+    screened = next(line for line in lines if line["benchmark"] == "screening")
+    assert screened["registrations"] == 300 and "risk AUC" in done.stdout
 
 
 def test_detect_then_trace_on_a_store_keeps_ring_ids(tmp_path, marketplace):
