@@ -924,7 +924,8 @@ def bench(
         lines += [json.dumps({"benchmark": "entity_resolution", **row}) for row in resolved]
     if screening:
         results.print(
-            f"screening {screened['registrations']:,} registrations ({screened['reopened']:,} reopened): "
+            f"screening {screened['registrations']:,} registrations "
+            f"({screened['reopened']:,} reopened): "
             f"risk AUC {screened['risk_auc']}, ring named right {screened['ring_named_right']}; one registration "
             f"{screened['one_registration_ms_median']} ms (median), the batch {screened['batch_seconds']} s",
             soft_wrap=True,
