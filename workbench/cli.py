@@ -926,8 +926,9 @@ def bench(
         results.print(
             f"screening {screened['registrations']:,} registrations "
             f"({screened['reopened']:,} reopened): "
-            f"risk AUC {screened['risk_auc']}, ring named right {screened['ring_named_right']}; one registration "
-            f"{screened['one_registration_ms_median']} ms (median), the batch {screened['batch_seconds']} s",
+            f"risk AUC {screened['risk_auc']}, ring named right {screened['ring_named_right']}; "
+            f"one registration {screened['one_registration_ms_median']} ms (median), "
+            f"the batch {screened['batch_seconds']} s",
             soft_wrap=True,
         )
         lines.append(json.dumps({"benchmark": "screening", **screened}))
