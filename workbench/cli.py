@@ -249,11 +249,20 @@ def analyze(
     engine: EngineOption = None,
     config: ConfigOption = None,
     source: SourceOption = None,
+    incremental: Annotated[
+        bool,
+        typer.Option(
+            "--incremental",
+            help="DATA is a day's data for the store (give it its own --source): detect again only "
+            "the part of the graph it touches, keeping every other ring as it was.",
+        ),
+    ] = False,
 ) -> None:
     """Load, detect rings and trace upstream; write rings.csv, upstream.csv, quarantine.csv and
     summary.json to OUT, with the evidence behind them (ring_scores.csv, ring_members.csv,
-    suppressed.csv, upstream_paths.csv, ring_history.csv, associates.csv, conflicts.csv); the
-    store's decisions are applied."""
+    suppressed.csv, upstream_paths.csv, ring_history.csv, associates.csv, conflicts.csv,
+    resolved.csv, changes.csv); the store's decisions are applied. A store holding several sources
+    is analysed whole."""
     from .pipeline import analyze as run_analysis
 
     analysis = _analysis_settings(config, method, engine)
@@ -267,6 +276,7 @@ def analyze(
             on_step=lambda step: progress.update(task, description=step),
             analysis=analysis,
             source=source,
+            incremental=incremental,
         )
     _show_counts(result.loaded.counts)
     summary = result.summary()

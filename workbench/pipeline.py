@@ -67,6 +67,10 @@ class Findings:
     decisions_applied: int = 0
     # identifiers of ring members and banned or closed sellers, for screening new registrations
     watch: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WATCH_COLUMNS))
+    # with an increment: sellers it touched, sellers detected again, rings kept as they were
+    incremental: dict = field(default_factory=dict)
+    # rings new, grown, shrunk, merged, split or gone against the store's last analysis
+    changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     # address and organisation records resolved into entities (None: not resolved yet)
     resolution: Resolution | None = None
 
@@ -114,6 +118,10 @@ class AnalysisResult:
             else 0,
             "associates": len(self.findings.associates),
             "entities": self.findings.resolution.summary() if self.findings.resolution else {},
+            "incremental": self.findings.incremental,
+            "ring_changes": self.findings.changes["change"].value_counts().to_dict()
+            if len(self.findings.changes)
+            else {},
             "suppressed_identifiers": len(self.findings.suppressed),
             "decisions": {
                 "in_force": len(self.findings.decisions),
@@ -154,6 +162,66 @@ def load_into_store(
     return loaded, timings
 
 
+@dataclass
+class Increment:
+    """What a day's data touched, and the last analysis's rings to keep where it touched nothing."""
+
+    touched: set[str]  # sellers named by the new data
+    previous_core: pd.DataFrame  # seller_id, ring_id, evidence_weight (the store's ring members)
+    previous_associates: pd.DataFrame  # ASSOCIATE_COLUMNS
+
+    @classmethod
+    def of(cls, store: GraphStore, new: dict[str, pd.DataFrame]) -> Increment:
+        touched: set[str] = set()
+        for name, columns in (
+            ("sellers", ["seller_id"]),
+            ("seller_links", ["seller_id"]),
+            ("listings", ["seller_id"]),
+        ):
+            frame = new.get(name)
+            if frame is not None and len(frame):
+                touched |= set(frame[columns[0]])
+        shipments = new.get("shipments")
+        if shipments is not None and len(shipments):
+            for side in ("sender", "recipient"):
+                touched |= set(shipments.loc[shipments[f"{side}_kind"] == "seller", f"{side}_id"])
+        members = store.result("members")
+        core = (
+            members[["seller_id", "ring_id", "evidence_weight"]]
+            if len(members)
+            else store.rings()[["seller_id", "ring_id"]]
+        )
+        return cls(touched, core, store.result("associates").reindex(columns=ASSOCIATE_COLUMNS))
+
+
+def _touched_part(evidence, increment: Increment):
+    """The evidence graph's components the increment touches, grown until every earlier ring is
+    either wholly inside them or wholly outside (a ring merged by hand may span components)."""
+    previous = increment.previous_core
+    touched = set(increment.touched)
+    while True:
+        detected, affected = evidence.touching(touched)
+        rings = set(previous.loc[previous["seller_id"].isin(affected), "ring_id"])
+        grown = affected | set(previous.loc[previous["ring_id"].isin(rings), "seller_id"])
+        if grown <= affected:
+            return detected, affected
+        touched = grown
+
+
+def _concerning(decisions: pd.DataFrame, sellers: set[str], previous: pd.DataFrame) -> pd.DataFrame:
+    """The membership decisions about the part an increment re-detects (a seller or a ring there)."""
+    if decisions.empty:
+        return decisions
+    rings = set(previous.loc[previous["seller_id"].isin(sellers), "ring_id"])
+
+    def about(row) -> bool:
+        sides = json.loads(row["sides"] or "{}")
+        named = {row["subject"], row["target"], *(s for side in sides.values() for s in side)}
+        return bool(named & sellers) or bool(named & rings)
+
+    return decisions[decisions.apply(about, axis=1).astype(bool)]
+
+
 def detect_rings(
     tables: dict[str, pd.DataFrame],
     settings: AnalysisSettings,
@@ -162,11 +230,16 @@ def detect_rings(
     on_step: Step | None = None,
     engine: CommunityEngine | None = None,
     decisions: pd.DataFrame | None = None,
+    increment: Increment | None = None,
 ) -> tuple[Findings, pd.DataFrame]:
     """Rings with stable ids, their core members (corroborated ties), associates, scores and
-    member evidence, with investigators' ``decisions`` applied; also the evidence links used."""
+    member evidence, with investigators' ``decisions`` applied; also the evidence links used.
+
+    With an ``increment``, only the connected parts of the evidence graph that hold a seller it
+    touched are detected again; every other ring is kept as the last analysis left it."""
     timings = {} if timings is None else timings
     decisions = in_force(decisions)
+    incremental: dict = {}
     with _timed(timings, "resolve", on_step):
         resolution = resolved_entities(tables, settings, decisions)
         tables = resolution.apply(tables)
@@ -178,18 +251,39 @@ def detect_rings(
             # the baseline: components over strong identifiers, no weights, no hub suppression
             members = connected_rings(tables["seller_links"]).assign(evidence_weight=float("nan"))
         else:
+            detected, affected = evidence, None
+            if increment is not None:
+                detected, affected = _touched_part(evidence, increment)
             # sellers an investigator said are different operations are never tied here
-            cut = cut_cannot_links(evidence, decisions)
+            cut = cut_cannot_links(detected, decisions)
             communities = detect_communities(cut, settings, engine)
             members = rings_from_communities(communities, cut, settings)
+        here = decisions
+        if increment is not None and affected is not None:
+            here = _concerning(decisions, affected, increment.previous_core)
         # decisions name rings by the ids investigators saw: carry those over first
         members, _ = assign_stable_ids(members, previous_rings)
         members, confirmed, merged, conflicts, applied = apply_membership(
-            members, evidence, links, decisions, settings
+            members, evidence, links, here, settings
         )
         core, associates = split_core(
             members, links, settings, confirmed, keep_whole=merged, identifiers=evidence.identifiers
         )
+        if increment is not None and affected is not None:
+            # the rings the new data did not reach, as the last analysis left them
+            previous = increment.previous_core
+            kept = previous[
+                ~previous["ring_id"].isin(set(previous.loc[previous["seller_id"].isin(affected), "ring_id"]))
+            ]
+            kept_rings = set(kept["ring_id"])
+            core = pd.concat([core, kept.reindex(columns=core.columns)], ignore_index=True)
+            was = increment.previous_associates
+            associates = pd.concat([associates, was[was["ring_id"].isin(kept_rings)]], ignore_index=True)
+            incremental = {
+                "touched_sellers": len(increment.touched),
+                "sellers_detected_again": len(affected),
+                "rings_kept_as_they_were": len(kept_rings),
+            }
         # the ring id lineage is about rings (core members), not about every community
         members, history = assign_stable_ids(core, previous_rings)
         renamed = dict(zip(core["ring_id"], members["ring_id"], strict=True))
@@ -214,6 +308,7 @@ def detect_rings(
         decisions_applied=applied,
         resolution=resolution,
         watch=watch,
+        incremental=incremental,
     )
     return findings, links
 
@@ -273,11 +368,14 @@ def detect_and_trace(
     on_step: Step | None = None,
     engine: CommunityEngine | None = None,
     decisions: pd.DataFrame | None = None,
+    increment: Increment | None = None,
 ) -> Findings:
     """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
     settings = settings or AnalysisSettings.load()
     timings = {} if timings is None else timings
-    findings, links = detect_rings(tables, settings, timings, previous_rings, on_step, engine, decisions)
+    findings, links = detect_rings(
+        tables, settings, timings, previous_rings, on_step, engine, decisions, increment
+    )
     return trace_upstream(findings, tables, links, timings, on_step)
 
 
@@ -297,8 +395,68 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
             "conflicts",
             "resolved",
             "watch",
+            "changes",
         ):
             store.write_result(name, getattr(findings, name))
+
+
+CHANGE_COLUMNS = ["ring_id", "change", "members_added", "members_removed", "previous_ring_ids"]
+
+
+def ring_changes(previous: pd.DataFrame | None, rings: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """What this analysis changed against the store's last one: rings new, grown, shrunk, merged,
+    split or dissolved, with the members that came and went (``changes.csv``)."""
+    if previous is None or previous.empty:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    before = previous.groupby("ring_id")["seller_id"].agg(set)
+    after = rings.groupby("ring_id")["seller_id"].agg(set)
+    events = history.groupby("ring_id")["event"].agg(lambda e: sorted(set(e))) if len(history) else {}
+    sources = (
+        history.dropna(subset=["previous_ring_id"])
+        .groupby("ring_id")["previous_ring_id"]
+        .agg(lambda p: sorted(set(p)))
+        if len(history)
+        else {}
+    )
+    rows = []
+    for ring_id, members in after.items():
+        was = before.get(ring_id, set())
+        event = [e for e in events.get(ring_id, []) if e != "kept"] if len(events) else []
+        change = (
+            event[0]
+            if event
+            else "new"
+            if not was
+            else "grew"
+            if members - was
+            else "shrank"
+            if was - members
+            else ""
+        )
+        if not change:
+            continue
+        rows.append(
+            {
+                "ring_id": ring_id,
+                "change": change,
+                "members_added": ";".join(sorted(members - was)),
+                "members_removed": ";".join(sorted(was - members)),
+                "previous_ring_ids": ";".join(p for p in sources.get(ring_id, []) if p != ring_id)
+                if len(sources)
+                else "",
+            }
+        )
+    for ring_id in sorted(set(before.index) - set(after.index)):
+        rows.append(
+            {
+                "ring_id": ring_id,
+                "change": "gone",
+                "members_added": "",
+                "members_removed": ";".join(sorted(before[ring_id])),
+                "previous_ring_ids": "",
+            }
+        )
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
 def _member_evidence(members: pd.DataFrame, shared: pd.DataFrame) -> pd.DataFrame:
@@ -337,6 +495,7 @@ def analyze(
     on_step: Step | None = None,
     analysis: AnalysisSettings | None = None,
     source: str | None = None,
+    incremental: bool = False,
 ) -> AnalysisResult:
     """Run load, ring detection and upstream tracing, and write the batch contract's outputs plus the
     evidence behind them (ring_scores, ring_members, suppressed, upstream_paths, ring_history)."""
@@ -350,15 +509,19 @@ def analyze(
         on_step("load")
     loaded, timings = load_into_store(Path(data_dir), store, settings, on_file=on_step, source=source)
     previous = store.rings() if store is not None else None
+    if incremental and store is None:
+        raise WorkbenchError("--incremental adds a day's data to a store: give --store DIR or --neo4j URI")
+    increment = Increment.of(store, loaded.tables) if incremental and len(previous) else None
     tables = loaded.tables
-    if store is not None and store.remote:
-        # analyse what the database holds, so a lossy round trip could not go unnoticed
+    if store is not None and (store.remote or incremental or len(store.source_names()) > 1):
+        # analyse what the store holds: every source, and on a database what the round trip gave
         with _timed(timings, "read_back", on_step):
             tables = store.input_tables()
     # a Neo4j store can run the community step in the database (--method gds)
     engine = store.community_engine() if store is not None else None
     decisions = store.decisions() if store is not None else None
-    findings = detect_and_trace(tables, analysis, timings, previous, on_step, engine, decisions)
+    findings = detect_and_trace(tables, analysis, timings, previous, on_step, engine, decisions, increment)
+    findings.changes = ring_changes(previous, findings.rings, findings.history)
     if store is not None:
         with _timed(timings, "write_back", on_step):
             write_findings(store, findings)
@@ -378,6 +541,7 @@ def analyze(
             ("associates", findings.associates),
             ("conflicts", findings.conflicts),
             ("resolved", findings.resolved),
+            ("changes", findings.changes),
         ):
             write_csv(frame, out_dir / f"{name}.csv")
     timings["total"] = time.perf_counter() - started

@@ -34,6 +34,22 @@ class EvidenceGraph:
     suppressed: pd.DataFrame
     identifiers: pd.DataFrame  # kind, value, degree, pair_weight of every identifier kept
 
+    def touching(self, sellers: set[str]) -> tuple[EvidenceGraph, set[str]]:
+        """The graph with only the edges of the connected components that hold one of
+        ``sellers`` (what an increment touches), and every seller of those components."""
+        import igraph
+
+        if self.edges.empty:
+            return self, set(sellers)
+        graph = igraph.Graph(n=len(self.sellers), edges=self.edges[["a", "b"]].to_numpy().tolist())
+        component = np.asarray(graph.connected_components().membership)
+        touched = np.flatnonzero(self.sellers.isin(list(sellers)))
+        hit = np.isin(component, np.unique(component[touched]))
+        keep = hit[self.edges["a"].to_numpy()]
+        inside = set(self.sellers[hit])
+        edges = self.edges[keep].reset_index(drop=True)
+        return EvidenceGraph(self.sellers, edges, self.suppressed, self.identifiers), inside
+
     def seller_pairs(self) -> pd.DataFrame:
         """Edges with seller ids instead of node numbers."""
         return pd.DataFrame(

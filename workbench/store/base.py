@@ -272,6 +272,10 @@ class GraphStore(ABC):
             self._write_meta(meta)
         return written
 
+    def source_names(self) -> list[str]:
+        """The sources the store holds (each loaded with its own --source name)."""
+        return [s["name"] for s in self._sources()]
+
     def _holds_version(self, source: str, fingerprint: str) -> bool:
         return any(s["name"] == source and s["fingerprint"] == fingerprint for s in self._sources())
 

@@ -86,14 +86,11 @@ def _hits(store, user, hits: pd.DataFrame) -> None:
 
 
 def _changes(store) -> None:
-    """What the last analysis changed: new rings, rings that grew, split or merged."""
+    """What the last analysis changed: new rings, rings that grew (with the new members), merged,
+    split or gone."""
     st.subheader("Ring changes in the last analysis")
-    history = store.result("history")
-    if history.empty or "event" not in history:
-        st.caption("No earlier analysis on this store to compare with.")
+    changes = store.result("changes")
+    if changes.empty:
+        st.caption("No change against the store's previous analysis (or none to compare with).")
         return
-    changed = history[history["event"] != "kept"]
-    if changed.empty:
-        st.caption("Every ring is as it was.")
-        return
-    st.dataframe(changed, hide_index=True, width="stretch")
+    st.dataframe(changes, hide_index=True, width="stretch")
