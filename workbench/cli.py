@@ -239,8 +239,14 @@ def _analysis_settings(config: Path | None, method: str | None, engine: str | No
 
 @app.command()
 def analyze(
-    data_dir: Annotated[Path, typer.Argument(help="Input folder (the input format, docs/architecture.md).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for rings.csv, upstream.csv, ...")],
+    data_dir: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Input folder (the input format, docs/architecture.md); with --store and no folder, "
+            "the folder loaded last (`workbench load`)."
+        ),
+    ] = None,
     store: Annotated[
         Path | None, typer.Option("--store", help="Keep the embedded store here for later use.")
     ] = None,
@@ -266,7 +272,19 @@ def analyze(
     from .pipeline import analyze as run_analysis
 
     analysis = _analysis_settings(config, method, engine)
+    if data_dir is None and not (store or neo4j):
+        raise WorkbenchError(
+            "name the input folder, or the store whose last loaded folder to analyse (--store)"
+        )
     with _open_store(store, neo4j=neo4j) as graph_store, _progress() as progress:
+        if data_dir is None:
+            # `workbench load NEW_DIR --store S --source day2` then `workbench analyze --store S`
+            last = graph_store.meta().get("input", {})
+            if not last.get("data_dir"):
+                raise WorkbenchError(
+                    f"{neo4j or store}: nothing loaded yet; run `workbench load DATA {_where(store, neo4j)}`"
+                )
+            data_dir, source = Path(last["data_dir"]), source or last.get("source")
         task = progress.add_task("analysing", total=None)
         result = run_analysis(
             data_dir,

@@ -117,3 +117,36 @@ def test_changes_list_the_rings_the_day_grew_with_their_new_members(day_two):
 def test_incremental_needs_a_store(tmp_path, marketplace):
     done = run_workbench("analyze", str(marketplace), "--out", str(tmp_path / "o"), "--incremental")
     assert done.returncode == 2 and "--store" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_load_then_analyze_the_store_incrementally_is_the_same(day_two, tmp_path):
+    root, *_ = day_two
+    store = tmp_path / "store"
+    _run(
+        "analyze",
+        str(root / "data"),
+        "--out",
+        str(tmp_path / "d1"),
+        "--store",
+        str(store),
+        "--source",
+        "day1",
+    )
+    # the two steps: the day's data loaded, then the store analysed without naming a folder
+    _run(
+        "decide",
+        "not-member",
+        *_first_member(MemoryStore(root / "full")),
+        "--reason",
+        "a reseller",
+        "--store",
+        str(store),
+    )
+    _run("load", str(root / "data" / "registrations"), "--store", str(store), "--source", "day2")
+    _run("analyze", "--store", str(store), "--incremental", "--out", str(tmp_path / "d2"))
+    assert (tmp_path / "d2" / "rings.csv").read_text() == (root / "inc_run" / "rings.csv").read_text()
+
+
+def _first_member(store: MemoryStore) -> tuple[str, str]:
+    decision = store.decisions().iloc[0]
+    return decision["subject"], decision["target"]
