@@ -105,6 +105,13 @@ def evaluate(
     return out
 
 
+def _evaluated(findings, index, truth, sources, entities=None, associates=None) -> dict:
+    """``evaluate`` on one run's findings."""
+    return evaluate(
+        findings.rings, findings.ring_scores, findings.upstream, index, truth, sources, associates, entities
+    )
+
+
 def _by_truth_entity(upstream: pd.DataFrame, entities: pd.DataFrame | None) -> pd.DataFrame:
     """Ranked sources named by their planted entity: a record of the true factory counts as it."""
     if entities is None or entities.empty or upstream.empty:
@@ -179,16 +186,7 @@ def resolution_benchmark(
                     started = time.perf_counter()
                     chosen = AnalysisSettings(**{**settings.as_dict(), "resolve_entities": on})
                     findings = detect_and_trace(tables, chosen)
-                    figures = evaluate(
-                        findings.rings,
-                        findings.ring_scores,
-                        findings.upstream,
-                        index,
-                        truth,
-                        sources,
-                        None,
-                        entities,
-                    )
+                    figures = _evaluated(findings, index, truth, sources, entities)
                     tag = "on" if on else "off"
                     row.update(
                         {f"ari_{tag}": figures["ari"], f"upstream_top1_{tag}": figures["upstream_top1"]}
@@ -225,16 +223,7 @@ def quality_benchmark(
                     findings = detect_and_trace(
                         tables, AnalysisSettings(**{**settings.as_dict(), "method": method})
                     )
-                    figures = evaluate(
-                        findings.rings,
-                        findings.ring_scores,
-                        findings.upstream,
-                        index,
-                        truth,
-                        sources,
-                        findings.associates,
-                        entities,
-                    )
+                    figures = _evaluated(findings, index, truth, sources, entities, findings.associates)
                     if entities is not None:
                         figures.update(resolution_figures(findings.resolved, entities))
                 seconds = round(time.perf_counter() - started, 2)
