@@ -75,3 +75,21 @@ def test_a_cannot_link_and_a_must_link_apply_on_the_next_analysis(analysed):
     summary = json.loads((again / "summary.json").read_text())
     assert summary["decisions"]["in_force"] == 2
     assert summary["entities"]["address"]["records"] == len(after[after["record_kind"] == "address"])
+
+
+def test_resolved_csv_has_one_row_per_record_and_explains_every_merge(analysed):
+    resolved = _resolved(analysed / "out")
+    addresses = pd.read_csv(analysed / "data" / "addresses.csv", dtype=str)
+    organizations = pd.read_csv(analysed / "data" / "organizations.csv", dtype=str)
+    loaded = json.loads((analysed / "out" / "summary.json").read_text())["files"]
+    assert list(resolved.columns) == ["record_kind", "record_id", "entity_id", "match_probability", "reasons"]
+    assert (resolved["record_kind"] == "address").sum() == loaded["addresses"]["loaded"] <= len(addresses)
+    assert (resolved["record_kind"] == "org").sum() == loaded["organizations"]["loaded"] <= len(organizations)
+    assert not resolved.duplicated(["record_kind", "record_id"]).any()
+    size = resolved.groupby("entity_id")["record_id"].transform("size")
+    merged, alone = resolved[size > 1], resolved[size == 1]
+    assert len(merged) and (merged["reasons"].str.startswith("matches ")).all()
+    assert (merged["match_probability"].astype(float) >= 0.9).all()
+    assert (alone["reasons"] == "").all() and (alone["match_probability"] == "").all()
+    # an entity is named after one of its own records
+    assert set(resolved["entity_id"]) <= set(resolved["record_id"])
