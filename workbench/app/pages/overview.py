@@ -8,6 +8,7 @@ import streamlit as st
 from workbench.access import allowed
 from workbench.app.common import current_user, no_rings, page_start
 from workbench.app.data import overview, ring_table
+from workbench.app.triage import needs_attention
 
 
 def overview_page() -> None:
@@ -16,6 +17,7 @@ def overview_page() -> None:
         return
     store, where, version = opened
     figures = overview(where, version)
+    _attention(store, ring_table(where, version), figures["flag_score"])
     cols = st.columns(5)
     cols[0].metric("Sellers", f"{figures['sellers']:,}")
     cols[1].metric("Identifier links", f"{figures['links']:,}")
@@ -69,3 +71,22 @@ def overview_page() -> None:
             st.dataframe(examples, hide_index=True, width="stretch")
     else:
         st.success("No row was quarantined.")
+
+
+def _attention(store, rings: pd.DataFrame, flag_score: float) -> None:
+    """What needs a decision today, each one click from its ring."""
+    st.subheader("Needs attention")
+    todo = needs_attention(store, rings, flag_score)
+    if todo.empty:
+        st.success("Nothing waits for a decision: no unopened referable ring, change, hit or conflict.")
+        return
+    st.dataframe(todo, hide_index=True, width="stretch")
+    rings_named = [r for r in dict.fromkeys(todo["ring_id"]) if r]
+    if not rings_named:
+        return
+    choice = st.selectbox("Ring", rings_named, key="attention_ring")
+    if st.button(f"Open ring {choice}", key="attention_open"):
+        st.session_state["ring"] = choice
+        pages = st.session_state.get("_pages", {})
+        if "rings" in pages:
+            st.switch_page(pages["rings"])
