@@ -249,6 +249,7 @@ def test_entities_resolve_alike_on_both_stores(neo4j_uri, tmp_path):
         upstream = pd.read_csv(tmp_path / "neo4j_out" / "upstream.csv", dtype=str).fillna("")
         assert (upstream["aliases"] != "").any()
     finally:
+        neo4j.wipe()  # this market is not the one the later tests load
         neo4j.close()
 
 
