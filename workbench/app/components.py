@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import folium
 from folium.plugins import MarkerCluster
 
-__all__ = ["offline_map", "map_html", "marker_cluster", "map_text"]
+__all__ = ["offline_map", "map_html", "marker_cluster", "map_text", "network_html", "EXTERNAL"]
+
+# a reference that would make the browser leave the machine
+EXTERNAL = re.compile(
+    r"""(?:<(?:script|img|iframe)[^>]*\ssrc|<link[^>]*\shref)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//|tile\.openstreetmap""",
+    re.IGNORECASE,
+)
+# pyvis's page template pulls Bootstrap from a CDN for menus these networks do not use
+_BOOTSTRAP = re.compile(r"<(?:link|script)[^>]*bootstrap[^>]*>(?:\s*</script>)?", re.IGNORECASE)
 
 _STATIC = Path(__file__).resolve().parent / "static"
 _LEAFLET = _STATIC / "leaflet"
@@ -38,9 +47,9 @@ def offline_map(**kwargs) -> folium.Map:
     """A folium map whose Leaflet comes from the bundled copy instead of a CDN.
 
     jQuery and Bootstrap, which folium also pulls from CDNs, are left out: the maps here use
-    only Leaflet. Tiles still come from the tile server where one is reachable.
+    only Leaflet; and no tile server (the bundled province outlines are the base layer).
     """
-    fmap = folium.Map(**kwargs)
+    fmap = folium.Map(**{**kwargs, "tiles": None})
     fmap.default_js = [("leaflet", _data_uri("leaflet.js", "text/javascript"))]
     fmap.default_css = [("leaflet_css", _data_uri("leaflet.css", "text/css"))]
     return fmap
@@ -54,3 +63,9 @@ def map_text(text: str) -> str:
     """Data text for a folium tooltip: HTML-escaped, and with the characters that could end or
     interpolate the JavaScript template literal folium wraps it in (backtick, dollar) as entities."""
     return html.escape(str(text)).replace("`", "&#96;").replace("$", "&#36;")
+
+
+def network_html(net) -> str:
+    """A pyvis network's page with vis.js inline and without pyvis's Bootstrap links: nothing in
+    it asks a CDN for anything (the app works offline)."""
+    return _BOOTSTRAP.sub("", net.generate_html(notebook=False))

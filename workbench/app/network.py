@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pyvis.network import Network
 
+from workbench.app.components import network_html
 from workbench.app.data import NetworkIndex
 from workbench.leads.redact import PERSONAL_KINDS, Redactor
 from workbench.model import LINK_KIND_TO_NODE
@@ -192,4 +193,4 @@ def to_html(graph: ExplorerGraph, height: int = 620, highlight: str | None = Non
         )
     for a, b in sorted(graph.edges):
         net.add_edge(a, b)
-    return net.generate_html(notebook=False)
+    return network_html(net)

@@ -46,7 +46,7 @@ def hotspots_page() -> None:
         table = table.assign(counterfeit_sellers_to_month=table["region_id"].map(upto).fillna(0).astype(int))
         options.insert(1, "counterfeit_sellers_to_month")
     shown = st.selectbox("Colour regions by", options)
-    fmap = offline_map(location=[33, 108], zoom_start=4, tiles="OpenStreetMap")
+    fmap = offline_map(location=[33, 108], zoom_start=4)
     geo = table[["region_id", "region_name", shown, "hotspot_p", "geometry"]].copy()
     # simplified outlines for the screen: the page stays light (full shapes are ~2 MB)
     geo["geometry"] = geo.geometry.simplify(0.02, preserve_topology=True)

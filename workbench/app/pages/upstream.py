@@ -9,6 +9,7 @@ import streamlit as st
 from pyvis.network import Network
 
 from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
+from workbench.app.components import network_html
 from workbench.app.data import ring_table
 from workbench.app.entities import entities_section
 
@@ -96,4 +97,4 @@ def _flow_html(paths: pd.DataFrame) -> str:
             title=html.escape(f"{row.flow}: {row.records} record(s)"),
             color="#2ca02c" if row.flow == "money" else "#555555",
         )
-    return net.generate_html(notebook=False)
+    return network_html(net)
