@@ -222,3 +222,28 @@ def test_a_source_recorded_under_several_names_says_so_in_the_packet(tmp_path):
     assert "also recorded as" in text and aliases[0] in text
     exported = pd.read_csv(built.folder / "exports" / "upstream.csv", dtype=str).fillna("")
     assert exported.loc[exported["rank"] == "1", "aliases"].iloc[0] == top["aliases"]
+
+
+def test_anx_gexf_and_cypher_hold_the_case_graph(packet):
+    import xml.etree.ElementTree as ET
+
+    folder = packet.folder / "exports"
+    graphml = nx.read_graphml(folder / "ring.graphml")
+    gexf = nx.read_gexf(folder / "ring.gexf")
+    assert (gexf.number_of_nodes(), gexf.number_of_edges()) == (
+        graphml.number_of_nodes(),
+        graphml.number_of_edges(),
+    )
+    chart = ET.fromstring((folder / "chart.anx").read_bytes().decode("utf-16"))
+    items = chart.findall(".//ChartItem")
+    entities = [i for i in items if i.find(".//End") is not None]
+    links = [i for i in items if i.find(".//Link") is not None]
+    assert len(entities) == graphml.number_of_nodes() and len(links) == graphml.number_of_edges()
+    # a link's provenance is kept as an attribute
+    assert any("csv:" in (a.get("Value") or "") for a in chart.iter("Attribute"))
+    script = (folder / "ring.cypher").read_text().splitlines()
+    assert sum(line.startswith("MERGE ") for line in script) == graphml.number_of_nodes()
+    assert sum(line.startswith("MATCH ") for line in script) == graphml.number_of_edges()
+    manifest = json.loads((packet.folder / "manifest.json").read_text())
+    listed = json.dumps(manifest)
+    assert all(name in listed for name in ("chart.anx", "ring.gexf", "ring.cypher"))

@@ -65,3 +65,38 @@ def test_a_hostile_column_name_is_stored_as_data_and_runs_nothing(neo4j_store, n
         assert stored in keys and all("`" not in k and "\\" not in k for k in keys)
     finally:
         store.close()
+
+
+def test_a_packets_cypher_script_recreates_the_ring_and_hostile_names_stay_data(neo4j_store, tmp_path):
+    """The packet's ring.cypher, run statement by statement on an empty Neo4j, gives the case
+    graph's nodes and links; a shop name written to end the string and delete nodes is stored as
+    written."""
+    import networkx as nx
+    import pandas as pd
+
+    from workbench.leads.packet import build_lead_packet
+    from workbench.pipeline import analyze
+    from workbench.store import MemoryStore
+    from workbench.synth.generator import generate_marketplace
+
+    generate_marketplace(tmp_path / "data", sellers=800, rings=6, seed=45)
+    hostile = "x\\u0060 '}) MATCH (n) DETACH DELETE n // \\' \" 联系"
+    sellers = pd.read_csv(tmp_path / "data" / "sellers.csv", dtype=str, keep_default_na=False)
+    planted = pd.read_csv(tmp_path / "data" / "truth" / "rings.csv", dtype=str)
+    core = planted.loc[planted["standing"] == "core", "seller_id"]
+    sellers.loc[sellers["seller_id"].isin(core), "shop_name"] = hostile
+    sellers.to_csv(tmp_path / "data" / "sellers.csv", index=False)
+    with MemoryStore(tmp_path / "store") as store:
+        analyze(tmp_path / "data", tmp_path / "out", store)
+    store = MemoryStore(tmp_path / "store")
+    ring_id = store.rings()["ring_id"].value_counts().index[0]
+    built = build_lead_packet(store, ring_id, tmp_path / "packet")
+    graph = nx.read_graphml(built.folder / "exports" / "ring.graphml")
+    script = (built.folder / "exports" / "ring.cypher").read_text().splitlines()
+    for statement in (line for line in script if line and not line.startswith("//")):
+        neo4j_store.run(statement.rstrip(";"))
+    nodes = neo4j_store.run("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    links = neo4j_store.run("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    assert (nodes, links) == (graph.number_of_nodes(), graph.number_of_edges())
+    names = [r["name"] for r in neo4j_store.run("MATCH (s:Seller) RETURN s.name AS name")]
+    assert hostile in names

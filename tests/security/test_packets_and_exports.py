@@ -155,11 +155,14 @@ def test_redacted_packet_carries_no_personal_value_anywhere(packets):
             texts[path.name] = _pdf_text(path)
         elif path.suffix == ".png":
             texts[path.name] = path.read_bytes().decode("latin-1")  # text chunks (metadata) included
+        elif path.suffix == ".anx":  # i2 charts are UTF-16 XML
+            texts[path.name] = path.read_bytes().decode("utf-16")
         elif path.is_file():
             texts[path.name] = path.read_text(encoding="utf-8")
     with zipfile.ZipFile(redacted.zip_path) as archive:
         for name in archive.namelist():
-            texts[f"zip:{name}"] = archive.read(name).decode("utf-8", "ignore")
+            encoding = "utf-16" if name.endswith(".anx") else "utf-8"
+            texts[f"zip:{name}"] = archive.read(name).decode(encoding, "ignore")
     leaks = {(name, s) for name, text in texts.items() for s in secrets if s in text}
     assert not leaks
     assert str(Path.cwd()) not in texts["report.html"] and "/tmp/" not in texts["report.html"]

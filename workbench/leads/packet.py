@@ -20,6 +20,7 @@ from workbench.store.base import GraphStore
 
 from .case import assemble_case
 from .exports import case_graph, write_tables
+from .exports.charts import write_anx, write_cypher, write_gexf
 from .exports.ftm import write_ftm
 from .exports.geojson import write_geojson
 from .exports.graphml import write_graphml
@@ -122,6 +123,9 @@ def _write_packet(
     write_tables(graph, folder / "exports")
     write_ftm(case, folder / "exports" / "entities.ftm.jsonl")
     write_graphml(graph, folder / "exports" / "ring.graphml")
+    write_gexf(graph, folder / "exports" / "ring.gexf")
+    write_cypher(graph, folder / "exports" / "ring.cypher")
+    write_anx(graph, folder / "exports" / "chart.anx")
     write_geojson(case.locations, folder / "exports" / "locations.geojson")
     for name, frame in (
         ("members", case.members),

@@ -8,7 +8,7 @@ import networkx as nx
 
 from workbench.safe_output import xml_text
 
-__all__ = ["write_graphml"]
+__all__ = ["write_graphml", "plain_graph"]
 
 
 def _plain(value):
@@ -17,7 +17,8 @@ def _plain(value):
     return xml_text(value) if isinstance(value, str) else value
 
 
-def write_graphml(graph: nx.MultiDiGraph, path: Path) -> Path:
+def plain_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The graph with XML-safe text and no empty attributes (GraphML and GEXF alike)."""
     clean = nx.MultiDiGraph()
     clean.add_nodes_from(
         (_plain(n), {k: _plain(v) for k, v in d.items() if v is not None}) for n, d in graph.nodes(data=True)
@@ -26,5 +27,9 @@ def write_graphml(graph: nx.MultiDiGraph, path: Path) -> Path:
         (_plain(u), _plain(v), {k: _plain(x) for k, x in d.items() if x is not None})
         for u, v, d in graph.edges(data=True)
     )
-    nx.write_graphml(clean, path)
+    return clean
+
+
+def write_graphml(graph: nx.MultiDiGraph, path: Path) -> Path:
+    nx.write_graphml(plain_graph(graph), path)
     return path
