@@ -139,13 +139,15 @@ def test_redacted_packet_contains_no_raw_identifier(analysed, marketplace, redac
     assert secrets
     texts = {}
     for path in redacted.folder.rglob("*"):
-        if path.suffix in (".csv", ".html", ".json", ".jsonl", ".graphml", ".geojson"):
+        if path.suffix in (".csv", ".html", ".json", ".jsonl", ".graphml", ".gexf", ".cypher", ".geojson"):
             texts[path.name] = path.read_text(encoding="utf-8")
+        elif path.suffix == ".anx":  # i2 charts are UTF-16 XML
+            texts[path.name] = path.read_bytes().decode("utf-16")
         elif path.suffix == ".pdf":
             texts[path.name] = "\n".join(p.extract_text() for p in PdfReader(path).pages)
     with zipfile.ZipFile(redacted.zip_path) as archive:
         texts["zip"] = "\n".join(
-            archive.read(n).decode("utf-8", "ignore")
+            archive.read(n).decode("utf-16" if n.endswith(".anx") else "utf-8", "ignore")
             for n in archive.namelist()
             if not n.endswith((".png", ".pdf"))
         )
