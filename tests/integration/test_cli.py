@@ -59,7 +59,8 @@ def test_same_input_gives_the_same_rings(marketplace, tmp_path):
     ("args", "message"),
     [
         (["analyze", "/no/such/folder", "--out", "/tmp/x"], "no such folder"),
-        (["analyze"], "Missing argument"),
+        (["analyze"], "Missing option '--out'"),
+        (["analyze", "--out", "/tmp/x"], "name the input folder"),
         (["synth", "--out", "/tmp/x", "--scenario", "nightmare"], "unknown 'nightmare'"),
         (["synth", "--out", "/tmp/x", "--sellers", "100", "--rings", "500"], "ask for more sellers"),
         (["app", "--store", "/no/such/store"], "no store here"),
