@@ -326,18 +326,19 @@ class Resolution:
 
     records: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOLVED_COLUMNS))
 
+    def _stood_for(self, kind: str) -> pd.DataFrame:
+        """The records of ``kind`` another record of their entity stands for."""
+        records = self.records
+        return records[(records["record_kind"] == kind) & (records["record_id"] != records["entity_id"])]
+
     def entity_of(self, kind: str) -> pd.Series:
         """Record id -> entity id, for the records of ``kind`` another record stands for."""
-        rows = self.records[
-            (self.records["record_kind"] == kind) & (self.records["record_id"] != self.records["entity_id"])
-        ]
+        rows = self._stood_for(kind)
         return pd.Series(rows["entity_id"].to_numpy(), index=rows["record_id"].to_numpy(), dtype=object)
 
     def aliases(self, kind: str) -> pd.Series:
         """Entity id -> the other input ids of the entity, ``;``-separated."""
-        rows = self.records[
-            (self.records["record_kind"] == kind) & (self.records["record_id"] != self.records["entity_id"])
-        ]
+        rows = self._stood_for(kind)
         if rows.empty:
             return pd.Series(dtype=object)
         return rows.groupby("entity_id")["record_id"].agg(lambda ids: ";".join(sorted(ids))).astype(object)

@@ -51,8 +51,8 @@ def watch_index(
     held = links.loc[links["seller_id"].isin(watched), ["kind", "value", "seller_id"]].drop_duplicates()
     if held.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
-    keys = pd.MultiIndex.from_frame(held[["kind", "value"]])
-    everyone = links[pd.MultiIndex.from_frame(links[["kind", "value"]]).isin(keys)]
+    # every holder of a watched identifier: a join, not a MultiIndex over all the links
+    everyone = links[["kind", "value", "seller_id"]].merge(held[["kind", "value"]].drop_duplicates())
     degree = everyone.groupby(["kind", "value"])["seller_id"].nunique().rename("degree")
     held = held.join(degree, on=["kind", "value"])
     ring_of = rings.drop_duplicates("seller_id").set_index("seller_id")["ring_id"]

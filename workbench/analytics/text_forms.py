@@ -143,7 +143,6 @@ _CITY = {re.sub(r"[^a-z]", "", c.lower()): c for c in CITIES["city"]} | {
     "".join(lazy_pinyin(z)): c for c, z in zip(CITIES["city"], CITIES["chinese"], strict=True)
 }
 _PROVINCE = {re.sub(r"[^a-z]", "", p.lower()) for p in CITIES["province"]} | {"innermongolia"}
-_SPELLED = dict(ENGLISH_WORDS)
 _CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")
 _TOKEN = re.compile(r"[a-z]+|\d+")
 _LONGEST = max(map(len, CHINESE_WORDS))
@@ -217,9 +216,7 @@ def words(text: str) -> tuple[str, ...]:
     # Xi'an is one word
     out: list[str] = []
     for token in _TOKEN.findall(text.lower().replace("'", "")):
-        token = _SPELLED.get(token, token)
-        if token:
-            out.extend(token.split()) if " " in token else out.append(token)
+        out.extend(ENGLISH_WORDS.get(token, token).split())
     return tuple(out)
 
 
