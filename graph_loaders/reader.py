@@ -18,7 +18,7 @@ from workbench.model import INPUT_FILES
 
 from .quarantine import quarantine_frame
 
-__all__ = ["RawTable", "find_input", "read_table"]
+__all__ = ["RawTable", "find_input", "read_table", "write_input_csv"]
 
 SUFFIXES = (".csv", ".parquet")
 
@@ -65,9 +65,15 @@ def read_table(path: Path, name: str) -> RawTable:
 
 def _header(path: Path) -> list[str]:
     with path.open(encoding="utf-8-sig", newline="") as f:
-        header = next(csv.reader(f), None)
+        rows = csv.reader(f)
+        header = next(rows, None)
+        header_lines = rows.line_num
     if not header:
         raise InputError(f"{path.name}: empty file, expected a header line")
+    if header_lines > 1:
+        # rows are read and cited by line after a one-line header; a name with a line break in it
+        # would shift every row (the reader would take the name's second half for the first row)
+        raise InputError(f"{path.name}: line 1: a column name holds a line break; column names are one line")
     header = [h.strip() for h in header]
     repeated = sorted({h for h in header if header.count(h) > 1})
     if repeated:
@@ -264,3 +270,12 @@ def _read_parquet(path: Path, name: str) -> RawTable:
     frame = pa.table(columns).to_pandas() if columns else pd.DataFrame()
     lines = np.arange(1, len(frame) + 1, dtype=np.int64)
     return RawTable(name, path.name, frame, lines, quarantine_frame(path.name, [], "", [], []))
+
+
+def write_input_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write ``frame`` as an input file this reader takes back unchanged: every cell as text, empty
+    for missing. Not neutralised for spreadsheets: it is data for the loader, kept as the source wrote it."""
+    table = pa.Table.from_pandas(
+        frame.astype(str).replace({"nan": "", "None": "", "<NA>": ""}), preserve_index=False
+    )
+    pacsv.write_csv(table, path)

@@ -200,6 +200,65 @@ def load(
     )
 
 
+@app.command("import")
+def import_(
+    src: Annotated[
+        Path,
+        typer.Argument(
+            help="A foreign export: a folder of CSV/Parquet/Excel files, one file, or FtM JSON lines."
+        ),
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="YAML mapping of source columns to input fields (see mappings/)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="New input folder to write.")] = None,
+    infer: Annotated[
+        bool, typer.Option("--infer", help="Draft a mapping from column names and sample values, to edit.")
+    ] = False,
+    ftm: Annotated[
+        bool, typer.Option("--ftm", help="SRC holds FollowTheMoney entities (JSON lines).")
+    ] = False,
+) -> None:
+    """Turn a foreign export into the input format: through a column mapping, or from FollowTheMoney
+    entities; --infer drafts a mapping to start from. Every source row is made into input rows or
+    quarantined (OUT/import/quarantine.csv) with its line and reason."""
+    from .imports.convert import import_folder
+    from .imports.ftm import import_ftm
+    from .imports.infer import draft_mapping
+
+    if infer:
+        if mapping or ftm:
+            raise WorkbenchError("--infer drafts a mapping: give it SRC alone (and --out FILE to save it)")
+        draft = draft_mapping(src)
+        if out is None:
+            results.out(draft, end="", highlight=False)
+            return
+        if out.exists():
+            raise WorkbenchError(f"--out {out}: already exists; name a new mapping file")
+        out.write_text(draft, encoding="utf-8")
+        console.print(f"drafted {out}: read it, fix what is wrong, then import with --mapping {out}")
+        return
+    if out is None:
+        raise WorkbenchError("name the input folder to write: --out DATA_DIR")
+    if ftm == (mapping is not None):
+        raise WorkbenchError("say how to read SRC: --mapping FILE.yml, or --ftm for FollowTheMoney entities")
+    report = import_ftm(src, out) if ftm else import_folder(src, mapping, out)
+    table = Table("input file", "rows made", "merged duplicates")
+    for file, n in report.made.items():
+        table.add_row(file, f"{n:,}", f"{report.merged.get(file, 0):,}")
+    results.print(table)
+    if report.unplaced:
+        console.print(
+            "no place in the input format (counted in import/report.json): "
+            + ", ".join(f"{n:,} {schema}" for schema, n in report.unplaced.items())
+        )
+    console.print(
+        f"wrote {out}; {len(report.quarantined):,} source row(s) set aside in {out}/import/quarantine.csv; "
+        f"next: workbench analyze {out} --out RESULTS"
+    )
+
+
 MethodOption = Annotated[
     str | None,
     typer.Option(

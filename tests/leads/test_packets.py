@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from tests.conftest import run_workbench
 from workbench.leads.manifest import sha256_file, verify_packet
 from workbench.leads.packet import build_lead_packet
+from workbench.model import LINK_KINDS
 from workbench.pipeline import analyze
 from workbench.store import MemoryStore
 
@@ -249,3 +250,67 @@ def test_anx_gexf_and_cypher_hold_the_case_graph(packet):
     manifest = json.loads((packet.folder / "manifest.json").read_text())
     listed = json.dumps(manifest)
     assert all(name in listed for name in ("chart.anx", "ring.gexf", "ring.cypher"))
+
+
+def test_ftm_export_imported_again_gives_the_same_ring(packet, tmp_path):
+    """FtM round trip: members, the identifiers that tie them, and payments come back as they left."""
+    from workbench.imports.ftm import import_ftm
+
+    exports = packet.folder / "exports"
+    data = tmp_path / "data"
+    report = import_ftm(exports / "entities.ftm.jsonl", data)
+    assert report.unplaced == {} and len(report.quarantined) == 0
+    members = pd.read_csv(exports / "members.csv", dtype=str, keep_default_na=False)
+    sellers = pd.read_csv(data / "sellers.csv", dtype=str, keep_default_na=False)
+    assert sorted(sellers["seller_id"]) == sorted(members["seller_id"])
+    assert dict(zip(sellers["seller_id"], sellers["shop_name"], strict=True)) == dict(
+        zip(members["seller_id"], members["shop_name"], strict=True)
+    )
+    tying = pd.read_csv(exports / "identifiers.csv", dtype=str, keep_default_na=False)
+    # a shared supplier is a tie the analysis derives from shipments, not an identifier of a storefront
+    tying = tying[tying["kind"].isin(LINK_KINDS)]
+    links = pd.read_csv(data / "seller_links.csv", dtype=str, keep_default_na=False)
+    imported = set(links[["seller_id", "kind", "value"]].itertuples(index=False, name=None))
+    assert set(tying[["seller_id", "kind", "value"]].itertuples(index=False, name=None)) <= imported
+    for column in ("person_id", "phone", "email", "bank_account"):
+        own = {(m.seller_id, column, getattr(m, column)) for m in members.itertuples() if getattr(m, column)}
+        assert own <= imported, column
+    paid = pd.read_csv(exports / "payments.csv", dtype=str, keep_default_na=False)
+    back = pd.read_csv(data / "payments.csv", dtype=str, keep_default_na=False)
+    columns = ["payment_id", "from_account", "to_account"]
+    assert sorted(back[columns].itertuples(index=False)) == sorted(paid[columns].itertuples(index=False))
+    assert sorted(back["amount"].astype(float)) == sorted(paid["amount"].astype(float))
+    # and the workbench finds the ring again in what came back
+    out = tmp_path / "out"
+    analyze(data, out)
+    rings = pd.read_csv(out / "rings.csv", dtype=str)
+    assert rings["ring_id"].nunique() == 1 and set(rings["seller_id"]) == set(members["seller_id"])
+
+
+def test_ftm_import_reports_what_has_no_place_and_sets_aside_bad_lines(tmp_path):
+    from workbench.imports.ftm import import_ftm
+
+    vessel = model.make_entity("Vessel")
+    vessel.make_id("v1")
+    vessel.add("name", "Ever Given")
+    account = model.make_entity("UserAccount")
+    account.make_id("u1")
+    account.add("username", "shop-1")
+    account.add("name", '=cmd|" /C calc"!A0 联系')
+    account.add("email", "a@b.cn")
+    payment = model.make_entity("Payment")
+    payment.make_id("p1")
+    payment.add("amount", "10")
+    lines = [json.dumps(e.to_dict()) for e in (vessel, account, payment)]
+    lines += ['{"id": "x", "schema": "NotASchema"}', "not json", '{"schema": "Person"}']
+    path = tmp_path / "in.ftm.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    report = import_ftm(path, tmp_path / "data")
+    assert report.unplaced == {"Vessel": 1}
+    reasons = report.quarantined.set_index("line")["reason"]
+    assert set(reasons.index) == {3, 4, 5, 6}
+    assert "without both sides" in reasons[3] and "not a FollowTheMoney schema" in reasons[4]
+    sellers = pd.read_csv(tmp_path / "data" / "sellers.csv", dtype=str, keep_default_na=False)
+    assert list(sellers["shop_name"]) == ['=cmd|" /C calc"!A0 联系']
+    done = run_workbench("import", str(path), "--ftm", "--out", str(tmp_path / "again"))
+    assert done.returncode == 0 and "1 Vessel" in done.stderr

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pacsv
+
+from graph_loaders.reader import write_input_csv
 
 from .cities import CITIES, ROAD_KINDS, ROADS
 from .duplicates import plant_duplicates
@@ -1001,13 +1001,6 @@ def _bad_rows(frames: dict[str, pd.DataFrame], rng: np.random.Generator, n: int)
         frames[name] = pd.concat([frame, dups], ignore_index=True)
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    table = pa.Table.from_pandas(
-        frame.astype(str).replace({"nan": "", "None": "", "<NA>": ""}), preserve_index=False
-    )
-    pacsv.write_csv(table, path)
-
-
 def generate_marketplace(
     out_dir: Path | str,
     sellers: int = 10000,
@@ -1035,7 +1028,7 @@ def generate_marketplace(
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
     summary = MarketplaceSummary(out_dir, rings=rings, ring_sellers=int(market.is_ring.sum()))
     for name, frame in frames.items():
-        _write_csv(frame, out_dir / f"{name}.csv")
+        write_input_csv(frame, out_dir / f"{name}.csv")
         summary.rows[name] = len(frame)
     return summary
 

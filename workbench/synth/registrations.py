@@ -23,7 +23,9 @@ def _hubs(links: pd.DataFrame, kind: str, cap: int = 40) -> np.ndarray:
 
 def write_registrations(frames: dict[str, pd.DataFrame], market, n: int, folder: Path) -> int:
     """Write ``n`` registrations (sellers, seller_links, truth/screening.csv) into ``folder``."""
-    from .generator import _format_noise, _text, _write_csv
+    from graph_loaders.reader import write_input_csv
+
+    from .generator import _format_noise, _text
 
     rng = np.random.default_rng([market.seed, 17])
     links = frames["seller_links"]
@@ -112,9 +114,9 @@ def write_registrations(frames: dict[str, pd.DataFrame], market, n: int, folder:
     new_links["observed_at"] = "2026-11-30"
     new_links["source_record_id"] = _text("NL", np.arange(1, len(new_links) + 1), 9)
     (folder / "truth").mkdir(parents=True, exist_ok=True)
-    _write_csv(new_sellers, folder / "sellers.csv")
-    _write_csv(new_links, folder / "seller_links.csv")
-    _write_csv(
+    write_input_csv(new_sellers, folder / "sellers.csv")
+    write_input_csv(new_links, folder / "seller_links.csv")
+    write_input_csv(
         pd.DataFrame(truth, columns=["seller_id", "kind", "ring_id"]), folder / "truth" / "screening.csv"
     )
     return n

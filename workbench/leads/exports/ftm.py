@@ -22,46 +22,77 @@ def _entity(schema: str, *key: str, **properties):
     return proxy
 
 
+# FtM has no schema for a device or for the input's own ids: they ride in ``keywords`` as
+# "device:VALUE" / "address_id:VALUE", which `workbench import --ftm` reads back
+KEYWORD_KINDS = ("device", "address_id", "org_id")
+
+
+def _member_identifiers(case: RingCase) -> dict[str, dict[str, list[str]]]:
+    """Every identifier of every member: the member's own columns and those tying it to others."""
+    held: dict[str, dict[str, list[str]]] = {}
+    columns = ("person_id", "phone", "email", "bank_account", "address_id")
+    for m in case.members.itertuples(index=False):
+        kinds = held.setdefault(m.seller_id, {})
+        for column in columns:
+            value = getattr(m, column, None)
+            if value not in (None, "") and str(value) != "nan":
+                kinds.setdefault(column.replace("address_id", "address"), []).append(str(value))
+    for i in case.identifiers.itertuples(index=False):
+        values = held.setdefault(i.seller_id, {}).setdefault(i.kind, [])
+        if str(i.value) not in values:
+            values.append(str(i.value))
+    return held
+
+
 def ftm_entities(case: RingCase) -> list:
-    """Storefronts as UserAccount owned by a Person, their addresses, payout accounts, payments,
-    the upstream organisations; each with its input record in ``notes`` or ``recordId``."""
+    """Storefronts as UserAccount owned by a Person, their addresses, payout accounts (an UnknownLink
+    from the storefront, an Ownership by the person), payments, the upstream organisations; each
+    with its input record in ``notes`` or ``recordId``."""
     entities = {}
 
     def keep(proxy):
         entities[proxy.id] = proxy
         return proxy
 
-    addresses = case.locations.dropna(subset=["address_id"]).drop_duplicates("address_id")
     address_ids = {}
-    for a in addresses.itertuples(index=False):
-        proxy = keep(
-            _entity(
-                "Address",
-                a.address_id,
-                full=f"{a.address_id}, {a.city}, {a.province}",
-                city=a.city,
-                region=a.province,
-                country="cn",
-                latitude=a.lat,
-                longitude=a.lon,
+
+    def address(address_id: str, row=None):
+        if address_id not in address_ids:
+            places = (
+                {}
+                if row is None
+                else {
+                    "full": f"{address_id}, {row.city}, {row.province}",
+                    "city": row.city,
+                    "region": row.province,
+                    "country": "cn",
+                    "latitude": row.lat,
+                    "longitude": row.lon,
+                }
             )
-        )
-        address_ids[a.address_id] = proxy.id
+            proxy = keep(_entity("Address", address_id, keywords=f"address_id:{address_id}", **places))
+            if row is None:
+                proxy.add("full", address_id)
+            address_ids[address_id] = proxy.id
+        return address_ids[address_id]
+
+    located = case.locations.dropna(subset=["address_id"]).drop_duplicates("address_id")
+    for a in located.itertuples(index=False):
+        address(a.address_id, a)
     people = {}
-    for m in case.members.itertuples(index=False):
-        owner = None
-        if m.person_id:
-            if m.person_id not in people:
-                people[m.person_id] = keep(
-                    _entity(
-                        "Person",
-                        m.person_id,
-                        name=f"Registrant {m.person_id}",
-                        idNumber=m.person_id,
-                        notes=m.provenance,
-                    )
+
+    def person(person_id: str, provenance: str):
+        if person_id not in people:
+            people[person_id] = keep(
+                _entity(
+                    "Person", person_id, name=f"Registrant {person_id}", idNumber=person_id, notes=provenance
                 )
-            owner = people[m.person_id]
+            )
+        return people[person_id]
+
+    identifiers = _member_identifiers(case)
+    for m in case.members.itertuples(index=False):
+        held = identifiers.get(m.seller_id, {})
         account = keep(
             _entity(
                 "UserAccount",
@@ -69,34 +100,43 @@ def ftm_entities(case: RingCase) -> list:
                 username=m.seller_id,
                 name=str(m.shop_name),
                 service=m.platform,
-                phone=m.phone,
-                email=m.email,
+                phone=held.get("phone", []),
+                email=held.get("email", []),
+                ipAddress=held.get("ip", []),
+                keywords=[f"device:{d}" for d in held.get("device", [])],
                 notes=m.provenance,
-                addressEntity=address_ids.get(m.address_id),
             )
         )
-        if owner is not None:
+        for address_id in held.get("address", []):
+            account.add("addressEntity", address(address_id))
+        owners = [person(p, m.provenance) for p in held.get("person_id", [])]
+        for owner in owners:
             account.add("owner", owner.id)
-        if m.bank_account and owner is not None:
-            bank = keep(
-                _entity(
-                    "BankAccount",
-                    m.bank_account,
-                    accountNumber=m.bank_account,
-                    name=f"Payout account {m.bank_account}",
-                )
-            )
+        for number in held.get("bank_account", []):
+            bank = keep(_entity("BankAccount", number, accountNumber=number, name=f"Payout account {number}"))
             keep(
                 _entity(
-                    "Ownership",
-                    owner.id,
+                    "UnknownLink",
+                    account.id,
                     bank.id,
-                    owner=owner.id,
-                    asset=bank.id,
+                    subject=account.id,
+                    object=bank.id,
                     role="payout account",
                     recordId=m.provenance,
                 )
             )
+            for owner in owners:
+                keep(
+                    _entity(
+                        "Ownership",
+                        owner.id,
+                        bank.id,
+                        owner=owner.id,
+                        asset=bank.id,
+                        role="payout account",
+                        recordId=m.provenance,
+                    )
+                )
     for u in case.upstream.itertuples(index=False):
         keep(
             _entity(
@@ -105,6 +145,7 @@ def ftm_entities(case: RingCase) -> list:
                 name=str(getattr(u, "entity_name", "") or u.entity_id),
                 description=f"upstream source rank {u.rank} (score {u.score}) of ring {case.ring_id}",
                 notes=str(u.evidence)[:2000],
+                keywords=f"org_id:{u.entity_id}",
             )
         )
     for p in case.payments.itertuples(index=False):
