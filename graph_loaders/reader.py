@@ -64,12 +64,13 @@ def read_table(path: Path, name: str) -> RawTable:
 
 
 def _header(path: Path) -> list[str]:
+    """The header's column names; [] for an empty file."""
     with path.open(encoding="utf-8-sig", newline="") as f:
         rows = csv.reader(f)
         header = next(rows, None)
         header_lines = rows.line_num
-    if not header:
-        raise InputError(f"{path.name}: empty file, expected a header line")
+    if not header or not any(h.strip() for h in header):
+        return []
     if header_lines > 1:
         # rows are read and cited by line after a one-line header; a name with a line break in it
         # would shift every row (the reader would take the name's second half for the first row)
@@ -89,6 +90,18 @@ MAX_RECORD_LINES = 20
 
 def _read_csv(path: Path, name: str) -> RawTable:
     header = _header(path)
+    if not header:
+        if name not in INPUT_FILES:
+            raise InputError(f"{path.name}: empty file, expected a header line")
+        # an input file left empty is one with no rows, as header-only is (partial datasets are normal)
+        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in INPUT_FILES[name].column_names})
+        return RawTable(
+            name,
+            path.name,
+            frame,
+            np.array([], dtype=np.int64),
+            quarantine_frame(path.name, [], "(row)", [], []),
+        )
     bad_rows: list[tuple[int | None, str, str]] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:

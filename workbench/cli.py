@@ -619,8 +619,10 @@ def hotspots(
 
 @app.command()
 def packet(
-    ring_id: Annotated[str, typer.Argument(help="Ring to refer (an id from rings.csv).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the packet folder and zip into.")],
+    ring_id: Annotated[str | None, typer.Argument(help="Ring to refer (an id from rings.csv).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write the packet folder and zip into.")
+    ] = None,
     store: Annotated[
         Path | None, typer.Option("--store", help="Embedded store folder with analysed rings.")
     ] = None,
@@ -631,20 +633,35 @@ def packet(
     recipient: Annotated[str, typer.Option(help="Who the packet is for (kept in the case register).")] = (
         "unspecified recipient"
     ),
+    flows: Annotated[
+        bool,
+        typer.Option(
+            "--flows", help="Refer the money and goods flows instead of a ring (data with no ring)."
+        ),
+    ] = False,
 ) -> None:
     """Build a lead packet for one ring: report (HTML, PDF), exports (CSV, FtM, GraphML, GeoJSON),
     provenance and a SHA-256 manifest; record it in the case register. The redaction key comes
     from WORKBENCH_REDACTION_KEY (a random one otherwise)."""
+    from .leads.flow_packet import build_flow_packet
     from .leads.packet import build_lead_packet
 
+    if out is None:
+        raise WorkbenchError("name the folder to write the packet into: --out DIR")
+    if flows == (ring_id is not None):
+        raise WorkbenchError("name a RING_ID to refer a ring, or give --flows to refer the flows")
+    subject = "the flows" if flows else f"ring {ring_id}"
     with _stored_tables(store, neo4j) as (graph_store, _):
         with _progress() as progress:
-            progress.add_task(f"building the lead packet for {ring_id}", total=None)
-            built = build_lead_packet(
-                graph_store, ring_id, out, redact=redact, recipient=recipient, role="cli"
-            )
+            progress.add_task(f"building the lead packet for {subject}", total=None)
+            if flows:
+                built = build_flow_packet(graph_store, out, redact=redact, recipient=recipient, role="cli")
+            else:
+                built = build_lead_packet(
+                    graph_store, ring_id, out, redact=redact, recipient=recipient, role="cli"
+                )
         results.print(
-            f"packet {built.packet_id} for ring {ring_id} in {built.seconds:.1f}s: {built.folder} and "
+            f"packet {built.packet_id} for {subject} in {built.seconds:.1f}s: {built.folder} and "
             f"{built.zip_path} (SHA-256 {built.zip_sha256}){'; redacted' if redact else ''}"
         )
 

@@ -23,6 +23,7 @@ from .analytics.communities import (
 )
 from .analytics.decisions import CONFLICT_COLUMNS, apply_membership, apply_sources, cut_cannot_links, in_force
 from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
+from .analytics.flows import FLOW_COLUMNS, RECEIVER_COLUMNS, coverage, flow_receivers, money_flows
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
 from .analytics.resolution import RESOLVED_COLUMNS, Resolution, resolve_entities
 from .analytics.scoring import score_rings
@@ -73,6 +74,11 @@ class Findings:
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     # address and organisation records resolved into entities (None: not resolved yet)
     resolution: Resolution | None = None
+    # money between accounts, and where money and goods concentrate, rings or none
+    flows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FLOW_COLUMNS))
+    receivers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RECEIVER_COLUMNS))
+    # which analyses the input allowed, and for those skipped the files they lacked
+    coverage: dict = field(default_factory=dict)
 
     @property
     def resolved(self) -> pd.DataFrame:
@@ -117,6 +123,8 @@ class AnalysisResult:
             if len(scores)
             else 0,
             "associates": len(self.findings.associates),
+            # which analyses ran on this input, and what each skipped one lacked
+            "analyses": self.findings.coverage,
             "entities": self.findings.resolution.summary() if self.findings.resolution else {},
             "incremental": self.findings.incremental,
             "ring_changes": self.findings.changes["change"].value_counts().to_dict()
@@ -337,7 +345,10 @@ def trace_upstream(
         if findings.resolution is None:
             findings.resolution = resolved_entities(tables, findings.settings, findings.decisions)
         resolution = findings.resolution
+        findings.coverage = coverage(tables)
         tables = resolution.apply(tables)
+        findings.flows = money_flows(tables)
+        findings.receivers = flow_receivers(tables)
         links = evidence_links(tables) if links is None else links
         findings.upstream, findings.paths = upstream_sources(
             findings.rings[["seller_id", "ring_id"]],
@@ -396,8 +407,11 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
             "resolved",
             "watch",
             "changes",
+            "flows",
+            "receivers",
         ):
             store.write_result(name, getattr(findings, name))
+        store.write_meta_entry("coverage", findings.coverage)
 
 
 CHANGE_COLUMNS = ["ring_id", "change", "members_added", "members_removed", "previous_ring_ids"]
@@ -542,6 +556,8 @@ def analyze(
             ("conflicts", findings.conflicts),
             ("resolved", findings.resolved),
             ("changes", findings.changes),
+            ("flows", findings.flows),
+            ("flow_receivers", findings.receivers),
         ):
             write_csv(frame, out_dir / f"{name}.csv")
     timings["total"] = time.perf_counter() - started

@@ -42,6 +42,9 @@ def overview(where: str, version: str) -> dict:
         "counterfeit_test_buys": int((test_buys["verdict"] == "counterfeit").sum()),
         "quarantined": len(quarantine),
         "files": store.meta().get("input", {}).get("files", {}),
+        # which analyses the last run could do on this data, and what the others lacked
+        "coverage": store.meta().get("coverage", {}),
+        "receivers": store.result("receivers"),
         "by_reason": by_reason.sort_values("rows", ascending=False, ignore_index=True),
         "examples": quarantine.head(200),
     }

@@ -64,7 +64,14 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     member_ids = rings.loc[rings["ring_id"] == ring_id, "seller_id"]
     if member_ids.empty:
         known = ", ".join(rings["ring_id"].drop_duplicates().head(5))
-        raise WorkbenchError(f"no ring {ring_id!r} in the store (rings look like: {known or 'none yet'})")
+        if not known:
+            lacking = store.meta().get("coverage", {}).get("rings", {}).get("lacking", [])
+            why = f": the data held no rows of {', '.join(lacking)}" if lacking else ""
+            raise WorkbenchError(
+                f"no ring {ring_id!r}: the store holds no rings{why}; `workbench packet --flows` "
+                "refers its flows"
+            )
+        raise WorkbenchError(f"no ring {ring_id!r} in the store (rings look like: {known})")
     meta = store.meta()
     settings = AnalysisSettings.of_store(meta)
     tables = store.input_tables()

@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from .redact import Redactor
 from .report import report_facts, write_html, write_pdf
 from .signing import fingerprint, load_signing_key
 
-__all__ = ["LeadPacket", "build_lead_packet"]
+__all__ = ["LeadPacket", "build_lead_packet", "publish_packet"]
 
 
 @dataclass
@@ -72,12 +73,45 @@ def build_lead_packet(
             f"{ring_id}|{case.methods['input_fingerprint']}|{recipient}|{redact}|{created_at}".encode()
         ).hexdigest()[:12]
     )
+
+    def write(folder: Path) -> None:
+        _write_packet(case, folder, packet_id, created_at, recipient, redact, signing_key, store)
+
+    return publish_packet(
+        store,
+        packet_id,
+        ring_id,
+        out_dir,
+        write,
+        recipient,
+        redact,
+        created_at,
+        started,
+        actor,
+        role,
+    )
+
+
+def publish_packet(
+    store: GraphStore,
+    packet_id: str,
+    subject: str,
+    out_dir: Path,
+    write: Callable[[Path], None],
+    recipient: str,
+    redact: bool,
+    created_at: str,
+    started: float,
+    actor: str | None,
+    role: str | None,
+) -> LeadPacket:
+    """Build a packet with ``write(folder)`` in a hidden folder, move it and its zip into place whole
+    (a failure leaves no half-written packet), and register it in the case register (audited)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    # built in a hidden folder and moved into place whole: a failure leaves no half-written packet
     building = Path(tempfile.mkdtemp(prefix=f".{packet_id}-", dir=out_dir))
     try:
         folder = building / packet_id
-        _write_packet(case, folder, packet_id, created_at, recipient, redact, signing_key, store)
+        write(folder)
         zip_path = Path(shutil.make_archive(str(folder), "zip", root_dir=building, base_dir=packet_id))
         final_folder, final_zip = out_dir / packet_id, out_dir / f"{packet_id}.zip"
         if final_folder.exists():
@@ -92,7 +126,7 @@ def build_lead_packet(
             [
                 {
                     "packet_id": packet_id,
-                    "ring_id": ring_id,
+                    "ring_id": subject,
                     "recipient": recipient,
                     "redacted": redact,
                     "zip_sha256": digest,
@@ -104,7 +138,7 @@ def build_lead_packet(
         role=role,
     )
     return LeadPacket(
-        packet_id, ring_id, final_folder, final_zip, digest, recipient, redact, time.perf_counter() - started
+        packet_id, subject, final_folder, final_zip, digest, recipient, redact, time.perf_counter() - started
     )
 
 

@@ -40,6 +40,8 @@ def overview_page() -> None:
         + "."
     )
 
+    _coverage(figures["coverage"], figures["receivers"])
+
     st.subheader("Top rings by score")
     rings = ring_table(where, version)
     if rings.empty:
@@ -71,6 +73,45 @@ def overview_page() -> None:
             st.dataframe(examples, hide_index=True, width="stretch")
     else:
         st.success("No row was quarantined.")
+
+
+ANALYSIS_NAMES = {
+    "rings": "Ring detection",
+    "upstream": "Upstream tracing of rings",
+    "money_flows": "Money flows (flows.csv)",
+    "flow_receivers": "Where money and goods concentrate (flow_receivers.csv)",
+    "entities": "Entity resolution of addresses and companies",
+    "map_and_hotspots": "Maps and regional hotspots",
+    "marketplace_evidence": "Complaints and test buys as evidence",
+    "screening_watch": "Screening of new registrations",
+}
+
+
+def _coverage(coverage: dict, receivers: pd.DataFrame) -> None:
+    """Which analyses this data allowed; for a dataset of flows alone, where the money goes."""
+    skipped = {name: said for name, said in coverage.items() if not said.get("ran")}
+    if not coverage or not skipped:
+        return
+    st.subheader("What this data allows")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "analysis": ANALYSIS_NAMES.get(name, name),
+                    "ran": "yes" if said.get("ran") else "no",
+                    "lacking": ", ".join(said.get("lacking", [])),
+                }
+                for name, said in coverage.items()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("An analysis that did not run names the input files it lacked; add them and analyse again.")
+    if len(receivers) and not coverage.get("rings", {}).get("ran", True):
+        st.subheader("Where money and goods concentrate")
+        st.dataframe(receivers.head(20), hide_index=True, width="stretch")
+        st.caption("Ranked by distinct payers, then money received, then parcels sent; evidence cites lines.")
 
 
 def _attention(store, rings: pd.DataFrame, flag_score: float) -> None:

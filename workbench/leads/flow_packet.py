@@ -1,0 +1,223 @@
+"""A flows packet: for data with no ring to refer (a bank's transfers, a financial-intelligence unit's
+bank-to-bank flows, waybills alone), the money and goods flows, where they concentrate and the
+payments behind them, signed and registered like a ring's lead packet."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import jinja2
+import networkx as nx
+import pandas as pd
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from followthemoney import model
+
+from workbench import __version__
+from workbench.errors import WorkbenchError
+from workbench.safe_output import write_csv
+from workbench.store.base import GraphStore
+
+from .manifest import write_manifest
+from .packet import LeadPacket, publish_packet
+from .redact import Redactor
+from .signing import fingerprint, load_signing_key
+
+__all__ = ["FLOWS_SUBJECT", "build_flow_packet"]
+
+# the case register's subject of a flows packet (ring packets name their ring)
+FLOWS_SUBJECT = "FLOWS"
+SHOWN = 50
+
+_REPORT = jinja2.Environment(autoescape=True).from_string(
+    """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Flows packet {{ packet_id }}</title>
+<style>body{font-family:"Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;margin:2em}
+table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px;font-size:90%}</style>
+</head><body>
+<h1>Money and goods flows: packet {{ packet_id }}</h1>
+<p>For {{ recipient }}, {{ created_at }}. {{ redaction }} Signed by unit key {{ signer }}.</p>
+<p>This data names no storefront ring (no rows of {{ lacking }}), so this packet refers the flows
+themselves: who receives money from the most payers and sends the most parcels, and the largest
+flows between accounts. Every row cites the input lines it stands on.</p>
+<h2>What the data allowed</h2>
+<table><tr><th>analysis</th><th>ran</th><th>lacking</th></tr>
+{% for a in analyses %}<tr><td>{{ a.name }}</td><td>{{ a.ran }}</td><td>{{ a.lacking }}</td></tr>{% endfor %}
+</table>
+<h2>Where money and goods concentrate (first {{ receivers|length }})</h2>
+<table><tr>{% for c in receiver_columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for r in receivers %}<tr>{% for c in receiver_columns %}<td>{{ r[c] }}</td>{% endfor %}</tr>{% endfor %}
+</table>
+<h2>Largest flows (first {{ flows|length }})</h2>
+<table><tr>{% for c in flow_columns %}<th>{{ c }}</th>{% endfor %}</tr>
+{% for f in flows %}<tr>{% for c in flow_columns %}<td>{{ f[c] }}</td>{% endfor %}</tr>{% endfor %}
+</table>
+<p>Exports: flows.csv, flow_receivers.csv, payments.csv, entities.ftm.jsonl (FollowTheMoney),
+flows.gexf (Gephi). manifest.json lists every file with its SHA-256; manifest.sig signs it.</p>
+</body></html>
+"""
+)
+
+
+def _redacted(flows: pd.DataFrame, receivers: pd.DataFrame, payments: pd.DataFrame, redactor: Redactor):
+    account = lambda v: redactor.value("bank_account", v) if isinstance(v, str) else v  # noqa: E731
+    flows = flows.assign(
+        from_account=flows["from_account"].map(account), to_account=flows["to_account"].map(account)
+    )
+    is_account = receivers["entity_kind"] == "account"
+    receivers = receivers.assign(
+        entity_id=receivers["entity_id"].where(~is_account, receivers["entity_id"].map(account))
+    )
+    return flows, receivers, redactor.table("payments", payments)
+
+
+def _ftm(flows_payments: pd.DataFrame, receivers: pd.DataFrame, path: Path) -> None:
+    entities = {}
+
+    def entity(schema: str, key: str, **properties):
+        proxy = model.make_entity(schema)
+        proxy.make_id(schema, key)
+        for name, value in properties.items():
+            if value not in (None, "") and str(value) != "nan":
+                proxy.add(name, str(value))
+        entities[proxy.id] = proxy
+        return proxy
+
+    for p in flows_payments.itertuples(index=False):
+        payer = entity("BankAccount", p.from_account, accountNumber=p.from_account)
+        payee = entity("BankAccount", p.to_account, accountNumber=p.to_account)
+        entity(
+            "Payment",
+            p.payment_id,
+            transactionNumber=p.payment_id,
+            amount=p.amount,
+            currency=getattr(p, "currency", ""),
+            date=str(getattr(p, "paid_at", "") or "")[:10],
+            payerAccount=payer.id,
+            beneficiaryAccount=payee.id,
+            recordId=p.provenance,
+        )
+    for r in receivers[receivers["entity_kind"] == "org"].itertuples(index=False):
+        entity(
+            "Organization",
+            r.entity_id,
+            name=r.name or r.entity_id,
+            keywords=f"org_id:{r.entity_id}",
+            description=f"flow receiver rank {r.rank}: {r.payers} payers, {r.parcels_sent} parcels sent",
+            notes=str(r.evidence)[:2000],
+        )
+    with path.open("w", encoding="utf-8") as f:
+        for proxy in entities.values():
+            f.write(json.dumps(proxy.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def _gexf(flows: pd.DataFrame, path: Path) -> None:
+    graph = nx.DiGraph()
+    for f in flows.itertuples(index=False):
+        graph.add_edge(
+            str(f.from_account),
+            str(f.to_account),
+            amount=float(f.amount),
+            payments=int(f.payments),
+            evidence=f.evidence,
+        )
+    for node in graph.nodes:
+        graph.nodes[node]["kind"] = "BankAccount"
+    nx.write_gexf(graph, path)
+
+
+def build_flow_packet(
+    store: GraphStore,
+    out_dir: Path | str,
+    redact: bool = False,
+    recipient: str = "unspecified recipient",
+    key: bytes | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
+    actor: str | None = None,
+    role: str | None = None,
+) -> LeadPacket:
+    """Write ``OUT/<packet_id>/`` and its zip: the flows of the last analysis, signed, registered."""
+    started = time.perf_counter()
+    signing_key = signing_key or load_signing_key()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise WorkbenchError(f"--out {out_dir}: is a file; name a folder for the packet")
+    flows, receivers = store.result("flows"), store.result("receivers")
+    if not len(flows) and not len(receivers):
+        raise WorkbenchError(
+            "no flows to refer: the store's last analysis found no payments or shipments "
+            "(run `workbench analyze` on data with payments.csv or shipments.csv)"
+        )
+    meta = store.meta()
+    coverage = meta.get("coverage", {})
+    payments = store.table("payments")
+    redactor = Redactor(enabled=redact, key=key)
+    if redact:
+        flows, receivers, payments = _redacted(flows, receivers, payments, redactor)
+    created_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+    fingerprint_of_input = meta.get("input", {}).get("fingerprint", "")
+    packet_id = (
+        "FP-"
+        + hashlib.sha256(
+            f"flows|{fingerprint_of_input}|{recipient}|{redact}|{created_at}".encode()
+        ).hexdigest()[:12]
+    )
+    signer = fingerprint(signing_key.public_key())
+
+    def write(folder: Path) -> None:
+        exports = folder / "exports"
+        exports.mkdir(parents=True)
+        write_csv(flows, exports / "flows.csv")
+        write_csv(receivers, exports / "flow_receivers.csv")
+        write_csv(payments, exports / "payments.csv")
+        _ftm(payments, receivers, exports / "entities.ftm.jsonl")
+        _gexf(flows, exports / "flows.gexf")
+        (folder / "report.html").write_text(
+            _REPORT.render(
+                packet_id=packet_id,
+                recipient=recipient,
+                created_at=created_at,
+                signer=signer,
+                redaction="Personal identifiers are replaced by keyed tokens." if redact else "Not redacted.",
+                lacking=", ".join(coverage.get("rings", {}).get("lacking", [])) or "sellers, seller_links",
+                analyses=[
+                    {
+                        "name": name,
+                        "ran": "yes" if said["ran"] else "no",
+                        "lacking": ", ".join(said["lacking"]),
+                    }
+                    for name, said in coverage.items()
+                ],
+                receiver_columns=list(receivers.columns),
+                receivers=receivers.head(SHOWN).to_dict("records"),
+                flow_columns=list(flows.columns),
+                flows=flows.head(SHOWN).to_dict("records"),
+            ),
+            encoding="utf-8",
+        )
+        audit = store.audit_log()
+        write_manifest(
+            folder,
+            {
+                "packet_id": packet_id,
+                "ring_id": FLOWS_SUBJECT,
+                "created_at": created_at,
+                "recipient": recipient,
+                "redacted": redact,
+                "input_fingerprint": fingerprint_of_input,
+                "analyses": coverage,
+                "software_version": __version__,
+                "audit_head": {
+                    "seq": int(audit["seq"].iloc[-1]) if len(audit) else 0,
+                    "hash": str(audit["entry_hash"].iloc[-1]) if len(audit) else "",
+                },
+            },
+            signing_key,
+        )
+
+    return publish_packet(
+        store, packet_id, FLOWS_SUBJECT, out_dir, write, recipient, redact, created_at, started, actor, role
+    )
