@@ -244,6 +244,12 @@ def test_anx_gexf_and_cypher_hold_the_case_graph(packet):
     assert len(entities) == graphml.number_of_nodes() and len(links) == graphml.number_of_edges()
     # a link's provenance is kept as an attribute
     assert any("csv:" in (a.get("Value") or "") for a in chart.iter("Attribute"))
+    # the timeline: every dated link (registration, waybill, payment) carries its day
+    dated = sorted(d["date"] for *_, d in graphml.edges(data=True) if d.get("date"))
+    on_chart = sorted(i.get("DateTime")[:10] for i in links if i.get("DateSet") == "true")
+    assert dated and on_chart == dated
+    payments = pd.read_csv(folder / "payments.csv", dtype=str)
+    assert set(payments["paid_at"].str[:10]) <= set(dated)
     script = (folder / "ring.cypher").read_text().splitlines()
     assert sum(line.startswith("MERGE ") for line in script) == graphml.number_of_nodes()
     assert sum(line.startswith("MATCH ") for line in script) == graphml.number_of_edges()

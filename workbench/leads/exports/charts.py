@@ -32,7 +32,8 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 def write_anx(graph: nx.MultiDiGraph, path: Path) -> Path:
     """``path`` (``.anx``): an entity per node with its kind's icon, a link per edge with its
-    relation and provenance as attributes."""
+    relation and provenance as attributes, and its date where the input gave one, so the chart's
+    timeline view orders registrations, waybills and payments."""
     chart = ANXChart()
     for node, data in graph.nodes(data=True):
         kind = str(data.get("label", "Entity"))
@@ -48,13 +49,17 @@ def write_anx(graph: nx.MultiDiGraph, path: Path) -> Path:
         )
     for source, target, data in graph.edges(data=True):
         relation = str(data.get("relation", "LINK"))
+        date = data.get("date") or None
         chart.add_link(
             from_id=str(source),
             to_id=str(target),
             type=relation,
             label=relation,
             arrow="->",
-            attributes={k: str(v) for k, v in data.items() if k != "relation" and v not in (None, "")},
+            date=date,
+            attributes={
+                k: str(v) for k, v in data.items() if k not in ("relation", "date") and v not in (None, "")
+            },
         )
     written = chart.to_anx(str(path.with_suffix("")))
     return Path(written)

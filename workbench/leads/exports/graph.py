@@ -4,6 +4,7 @@ and the links between them, each carrying the input records that show it."""
 from __future__ import annotations
 
 import networkx as nx
+import pandas as pd
 
 from workbench.model import LINK_KIND_TO_NODE
 
@@ -19,10 +20,23 @@ def _node(kind: str, value: str) -> str:
     return f"{kind}:{value}"
 
 
+def _dates(frame, key: str, column: str) -> dict[str, str]:
+    """Record id -> its day (``YYYY-MM-DD``) where the input dated it."""
+    if frame is None or not len(frame) or key not in frame or column not in frame:
+        return {}
+    days = pd.to_datetime(frame[column], errors="coerce", utc=True).dt.strftime("%Y-%m-%d")
+    return {k: d for k, d in zip(frame[key].astype(str), days, strict=True) if isinstance(d, str)}
+
+
 def case_graph(case: RingCase) -> nx.MultiDiGraph:
-    """Nodes ``Label:key`` with ``label``, ``key`` and ``name``; edges with ``relation`` and
-    ``provenance`` (``file:line`` of each input record, ``;``-separated)."""
+    """Nodes ``Label:key`` with ``label``, ``key`` and ``name``; edges with ``relation``,
+    ``provenance`` (``file:line`` of each input record, ``;``-separated) and, where the input dates
+    the record (a registration, a waybill, a payment), its ``date``."""
     graph = nx.MultiDiGraph(ring_id=case.ring_id)
+    dated = {
+        **_dates(case.shipments, "waybill", "shipped_at"),
+        **_dates(case.payments, "payment_id", "paid_at"),
+    }
     for m in case.members.itertuples(index=False):
         seller = _node("Seller", m.seller_id)
         graph.add_node(
@@ -36,7 +50,10 @@ def case_graph(case: RingCase) -> nx.MultiDiGraph:
         if m.person_id:
             person = _node("Person", m.person_id)
             graph.add_node(person, label="Person", key=m.person_id, name=m.person_id)
-            graph.add_edge(seller, person, relation="REGISTERED_TO", provenance=m.provenance)
+            registered = _dates(pd.DataFrame([m._asdict()]), "seller_id", "registered_at").get(
+                m.seller_id, ""
+            )
+            graph.add_edge(seller, person, relation="REGISTERED_TO", provenance=m.provenance, date=registered)
     for i in case.identifiers.itertuples(index=False):
         label = _KIND_LABEL.get(i.kind, i.kind)
         target = _node(label, i.value)
@@ -51,7 +68,14 @@ def case_graph(case: RingCase) -> nx.MultiDiGraph:
                 label, key = node.split(":", 1)
                 graph.add_node(node, label=label, key=key, name=key)
         relation = "SHIPPED_TO" if p.flow == "goods" else "PAID"
-        graph.add_edge(source, target, relation=relation, record_id=p.record_id, provenance=p.provenance)
+        graph.add_edge(
+            source,
+            target,
+            relation=relation,
+            record_id=p.record_id,
+            provenance=p.provenance,
+            date=dated.get(str(p.record_id), ""),
+        )
     for u in case.upstream.itertuples(index=False):
         node = _node("Organization", u.entity_id)
         graph.add_node(
