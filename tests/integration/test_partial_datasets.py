@@ -106,6 +106,11 @@ def test_partial_dataset_analyze_app_pages_and_packet(market, tmp_path, dataset,
     overview = page_test("overview", role="lead").run()
     if dataset != "sellers_and_links_only":
         assert "What this data allows" in [s.value for s in overview.subheader]
+        # the Leads page offers the flows packet when there is no ring, and builds it
+        leads = page_test("leads", role="lead").run()
+        button = next(b for b in leads.button if b.label == "Build flows packet")
+        leads = button.click().run()
+        assert not leads.exception and any("built" in s.value for s in leads.success)
     packets = tmp_path / "packets"
     if dataset == "sellers_and_links_only":
         rings = pd.read_csv(tmp_path / "out" / "rings.csv", dtype=str)

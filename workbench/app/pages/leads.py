@@ -13,6 +13,7 @@ from workbench.app.common import current_user, no_rings, page_start, ring_picker
 from workbench.app.data import ring_table
 from workbench.app.judgement import conflicts_section
 from workbench.errors import WorkbenchError
+from workbench.leads.flow_packet import FLOWS_SUBJECT
 from workbench.store.base import CASE_STATUSES
 
 
@@ -29,6 +30,9 @@ def leads_page() -> None:
     if ring_id is None:
         _counters(counters, store, rings)
         no_rings()
+        if len(store.result("flows")) or len(store.result("receivers")):
+            # data with no ring (a bank's transfers, waybills alone): its flows can still be referred
+            _lead_packet(store, FLOWS_SUBJECT)
         return
     heading = st.empty()
     status = store.case_status()
@@ -67,10 +71,15 @@ def _counters(where, store, rings) -> None:
 
 
 def _lead_packet(store, ring_id: str) -> None:
-    """Build a lead packet for the ring on request and offer its zip; show the case register."""
+    """Build a lead packet for the ring (or, for ``FLOWS``, a flows packet) on request and offer its
+    zip; show the case register."""
+    from workbench.leads.flow_packet import build_flow_packet
     from workbench.leads.packet import build_lead_packet
 
-    st.subheader("Lead packet")
+    flows = ring_id == FLOWS_SUBJECT
+    st.subheader("Flows packet" if flows else "Lead packet")
+    if flows:
+        st.caption("No ring to refer: a flows packet refers where money and goods concentrate, signed.")
     user = current_user()
     if not allowed(user, "build_redacted_packet"):
         st.caption(f"Your role ({user.role}) may not build lead packets.")
@@ -83,19 +92,15 @@ def _lead_packet(store, ring_id: str) -> None:
     else:
         redact = True
         st.caption("Packets you build are redacted (unredacted packets need the lead role).")
-    if st.button("Build lead packet"):
+    if st.button("Build flows packet" if flows else "Build lead packet"):
         try:
             with st.spinner("building and signing the packet"):
                 folder = Path(tempfile.mkdtemp(prefix="lead-packet-"))
-                built = build_lead_packet(
-                    store,
-                    ring_id,
-                    folder,
-                    redact=redact,
-                    recipient=recipient,
-                    actor=user.name,
-                    role=user.role,
-                )
+                who = {"redact": redact, "recipient": recipient, "actor": user.name, "role": user.role}
+                if flows:
+                    built = build_flow_packet(store, folder, **who)
+                else:
+                    built = build_lead_packet(store, ring_id, folder, **who)
         except WorkbenchError as exc:
             st.error(str(exc))
             return
