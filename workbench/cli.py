@@ -177,22 +177,63 @@ def load(
     store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder to load into.")] = None,
     neo4j: Neo4jOption = None,
     source: SourceOption = None,
+    bulk: BulkOption = False,
+    bulk_files: Annotated[
+        Path | None,
+        typer.Option(
+            "--bulk-files",
+            help="Write the bulk importer's files and import.sh here (docker-compose: ./neo4j-import/bulk).",
+        ),
+    ] = None,
+    after_bulk: Annotated[
+        bool,
+        typer.Option(
+            "--after-bulk", help="After running import.sh: write the store's records (with --neo4j)."
+        ),
+    ] = False,
 ) -> None:
     """Validate and load an input folder into the embedded store or Neo4j as one transaction
-    (idempotent; a new version of a source replaces that source's rows)."""
+    (idempotent; a new version of a source replaces that source's rows). --bulk makes a first
+    load into the local Neo4j through Neo4j's offline bulk importer."""
     from .pipeline import load_into_store
 
+    if bulk_files is not None:
+        from graph_loaders import load_folder
+
+        from .store.bulk_import import write_compose_import
+
+        script = write_compose_import(
+            load_folder(data_dir, Settings.from_env().default_country).tables, bulk_files
+        )
+        console.print(
+            f"wrote the importer's files and {script}; run it from the folder of docker-compose.yml, then "
+            f"`workbench load {data_dir} --neo4j bolt://localhost:7687 --after-bulk`"
+        )
+        return
     if not store and not neo4j:
         raise WorkbenchError("say where to load: --store DIR (embedded) or --neo4j URI")
+    server = _bulk_server(neo4j) if bulk else None
     with _open_store(store, neo4j=neo4j) as graph_store, _progress() as progress:
         task = progress.add_task("loading", total=None)
-        loaded, timings = load_into_store(
-            data_dir,
-            graph_store,
-            Settings.from_env(),
-            on_file=lambda name: progress.update(task, description=f"loading {name}"),
-            source=source,
-        )
+        if after_bulk:
+            from graph_loaders import load_folder
+
+            from .store.bulk_import import after_bulk as write_records
+
+            if not neo4j:
+                raise WorkbenchError("--after-bulk follows an import into Neo4j: give --neo4j URI")
+            loaded = load_folder(data_dir, Settings.from_env().default_country)
+            write_records(graph_store, loaded, source)
+            timings = {}
+        else:
+            loaded, timings = load_into_store(
+                data_dir,
+                graph_store,
+                Settings.from_env(),
+                on_file=lambda name: progress.update(task, description=f"loading {name}"),
+                source=source,
+                bulk=server,
+            )
     _show_counts(loaded.counts)
     console.print(
         f"loaded into {neo4j or store} in {sum(timings.values()):.1f}s; "
@@ -259,6 +300,32 @@ def import_(
     )
 
 
+BulkOption = Annotated[
+    bool,
+    typer.Option(
+        "--bulk",
+        help="First load into an empty local Neo4j (`make neo4j-up`) through Neo4j's offline bulk "
+        "importer: the server is stopped, imported into and started again. Increments stay batched.",
+    ),
+]
+
+
+def _bulk_server(neo4j: str | None):
+    """The local server a --bulk load may stop and import into."""
+    from .store.local_neo4j import running_local
+
+    if not neo4j:
+        raise WorkbenchError("--bulk loads into Neo4j: give --neo4j URI (the local server, `make neo4j-up`)")
+    server = running_local(neo4j)
+    if server is None:
+        raise WorkbenchError(
+            f"--bulk: {neo4j} is not the local Neo4j this machine started with `make neo4j-up`; the "
+            "importer writes a stopped database's files. With docker-compose use --bulk-files "
+            "neo4j-import/bulk and run the import.sh it writes (README, Neo4j)"
+        )
+    return server
+
+
 MethodOption = Annotated[
     str | None,
     typer.Option(
@@ -322,6 +389,7 @@ def analyze(
             "the part of the graph it touches, keeping every other ring as it was.",
         ),
     ] = False,
+    bulk: BulkOption = False,
 ) -> None:
     """Load, detect rings and trace upstream; write rings.csv, upstream.csv, quarantine.csv and
     summary.json to OUT, with the evidence behind them (ring_scores.csv, ring_members.csv,
@@ -331,6 +399,7 @@ def analyze(
     from .pipeline import analyze as run_analysis
 
     analysis = _analysis_settings(config, method, engine)
+    server = _bulk_server(neo4j) if bulk else None
     if data_dir is None and not (store or neo4j):
         raise WorkbenchError(
             "name the input folder, or the store whose last loaded folder to analyse (--store)"
@@ -354,6 +423,7 @@ def analyze(
             analysis=analysis,
             source=source,
             incremental=incremental,
+            bulk=server,
         )
     _show_counts(result.loaded.counts)
     summary = result.summary()

@@ -158,15 +158,22 @@ def load_into_store(
     settings: Settings,
     on_file: Step | None = None,
     source: str | None = None,
+    bulk=None,
 ) -> tuple[LoadedInput, dict[str, float]]:
     """Load ``data_dir`` and, when a store is given, write it there as the new version of
-    ``source`` (idempotently)."""
+    ``source`` (idempotently). With ``bulk`` (the local Neo4j server the store is on), a first load
+    goes through Neo4j's offline bulk importer instead of batched transactions."""
     timings: dict[str, float] = {}
     with _timed(timings, "load", None):
         loaded = load_folder(data_dir, settings.default_country, on_file=on_file)
     if store is not None:
         with _timed(timings, "store", None):
-            store.load(loaded, source=source)
+            if bulk is not None:
+                from .store.bulk_import import bulk_first_load
+
+                timings.update(bulk_first_load(store, bulk, loaded, source))
+            else:
+                store.load(loaded, source=source)
     return loaded, timings
 
 
@@ -510,6 +517,7 @@ def analyze(
     analysis: AnalysisSettings | None = None,
     source: str | None = None,
     incremental: bool = False,
+    bulk=None,
 ) -> AnalysisResult:
     """Run load, ring detection and upstream tracing, and write the batch contract's outputs plus the
     evidence behind them (ring_scores, ring_members, suppressed, upstream_paths, ring_history)."""
@@ -521,7 +529,9 @@ def analyze(
     started = time.perf_counter()
     if on_step:
         on_step("load")
-    loaded, timings = load_into_store(Path(data_dir), store, settings, on_file=on_step, source=source)
+    loaded, timings = load_into_store(
+        Path(data_dir), store, settings, on_file=on_step, source=source, bulk=bulk
+    )
     previous = store.rings() if store is not None else None
     if incremental and store is None:
         raise WorkbenchError("--incremental adds a day's data to a store: give --store DIR or --neo4j URI")

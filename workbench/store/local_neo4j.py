@@ -9,6 +9,7 @@ port with a fresh data folder. The jars come from ``make neo4j-jars`` (Maven Cen
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from workbench.errors import WorkbenchError
 
-__all__ = ["LocalNeo4j", "start", "free_port", "TOOLS_DIR"]
+__all__ = ["LocalNeo4j", "start", "free_port", "running_local", "TOOLS_DIR"]
 
 TOOLS_DIR = Path(__file__).resolve().parents[2] / "tools" / "neo4j"
 STATE_DIR = Path(__file__).resolve().parents[2] / ".neo4j"
@@ -28,22 +29,84 @@ STATE_DIR = Path(__file__).resolve().parents[2] / ".neo4j"
 
 @dataclass
 class LocalNeo4j:
-    """A running local server: its process, Bolt URI and data folder."""
+    """A running local server: its process (or, for one `make neo4j-up` left running, its pid),
+    Bolt URI, data folder, and how it was started (to start it again after a bulk import)."""
 
-    process: subprocess.Popen
+    process: subprocess.Popen | None
     uri: str
     data_dir: Path
     log: Path
+    port: int = 7687
+    heap: str = "1g"
+    page_cache_mb: int = 512
+    password: str | None = None
+    detach: bool = False
+    pid: int = 0
 
     def stop(self, timeout: float = 60) -> None:
         """SIGTERM (a clean shutdown through the launcher's hook), then SIGKILL if it hangs."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+            return
+        if self.pid and _alive(self.pid):
+            os.kill(self.pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while _alive(self.pid) and time.monotonic() < deadline:
+                time.sleep(0.25)
+            if _alive(self.pid):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def restart(self) -> None:
+        """Start the stopped server again on the same port and data folder (after a bulk import)."""
+        again = start(
+            self.data_dir, self.port, self.heap, self.page_cache_mb, self.password, detach=self.detach
+        )
+        self.process, self.pid, self.log = again.process, again.pid, again.log
+        if self.detach:
+            _write_state(self)
+
+
+def _write_state(server: LocalNeo4j) -> None:
+    STATE_DIR.mkdir(exist_ok=True)
+    (STATE_DIR / "pid").write_text(str(server.pid))
+    (STATE_DIR / "server.json").write_text(
+        json.dumps(
+            {"pid": server.pid, "port": server.port, "data": str(server.data_dir), "heap": server.heap}
+        )
+    )
+
+
+def running_local(uri: str) -> LocalNeo4j | None:
+    """The server `make neo4j-up` started on this machine, if ``uri`` names it."""
+    from urllib.parse import urlparse
+
+    state = STATE_DIR / "server.json"
+    if not state.exists():
+        return None
+    facts = json.loads(state.read_text())
+    parsed = urlparse(uri)
+    if parsed.hostname not in ("127.0.0.1", "localhost") or (parsed.port or 7687) != facts["port"]:
+        return None
+    if not _alive(int(facts["pid"])):
+        return None
+    data = Path(facts["data"])
+    return LocalNeo4j(
+        None,
+        uri,
+        data,
+        data / "launcher.log",
+        port=facts["port"],
+        heap=facts["heap"],
+        password=os.environ.get("NEO4J_PASSWORD"),
+        detach=True,
+        pid=int(facts["pid"]),
+    )
 
 
 def free_port() -> int:
@@ -91,7 +154,18 @@ def start(
             stderr=subprocess.STDOUT,
             start_new_session=detach,
         )
-    server = LocalNeo4j(process, f"bolt://127.0.0.1:{port}", data_dir, log)
+    server = LocalNeo4j(
+        process,
+        f"bolt://127.0.0.1:{port}",
+        data_dir,
+        log,
+        port=port,
+        heap=heap,
+        page_cache_mb=page_cache_mb,
+        password=password,
+        detach=detach,
+        pid=process.pid,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if "READY" in log.read_text(errors="replace"):
@@ -115,7 +189,7 @@ def _up(args: list[str]) -> None:
     server = start(
         data, port, heap=_option(args, "--heap", "2g"), password=os.environ.get("NEO4J_PASSWORD"), detach=True
     )
-    pid_file.write_text(str(server.process.pid))
+    _write_state(server)
     print(
         f"local Neo4j ready on {server.uri} (data {data}, log {server.log}); stop it with `make neo4j-down`"
     )
@@ -133,6 +207,7 @@ def _down() -> None:
             break
         time.sleep(0.5)
     pid_file.unlink(missing_ok=True)
+    (STATE_DIR / "server.json").unlink(missing_ok=True)
     print(f"local Neo4j (pid {pid}) stopped")
 
 

@@ -72,11 +72,19 @@ class Neo4jStore(GraphStore):
         database: str = "neo4j",
         batch_size: int = _DEFAULT_BATCH,
     ):
+        self.uri, self.database, self.batch_size = uri, database, batch_size
+        self._auth = (user or "neo4j", password) if password else None
+        # input tables a bulk import has just written as store files: the batched path skips them
+        self.imported: set[str] = set()
+        self._connect(user)
+        self._tables: dict[str, pd.DataFrame | None] = {}
+        self._ensure_schema()
+
+    def _connect(self, user: str | None = None) -> None:
         import neo4j
         from neo4j import exceptions
 
-        self.uri, self.database, self.batch_size = uri, database, batch_size
-        auth = (user or "neo4j", password) if password else None
+        uri, database, auth = self.uri, self.database, self._auth
         try:
             self.driver = neo4j.GraphDatabase.driver(uri, auth=auth, notifications_min_severity="OFF")
             self.driver.verify_connectivity()
@@ -96,7 +104,12 @@ class Neo4jStore(GraphStore):
             raise WorkbenchError(f"Neo4j at {uri}, database {database!r}: {exc.message}") from None
         except ValueError as exc:  # a malformed URI
             raise WorkbenchError(f"NEO4J_URI {uri!r}: {exc}") from None
-        self._tables: dict[str, pd.DataFrame | None] = {}
+
+    def reconnect(self) -> None:
+        """A new driver for the same server (after it was stopped and started again)."""
+        self.driver.close()
+        self._connect()
+        self._tables.clear()
         self._ensure_schema()
 
     def close(self) -> None:
@@ -181,6 +194,8 @@ class Neo4jStore(GraphStore):
     # ---- backend methods -------------------------------------------------------------------
     def _upsert(self, name: str, frame: pd.DataFrame, key: list[str]) -> None:
         self._tables.pop(name, None)
+        if name in self.imported:
+            return
         if name in _OWNERS:
             self._write_links(name, frame)
         elif name in _ENTITY_LABEL:
