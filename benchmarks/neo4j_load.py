@@ -1,10 +1,11 @@
-"""Load 1,000,000 seller-link rows into Neo4j: rows/s batched and, on a sample, one row per transaction.
+"""A first load of a whole marketplace into Neo4j both ways, in one run on the same data: the
+offline bulk importer (`workbench load --bulk`) and the batched transactional path.
 
-    python benchmarks/neo4j_load.py [--rows 1000000] [--sample 2000] [--uri bolt://...]
+    python benchmarks/neo4j_load.py [--sellers 1000000] [--seed 3] [--heap 4g]
 
-Without ``--uri`` (or NEO4J_URI) it starts the repo's local server on a free port with a fresh
-data folder (``make neo4j-jars`` first). The database is emptied before each path. Sellers are
-loaded first (links refer to them) and not counted. Prints one JSON line.
+Each path gets a fresh local server (``make neo4j-jars`` first) and loads every input table the
+loaders produced (rows = all input rows loaded); the graph counts of the two must agree. Prints one
+JSON line: seconds and rows/s of each path, their ratio, and the bulk path's steps.
 """
 
 from __future__ import annotations
@@ -20,85 +21,68 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph_loaders import load_folder  # noqa: E402
+from workbench.model import RELATIONSHIP_TYPES  # noqa: E402
+from workbench.store.bulk_import import bulk_first_load  # noqa: E402
 from workbench.store.local_neo4j import free_port, start  # noqa: E402
 from workbench.store.neo4j_store import Neo4jStore  # noqa: E402
 from workbench.synth.generator import generate_marketplace  # noqa: E402
 
 
-def _cpu_seconds(pid: int | None) -> float | None:
-    """CPU time (user + system) a process has used so far, from /proc; None where unknown."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, TypeError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _links_path(
-    store: Neo4jStore, links, sellers, batch_size: int, server_pid=None
-) -> tuple[float, float | None]:
-    """Seconds to load ``links`` (sellers loaded first, not counted) and the server's CPU seconds."""
-    store.wipe()
-    store._upsert("sellers", sellers, ["seller_id"])
-    store.batch_size = batch_size
-    cpu_before = _cpu_seconds(server_pid)
-    started = time.perf_counter()
-    store._upsert("seller_links", links, [])
-    elapsed = time.perf_counter() - started
-    cpu_after = _cpu_seconds(server_pid)
-    store.batch_size = 10_000
-    return elapsed, (cpu_after - cpu_before if cpu_before is not None else None)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--sample", type=int, default=2_000)
-    parser.add_argument("--batch", type=int, default=10_000)
-    parser.add_argument("--uri", default=os.environ.get("NEO4J_URI"))
+    parser.add_argument("--sellers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--heap", default="4g")
+    parser.add_argument("--page-cache-mb", type=int, default=2048)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        # about 8.2 link rows per seller in the realistic scenario
-        sellers_needed = int(args.rows / 8.0) + 1000
+    with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
         generate_marketplace(
-            Path(tmp) / "data", sellers=sellers_needed, rings=max(sellers_needed // 300, 10), seed=3
+            root / "data", sellers=args.sellers, rings=max(args.sellers // 300, 10), seed=args.seed
         )
-        loaded = load_folder(Path(tmp) / "data")
-        links = loaded.tables["seller_links"].iloc[: args.rows]
-        sellers = loaded.tables["sellers"]
-        server = None
-        if not args.uri:
-            server = start(Path(tmp) / "neo4j", free_port(), heap="4g", page_cache_mb=2048)
-        try:
-            store = Neo4jStore(args.uri or server.uri)
-            # warm the server's JIT on a small load first: the figure is the steady state
-            _links_path(store, links.iloc[:50_000], sellers, args.batch)
-            single = links.sample(n=min(args.sample, len(links)), random_state=1)
-            pid = server.process.pid if server else None
-            single_s, _ = _links_path(store, single, sellers, 1)
-            batched_s, server_cpu = _links_path(store, links, sellers, args.batch, pid)
-            relationships = sum(v for k, v in store.graph_counts().items() if k.startswith("HAS_"))
-            store.close()
-        finally:
-            if server:
+        generated = time.perf_counter() - started
+        started = time.perf_counter()
+        loaded = load_folder(root / "data")
+        validated = time.perf_counter() - started
+        rows = sum(len(t) for t in loaded.tables.values())
+        figures = {}
+        counts = {}
+        for path in ("bulk", "batched"):
+            server = start(
+                root / f"neo4j_{path}", free_port(), heap=args.heap, page_cache_mb=args.page_cache_mb
+            )
+            try:
+                store = Neo4jStore(server.uri)
+                started = time.perf_counter()
+                if path == "bulk":
+                    steps = bulk_first_load(store, server, loaded, source="bench", heap=args.heap)
+                else:
+                    store.load(loaded, source="bench")
+                    steps = {}
+                seconds = time.perf_counter() - started
+                counts[path] = store.graph_counts()
+                store.close()
+            finally:
                 server.stop()
+            figures[path] = {"seconds": round(seconds, 1), "rows_per_s": round(rows / seconds)}
+            figures[path].update({k: round(v, 1) for k, v in steps.items()})
     print(
         json.dumps(
             {
                 "benchmark": "neo4j_load",
-                "rows": len(links),
-                "relationships": relationships,
-                "batch_size": args.batch,
-                "batched_seconds": round(batched_s, 2),
-                "batched_rows_per_s": round(len(links) / batched_s),
-                "single_sample_rows": len(single),
-                "single_seconds": round(single_s, 2),
-                "single_rows_per_s": round(len(single) / single_s),
-                "speedup": round((len(links) / batched_s) / (len(single) / single_s), 1),
-                "floor_rows_per_s": 50_000,
-                # where the time goes: the server's CPU per row (a local server only), on this many cores
-                "server_cpu_us_per_row": round(server_cpu / len(links) * 1e6, 1) if server_cpu else None,
+                "sellers": args.sellers,
+                "input_rows": rows,
+                "nodes": sum(v for k, v in counts["bulk"].items() if k not in RELATIONSHIP_TYPES),
+                "relationships": sum(v for k, v in counts["bulk"].items() if k in RELATIONSHIP_TYPES),
+                "bulk": figures["bulk"],
+                "batched": figures["batched"],
+                "bulk_over_batched": round(figures["batched"]["seconds"] / figures["bulk"]["seconds"], 1),
+                "same_counts": counts["bulk"] == counts["batched"],
+                "generate_seconds": round(generated, 1),
+                "validate_seconds": round(validated, 1),
+                "heap": args.heap,
                 "cores": os.cpu_count(),
             }
         )

@@ -124,3 +124,34 @@ def test_bulk_files_for_docker_compose(market, tmp_path):
     assert "--nodes=Seller=/import/bulk/nodes_sellers.csv" in script
     assert "--relationships=HAS_PHONE=/import/bulk/rels_seller_links_phone.csv" in script
     assert "--multiline-fields=true" in script  # the hostile name spans lines
+
+
+def _operators(plan) -> set[str]:
+    found = {plan["operatorType"].split("@")[0]} if "operatorType" in plan else set()
+    for child in plan.get("children", []):
+        found |= _operators(child)
+    return found
+
+
+def test_named_queries_start_from_an_index_never_a_label_scan(market, neo4j_uri, tmp_path):
+    """Every named query's plan starts from a uniqueness-constraint seek on its seller or ring:
+    no full label scan or all-nodes scan that would grow with the marketplace."""
+    store = open_neo4j(neo4j_uri)
+    store.wipe()
+    analyze(market, tmp_path / "out", store)
+    scanning = {
+        "NodeByLabelScan",
+        "AllNodesScan",
+        "DirectedAllRelationshipsScan",
+        "UndirectedAllRelationshipsScan",
+    }
+    for name, params in _parameters(store).items():
+        if name == "community_projection":
+            continue  # a projection of the whole graph for GDS: a scan is what it is for
+        query = NamedQueries.get(name)
+        with store.driver.session(database=store.database) as session:
+            plan = session.run("EXPLAIN " + query.cypher, query.bind(params)).consume().plan
+        operators = _operators(plan)
+        assert not operators & scanning, (name, sorted(operators))
+        assert any("IndexSeek" in o for o in operators), (name, sorted(operators))
+    store.close()
