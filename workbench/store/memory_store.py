@@ -253,18 +253,36 @@ class EmbeddedStore(GraphStore):
         """The store's record database (case events, case register, audit trail), opened per call
         so that no process keeps a stale copy: the app and the CLI append side by side."""
         connection = sqlite3.connect(self.path / _RECORDS, timeout=60, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
-        for name, columns in RECORD_TABLES.items():
-            typed = ", ".join(f"{c} INTEGER PRIMARY KEY" if c == "seq" else f"{c} TEXT" for c in columns)
-            connection.execute(f"CREATE TABLE IF NOT EXISTS {name} ({typed})")
-        # the audit trail is append-only inside the database too; the hash chain shows any edit
-        # made around these triggers
-        for verb in ("UPDATE", "DELETE"):
-            connection.execute(
-                f"CREATE TRIGGER IF NOT EXISTS audit_no_{verb.lower()} BEFORE {verb} ON audit "
-                "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
-            )
+        # switching to WAL takes an exclusive lock and SQLite does not wait for it (no busy
+        # handler): two processes opening a new store at once would fail with "database is
+        # locked". So the mode is set only when it is not yet WAL, and retried briefly.
+        for attempt in range(400):
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 399:
+                    raise
+                time.sleep(0.05)
+        ready = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_no_delete'"
+        ).fetchone()[0]
+        if not ready:
+            # the schema once, under the write lock (BEGIN IMMEDIATE waits for it, up to the timeout)
+            connection.execute("BEGIN IMMEDIATE")
+            for name, columns in RECORD_TABLES.items():
+                typed = ", ".join(f"{c} INTEGER PRIMARY KEY" if c == "seq" else f"{c} TEXT" for c in columns)
+                connection.execute(f"CREATE TABLE IF NOT EXISTS {name} ({typed})")
+            # the audit trail is append-only inside the database too; the hash chain shows any edit
+            # made around these triggers
+            for verb in ("UPDATE", "DELETE"):
+                connection.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS audit_no_{verb.lower()} BEFORE {verb} ON audit "
+                    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+                )
+            connection.execute("COMMIT")
         return connection
 
     def _append_records(self, rows: dict[str, list[dict]], audit: list[dict]) -> None:
