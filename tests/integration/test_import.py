@@ -51,6 +51,14 @@ def test_example_mappings_convert_their_real_data_and_analyze_runs(tmp_path, map
     analysed = run_workbench("analyze", str(data), "--out", str(out))
     assert analysed.returncode == 0, analysed.stderr
     summary = json.loads((out / "summary.json").read_text())
+    if source == "fincen":
+        # every beneficiary bank is one organisation: the money they receive is the money paid,
+        # each payment counted once however many rows name the bank
+        receivers = pd.read_csv(out / "flow_receivers.csv")
+        paid = pd.read_csv(data / "payments.csv")
+        assert (receivers["entity_kind"] == "org").all()
+        assert receivers["received"].sum() == pytest.approx(paid["amount"].sum(), rel=1e-9)
+        assert receivers["payments"].sum() == len(paid)
     for file, n in expect.items():
         counts = summary["files"][file]
         assert counts["read"] == n == counts["loaded"] + counts["quarantined"] + counts["duplicates"]

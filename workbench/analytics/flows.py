@@ -128,7 +128,9 @@ def flow_receivers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     links = tables.get("org_links")
     if links is not None and len(links):
         bank = links[links["kind"] == "bank_account"]
+        # an account observed on many rows is one holding: counted once, or its money would be too
         org_accounts = pd.DataFrame({"org_id": bank["org_id"].astype(str), "account": bank["value"]})
+        org_accounts = org_accounts.drop_duplicates()
     if payments is not None and len(payments):
         paid = payments.merge(org_accounts, left_on="to_account", right_on="account", how="left")
         paid["entity_kind"] = paid["org_id"].notna().map({True: "org", False: "account"})
