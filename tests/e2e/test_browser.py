@@ -79,3 +79,18 @@ def test_hotspots_page_draws_the_map(served_app, browser):
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / "hotspots.png"), full_page=True)
     page.close()
+
+
+def test_every_page_opens_by_its_address(served_app, browser):
+    """A link someone saved or sent (`/overview`, `/rings`, ...) opens that page, never "Page not found"."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    for path, heading in (("overview", "Needs attention"), ("rings", "Rings"), ("leads", "Leads")):
+        page.goto(f"{served_app}/{path}", wait_until="networkidle")
+        expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=60000)
+        assert page.get_by_text("Page not found").count() == 0, path
+    # the sidebar lists each page once, Overview included
+    links = page.get_by_role("link", name="Overview")
+    assert links.count() == 1
+    page.close()

@@ -18,6 +18,10 @@ from workbench.app.pages.watch import watch_page
 from workbench.app.signin import sign_out, signed_in_user
 
 
+def _overview_at_its_address() -> None:
+    overview_page()
+
+
 def run() -> None:
     st.set_page_config(page_title="Counterfeit Ring Workbench", layout="wide")
     user = signed_in_user(open_store_quietly())
@@ -25,7 +29,7 @@ def run() -> None:
         return  # the sign-in form, or why nobody can sign in, is all this session sees
     st.session_state["user"] = user
     pages = [
-        st.Page(overview_page, title="Overview", url_path="overview", default=True),
+        st.Page(overview_page, title="Overview", default=True),
         st.Page(rings_page, title="Rings", url_path="rings"),
         st.Page(network_page, title="Network", url_path="network"),
         st.Page(upstream_page, title="Upstream", url_path="upstream"),
@@ -38,7 +42,12 @@ def run() -> None:
     st.session_state["_pages"] = {"rings": pages[1]}
     if allowed(user, "read_audit"):
         pages.append(st.Page(audit_page, title="Audit trail", url_path="audit"))
-    page = st.navigation(pages)
+    # the default page lives at "/"; Streamlit ignores its url_path, so "/overview" (a link someone
+    # saved or sent) is a second, unlisted page drawing the same Overview
+    by_address = st.Page(_overview_at_its_address, title="Overview", url_path="overview")
+    page = st.navigation([*pages, by_address], position="hidden")
+    for listed in pages:
+        st.sidebar.page_link(listed, label=listed.title)
     st.sidebar.markdown(f"Signed in: **{user.name}** ({user.role})")
     if user.signed_in_by != "loopback" and st.sidebar.button("Sign out"):
         sign_out()
