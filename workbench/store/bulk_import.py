@@ -67,6 +67,7 @@ class ImportFiles:
     def options(self) -> list[str]:
         return [
             "--overwrite-destination=true",
+            "--id-type=integer",
             f"--multiline-fields={'true' if self.multiline else 'false'}",
             "--bad-tolerance=0",
             "--skip-duplicate-nodes=false",
@@ -96,8 +97,11 @@ def _as_text(column: pd.Series) -> pa.Array:
         return pa.array(column.astype("Int64"), pa.int64())
     if pd.api.types.is_float_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
         return pa.array(column)
-    values = column.astype(object).where(column.notna(), None)
-    return pa.array([None if v is None else str(v) for v in values], pa.string())
+    try:
+        return pa.array(column, pa.string(), from_pandas=True)  # text, missing as null: the fast path
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed values in an extra column: each as text
+        values = column.astype(object).where(column.notna(), None)
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
 def _write(frame: pd.DataFrame, header: list[str], path: Path) -> bool:
@@ -125,52 +129,34 @@ def _header(frame: pd.DataFrame, renames: dict[str, str]) -> list[str]:
 
 
 def write_import_files(tables: dict[str, pd.DataFrame], folder: Path) -> ImportFiles:
-    """The importer's CSV files for ``tables`` (as the loaders produced them) in ``folder``."""
+    """The importer's CSV files for ``tables`` (as the loaders produced them) in ``folder``.
+
+    Nodes get integer import ids (``--id-type=integer``), numbered per label here, and keep their
+    key as an ordinary property: the importer then needs no string id map, its slowest stage."""
     folder.mkdir(parents=True, exist_ok=True)
     files = ImportFiles(folder)
-    referenced: dict[str, list[pd.Series]] = {}
-    written: dict[str, set] = {}
-
-    def nodes(label: str, frame: pd.DataFrame, name: str) -> None:
-        key = NODE_KINDS[label].key
-        path = folder / f"nodes_{name}.csv"
-        files.multiline |= _write(frame, _header(frame, {key: f"{key}:ID({label})"}), path)
-        files.nodes.append((label, path))
-        files.counts[f"nodes:{label}"] = files.counts.get(f"nodes:{label}", 0) + len(frame)
-
-    def relationships(rel: str, start: str, end: str, frame: pd.DataFrame, name: str) -> None:
-        if not len(frame):
-            return
-        path = folder / f"rels_{name}.csv"
-        header = _header(frame, {"_start": f":START_ID({start})", "_end": f":END_ID({end})"})
-        files.multiline |= _write(frame, header, path)
-        files.relationships.append((rel, path))
-        files.counts[f"relationships:{rel}"] = files.counts.get(f"relationships:{rel}", 0) + len(frame)
-
+    # first the relationships each table implies, to know every node a label needs
+    pending: list[tuple[str, str, str, pd.DataFrame, str]] = []
+    keys: dict[str, list[pd.Series]] = {}
     for name, label in ENTITY_LABEL.items():
         frame = tables.get(name)
         if frame is None or not len(frame):
             continue
-        nodes(label, frame, name)
-        written[label] = set(frame[NODE_KINDS[label].key])
+        keys.setdefault(label, []).append(frame[NODE_KINDS[label].key])
         for r in (r for r in ENTITY_RELATIONSHIPS if r.file == name):
             (a_label, _, a_col), (b_label, _, b_col) = r.source, r.target
             pairs = frame[[a_col, b_col]].dropna().drop_duplicates().set_axis(["_start", "_end"], axis=1)
-            referenced.setdefault(a_label, []).append(pairs["_start"])
-            referenced.setdefault(b_label, []).append(pairs["_end"])
-            relationships(r.type, a_label, b_label, pairs, f"{r.type}_{name}")
+            pending.append((r.type, a_label, b_label, pairs, f"{r.type}_{name}"))
     for name, (owner_label, owner_key) in LINK_OWNERS.items():
         frame = tables.get(name)
         if frame is None or not len(frame):
             continue
         for kind, part in frame.groupby("kind", sort=True):
-            label = LINK_KIND_TO_NODE[kind]
             props = [c for c in part.columns if c not in (owner_key, "kind", "value")]
             rows = pd.concat(
                 [part[[owner_key, "value"]].set_axis(["_start", "_end"], axis=1), part[props]], axis=1
             )
-            referenced.setdefault(label, []).append(part["value"])
-            relationships(LINK_TYPES[kind], owner_label, label, rows, f"{name}_{kind}")
+            pending.append((LINK_TYPES[kind], owner_label, LINK_KIND_TO_NODE[kind], rows, f"{name}_{kind}"))
     payments = tables.get("payments")
     if payments is not None and len(payments):
         props = [c for c in payments.columns if c not in ("from_account", "to_account")]
@@ -178,14 +164,51 @@ def write_import_files(tables: dict[str, pd.DataFrame], folder: Path) -> ImportF
             [payments[["from_account", "to_account"]].set_axis(["_start", "_end"], axis=1), payments[props]],
             axis=1,
         )
-        referenced.setdefault("BankAccount", []).extend([payments["from_account"], payments["to_account"]])
-        relationships("PAID", "BankAccount", "BankAccount", rows, "payments")
-    # nodes only referred to (an identifier, an address no addresses row describes): their key alone
-    for label, values in referenced.items():
-        keys = pd.Series(pd.unique(pd.concat(values).dropna()))
-        keys = keys[~keys.isin(written.get(label, set()))]
-        if len(keys):
-            nodes(label, pd.DataFrame({NODE_KINDS[label].key: keys.astype(str)}), f"{label}_referenced")
+        pending.append(("PAID", "BankAccount", "BankAccount", rows, "payments"))
+    for _, start, end, rows, _ in pending:
+        keys.setdefault(start, []).append(rows["_start"])
+        keys.setdefault(end, []).append(rows["_end"])
+    # every node of a label, numbered: entity rows first, then keys only referred to
+    ids = {label: pd.Index(pd.unique(pd.concat(found).dropna().astype(str))) for label, found in keys.items()}
+
+    def nodes(label: str, frame: pd.DataFrame, name: str) -> None:
+        key = NODE_KINDS[label].key
+        numbered = pd.concat(
+            [pd.Series(ids[label].get_indexer(frame[key].astype(str)), index=frame.index, name="_id"), frame],
+            axis=1,
+        )
+        path = folder / f"nodes_{name}.csv"
+        files.multiline |= _write(numbered, _header(numbered, {"_id": f":ID({label})"}), path)
+        files.nodes.append((label, path))
+        files.counts[f"nodes:{label}"] = files.counts.get(f"nodes:{label}", 0) + len(frame)
+
+    written: dict[str, int] = {}
+    for name, label in ENTITY_LABEL.items():
+        frame = tables.get(name)
+        if frame is not None and len(frame):
+            nodes(label, frame, name)
+            written[label] = len(frame)
+    for label, index in ids.items():
+        # nodes only referred to (an identifier, an address no addresses row describes): the key alone
+        rest = index[written.get(label, 0) :]
+        if len(rest):
+            nodes(
+                label,
+                pd.DataFrame({NODE_KINDS[label].key: np.asarray(rest, dtype=object)}),
+                f"{label}_referenced",
+            )
+    for rel, start, end, rows, name in pending:
+        if not len(rows):
+            continue
+        numbered = rows.assign(
+            _start=ids[start].get_indexer(rows["_start"].astype(str)),
+            _end=ids[end].get_indexer(rows["_end"].astype(str)),
+        )
+        path = folder / f"rels_{name}.csv"
+        header = _header(numbered, {"_start": f":START_ID({start})", "_end": f":END_ID({end})"})
+        files.multiline |= _write(numbered, header, path)
+        files.relationships.append((rel, path))
+        files.counts[f"relationships:{rel}"] = files.counts.get(f"relationships:{rel}", 0) + len(rows)
     (folder / "counts.json").write_text(json.dumps(files.counts, indent=2))
     return files
 
@@ -218,6 +241,8 @@ def run_importer(files: ImportFiles, home: Path, database: str = "neo4j", heap: 
     env = {**os.environ, "NEO4J_HOME": str(home.resolve()), "NEO4J_CONF": str(conf.resolve())}
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=files.folder)
+    # the importer's own account of its stages, kept beside the server's log
+    (home / "bulk-import.log").write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-12:])
         raise WorkbenchError(f"the Neo4j bulk importer failed (exit {done.returncode}):\n{tail}")
