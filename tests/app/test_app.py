@@ -261,3 +261,19 @@ def test_shortest_connection_names_an_unknown_seller_and_takes_ids_in_any_case(s
     assert any("Unknown seller 'S-NOBODY'" in e.value for e in at.error)
     at.text_input[1].set_value(ring[0].lower()).run()  # a lower-case id is the same seller
     assert not at.error and any(" links: " in s.value for s in at.success)
+
+
+def test_network_neighbourhood_takes_any_seller_not_only_the_first_thousands(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    sellers = sorted(MemoryStore(store_dir).table("sellers")["seller_id"])
+    last = sellers[-1]  # past any list cut-off
+    at = _page("network").run()
+    at.radio[0].set_value("Seller neighbourhood").run()
+    seller_box = next(t for t in at.text_input if t.label == "Seller (id or shop name)")
+    assert seller_box.value == sellers[0]
+    seller_box.set_value(last.lower()).run()  # typed in lower case
+    assert not at.exception and not at.error
+    drawn = at.get("iframe")[0].proto.srcdoc
+    assert last in drawn
+    next(t for t in at.text_input if t.label == "Seller (id or shop name)").set_value("S-NOBODY").run()
+    assert any("Unknown seller 'S-NOBODY'" in e.value for e in at.error)

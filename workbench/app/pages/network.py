@@ -54,12 +54,13 @@ def network_page() -> None:
             members = sorted(s for s, r in index.ring_of.items() if r == ring_id)
             base, graph = f"ring:{ring_id}", ring_graph(index, members, ring_id)
         else:
-            # a list of every seller would not fit a page: the search above finds any of them
-            seller = st.selectbox(
-                "Seller (the first 5,000; search above for any other)",
-                sorted(index.shop_names)[:5000],
-                key="network_seller",
-            )
+            # any seller by id (any case) or exact shop name: a list of millions would not fit a page
+            first = min(index.shop_names, default="")
+            typed = st.text_input("Seller (id or shop name)", value=first, key="network_seller")
+            seller = index.seller(typed)
+            if seller is None:
+                st.error(f"Unknown seller {typed!r}: give a seller id or a shop's exact name.")
+                return
             base, graph = f"seller:{seller}", neighbourhood_graph(index, seller)
     elif focus.startswith("seller:"):
         base, graph = focus, neighbourhood_graph(index, focus.partition(":")[2])
