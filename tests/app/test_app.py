@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -174,10 +175,24 @@ def test_hotspots_page_shows_the_map_table_and_a_region(store_dir, monkeypatch):
     at.selectbox[1].set_value("storefronts").run()  # the Gi* measure picker
     assert not at.exception and any("Gi* of storefronts" in c.value for c in at.caption)
     assert any("Rings with storefronts in" in h.value for h in at.subheader)
-    # the month filter: colour by storefronts registered up to the first month
-    at.select_slider[0].set_value(at.select_slider[0].options[0]).run()
-    at.selectbox[2].set_value("counterfeit_sellers_to_month").run()
-    assert not at.exception and any("Colour: counterfeit_sellers_to_month" in c.value for c in at.caption)
+    # the month slider applies to the default colouring: moving it changes the map
+    slider = at.select_slider[0]
+    assert at.selectbox[2].value == "counterfeit_sellers_to_month" and not slider.disabled
+    before = at.get("iframe")[0].proto.srcdoc
+    at.select_slider[0].set_value(slider.options[0]).run()
+    assert not at.exception and at.get("iframe")[0].proto.srcdoc != before
+    # measures carry people's names; the legend is on the map; tooltips show rounded figures
+    at.selectbox[2].set_value("hotspot_z").run()
+    assert at.select_slider[0].disabled  # a month bounds storefronts, not Gi*
+    drawn = at.get("iframe")[0].proto.srcdoc
+    assert "hot-spot strength (Gi* z-score)" in drawn and "hotspot-legend" in drawn
+    assert "significant hotspot (Gi*, p &lt; 0.05)" in drawn
+    assert not re.search(r"\d\.\d{8,}", drawn.split("hotspot-legend")[0][-200_000:])  # no float noise
+    assert '"hotspot_p"' not in drawn  # field names stay out of the tooltips
+    # significance is drawn: significant regions are outlined, the others not
+    table = at.dataframe[0].value
+    significant = set(table.loc[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0), "region_name"])
+    assert drawn.count('"significant": true') == len(significant)
     at.selectbox[0].set_value("prefecture").run()
     assert not at.exception and len(at.dataframe[0].value) > 300
 

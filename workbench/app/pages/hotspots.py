@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import folium
 import pandas as pd
 import streamlit as st
@@ -9,6 +11,54 @@ import streamlit as st
 from workbench.analytics.hotspots import MEASURES, store_hotspots
 from workbench.app.common import no_rings, page_start, store_at
 from workbench.app.components import map_html, offline_map
+
+TO_MONTH = "counterfeit_sellers_to_month"
+# what a region can be coloured by: the measure's name for people, and one line on what it is
+COLOURED_BY = {
+    TO_MONTH: (
+        "counterfeit storefronts registered up to the month",
+        "Storefronts of detected rings registered in the region up to the month on the slider.",
+    ),
+    "hotspot_z": (
+        "hot-spot strength (Gi* z-score)",
+        "Getis-Ord Gi*: how far the region and its neighbours stand above the country on the chosen "
+        "measure; above about 2 is unusual. Outlined in black: significant at p < 0.05.",
+    ),
+    "counterfeit_sellers": (
+        "counterfeit storefronts",
+        "Storefronts of detected rings registered in the region.",
+    ),
+    "rate_per_1000": (
+        "counterfeit storefronts per 1,000 sellers",
+        "Ring storefronts per 1,000 sellers registered in the region: a rate, so a big region is "
+        "not a hotspot by size alone.",
+    ),
+    "rings": ("rings with storefronts here", "Rings with at least one storefront registered in the region."),
+    "warehouses": ("ring warehouses", "Warehouses that ring members ship from, hubs left out."),
+    "sources": ("production sources", "Rank-1 upstream sources located in the region."),
+    "goods_value": ("goods value (RMB)", "Value of the rings' listings whose storefronts are in the region."),
+}
+# ColorBrewer OrRd: sequential, readable by the colour-blind and in greyscale
+PALETTE = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
+
+
+def _legend(title: str, low: float, high: float) -> str:
+    """The map's legend, drawn on the map (plain HTML, no script, nothing fetched)."""
+    steps = [low + (high - low) * k / 5 for k in range(6)]
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:14px;height:10px;background:{colour};'
+        f'border:1px solid #999"></span> {html.escape(f"{a:,.2f} to {b:,.2f}")}</div>'
+        for colour, a, b in zip(PALETTE, steps, steps[1:], strict=False)
+    )
+    return (
+        '<div class="hotspot-legend" style="position:fixed;bottom:18px;left:12px;z-index:9999;'
+        'background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif">'
+        f"<b>{html.escape(title)}</b>{rows}"
+        '<div><span style="display:inline-block;width:14px;height:10px;background:#eeeeee;'
+        'border:1px solid #999"></span> no data</div>'
+        '<div><span style="display:inline-block;width:14px;height:10px;border:2.5px solid #000">'
+        "</span> significant hotspot (Gi*, p &lt; 0.05)</div></div>"
+    )
 
 
 @st.cache_data(show_spinner="computing hotspots")
@@ -30,45 +80,58 @@ def hotspots_page() -> None:
     level = left.selectbox("Level", ["province", "prefecture", "country"])
     measure = right.selectbox("Gi* measure", list(MEASURES), format_func=lambda m: f"{m}: {MEASURES[m]}")
     table, monthly, placement = _hotspots(where, level, measure, version)
-    options = [
-        "hotspot_z",
-        "counterfeit_sellers",
-        "rate_per_1000",
-        "rings",
-        "warehouses",
-        "sources",
-        "goods_value",
-    ]
     months = sorted(monthly["month"].unique())
+    options = [c for c in COLOURED_BY if c != TO_MONTH or months]
+    shown = st.selectbox("Colour regions by", options, format_func=lambda c: COLOURED_BY[c][0])
     if months:
-        month = st.select_slider("Counterfeit storefronts registered up to month", months, value=months[-1])
+        # the slider bounds the storefronts counted; it applies to that measure (the default)
+        month = st.select_slider(
+            "Counterfeit storefronts registered up to month",
+            months,
+            value=months[-1],
+            disabled=shown != TO_MONTH,
+            help="Applies to 'counterfeit storefronts registered up to the month'.",
+        )
         upto = monthly[monthly["month"] <= month].groupby("region_id")["counterfeit_sellers"].sum()
-        table = table.assign(counterfeit_sellers_to_month=table["region_id"].map(upto).fillna(0).astype(int))
-        options.insert(1, "counterfeit_sellers_to_month")
-    shown = st.selectbox("Colour regions by", options)
+        table = table.assign(**{TO_MONTH: table["region_id"].map(upto).fillna(0).astype(int)})
+    st.caption(COLOURED_BY[shown][1])
     fmap = offline_map(location=[33, 108], zoom_start=4)
-    geo = table[["region_id", "region_name", shown, "hotspot_p", "geometry"]].copy()
+    columns = list(dict.fromkeys(["region_id", "region_name", shown, "hotspot_z", "hotspot_p", "geometry"]))
+    geo = table[columns].copy()
     # simplified outlines for the screen: the page stays light (full shapes are ~2 MB)
     geo["geometry"] = geo.geometry.simplify(0.02, preserve_topology=True)
     # colours computed here: branca's choropleth legend needs d3 from a CDN
     values = geo[shown].astype(float)
     low, high = values.min(), values.max()
     scale = (values - low) / (high - low) if high > low else values * 0
-    palette = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
-    geo["fill"] = [palette[min(4, int(v * 5))] if v == v else "#eeeeee" for v in scale]
-    # tooltips escape their text: region names come from the bundled boundary file
+    geo["fill"] = [PALETTE[min(4, int(v * 5))] if v == v else "#eeeeee" for v in scale]
+    geo["significant"] = (geo["hotspot_p"] < 0.05) & (geo["hotspot_z"] > 0)
+    # tooltips show people's words and rounded figures, not field names and float noise
+    geo["shown_value"] = values.map(lambda v: "no data" if v != v else f"{v:,.2f}" if v % 1 else f"{v:,.0f}")
+    geo["significance"] = [
+        f"significant hotspot (p = {p:.3f})"
+        if sig
+        else f"not significant (p = {p:.3f})"
+        if p == p
+        else "no test"
+        for sig, p in zip(geo["significant"], geo["hotspot_p"], strict=True)
+    ]
     folium.GeoJson(
-        geo.to_json(),
+        geo[["region_name", "fill", "significant", "shown_value", "significance", "geometry"]].to_json(),
         style_function=lambda f: {
             "fillColor": f["properties"]["fill"],
-            "color": "#777777",
-            "weight": 0.6,
+            # a significant hotspot is outlined in black; the others thinly in grey
+            "color": "#000000" if f["properties"]["significant"] else "#999999",
+            "weight": 2.5 if f["properties"]["significant"] else 0.5,
             "fillOpacity": 0.75,
         },
-        tooltip=folium.GeoJsonTooltip(["region_name", shown, "hotspot_p"]),
+        tooltip=folium.GeoJsonTooltip(
+            ["region_name", "shown_value", "significance"],
+            aliases=["Region", COLOURED_BY[shown][0], "Gi*"],
+        ),
     ).add_to(fmap)
+    fmap.get_root().html.add_child(folium.Element(_legend(COLOURED_BY[shown][0], low, high)))
     st.iframe(map_html(fmap), height=520)
-    st.caption(f"Colour: {shown}, from {low:,.2f} (light) to {high:,.2f} (dark); grey: no data.")
     significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]
     st.caption(
         f"Significant hotspots (Gi* of {measure}, p < 0.05): "
