@@ -5,7 +5,6 @@ payments behind them, signed and registered like a ring's lead packet."""
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,13 +13,13 @@ import jinja2
 import networkx as nx
 import pandas as pd
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from followthemoney import model
 
 from workbench import __version__
 from workbench.errors import WorkbenchError
 from workbench.safe_output import write_csv
 from workbench.store.base import GraphStore
 
+from .exports.ftm import ftm_entity, payment_entities, write_entities
 from .manifest import write_manifest
 from .packet import LeadPacket, publish_packet
 from .redact import Redactor
@@ -74,34 +73,9 @@ def _redacted(flows: pd.DataFrame, receivers: pd.DataFrame, payments: pd.DataFra
     return flows, receivers, redactor.table("payments", payments)
 
 
-def _ftm(flows_payments: pd.DataFrame, receivers: pd.DataFrame, path: Path) -> None:
-    entities = {}
-
-    def entity(schema: str, key: str, **properties):
-        proxy = model.make_entity(schema)
-        proxy.make_id(schema, key)
-        for name, value in properties.items():
-            if value not in (None, "") and str(value) != "nan":
-                proxy.add(name, str(value))
-        entities[proxy.id] = proxy
-        return proxy
-
-    for p in flows_payments.itertuples(index=False):
-        payer = entity("BankAccount", p.from_account, accountNumber=p.from_account)
-        payee = entity("BankAccount", p.to_account, accountNumber=p.to_account)
-        entity(
-            "Payment",
-            p.payment_id,
-            transactionNumber=p.payment_id,
-            amount=p.amount,
-            currency=getattr(p, "currency", ""),
-            date=str(getattr(p, "paid_at", "") or "")[:10],
-            payerAccount=payer.id,
-            beneficiaryAccount=payee.id,
-            recordId=p.provenance,
-        )
-    for r in receivers[receivers["entity_kind"] == "org"].itertuples(index=False):
-        entity(
+def _ftm(payments: pd.DataFrame, receivers: pd.DataFrame, path: Path) -> None:
+    organisations = [
+        ftm_entity(
             "Organization",
             r.entity_id,
             name=r.name or r.entity_id,
@@ -109,9 +83,9 @@ def _ftm(flows_payments: pd.DataFrame, receivers: pd.DataFrame, path: Path) -> N
             description=f"flow receiver rank {r.rank}: {r.payers} payers, {r.parcels_sent} parcels sent",
             notes=str(r.evidence)[:2000],
         )
-    with path.open("w", encoding="utf-8") as f:
-        for proxy in entities.values():
-            f.write(json.dumps(proxy.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+        for r in receivers[receivers["entity_kind"] == "org"].itertuples(index=False)
+    ]
+    write_entities([*payment_entities(payments), *organisations], path)
 
 
 def _gexf(flows: pd.DataFrame, path: Path) -> None:

@@ -9,10 +9,11 @@ from followthemoney import model
 
 from ..case import RingCase
 
-__all__ = ["ftm_entities", "write_ftm"]
+__all__ = ["ftm_entities", "ftm_entity", "payment_entities", "write_entities", "write_ftm"]
 
 
-def _entity(schema: str, *key: str, **properties):
+def ftm_entity(schema: str, *key: str, **properties):
+    """An FtM entity of ``schema`` with an id made from ``key`` and the non-empty ``properties``."""
     proxy = model.make_entity(schema)
     proxy.make_id(schema, *key)
     for name, values in properties.items():
@@ -70,7 +71,7 @@ def ftm_entities(case: RingCase) -> list:
                     "longitude": row.lon,
                 }
             )
-            proxy = keep(_entity("Address", address_id, keywords=f"address_id:{address_id}", **places))
+            proxy = keep(ftm_entity("Address", address_id, keywords=f"address_id:{address_id}", **places))
             if row is None:
                 proxy.add("full", address_id)
             address_ids[address_id] = proxy.id
@@ -84,7 +85,7 @@ def ftm_entities(case: RingCase) -> list:
     def person(person_id: str, provenance: str):
         if person_id not in people:
             people[person_id] = keep(
-                _entity(
+                ftm_entity(
                     "Person", person_id, name=f"Registrant {person_id}", idNumber=person_id, notes=provenance
                 )
             )
@@ -94,7 +95,7 @@ def ftm_entities(case: RingCase) -> list:
     for m in case.members.itertuples(index=False):
         held = identifiers.get(m.seller_id, {})
         account = keep(
-            _entity(
+            ftm_entity(
                 "UserAccount",
                 m.seller_id,
                 username=m.seller_id,
@@ -113,9 +114,11 @@ def ftm_entities(case: RingCase) -> list:
         for owner in owners:
             account.add("owner", owner.id)
         for number in held.get("bank_account", []):
-            bank = keep(_entity("BankAccount", number, accountNumber=number, name=f"Payout account {number}"))
+            bank = keep(
+                ftm_entity("BankAccount", number, accountNumber=number, name=f"Payout account {number}")
+            )
             keep(
-                _entity(
+                ftm_entity(
                     "UnknownLink",
                     account.id,
                     bank.id,
@@ -127,7 +130,7 @@ def ftm_entities(case: RingCase) -> list:
             )
             for owner in owners:
                 keep(
-                    _entity(
+                    ftm_entity(
                         "Ownership",
                         owner.id,
                         bank.id,
@@ -139,7 +142,7 @@ def ftm_entities(case: RingCase) -> list:
                 )
     for u in case.upstream.itertuples(index=False):
         keep(
-            _entity(
+            ftm_entity(
                 "Organization",
                 u.entity_id,
                 name=str(getattr(u, "entity_name", "") or u.entity_id),
@@ -148,29 +151,41 @@ def ftm_entities(case: RingCase) -> list:
                 keywords=f"org_id:{u.entity_id}",
             )
         )
-    for p in case.payments.itertuples(index=False):
-        payer = keep(
-            _entity("BankAccount", p.from_account, accountNumber=p.from_account, name=p.from_account)
-        )
-        payee = keep(_entity("BankAccount", p.to_account, accountNumber=p.to_account, name=p.to_account))
-        keep(
-            _entity(
-                "Payment",
-                p.payment_id,
-                transactionNumber=p.payment_id,
-                amount=p.amount,
-                currency=getattr(p, "currency", ""),
-                date=str(getattr(p, "paid_at", ""))[:10],
-                payerAccount=payer.id,
-                beneficiaryAccount=payee.id,
-                recordId=p.provenance,
-            )
-        )
+    for proxy in payment_entities(case.payments):
+        keep(proxy)
     return list(entities.values())
 
 
-def write_ftm(case: RingCase, path: Path) -> Path:
+def payment_entities(payments) -> list:
+    """Each payment as an FtM ``Payment`` between its two ``BankAccount`` entities."""
+    out = []
+    for p in payments.itertuples(index=False):
+        payer = ftm_entity("BankAccount", p.from_account, accountNumber=p.from_account, name=p.from_account)
+        payee = ftm_entity("BankAccount", p.to_account, accountNumber=p.to_account, name=p.to_account)
+        paid = ftm_entity(
+            "Payment",
+            p.payment_id,
+            transactionNumber=p.payment_id,
+            amount=p.amount,
+            currency=getattr(p, "currency", ""),
+            date=str(getattr(p, "paid_at", "") or "")[:10],
+            payerAccount=payer.id,
+            beneficiaryAccount=payee.id,
+            recordId=p.provenance,
+        )
+        out += [payer, payee, paid]
+    return out
+
+
+def write_entities(proxies, path: Path) -> Path:
+    """FtM entities as JSON lines, one entity a line (an id given twice is written once)."""
+    unique = {proxy.id: proxy for proxy in proxies}
     with path.open("w", encoding="utf-8") as f:
-        for proxy in ftm_entities(case):
+        for proxy in unique.values():
             f.write(json.dumps(proxy.to_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+    return path
+
+
+def write_ftm(case: RingCase, path: Path) -> Path:
+    return write_entities(ftm_entities(case), path)
     return path
