@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import jinja2
@@ -21,9 +20,9 @@ from workbench.store.base import GraphStore
 
 from .exports.ftm import ftm_entity, payment_entities, write_entities
 from .manifest import write_manifest
-from .packet import LeadPacket, publish_packet
+from .packet import LeadPacket, packet_start, publish_packet
 from .redact import Redactor
-from .signing import fingerprint, load_signing_key
+from .signing import fingerprint
 
 __all__ = ["FLOWS_SUBJECT", "build_flow_packet"]
 
@@ -115,10 +114,7 @@ def build_flow_packet(
 ) -> LeadPacket:
     """Write ``OUT/<packet_id>/`` and its zip: the flows of the last analysis, signed, registered."""
     started = time.perf_counter()
-    signing_key = signing_key or load_signing_key()
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise WorkbenchError(f"--out {out_dir}: is a file; name a folder for the packet")
+    signing_key, out_dir, created_at = packet_start(signing_key, out_dir)
     flows, receivers = store.result("flows"), store.result("receivers")
     if not len(flows) and not len(receivers):
         raise WorkbenchError(
@@ -131,7 +127,6 @@ def build_flow_packet(
     redactor = Redactor(enabled=redact, key=key)
     if redact:
         flows, receivers, payments = _redacted(flows, receivers, payments, redactor)
-    created_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     fingerprint_of_input = meta.get("input", {}).get("fingerprint", "")
     packet_id = (
         "FP-"

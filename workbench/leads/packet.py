@@ -31,7 +31,7 @@ from .redact import Redactor
 from .report import report_facts, write_html, write_pdf
 from .signing import fingerprint, load_signing_key
 
-__all__ = ["LeadPacket", "build_lead_packet", "publish_packet"]
+__all__ = ["LeadPacket", "build_lead_packet", "packet_start", "publish_packet"]
 
 
 @dataclass
@@ -60,11 +60,7 @@ def build_lead_packet(
     """Write ``OUT/<packet_id>/`` and ``OUT/<packet_id>.zip`` for one ring, sign its manifest with
     the unit's key, and register it (audited). Nothing is left behind when building fails."""
     started = time.perf_counter()
-    signing_key = signing_key or load_signing_key()  # before any work: an unsigned packet is no packet
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise WorkbenchError(f"--out {out_dir}: is a file; name a folder for the packet")
-    created_at = datetime.now(UTC).replace(microsecond=0).isoformat()
+    signing_key, out_dir, created_at = packet_start(signing_key, out_dir)
     redactor = Redactor(enabled=redact, key=key)
     case = assemble_case(store, ring_id, redactor)
     packet_id = (
@@ -90,6 +86,16 @@ def build_lead_packet(
         actor,
         role,
     )
+
+
+def packet_start(signing_key: Ed25519PrivateKey | None, out_dir: Path | str):
+    """The signing key (loaded before any work: an unsigned packet is no packet), the output folder
+    (a file there is a user mistake) and the packet's creation time."""
+    signing_key = signing_key or load_signing_key()
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise WorkbenchError(f"--out {out_dir}: is a file; name a folder for the packet")
+    return signing_key, out_dir, datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def publish_packet(

@@ -37,6 +37,7 @@ def case_graph(case: RingCase) -> nx.MultiDiGraph:
         **_dates(case.shipments, "waybill", "shipped_at"),
         **_dates(case.payments, "payment_id", "paid_at"),
     }
+    registered_on = _dates(case.members, "seller_id", "registered_at")
     for m in case.members.itertuples(index=False):
         seller = _node("Seller", m.seller_id)
         graph.add_node(
@@ -50,9 +51,7 @@ def case_graph(case: RingCase) -> nx.MultiDiGraph:
         if m.person_id:
             person = _node("Person", m.person_id)
             graph.add_node(person, label="Person", key=m.person_id, name=m.person_id)
-            registered = _dates(pd.DataFrame([m._asdict()]), "seller_id", "registered_at").get(
-                m.seller_id, ""
-            )
+            registered = registered_on.get(str(m.seller_id), "")
             graph.add_edge(seller, person, relation="REGISTERED_TO", provenance=m.provenance, date=registered)
     for i in case.identifiers.itertuples(index=False):
         label = _KIND_LABEL.get(i.kind, i.kind)
