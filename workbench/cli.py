@@ -736,6 +736,37 @@ def packet(
         )
 
 
+@app.command("resolve-tokens")
+def resolve_tokens(
+    packet_id: Annotated[str, typer.Argument(help="The redacted packet's id (LP-... or FP-...).")],
+    tokens: Annotated[
+        list[str] | None, typer.Argument(help="Tokens to resolve, as the packet shows them (kind:hash).")
+    ] = None,
+    request: Annotated[
+        str,
+        typer.Option("--request", help="The formal request these values answer (kept in the audit trail)."),
+    ] = "",
+    every: Annotated[bool, typer.Option("--all", help="Resolve every token of the packet.")] = False,
+    store: Annotated[Path | None, typer.Option("--store", help="Embedded store folder.")] = None,
+    neo4j: Neo4jOption = None,
+) -> None:
+    """The real values behind a redacted packet's tokens, for the sender answering a formal request
+    from the recipient; the values never leave with the packet, and each resolution is audited."""
+    from .store.base import acting_user
+
+    if not tokens and not every:
+        raise WorkbenchError("name the tokens to resolve, or give --all for every token of the packet")
+    if not store and not neo4j:
+        raise WorkbenchError("say which store: --store DIR (embedded) or --neo4j URI")
+    with _open_store(store, create=False, neo4j=neo4j) as graph_store:
+        try:
+            found = graph_store.resolve_tokens(packet_id, list(tokens or []), acting_user(), request, "cli")
+        except ValueError as exc:
+            raise WorkbenchError(str(exc)) from None
+    for row in found.itertuples(index=False):
+        typer.echo(f"{row.token}\t{row.value}")  # tab-separated: a script reads it as it is
+
+
 @app.command()
 def verify(
     packet_path: Annotated[Path, typer.Argument(help="Packet folder or zip to check.", metavar="PACKET")],

@@ -42,6 +42,10 @@ class RingCase:
     jurisdiction: str
     methods: dict = field(default_factory=dict)
     referral_threshold: float = 50_000.0
+    # the city and province the suggested jurisdiction names (empty when nothing is located)
+    jurisdiction_place: tuple[str, str] = ("", "")
+    # the task force's case events on this ring: status, note, who, when
+    notes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _redact_frame(frame: pd.DataFrame, redactor: Redactor, columns: dict[str, str]) -> pd.DataFrame:
@@ -157,6 +161,7 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
             ("payments", payments),
         )
     )
+    test_buys = _test_buys_read(test_buys, listings, tables.get("addresses", empty))
     associates = _associates(store, ring_id, tables["sellers"], redactor)
     upstream = store.upstream()
     upstream = upstream[upstream["ring_id"] == ring_id].head(10).copy()
@@ -212,6 +217,8 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         locations=locations,
         timeline=timeline,
         jurisdiction=_jurisdiction(locations),
+        jurisdiction_place=_jurisdiction_place(locations),
+        notes=_notes(store, ring_id, redactor),
         methods={
             "input_fingerprint": meta.get("input", {}).get("fingerprint", ""),
             "method": meta.get("rings", {}).get("method", settings.method),
@@ -314,6 +321,49 @@ def _timeline(sellers, listings, complaints, test_buys, shipments, payments) -> 
         return pd.DataFrame(columns=["when", "event", "detail", "provenance"])
     timeline = pd.concat(parts, ignore_index=True).dropna(subset=["when"])
     return timeline.sort_values(["when", "event"], ignore_index=True)
+
+
+def _test_buys_read(test_buys: pd.DataFrame, listings: pd.DataFrame, addresses: pd.DataFrame) -> pd.DataFrame:
+    """Test buys with what was bought (the listing's title and brand) and where it shipped from
+    (the address and its city): what an officer reads first."""
+    if test_buys.empty:
+        return test_buys
+    out = test_buys.copy()
+    bought = listings.drop_duplicates("listing_id").set_index("listing_id") if len(listings) else None
+    for column, source in (("product", "title"), ("brand", "brand")):
+        out[column] = (
+            out["listing_id"].map(bought[source]).fillna("")
+            if bought is not None and source in bought
+            else ""
+        )
+    ship_from = out.get("ship_from_address_id", pd.Series("", index=out.index)).fillna("")
+    city = (
+        ship_from.map(addresses.drop_duplicates("address_id").set_index("address_id")["city"])
+        if len(addresses) and "city" in addresses
+        else pd.Series("", index=out.index)
+    )
+    out["ship_from"] = [
+        f"{a} ({c})" if a and isinstance(c, str) and c else a for a, c in zip(ship_from, city, strict=True)
+    ]
+    return out
+
+
+def _notes(store: GraphStore, ring_id: str, redactor: Redactor) -> pd.DataFrame:
+    """The case events of the ring, oldest first; a note naming an identifier the packet masks
+    shows its token."""
+    events = store.case_events()
+    events = events[events["ring_id"] == ring_id].sort_values("changed_at", kind="stable")
+    events = events[["changed_at", "status", "note", "changed_by"]].reset_index(drop=True)
+    return events.assign(note=events["note"].astype(str).map(redactor.text))
+
+
+def _jurisdiction_place(locations: pd.DataFrame) -> tuple[str, str]:
+    """(city, province) of the place the suggested jurisdiction is chosen by."""
+    for role in ("source rank 1", "warehouse"):
+        located = locations[locations["role"] == role].dropna(subset=["city"])
+        if len(located):
+            return str(located.iloc[0]["city"]), str(located.iloc[0]["province"])
+    return "", ""
 
 
 def _jurisdiction(locations: pd.DataFrame) -> str:

@@ -188,5 +188,16 @@ def build_flow_packet(
         )
 
     return publish_packet(
-        store, packet_id, FLOWS_SUBJECT, out_dir, write, recipient, redact, created_at, started, actor, role
+        store,
+        packet_id,
+        FLOWS_SUBJECT,
+        out_dir,
+        write,
+        recipient,
+        redact,
+        created_at,
+        started,
+        actor,
+        role,
+        redactor,
     )

@@ -85,6 +85,7 @@ def build_lead_packet(
         started,
         actor,
         role,
+        redactor,
     )
 
 
@@ -110,6 +111,7 @@ def publish_packet(
     started: float,
     actor: str | None,
     role: str | None,
+    redactor: Redactor | None = None,
 ) -> LeadPacket:
     """Build a packet with ``write(folder)`` in a hidden folder, move it and its zip into place whole
     (a failure leaves no half-written packet), and register it in the case register (audited)."""
@@ -142,6 +144,8 @@ def publish_packet(
         ),
         actor=actor,
         role=role,
+        # read after writing: every value the packet masks has its token by then
+        tokens=redactor.tokens() if redact and redactor is not None else None,
     )
     return LeadPacket(
         packet_id, subject, final_folder, final_zip, digest, recipient, redact, time.perf_counter() - started

@@ -96,6 +96,14 @@ class Redactor:
             return "acct:" + self.value("bank_account", entity[5:])
         return entity
 
+    def tokens(self) -> list[dict]:
+        """Every token this redactor gave, with the value behind it: what the sender keeps (in
+        the case register) to answer a formal request, never part of the packet."""
+        return [
+            {"token": masked, "kind": masked.partition(":")[0], "value": raw}
+            for raw, masked in sorted(self._seen.items(), key=lambda item: item[1])
+        ]
+
     def text(self, text: str) -> str:
         """Any free text with every identifier already redacted elsewhere replaced too."""
         if not self.enabled or not self._seen:

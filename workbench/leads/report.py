@@ -11,12 +11,76 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .case import RingCase
 
-__all__ = ["report_facts", "write_html", "write_pdf"]
+__all__ = ["report_facts", "write_html", "write_pdf", "when", "SCORE_FORMAT"]
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 # autoescape: every string from the data (shop names can be hostile HTML) is shown as text
 _ENV = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
 TIMELINE_SHOWN = 200
+# the precision the app shows a ring's score with: the packet says the same number
+SCORE_FORMAT = "{:.3f}"
+
+
+def when(value) -> str:
+    """A date or time as people write it: ``2024-03-05`` at midnight, ``2024-03-05 14:20`` else
+    (UTC, no ``+00:00``); text that is no date is kept as it is.
+
+    >>> when("2024-03-05T00:00:00+00:00"), when(pd.Timestamp("2024-03-05 14:20:31", tz="UTC"))
+    ('2024-03-05', '2024-03-05 14:20')
+    >>> when(None), when("soon")
+    ('', 'soon')
+    """
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return str(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC")
+    return stamp.strftime("%Y-%m-%d") if stamp == stamp.normalize() else stamp.strftime("%Y-%m-%d %H:%M")
+
+
+def _share(value) -> str:
+    """A share as a percentage (``0.4213`` -> ``42%``); blank when not measured."""
+    try:
+        return f"{float(value):.0%}"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _source_read(source: dict) -> dict:
+    """A ranked source with its score at the app's precision and shares as percentages."""
+    out = dict(source)
+    out["score"] = SCORE_FORMAT.format(float(source.get("score", 0.0) or 0.0))
+    for column in ("goods_share", "money_share", "exclusivity"):
+        out[column] = _share(source.get(column))
+    return out
+
+
+def _recipient_warning(recipient: str, place: tuple[str, str], jurisdiction: str) -> str:
+    """A line when the packet goes to a unit other than the one the evidence points to."""
+    city, province = place
+    if not city:
+        return ""
+    named = recipient.casefold()
+    if city.casefold() in named or (province and province.casefold() in named):
+        return ""
+    return (
+        f"Note: this packet is addressed to {recipient}, but the evidence points to {city} "
+        f"({province}). {jurisdiction}"
+    )
+
+
+REDACTION_NOTE = (
+    "Personal identifiers (person IDs, phones, e-mails, payout accounts, devices, IP addresses) are "
+    "replaced by tokens (the kind, then 16 hexadecimal digits, such as phone:3fa2…); equal tokens "
+    "are the same value, so every link between storefronts stands. The key to the tokens stays "
+    "with the sender ({signer}). To obtain the real values, send the sender a formal request naming "
+    "packet {packet_id} and the tokens needed; the sender resolves them from the case register "
+    "with `workbench resolve-tokens {packet_id} TOKEN ... --request REF` (each resolution is "
+    "recorded in the audit trail)."
+)
 
 
 def _summary(frame: pd.DataFrame, column: str) -> str:
@@ -48,19 +112,54 @@ def report_facts(
         "reasons": str(score.get("reasons", "")),
         "test_buy_summary": _summary(case.test_buys, "verdict"),
         "complaint_summary": _summary(case.complaints, "outcome"),
-        "members": case.members.fillna("").to_dict("records"),
+        "score_text": SCORE_FORMAT.format(float(score.get("ring_score", 0.0) or 0.0)),
+        "platforms": ", ".join(
+            sorted(set(case.members.get("platform", pd.Series(dtype=str)).dropna()) - {""})
+        )
+        or "not recorded",
+        "rights_holders": _summary(case.complaints, "rights_holder")
+        if "rights_holder" in case.complaints
+        else "none",
+        "test_buys": [
+            {
+                "test_buy_id": t.get("test_buy_id", ""),
+                "bought_at": when(t.get("bought_at")),
+                "verdict": t.get("verdict", ""),
+                "product": t.get("product", ""),
+                "brand": t.get("brand", ""),
+                "ship_from": t.get("ship_from", ""),
+                "listing_id": t.get("listing_id", ""),
+                "provenance": t.get("provenance", ""),
+            }
+            for t in case.test_buys.to_dict("records")
+        ],
+        "notes": [
+            {**n, "changed_at": when(n["changed_at"])} for n in case.notes.fillna("").to_dict("records")
+        ],
+        "recipient_warning": _recipient_warning(recipient, case.jurisdiction_place, case.jurisdiction),
+        "redaction_note": REDACTION_NOTE.format(signer=signer or "the sender's key", packet_id=packet_id)
+        if redacted
+        else "",
+        "created_text": when(created_at),
+        "members": [
+            {**m, "registered_at": when(m.get("registered_at"))}
+            for m in case.members.fillna("").to_dict("records")
+        ],
         "associates": case.associates.fillna("").to_dict("records"),
-        "upstream": case.upstream.head(5).to_dict("records"),
+        "upstream": [_source_read(u) for u in case.upstream.head(5).to_dict("records")],
         "identifiers": case.identifiers.to_dict("records"),
         "suppressed": case.suppressed.to_dict("records") if len(case.suppressed) else [],
-        "timeline": case.timeline.head(TIMELINE_SHOWN).to_dict("records"),
+        "timeline": [
+            {**t, "when": when(t["when"])} for t in case.timeline.head(TIMELINE_SHOWN).to_dict("records")
+        ],
         "timeline_total": len(case.timeline),
         "settings_text": json.dumps(case.methods.get("settings", {}), sort_keys=True, default=str),
     }
 
 
 def write_html(facts: dict, path: Path) -> Path:
-    path.write_text(_ENV.get_template("report.html").render(**facts), encoding="utf-8")
+    page = _ENV.get_template("report.html").render(**facts, summary=summary_rows(facts))
+    path.write_text(page, encoding="utf-8")
     return path
 
 
@@ -115,6 +214,54 @@ class _Report(FPDF):
                 table.row(row)
 
 
+def summary_rows(facts: dict) -> list[list[str]]:
+    """The one-page summary, as (fact, value) rows: the same in the HTML and the PDF report."""
+    case: RingCase = facts["case"]
+    over = "over" if facts["goods_value"] >= case.referral_threshold else "under"
+    top = facts["upstream"][0] if facts["upstream"] else None
+    counterfeit = [t for t in facts["test_buys"] if t["verdict"] == "counterfeit"]
+    return [
+        ["Storefronts", f"{len(case.members)} on {facts['platforms']}"],
+        ["Provinces", facts["provinces"]],
+        ["Brands", facts["brands"]],
+        ["Rights holders who complained", facts["rights_holders"]],
+        [
+            "Estimated goods value",
+            f"{facts['goods_value']:,.0f} RMB ({over} the referral threshold of "
+            f"{case.referral_threshold:,.0f} RMB)",
+        ],
+        ["Ring score", f"{facts['score_text']} (0 to 1): {facts['reasons']}"],
+        [
+            "Test buys",
+            facts["test_buy_summary"]
+            + (
+                "; counterfeit: "
+                + "; ".join(
+                    f"{t['product'] or t['brand']} on {t['bought_at']} from {t['ship_from']}"
+                    for t in counterfeit[:3]
+                )
+                + (f" and {len(counterfeit) - 3} more" if len(counterfeit) > 3 else "")
+                if counterfeit
+                else ""
+            ),
+        ],
+        ["Complaints", facts["complaint_summary"]],
+        [
+            "Most likely source",
+            f"{top['entity_id']} {top.get('entity_name', '')} (rank 1 of {len(facts['upstream'])})"
+            if top
+            else "none found",
+        ],
+        ["Suggested jurisdiction", case.jurisdiction],
+        [
+            "Case",
+            f"{last['status']} since {last['changed_at']} ({len(facts['notes'])} note(s))"
+            if (last := facts["notes"][-1] if facts["notes"] else None)
+            else "no case notes",
+        ],
+    ]
+
+
 def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
     case: RingCase = facts["case"]
     pdf = _Report(orientation="L", format="A4")
@@ -123,35 +270,41 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
     pdf.set_font("report", "B", 16)
     pdf.cell(0, 10, _cell(f"Lead packet: ring {case.ring_id}"), new_x="LMARGIN", new_y="NEXT")
     pdf.line_of_text(
-        f"Packet {facts['packet_id']} - created {facts['created_at']} - for {facts['recipient']}"
+        f"Packet {facts['packet_id']} - created {facts['created_text']} (UTC) - for {facts['recipient']}"
         + (" - personal identifiers redacted" if facts["redacted"] else "")
     )
-    pdf.section("1. The ring in one page")
-    over = "over" if facts["goods_value"] >= case.referral_threshold else "under"
+    if facts["recipient_warning"]:
+        pdf.set_text_color(170, 0, 0)
+        pdf.line_of_text(facts["recipient_warning"], size=9)
+        pdf.set_text_color(0, 0, 0)
+    # page 1 is the whole case in brief: an officer decides from it whether to read on
+    pdf.section("1. The case in one page")
+    pdf.rows(["fact", "value"], summary_rows(facts), (45, 225))
+    if facts["redaction_note"]:
+        pdf.line_of_text(facts["redaction_note"])
+    pdf.add_page()
+    pdf.section("Storefronts")
     pdf.rows(
-        ["fact", "value"],
         [
-            ["Storefronts", len(case.members)],
-            ["Provinces", facts["provinces"]],
-            ["Brands", facts["brands"]],
-            [
-                "Estimated goods value",
-                f"{facts['goods_value']:,.0f} RMB ({over} the threshold of {case.referral_threshold:,.0f})",
-            ],
-            ["Ring score", f"{facts['score']:.2f}: {facts['reasons']}"],
-            ["Test buys", facts["test_buy_summary"]],
-            ["Complaints", facts["complaint_summary"]],
-            ["Suggested jurisdiction", case.jurisdiction],
+            "seller",
+            "shop name",
+            "platform",
+            "status",
+            "registered",
+            "person ID",
+            "phone",
+            "payout account",
+            "city",
+            "weight",
+            "record",
         ],
-        (40, 230),
-    )
-    pdf.rows(
-        ["seller", "shop name", "status", "person ID", "phone", "payout account", "city", "weight", "record"],
         [
             [
                 m["seller_id"],
                 m["shop_name"],
+                m["platform"],
                 m["status"],
+                m["registered_at"],
                 m["person_id"],
                 m["phone"],
                 m["bank_account"],
@@ -162,6 +315,31 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
             for m in facts["members"]
         ],
     )
+    if facts["test_buys"]:
+        pdf.section("Test buys")
+        pdf.rows(
+            ["test buy", "date", "verdict", "product", "brand", "shipped from", "listing", "record"],
+            [
+                [
+                    t["test_buy_id"],
+                    t["bought_at"],
+                    t["verdict"],
+                    t["product"],
+                    t["brand"],
+                    t["ship_from"],
+                    t["listing_id"],
+                    t["provenance"],
+                ]
+                for t in facts["test_buys"]
+            ],
+        )
+    if facts["notes"]:
+        pdf.section("Case notes")
+        pdf.rows(
+            ["when", "status", "note", "by"],
+            [[n["changed_at"], n["status"], n["note"], n["changed_by"]] for n in facts["notes"]],
+            (35, 25, 170, 40),
+        )
     if facts["associates"]:
         pdf.line_of_text(
             "Associated, not established: tied to the ring by weak ties only (one device, IP or "
@@ -213,7 +391,7 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
     )
     pdf.rows(
         ["when", "event", "detail", "record"],
-        [[str(t["when"])[:19], t["event"], t["detail"], t["provenance"]] for t in facts["timeline"]],
+        [[t["when"], t["event"], t["detail"], t["provenance"]] for t in facts["timeline"]],
         (40, 35, 130, 65),
     )
     pdf.add_page()

@@ -58,12 +58,15 @@ DECISION_COLUMNS = [
     "role",
     "decided_at",
 ]
+# the value behind each token of a redacted packet: kept by the sender, never sent
+TOKEN_COLUMNS = ["token_id", "packet_id", "token", "kind", "value"]
 AUDIT_COLUMNS = ["seq", "at", "actor", "role", "action", "subject", "detail", "prev_hash", "entry_hash"]
 # the investigators' own records: appended, never replaced by an analysis run
 RECORD_TABLES = {
     "case_events": CASE_EVENT_COLUMNS,
     "case_register": CASE_REGISTER_COLUMNS,
     "decisions": DECISION_COLUMNS,
+    "redaction_tokens": TOKEN_COLUMNS,
     "audit": AUDIT_COLUMNS,
 }
 # where a ring stands with the task force; every change is kept as an event
@@ -336,9 +339,22 @@ class GraphStore(ABC):
         return self.table("quarantine")
 
     # ---- investigators' records and the audit trail ------------------------------------
-    def record_packet(self, packets: pd.DataFrame, actor: str | None = None, role: str | None = None) -> None:
-        """Add lead packets to the case register (kept across analysis runs), each one audited."""
+    def record_packet(
+        self,
+        packets: pd.DataFrame,
+        actor: str | None = None,
+        role: str | None = None,
+        tokens: list[dict] | None = None,
+    ) -> None:
+        """Add lead packets to the case register (kept across analysis runs), each one audited;
+        a redacted packet's ``tokens`` (token, kind, value) are kept with it, in the same
+        transaction, so the sender can answer a formal request for the real values."""
         rows = packets[CASE_REGISTER_COLUMNS].to_dict("records")
+        token_rows = [
+            {"token_id": f"{row['packet_id']}|{t['token']}", "packet_id": row["packet_id"], **t}
+            for row in rows
+            for t in tokens or []
+        ]
         audit = [
             audit_entry(
                 actor,
@@ -349,10 +365,39 @@ class GraphStore(ABC):
             )
             for row in rows
         ]
-        self._append_records({"case_register": rows}, audit)
+        self._append_records({"case_register": rows, "redaction_tokens": token_rows}, audit)
 
     def case_register(self) -> pd.DataFrame:
         return _typed_records(self._read_records("case_register"), CASE_REGISTER_COLUMNS)
+
+    def resolve_tokens(
+        self, packet_id: str, tokens: list[str], actor: str, request: str, role: str | None = None
+    ) -> pd.DataFrame:
+        """The real values behind ``tokens`` of redacted packet ``packet_id`` (all of them when
+        ``tokens`` is empty), for a formal request; the resolution is audited with who asked why.
+        Raises ``ValueError`` naming an unknown packet or a token the packet does not hold."""
+        register = self.case_register()
+        if packet_id not in set(register["packet_id"]):
+            raise ValueError(f"no packet {packet_id!r} in the case register")
+        if not request.strip():
+            raise ValueError("name the formal request these values answer (--request)")
+        held = _typed_records(self._read_records("redaction_tokens"), TOKEN_COLUMNS)
+        held = held[held["packet_id"] == packet_id]
+        if held.empty:
+            raise ValueError(f"packet {packet_id} holds no tokens (it was not redacted)")
+        unknown = [t for t in tokens if t not in set(held["token"])]
+        if unknown:
+            raise ValueError(f"packet {packet_id} has no token {unknown[0]!r}")
+        found = held[held["token"].isin(tokens)] if tokens else held
+        found = found[["token", "kind", "value"]].sort_values("token", ignore_index=True)
+        self.audit(
+            actor,
+            "tokens_resolved",
+            packet_id,
+            {"request": request.strip(), "tokens": found["token"].tolist()},
+            role=role,
+        )
+        return found
 
     def record_case_event(
         self, ring_id: str, status: str, note: str, changed_by: str, role: str | None = None

@@ -266,10 +266,13 @@ class EmbeddedStore(GraphStore):
                 if "locked" not in str(exc) or attempt == 399:
                     raise
                 time.sleep(0.05)
-        ready = connection.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'audit_no_delete'"
+        # every record table and the audit triggers (a store from an older version lacks a table)
+        present = connection.execute(
+            "SELECT count(*) FROM sqlite_master WHERE (type = 'table' AND name IN "
+            f"({', '.join('?' * len(RECORD_TABLES))})) OR (type = 'trigger' AND name = 'audit_no_delete')",
+            list(RECORD_TABLES),
         ).fetchone()[0]
-        if not ready:
+        if present < len(RECORD_TABLES) + 1:
             # the schema once, under the write lock (BEGIN IMMEDIATE waits for it, up to the timeout)
             connection.execute("BEGIN IMMEDIATE")
             for name, columns in RECORD_TABLES.items():

@@ -46,6 +46,7 @@ _RECORD_LABELS = {
     "case_events": ("CaseEvent", "event_id"),
     "case_register": ("PacketRecord", "packet_id"),
     "decisions": ("Decision", "decision_id"),
+    "redaction_tokens": ("RedactionToken", "token_id"),
     "audit": ("AuditEntry", "seq"),
 }
 _DEFAULT_BATCH = 10_000
