@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -37,20 +39,30 @@ def test_overview_shows_the_store_figures_top_rings_and_quarantine(store_dir, mo
     flagged = rings.loc[rings["ring_score"] >= 0.5, "ring_id"].nunique()
     assert 0 < flagged < rings["ring_id"].nunique()  # the shared marketplace has both kinds
     assert metrics["Flagged rings"] == f"{flagged:,}"
-    assert any(
-        f"{flagged:,} flagged of {rings['ring_id'].nunique():,} groups found" in c.value for c in at.caption
-    )
+    # the headline first, then what needs a decision, then the queue; counts below
+    assert at.subheader[0].value == f"{flagged:,} flagged of {rings['ring_id'].nunique():,} groups found"
     assert metrics["Sellers"] == f"{len(store.table('sellers')):,}"
     buys = store.table("test_buys")
     assert metrics["Confirmed counterfeit test buys"] == f"{(buys['verdict'] == 'counterfeit').sum():,}"
     assert metrics["Quarantined rows"] == f"{len(store.quarantine()):,}"
-    # what needs attention comes first; the top rings after it
-    assert at.subheader[0].value == "Needs attention"
+    assert at.subheader[1].value == "Needs attention"
+    assert at.subheader[2].value.startswith("The queue")
     top = next(d.value for d in at.dataframe if "ring_score" in d.value.columns)
-    assert len(top) == min(10, flagged) and top["ring_score"].is_monotonic_decreasing
-    assert (top["ring_score"] >= 0.5).all()
+    scores = store.result("ring_scores").set_index("ring_id")
+    queue = scores[(scores["ring_score"] >= 0.5) & scores["over_referral_threshold"].astype(bool)].index
+    assert set(top["ring_id"]) == set(queue) and top["ring_score"].is_monotonic_decreasing
+    assert (top["status"] == "open").all()
     by_reason = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert by_reason["rows"].sum() == len(store.quarantine())
+    # a row of the queue opens its ring (Streamlit keeps the clicked row in the table's state)
+    at.session_state["overview_queue"] = {"selection": {"rows": [1], "columns": []}}
+    at.run()
+    assert at.session_state["ring"] == top["ring_id"].iloc[1]
+
+
+def _queue(at) -> pd.DataFrame:
+    """The Rings page's queue table (the card's member table comes first)."""
+    return next(d.value for d in at.dataframe if "ring_score" in d.value.columns)
 
 
 def test_rings_page_searches_sorts_and_opens_a_ring(store_dir, monkeypatch):
@@ -59,7 +71,7 @@ def test_rings_page_searches_sorts_and_opens_a_ring(store_dir, monkeypatch):
     assert not at.exception
     store = MemoryStore(store_dir)
     rings = store.rings()
-    table = at.dataframe[0].value
+    table = _queue(at)
     # the queue: flagged rings over the referral threshold by default, every group one click away
     scores = store.result("ring_scores").set_index("ring_id")
     queue = scores[(scores["ring_score"] >= 0.5) & scores["over_referral_threshold"].astype(bool)].index
@@ -67,16 +79,16 @@ def test_rings_page_searches_sorts_and_opens_a_ring(store_dir, monkeypatch):
     assert table["ring_score"].is_monotonic_decreasing
     for box in ("Flagged only", "Goods value"):
         next(c for c in at.checkbox if c.label.startswith(box)).uncheck().run()
-    assert set(at.dataframe[0].value["ring_id"]) == set(rings["ring_id"])
-    table = at.dataframe[0].value
+    assert set(_queue(at)["ring_id"]) == set(rings["ring_id"])
+    table = _queue(at)
     assert {"provinces", "brands", "goods_value", "status"} <= set(table.columns)
     # search by a member seller of a ring lower down the list: only that ring remains
     target = table["ring_id"].iloc[-1]
     member = rings.loc[rings["ring_id"] == target, "seller_id"].iloc[0]
     at.text_input[0].set_value(member).run()
     assert not at.exception
-    assert at.dataframe[0].value["ring_id"].tolist() == [target]
-    assert any(h.value == f"Ring {target}" for h in at.header)
+    assert _queue(at)["ring_id"].tolist() == [target]
+    assert any(h.value.startswith(f"Ring {target} ·") for h in at.header)
     members = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
     assert set(members["seller_id"]) == set(rings.loc[rings["ring_id"] == target, "seller_id"])
     shared = next(d.value for d in at.dataframe if "sellers" in d.value.columns)
@@ -292,3 +304,37 @@ def test_network_neighbourhood_takes_any_seller_not_only_the_first_thousands(sto
     assert last in drawn
     next(t for t in at.text_input if t.label == "Seller (id or shop name)").set_value("S-NOBODY").run()
     assert any("Unknown seller 'S-NOBODY'" in e.value for e in at.error)
+
+
+def test_the_ring_card_says_why_in_words_and_leads_to_every_next_step(store_dir, monkeypatch, tmp_path):
+    shutil.copytree(store_dir, tmp_path / "store")  # a status is saved: the shared store stays as it is
+    store_dir = tmp_path / "store"
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    at = _page("rings").run()
+    assert not at.exception
+    store = MemoryStore(store_dir)
+    ring_id = _queue(at)["ring_id"].iloc[0]
+    score = store.result("ring_scores").set_index("ring_id").loc[ring_id]
+    assert any(h.value == f"Ring {ring_id} · open" for h in at.header)
+    said = " ".join(m.value for m in at.markdown)
+    size = int(score["size"])
+    assert f"{size} storefronts registered to {int(score['people'])} different" in said
+    assert "**Suggested jurisdiction:** the public security bureau of" in said
+    # the card's members: shop name and status beside each seller, strongest evidence first
+    members = at.dataframe[0].value
+    assert list(members.columns[:3]) == ["seller_id", "shop_name", "status"]
+    assert set(members["seller_id"]) == set(store.rings().query("ring_id == @ring_id")["seller_id"])
+    assert members["evidence_weight"].is_monotonic_decreasing
+    labels = {b.label for b in at.button}
+    assert {"Network", "Upstream", "Map", "Build packet"} <= labels
+    # the status set from the card shows at once, in the heading and in the queue
+    form = next(s for s in at.selectbox if s.label == "Status")
+    form.set_value("in progress")
+    at.text_area[0].set_value("called the platform")
+    next(b for b in at.button if b.label.startswith("Save status")).click().run()
+    assert not at.exception
+    assert store.case_status().loc[ring_id, "status"] == "in progress"
+    assert any(h.value == f"Ring {ring_id} · in progress" for h in at.header)
+    assert _queue(at).set_index("ring_id").loc[ring_id, "status"] == "in progress"
+    next(b for b in at.button if b.label == "Upstream").click().run()
+    assert at.session_state["ring"] == ring_id

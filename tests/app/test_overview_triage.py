@@ -60,7 +60,7 @@ def test_the_overview_lists_what_needs_a_decision_first(store_dir, monkeypatch):
     at = page_test("overview", role="investigator")
     at.run()
     assert not at.exception, at.exception
-    assert at.subheader[0].value == "Needs attention"
+    assert at.subheader[0].value.endswith("groups found") and at.subheader[1].value == "Needs attention"
     todo = at.dataframe[0].value
     kinds = set(todo["what"])
     assert "over the referral threshold, no case opened" in kinds

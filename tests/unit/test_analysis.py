@@ -173,7 +173,11 @@ def test_score_separates_operation_from_owner_with_reasons(tables, settings):
     assert ring["ring_score"] > 0.8 and owner["ring_score"] < 0.2
     assert ring["identity_spread"] == 1.0 and owner["identity_spread"] == 0.0
     assert ring["contrib_under_brand_median"] == pytest.approx(settings.scoring["under_brand_median"])
-    assert "counterfeit test buys 100%" in ring["reasons"] and "identity spread" in ring["reasons"]
+    # the reasons in words and counts, the strongest contribution first
+    size = len(RING)
+    assert f"{size} storefronts registered to {size} different people" in ring["reasons"]
+    assert "1 of 1 test buy counterfeit" in ring["reasons"]
+    assert ring["reasons"].startswith(f"{size} of {size} listings priced far under")
     assert owner["reasons"] == "no counterfeit signal"
     contributions = sum(ring[c] for c in scores.columns if c.startswith("contrib_"))
     import math

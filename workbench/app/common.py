@@ -150,3 +150,21 @@ def page_start(title: str) -> tuple[GraphStore, str, str] | None:
 
 def no_rings(also: str = "") -> None:
     st.info(NO_RINGS + (f" {also}" if also else ""))
+
+
+def open_page(name: str, ring_id: str | None = None) -> None:
+    """Switch to page ``name`` (its address: ``rings``, ``network``...) on ring ``ring_id``."""
+    if ring_id is not None:
+        st.session_state["ring"] = ring_id
+    pages = st.session_state.get("_pages", {})
+    if name in pages:
+        st.switch_page(pages[name])
+
+
+def clicked_row(key: str) -> int | None:
+    """The row just clicked in the selectable table ``key``, once: a selection Streamlit keeps
+    across reruns and page visits is not read as a new click."""
+    rows = st.session_state.get(key, {}).get("selection", {}).get("rows", [])
+    seen = st.session_state.get(f"_{key}_seen")
+    st.session_state[f"_{key}_seen"] = rows
+    return rows[0] if rows and rows != seen else None

@@ -13,7 +13,15 @@ from workbench.analytics.places import ring_addresses
 from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import store_at
 
-__all__ = ["overview", "ring_table", "network_index", "NetworkIndex", "ring_places", "ring_timeline"]
+__all__ = [
+    "overview",
+    "ring_table",
+    "network_index",
+    "NetworkIndex",
+    "ring_places",
+    "ring_timeline",
+    "ring_reading",
+]
 
 
 @st.cache_data(show_spinner="reading the store")
@@ -247,5 +255,36 @@ def ring_timeline(where: str, version: str, ring_id: str) -> pd.DataFrame:
         for name, values in series.items()
     }
     frame = pd.DataFrame(monthly).fillna(0).astype(int).sort_index()
-    frame.index = frame.index.astype(str)
-    return frame
+    if frame.empty:
+        return frame
+    # every month from the first to the last, the quiet ones as zero: the axis is time
+    months = pd.period_range(frame.index.min(), frame.index.max(), freq="M")
+    frame = frame.reindex(months, fill_value=0)
+    frame.index = frame.index.to_timestamp()
+    return frame.rename_axis("month")
+
+
+@st.cache_data(show_spinner="reading the ring's sources and places")
+def ring_reading(where: str, version: str, ring_id: str) -> dict:
+    """What the ring card says beyond the score: the suggested jurisdiction (the packet's own
+    words), warnings on its sources, and each member's shop name and status."""
+    from workbench.analytics.source_reading import source_warnings, storefronts_served
+    from workbench.leads.case import jurisdiction_of, ring_locations
+
+    store = store_at(where)
+    rings = store.rings()
+    members = rings.loc[rings["ring_id"] == ring_id, ["seller_id", "ring_id"]]
+    tables = {**_place_tables(store), "organizations": store.table("organizations")}
+    places = ring_addresses(members, tables, store.result("suppressed"))
+    upstream = store.upstream()
+    sources = upstream[upstream["ring_id"] == ring_id].sort_values("rank")
+    paths = store.result("paths")
+    paths = paths[paths["ring_id"] == ring_id] if len(paths) else paths
+    served = storefronts_served(
+        paths, set(members["seller_id"]), tables["seller_links"], store.result("resolved")
+    )
+    return {
+        "jurisdiction": jurisdiction_of(ring_locations(places, sources, tables)),
+        "warnings": source_warnings(sources, served) if len(sources) else [],
+        "served": {source: len(group) for source, group in served.items()},
+    }

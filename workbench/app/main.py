@@ -24,6 +24,8 @@ def _overview_at_its_address() -> None:
 
 def run() -> None:
     st.set_page_config(page_title="Counterfeit Ring Workbench", layout="wide")
+    # less empty space above each page, so a ring's card fits one screen (1400 x 1000)
+    st.markdown("<style>.block-container {padding-top: 2rem;}</style>", unsafe_allow_html=True)
     user = signed_in_user(open_store_quietly())
     if user is None:
         return  # the sign-in form, or why nobody can sign in, is all this session sees
@@ -38,8 +40,8 @@ def run() -> None:
         st.Page(hotspots_page, title="Hotspots", url_path="hotspots"),
         st.Page(watch_page, title="Watch", url_path="watch"),
     ]
-    # the Watch page opens a hit's ring on the Rings page
-    st.session_state["_pages"] = {"rings": pages[1]}
+    # pages open each other on the ring in hand (the ring card's buttons, a hit's ring)
+    st.session_state["_pages"] = {page.url_path or "overview": page for page in pages}
     if allowed(user, "read_audit"):
         pages.append(st.Page(audit_page, title="Audit trail", url_path="audit"))
     # the default page lives at "/"; Streamlit ignores its url_path, so "/overview" (a link someone

@@ -16,7 +16,7 @@ from workbench.store.base import GraphStore
 
 from .redact import Redactor
 
-__all__ = ["RingCase", "assemble_case"]
+__all__ = ["RingCase", "assemble_case", "ring_locations", "jurisdiction_of"]
 
 
 @dataclass
@@ -192,7 +192,7 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     upstream["evidence"] = upstream["evidence"].astype(str).map(redactor.text)
 
     # storefronts are often registered at home: shown to about 1 km; warehouses and sources exact
-    locations = redactor.coordinates(_locations(places, upstream, tables), ("storefront",))
+    locations = redactor.coordinates(ring_locations(places, upstream, tables), ("storefront",))
     timeline = _timeline(sellers, listings, complaints, test_buys, shipments, payments)
     score_rows = store.result("ring_scores")
     score = (
@@ -216,7 +216,7 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         paths=paths.reset_index(drop=True),
         locations=locations,
         timeline=timeline,
-        jurisdiction=_jurisdiction(locations),
+        jurisdiction=jurisdiction_of(locations),
         jurisdiction_place=_jurisdiction_place(locations),
         notes=_notes(store, ring_id, redactor),
         methods={
@@ -254,7 +254,7 @@ def _masked_ties(text: str, redactor: Redactor) -> str:
     return " | ".join(parts)
 
 
-def _locations(places: pd.DataFrame, upstream: pd.DataFrame, tables: dict) -> pd.DataFrame:
+def ring_locations(places: pd.DataFrame, upstream: pd.DataFrame, tables: dict) -> pd.DataFrame:
     """Storefronts and warehouses of the ring (``ring_addresses``: no hubs) and its top sources."""
     addresses = tables.get("addresses", pd.DataFrame())
     columns = ["entity_kind", "entity_id", "role", "address_id", "lat", "lon", "city", "province"]
@@ -366,7 +366,7 @@ def _jurisdiction_place(locations: pd.DataFrame) -> tuple[str, str]:
     return "", ""
 
 
-def _jurisdiction(locations: pd.DataFrame) -> str:
+def jurisdiction_of(locations: pd.DataFrame) -> str:
     sources = locations[locations["role"] == "source rank 1"].dropna(subset=["city"])
     warehouses = locations[locations["role"] == "warehouse"].dropna(subset=["city"])
     parts = []

@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from workbench.access import allowed
+from workbench.app.cases import status_form
 from workbench.app.common import current_user, no_rings, page_start, ring_picker
 from workbench.app.data import ring_table
 from workbench.app.judgement import conflicts_section
@@ -35,21 +36,7 @@ def leads_page() -> None:
             _lead_packet(store, FLOWS_SUBJECT)
         return
     heading = st.empty()
-    status = store.case_status()
-    current = status["status"].get(ring_id, "open") if len(status) else "open"
-    user = current_user()
-    if allowed(user, "change_case"):
-        # cleared on saving, so the same note is not entered twice by accident
-        with st.form("case_status", clear_on_submit=True):
-            new_status = st.selectbox("Status", CASE_STATUSES, index=CASE_STATUSES.index(current))
-            note = st.text_area("Note (what was done, by whom it was referred, why dismissed)")
-            if st.form_submit_button(f"Save status as {user.name}"):
-                # who changed it is the signed-in user, never a typed name
-                store.record_case_event(ring_id, new_status, note, user.name, role=user.role)
-                st.success(f"{ring_id}: {new_status} (by {user.name})")
-                current = new_status
-    else:
-        st.caption(f"Your role ({user.role}) may not change cases.")
+    current = status_form(store, ring_id, key="case_status")
     heading.subheader(f"Case status of {ring_id}: {current}")
     _counters(counters, store, rings)
     events = store.case_events()

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.access import allowed
-from workbench.app.common import current_user, no_rings, page_start
+from workbench.app.common import clicked_row, current_user, no_rings, open_page, page_start
 from workbench.app.data import overview, ring_table
 from workbench.app.triage import needs_attention
 
@@ -17,7 +17,12 @@ def overview_page() -> None:
         return
     store, where, version = opened
     figures = overview(where, version)
-    _attention(store, ring_table(where, version), figures["flag_score"])
+    rings = ring_table(where, version)
+    st.subheader(f"{figures['flagged']:,} flagged of {figures['rings']:,} groups found")
+    _attention(store, rings, figures["flag_score"])
+    _queue(store, rings, figures["flag_score"])
+
+    st.subheader("What the store holds")
     cols = st.columns(5)
     cols[0].metric("Sellers", f"{figures['sellers']:,}")
     cols[1].metric("Identifier links", f"{figures['links']:,}")
@@ -29,7 +34,6 @@ def overview_page() -> None:
     cols[3].metric("Confirmed counterfeit test buys", f"{figures['counterfeit_test_buys']:,}")
     cols[4].metric("Quarantined rows", f"{figures['quarantined']:,}")
     st.caption(
-        f"{figures['flagged']:,} flagged of {figures['rings']:,} groups found. "
         f"Store: {where}. Rings list {figures['ring_sellers']:,} core members (corroborated ties); "
         f"{figures['associates']:,} more sellers are associated, not established"
         + (
@@ -41,23 +45,6 @@ def overview_page() -> None:
     )
 
     _coverage(figures["coverage"], figures["receivers"])
-
-    st.subheader("Top rings by score")
-    rings = ring_table(where, version)
-    if rings.empty:
-        no_rings()
-    else:
-        columns = [
-            c
-            for c in ("ring_id", "ring_score", "size", "provinces", "goods_value", "top_source")
-            if c in rings
-        ]
-        st.dataframe(
-            rings.loc[rings["ring_score"] >= figures["flag_score"], columns].head(10),
-            hide_index=True,
-            width="stretch",
-        )
-        st.caption("Open the Rings page to search, sort and read the evidence of any ring.")
 
     st.subheader("Data quality")
     files = pd.DataFrame.from_dict(figures["files"], orient="index")
@@ -114,6 +101,47 @@ def _coverage(coverage: dict, receivers: pd.DataFrame) -> None:
         st.caption("Ranked by distinct payers, then money received, then parcels sent; evidence cites lines.")
 
 
+def _queue(store, rings: pd.DataFrame, flag_score: float) -> None:
+    """Flagged rings over the referral threshold, with their case status; a row opens its ring."""
+    st.subheader("The queue: flagged and over the referral threshold")
+    if rings.empty:
+        no_rings()
+        return
+    referable = rings["referable"].fillna(False).astype(bool) if "referable" in rings else True
+    queue = rings[(rings["ring_score"] >= flag_score) & referable].copy()
+    status = store.case_status()
+    current = status["status"].to_dict() if len(status) else {}
+    queue["status"] = [current.get(r, "open") for r in queue["ring_id"]]
+    if queue.empty:
+        st.info("No flagged ring is over the referral threshold; the Rings page lists every group.")
+        return
+    columns = [
+        c
+        for c in ("ring_id", "status", "ring_score", "size", "goods_value", "provinces", "top_source")
+        if c in queue
+    ]
+    # read before the table is drawn: a click reruns the page with the selection already in state
+    clicked = clicked_row("overview_queue")
+    if clicked is not None and clicked < len(queue):
+        open_page("rings", queue.iloc[clicked]["ring_id"])
+    st.dataframe(
+        queue[columns],
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="overview_queue",
+        column_config={
+            "ring_score": st.column_config.ProgressColumn(
+                "score", min_value=0.0, max_value=1.0, format="%.3f"
+            ),
+            "goods_value": st.column_config.NumberColumn("goods value (RMB)", format="%.0f"),
+            "top_source": "top source",
+        },
+    )
+    st.caption(f"{len(queue):,} rings; click a row to open its card.")
+
+
 def _attention(store, rings: pd.DataFrame, flag_score: float) -> None:
     """What needs a decision today, each one click from its ring."""
     st.subheader("Needs attention")
@@ -127,7 +155,4 @@ def _attention(store, rings: pd.DataFrame, flag_score: float) -> None:
         return
     choice = st.selectbox("Ring", rings_named, key="attention_ring")
     if st.button(f"Open ring {choice}", key="attention_open"):
-        st.session_state["ring"] = choice
-        pages = st.session_state.get("_pages", {})
-        if "rings" in pages:
-            st.switch_page(pages["rings"])
+        open_page("rings", choice)

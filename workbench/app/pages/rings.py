@@ -1,14 +1,22 @@
-"""Rings page: every ring, searchable and sortable; a chosen ring's score breakdown, members and evidence."""
+"""Rings page: the chosen ring's card first, then the queue (every ring, searchable and sortable) and
+the ring's evidence member by member."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from workbench.analytics.settings import AnalysisSettings
-from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
-from workbench.app.data import ring_table, ring_timeline
+from workbench.app.common import (
+    clicked_row,
+    current_user,
+    no_rings,
+    page_start,
+    ring_picker,
+    shown_identifiers,
+)
+from workbench.app.data import ring_table
 from workbench.app.judgement import associates_section, history_section, judgement_section
+from workbench.app.ring_card import ring_card
 
 
 def rings_page() -> None:
@@ -27,8 +35,8 @@ def rings_page() -> None:
     threshold = AnalysisSettings.of_store(store.meta()).referral_threshold
 
     flag_score = AnalysisSettings.of_store(store.meta()).flag_score
-    left, mid, right = st.columns([3, 1, 1])
-    search = left.text_input("Search (ring, province, brand, source, member seller or shop)")
+    left, mid, right, pick = st.columns([2.2, 1.2, 1, 1.3])
+    search = left.text_input("Search rings, places, brands, sources, sellers")
     # the queue: flagged rings first; the groups that look legitimate are one click away
     only_flagged = mid.checkbox(f"Flagged only (score ≥ {flag_score:.2f})", value=True)
     only_referable = mid.checkbox(f"Goods value ≥ {threshold:,.0f}", value=True)
@@ -54,27 +62,14 @@ def rings_page() -> None:
         view = view[view["status"].isin(statuses)]
     flagged = int((table["ring_score"] >= flag_score).sum())
     st.caption(
-        f"{len(view):,} shown{' (the search looks through every group)' if search else ''}; "
-        f"{flagged:,} flagged of {len(table):,} groups found. Click a column to sort, a row to open the ring."
+        f"{flagged:,} flagged of {len(table):,} groups found; {len(view):,} shown"
+        f"{' (the search looks through every group)' if search else ''}. "
+        "Click a row of the queue to open its ring."
     )
-    event = st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="rings_table",
-        column_config={
-            "ring_score": st.column_config.ProgressColumn(
-                "score", min_value=0.0, max_value=1.0, format="%.3f"
-            ),
-            "goods_value": st.column_config.NumberColumn("goods value (RMB)", format="%.0f"),
-            "referable": st.column_config.CheckboxColumn(f"≥ {threshold:,.0f}"),
-        },
-    )
-    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
-    if rows:
-        st.session_state["ring"] = view.iloc[rows[0]]["ring_id"]
+    # a row clicked in the queue (below) opens that ring in the card (above), on this very rerun
+    clicked = clicked_row("rings_table")
+    if clicked is not None and clicked < len(view):
+        st.session_state["ring"] = view.iloc[clicked]["ring_id"]
     choices = view["ring_id"].tolist()
     opened_elsewhere = st.session_state.get("ring")
     if opened_elsewhere in set(table["ring_id"]) - set(choices) and not search:
@@ -85,31 +80,51 @@ def rings_page() -> None:
         hint = "clear the search or untick the filters" if search else "untick the filters"
         st.warning(f"No ring matches; {hint} to see the {len(table):,} groups found.")
         return
-    ring_id = ring_picker(choices, key="rings_page_ring")
-    _ring_detail(store, where, version, table.set_index("ring_id").loc[ring_id], ring_id, threshold)
+    with pick:
+        ring_id = ring_picker(choices, key="rings_page_ring")
+    ring_card(store, where, version, table.set_index("ring_id").loc[ring_id], ring_id, threshold)
+
+    st.subheader("The queue")
+    # read again: a status set on the card above shows in the queue on this very run
+    status = store.case_status()
+    current = status["status"].to_dict() if len(status) else {}
+    st.dataframe(
+        view.assign(status=[current.get(r, "open") for r in view["ring_id"]]),
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="rings_table",
+        column_order=QUEUE_COLUMNS,
+        column_config={
+            "ring_score": st.column_config.ProgressColumn(
+                "score", min_value=0.0, max_value=1.0, format="%.3f"
+            ),
+            "goods_value": st.column_config.NumberColumn("goods value (RMB)", format="%.0f"),
+            "referable": st.column_config.CheckboxColumn(f"≥ {threshold:,.0f}"),
+            "top_source": "top source",
+        },
+    )
+    _ring_detail(store, ring_id)
 
 
-def _ring_detail(store, where: str, version: str, ring: pd.Series, ring_id: str, threshold: float) -> None:
-    st.header(f"Ring {ring_id}")
-    cols = st.columns(4)
-    cols[0].metric("Score", f"{ring['ring_score']:.3f}")
-    cols[1].metric("Storefronts", f"{int(ring['size']):,}")
-    goods = ring.get("goods_value")
-    if goods is not None and pd.notna(goods):
-        cols[2].metric(
-            "Goods value (RMB)", f"{goods:,.0f}", f"{goods - threshold:+,.0f} vs referral threshold"
-        )
-    cols[3].metric("Status", ring.get("status", "open"))
-    if isinstance(ring.get("reasons"), str):
-        st.write("**Why this score:** " + ring["reasons"])
-    scores = store.result("ring_scores")
-    row = scores[scores["ring_id"] == ring_id]
-    if len(row):
-        contributions = row.filter(like="contrib_").iloc[0]
-        contributions.index = [c.removeprefix("contrib_").replace("_", " ") for c in contributions.index]
-        st.subheader("Score breakdown (contribution to the log-odds)")
-        st.bar_chart(contributions.rename("contribution"), horizontal=True)
+# the queue's columns, what one decides by first
+QUEUE_COLUMNS = (
+    "ring_id",
+    "status",
+    "ring_score",
+    "size",
+    "goods_value",
+    "referable",
+    "provinces",
+    "brands",
+    "top_source",
+    "reasons",
+)
 
+
+def _ring_detail(store, ring_id: str) -> None:
+    """Below the card and the queue: each member's evidence, associates, identifiers, judgement."""
     st.subheader("Members and the evidence tying each to the ring")
     members = store.result("members")
     members = (
@@ -131,11 +146,6 @@ def _ring_detail(store, where: str, version: str, ring: pd.Series, ring_id: str,
     if masker.enabled:
         st.caption("Personal identifiers are masked for your role: equal tokens mean the same identifier.")
     st.dataframe(shared, hide_index=True, width="stretch")
-
-    timeline = ring_timeline(where, version, ring_id)
-    if len(timeline):
-        st.subheader("Timeline (per month)")
-        st.line_chart(timeline)
 
     core = sorted(members["seller_id"])
     judgement_section(store, current_user(), ring_id, core, sorted(associates["seller_id"]))

@@ -9,7 +9,7 @@ import streamlit as st
 
 from workbench.access import allowed
 from workbench.analytics.decisions import decide, in_force
-from workbench.app.common import current_user, page_start
+from workbench.app.common import current_user, open_page, page_start
 from workbench.errors import WorkbenchError
 
 
@@ -60,10 +60,7 @@ def _hits(store, user, hits: pd.DataFrame) -> None:
     hit = st.selectbox("Hit", shown["seller_id"].tolist(), key="watch_hit")
     row = shown[shown["seller_id"] == hit].iloc[0]
     if row["ring_id"] and st.button(f"Open ring {row['ring_id']}", key="watch_open"):
-        st.session_state["ring"] = row["ring_id"]
-        pages = st.session_state.get("_pages", {})
-        if "rings" in pages:
-            st.switch_page(pages["rings"])
+        open_page("rings", row["ring_id"])
     if not allowed(user, "decide"):
         st.caption(f"Your role ({user.role}) may not judge hits.")
         return

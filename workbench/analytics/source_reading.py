@@ -1,0 +1,78 @@
+"""How far a ring's ranked sources can be trusted: which storefronts each source's evidence reaches,
+and the warnings an investigator needs before acting on rank 1 (a near tie, or sources that serve
+separate groups of storefronts: possibly two operations merged into one ring)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["storefronts_served", "source_warnings", "CLOSE_CALL"]
+
+# rank 2 within this share of rank 1's score is a near tie: the ranking alone does not decide
+CLOSE_CALL = 0.05
+
+
+def storefronts_served(
+    paths: pd.DataFrame, members: set[str], links: pd.DataFrame, resolved: pd.DataFrame
+) -> dict[str, set[str]]:
+    """Source -> the ring's storefronts its evidence paths reach: goods delivered to an address a
+    storefront uses, or money paid from a storefront's payout account."""
+    if paths.empty or not members:
+        return {}
+    mine = links[links["seller_id"].isin(members) & links["kind"].isin(["address", "bank_account"])]
+    entity = (
+        resolved[resolved["record_kind"] == "address"].set_index("record_id")["entity_id"]
+        if len(resolved)
+        else pd.Series(dtype=str)
+    )
+    addresses = mine[mine["kind"] == "address"]
+    node_of = pd.concat(
+        [
+            pd.DataFrame({"node": "addr:" + addresses["value"], "seller_id": addresses["seller_id"]}),
+            pd.DataFrame(
+                {
+                    "node": "addr:" + addresses["value"].map(entity).fillna(addresses["value"]),
+                    "seller_id": addresses["seller_id"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "node": "acct:" + mine.loc[mine["kind"] == "bank_account", "value"],
+                    "seller_id": mine.loc[mine["kind"] == "bank_account", "seller_id"],
+                }
+            ),
+        ]
+    ).drop_duplicates()
+    ends = pd.concat(
+        [
+            paths[["entity_id", "to_entity"]].rename(columns={"to_entity": "node"}),
+            paths[["entity_id", "from_entity"]].rename(columns={"from_entity": "node"}),
+        ]
+    ).merge(node_of, on="node")
+    return {source: set(group) for source, group in ends.groupby("entity_id")["seller_id"]}
+
+
+def source_warnings(sources: pd.DataFrame, served: dict[str, set[str]], top: int = 3) -> list[str]:
+    """Warnings on a ring's ranked ``sources`` (rank order): a near tie between rank 1 and 2, and
+    top sources that serve storefronts no other top source serves."""
+    warnings = []
+    ranked = sources.sort_values("rank").head(top)
+    if len(ranked) >= 2:
+        first, second = (float(s) for s in ranked["score"].iloc[:2])
+        if first > 0 and (first - second) / first <= CLOSE_CALL:
+            warnings.append(
+                f"Near tie: {ranked['entity_id'].iloc[1]} scores within {CLOSE_CALL:.0%} of "
+                f"{ranked['entity_id'].iloc[0]} ({second:.3f} against {first:.3f}); the ranking "
+                "alone does not say which is the source. Read both evidence paths."
+            )
+    reached = [(s, served.get(s, set())) for s in ranked["entity_id"] if served.get(s)]
+    separate = [
+        (s, group) for s, group in reached if not any(group & other for t, other in reached if t != s)
+    ]
+    if len(separate) >= 2:
+        warnings.append(
+            "The storefronts fall into separate groups, each with its own source ("
+            + "; ".join(f"{s}: {len(g)} storefront(s)" for s, g in separate)
+            + "): possibly separate operations merged into one ring. Consider splitting it."
+        )
+    return warnings

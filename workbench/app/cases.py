@@ -1,0 +1,36 @@
+"""A ring's case status, set from the ring card or the Leads page: one form, who changed it is the
+signed-in user, and what was saved shows at once."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workbench.access import allowed
+from workbench.app.common import current_user
+from workbench.store.base import CASE_STATUSES
+
+__all__ = ["current_status", "status_form"]
+
+
+def current_status(store, ring_id: str) -> str:
+    status = store.case_status()
+    return status["status"].get(ring_id, "open") if len(status) else "open"
+
+
+def status_form(store, ring_id: str, key: str) -> str:
+    """The form (for roles that may change cases) and the ring's status after it."""
+    current = current_status(store, ring_id)
+    user = current_user()
+    if not allowed(user, "change_case"):
+        st.caption(f"Your role ({user.role}) may not change cases.")
+        return current
+    # cleared on saving, so the same note is not entered twice by accident
+    with st.form(key, clear_on_submit=True):
+        new_status = st.selectbox("Status", CASE_STATUSES, index=CASE_STATUSES.index(current))
+        note = st.text_area("Note (what was done, by whom it was referred, why dismissed)")
+        if st.form_submit_button(f"Save status as {user.name}"):
+            # who changed it is the signed-in user, never a typed name
+            store.record_case_event(ring_id, new_status, note, user.name, role=user.role)
+            st.success(f"{ring_id}: {new_status} (by {user.name})")
+            current = new_status
+    return current
