@@ -56,7 +56,11 @@ def _cases(store: Neo4jStore, tables: dict, n: int, seed: int = 1) -> list[dict]
                 "seller_neighbourhood": {"seller_id": members[0], "depth": 3},
                 "sellers_sharing_identifier": {"kind": kind, "value": value},
                 "ring_identifiers": {"ring_id": ring_id},
-                "shortest_connection": {"from_seller": members[0], "to_seller": members[-1]},
+                "shortest_connection": {
+                    "from_seller": members[0],
+                    "to_seller": members[-1],
+                    "max_sellers": 40,
+                },
                 "ring_flows": {"ring_id": ring_id},
                 "membership_evidence": {"ring_id": ring_id, "seller_id": members[0]},
                 "community_projection": {"max_sellers": 40},

@@ -115,7 +115,13 @@ def test_network_page_draws_the_ring_and_expands_a_node(store_dir, monkeypatch):
     ring = rings[rings["ring_id"] == rings["ring_id"].iloc[0]]["seller_id"].tolist()
     at.text_input[1].set_value(ring[0]).run()
     at.text_input[2].set_value(ring[-1]).run()
-    assert not at.exception and any(" links: Seller:" in s.value for s in at.success)
+    assert not at.exception
+    said = next(s.value for s in at.success if " links: " in s.value)
+    # the path names each seller's shop and ring and each identifier's seller count, and is drawn
+    shops = MemoryStore(store_dir).table("sellers").set_index("seller_id")["shop_name"]
+    assert said.split(" links: ")[1].startswith(f"{ring[0]} {shops[ring[0]]}"[:40])
+    assert "used by" in said and f"ring {rings.set_index('seller_id').loc[ring[0], 'ring_id']}" in said
+    assert shops[ring[-1]] in at.get("iframe")[-1].proto.srcdoc
 
 
 def test_upstream_map_and_leads_pages_show_the_ring(store_dir, monkeypatch):
@@ -197,9 +203,9 @@ def test_hotspots_page_shows_the_map_table_and_a_region(store_dir, monkeypatch):
     at.selectbox[2].set_value("hotspot_z").run()
     assert at.select_slider[0].disabled  # a month bounds storefronts, not Gi*
     drawn = at.get("iframe")[0].proto.srcdoc
-    assert "hot-spot strength (Gi* z-score)" in drawn and "hotspot-legend" in drawn
+    assert "hot-spot strength (Gi* z-score)" in drawn and "map-legend" in drawn
     assert "significant hotspot (Gi*, p &lt; 0.05)" in drawn
-    assert not re.search(r"\d\.\d{8,}", drawn.split("hotspot-legend")[0][-200_000:])  # no float noise
+    assert not re.search(r"\d\.\d{8,}", drawn.split("map-legend")[0][-200_000:])  # no float noise
     assert '"hotspot_p"' not in drawn  # field names stay out of the tooltips
     # significance is drawn: significant regions are outlined, the others not
     table = at.dataframe[0].value

@@ -180,7 +180,7 @@ def _parameters(store: MemoryStore) -> dict[str, dict]:
         "seller_neighbourhood": {"seller_id": members[0], "depth": 3},
         "sellers_sharing_identifier": {"kind": kind, "value": value},
         "ring_identifiers": {"ring_id": ring_id},
-        "shortest_connection": {"from_seller": members[0], "to_seller": members[-1]},
+        "shortest_connection": {"from_seller": members[0], "to_seller": members[-1], "max_sellers": 40},
         "ring_flows": {"ring_id": ring_id},
         "membership_evidence": {"ring_id": ring_id, "seller_id": members[0]},
         "community_projection": {"max_sellers": 40},
@@ -385,3 +385,35 @@ def test_cli_engine_gds_finds_the_rings_in_the_database(neo4j_uri, small_market,
 def test_engine_and_method_mistakes_are_named(small_market, tmp_path, options, says):
     result = run_workbench("analyze", str(small_market), "--out", str(tmp_path / "o"), *options)
     assert result.returncode == 2 and says in result.stderr
+
+
+def test_the_shortest_connection_goes_around_a_hub_on_both_stores(neo4j_uri, tmp_path):
+    """S1 and S2 share a pickup point used by 5 sellers (a hub at max_sellers 4) and are also tied
+    by a phone and a device through S3: the path goes around the hub unless the cap allows it."""
+    # H0 uses the pickup point in two roles: still one seller of the five
+    crowd = "".join(f"H{i},address,A9,shipping\n" for i in range(3)) + "H0,address,A9,return\n"
+    data = write_folder(
+        tmp_path / "data",
+        {
+            "sellers": "seller_id,shop_name\nS1,One\nS2,Two\nS3,Three\n"
+            + "".join(f"H{i},Crowd {i}\n" for i in range(3)),
+            "addresses": "address_id,text,city\nA9,Pickup point 1,Yiwu\n",
+            "seller_links": "seller_id,kind,value,role\nS1,address,A9,shipping\nS2,address,A9,shipping\n"
+            + crowd
+            + "S1,phone,13800000001,\nS3,phone,13800000001,\nS3,device,dev-1,\nS2,device,dev-1,\n",
+        },
+    )
+    memory = MemoryStore(tmp_path / "store")
+    memory.load(load_folder(data))
+    neo4j = open_neo4j(neo4j_uri)
+    neo4j.wipe()
+    neo4j.load(load_folder(data))
+    try:
+        for store in (memory, neo4j):
+            around = store.query("shortest_connection", from_seller="S1", to_seller="S2", max_sellers=4)
+            assert around["hops"].tolist() == [4], type(store).__name__
+            assert not any(step.startswith("Address:") for step in around["path"].iloc[0])
+            through = store.query("shortest_connection", from_seller="S1", to_seller="S2", max_sellers=5)
+            assert through["hops"].tolist() == [2] and through["path"].iloc[0][1] == "Address:A9"
+    finally:
+        neo4j.close()

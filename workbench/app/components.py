@@ -11,7 +11,15 @@ from pathlib import Path
 import folium
 from folium.plugins import MarkerCluster
 
-__all__ = ["offline_map", "map_html", "marker_cluster", "map_text", "network_html", "EXTERNAL"]
+__all__ = [
+    "offline_map",
+    "map_html",
+    "marker_cluster",
+    "map_text",
+    "network_html",
+    "EXTERNAL",
+    "on_map",
+]
 
 # a reference that would make the browser leave the machine
 EXTERNAL = re.compile(
@@ -69,3 +77,13 @@ def network_html(net) -> str:
     """A pyvis network's page with vis.js inline and without pyvis's Bootstrap links: nothing in
     it asks a CDN for anything (the app works offline)."""
     return _BOOTSTRAP.sub("", net.generate_html(notebook=False))
+
+
+def on_map(fmap: folium.Map, body: str, corner: str = "bottom:18px;left:12px") -> None:
+    """Draw ``body`` (trusted HTML: a legend) in a box in a corner of the map, above the layers."""
+    fmap.get_root().html.add_child(
+        folium.Element(
+            f'<div class="map-legend" style="position:fixed;{corner};z-index:9999;max-width:340px;'
+            f'background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif">{body}</div>'
+        )
+    )

@@ -16,6 +16,7 @@ from workbench.app.components import network_html
 from workbench.app.data import NetworkIndex
 from workbench.leads.redact import PERSONAL_KINDS, Redactor
 from workbench.model import LINK_KIND_TO_NODE
+from workbench.palette import legend_html, style
 
 __all__ = [
     "ExplorerGraph",
@@ -23,8 +24,9 @@ __all__ = [
     "neighbourhood_graph",
     "expand",
     "to_html",
-    "KIND_COLOURS",
     "EXPAND_CAP",
+    "click_expansions",
+    "path_graph",
     "masked",
     "masked_path",
 ]
@@ -32,19 +34,6 @@ __all__ = [
 EXPAND_CAP = 25
 # an identifier shared by more sellers than this is a hub (courier, pickup point): collapsed
 HUB_DEGREE = 40
-KIND_COLOURS = {
-    "seller": "#1f77b4",
-    "ring_member": "#d62728",
-    "person_id": "#9467bd",
-    "phone": "#2ca02c",
-    "email": "#17becf",
-    "device": "#8c564b",
-    "ip": "#7f7f7f",
-    "bank_account": "#ff7f0e",
-    "address": "#bcbd22",
-    "hub": "#c7c7c7",
-    "more": "#ffffff",
-}
 
 
 @dataclass
@@ -63,7 +52,6 @@ class ExplorerGraph:
                 "label": f"{seller}\n{name}"[:60],
                 "kind": "ring_member" if in_ring else "seller",
                 "title": f"seller {seller}: {name}; ring {index.ring_of.get(seller, 'none')}",
-                "shape": "dot",
             }
         return node
 
@@ -76,7 +64,6 @@ class ExplorerGraph:
                 "label": f"{kind}\n{value}" + (f"\n(hub, {degree} sellers)" if hub else ""),
                 "kind": "hub" if hub else kind,
                 "title": f"{kind} {value}: used by {degree} seller(s)" + ("; collapsed hub" if hub else ""),
-                "shape": "diamond" if hub else "square",
             }
         return node
 
@@ -132,7 +119,6 @@ def expand(
             "label": f"and {hidden} more",
             "kind": "more",
             "title": f"{hidden} more neighbours of {node} not drawn (cap {cap})",
-            "shape": "box",
         }
         graph.edges.add((node, more))
     return hidden
@@ -176,21 +162,123 @@ def masked_path(path: list[str], masker: Redactor) -> list[str]:
     return out
 
 
-def to_html(graph: ExplorerGraph, height: int = 620, highlight: str | None = None) -> str:
-    """The graph as a self-contained HTML page (vis-network inlined)."""
+def click_expansions(
+    graph: ExplorerGraph, index: NetworkIndex, cap: int = EXPAND_CAP, limit: int = 400
+) -> dict[str, ExplorerGraph]:
+    """For each node drawn (up to ``limit``), what a click on it adds: its neighbours not drawn
+    yet (at most ``cap``), so the browser expands it in place without asking the server."""
+    out = {}
+    for node in list(graph.nodes)[:limit]:
+        kind, _, key = node.partition(":")
+        if kind == "more" or graph.nodes[node]["kind"] == "hub":
+            continue
+        added = ExplorerGraph()
+        if kind == "seller":
+            around = sorted({(k, v) for k, v, _ in index.identifiers_of.get(key, [])})[:cap]
+            pairs = [(node, added.add_identifier(index, k, v)) for k, v in around]
+        else:
+            pairs = [(added.add_seller(index, s), node) for s in index.owners_of.get((kind, key), [])[:cap]]
+        added.edges = {pair for pair in pairs if pair not in graph.edges}
+        for drawn in set(added.nodes) & set(graph.nodes):
+            del added.nodes[drawn]
+        if added.nodes or added.edges:
+            out[node] = added
+    return out
+
+
+def path_graph(index: NetworkIndex, path: list[str]) -> ExplorerGraph:
+    """A shortest connection (``Label:key`` entries) as a graph: sellers with shop name and ring,
+    identifiers with how many sellers use each."""
+    labels = {v: k for k, v in LINK_KIND_TO_NODE.items()}
+    graph = ExplorerGraph()
+    drawn = []
+    for entry in path:
+        label, _, key = entry.partition(":")
+        if label == "Seller":
+            node = graph.add_seller(index, key, index.ring_of.get(key))
+            graph.nodes[node]["label"] += f"\nring {index.ring_of.get(key, 'none')}"
+        else:
+            kind = labels.get(label, label.lower())
+            node = graph.add_identifier(index, kind, key)
+            if graph.nodes[node]["kind"] != "hub":
+                graph.nodes[node]["label"] += f"\nused by {index.degree(kind, key)} sellers"
+        drawn.append(node)
+    graph.edges = set(zip(drawn, drawn[1:], strict=False))
+    return graph
+
+
+def legend(graph: ExplorerGraph) -> str:
+    """The swatches of the kinds drawn in ``graph``, in the palette's order."""
+    from workbench.palette import STYLES
+
+    kinds = {attrs["kind"] for attrs in graph.nodes.values()}
+    return legend_html([k for k in STYLES if k in kinds])
+
+
+_CLICK_SCRIPT = """
+<script type="text/javascript">
+// a click on a node adds its neighbours in place (computed by the server with the page)
+var EXPAND = %s;
+network.on("click", function (params) {
+  if (!params.nodes.length) { return; }
+  var id = params.nodes[0], more = EXPAND[id];
+  if (!more) { return; }
+  more.nodes.forEach(function (n) { if (!nodes.get(n.id)) { nodes.add(n); } });
+  more.edges.forEach(function (e) { edges.add(e); });
+  delete EXPAND[id];
+  nodes.update({id: id, borderWidth: 4});
+  document.body.dataset.expanded = (document.body.dataset.expanded || "") + id + "\n";
+});
+</script>
+"""
+
+
+def _vis_node(node: str, attrs: dict, highlight: set[str]) -> dict:
+    look = style(attrs["kind"])
+    return {
+        "id": node,
+        "label": attrs["label"],  # canvas text: never parsed as HTML
+        "title": html.escape(attrs["title"]),
+        "color": look.colour,
+        "shape": look.shape,
+        "size": 24 if node in highlight else 15,
+        "borderWidth": 4 if node in highlight else 1,
+        "font": {"size": 16, "strokeWidth": 3, "strokeColor": "#ffffff"},
+    }
+
+
+def to_html(
+    graph: ExplorerGraph,
+    height: int = 620,
+    highlight: str | set[str] | None = None,
+    expansions: dict[str, ExplorerGraph] | None = None,
+    physics: bool = True,
+) -> str:
+    """The graph as a self-contained HTML page (vis-network inlined), labels readable at the
+    default zoom, ``highlight`` nodes drawn large, and ``expansions`` added by a click."""
+    import json
+
+    marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     net = Network(height=f"{height}px", width="100%", cdn_resources="in_line", directed=False)
-    net.barnes_hut(gravity=-6000, spring_length=120)
+    if physics and len(graph.nodes) <= 300:
+        net.barnes_hut(gravity=-6000, spring_length=130)
+    else:  # past a few hundred nodes physics makes the page crawl: lay out once, then hold still
+        net.toggle_physics(False)
     for node, attrs in graph.nodes.items():
-        colour = KIND_COLOURS.get(attrs["kind"], "#999999")
-        net.add_node(
-            node,
-            label=attrs["label"],  # canvas text: never parsed as HTML
-            title=html.escape(attrs["title"]),
-            color=colour,
-            shape=attrs["shape"],
-            size=22 if node == highlight else 14,
-            borderWidth=4 if node == highlight else 1,
-        )
+        look = _vis_node(node, attrs, marked)
+        net.add_node(node, **{k: v for k, v in look.items() if k != "id"})
     for a, b in sorted(graph.edges):
-        net.add_edge(a, b)
-    return network_html(net)
+        net.add_edge(a, b, width=3 if a in marked and b in marked else 1)
+    page = network_html(net)
+    if expansions:
+        data = {
+            node: {
+                "nodes": [_vis_node(n, attrs, set()) for n, attrs in added.nodes.items()],
+                "edges": [{"from": a, "to": b} for a, b in sorted(added.edges)],
+            }
+            for node, added in expansions.items()
+        }
+        # </script> inside data must not end the script: JSON escapes "<" as \u003c
+        payload = json.dumps(data).replace("<", "\\u003c")
+        page = page.replace("</body>", _CLICK_SCRIPT % payload + "</body>")
+    return page

@@ -222,8 +222,14 @@ def _ring_identifiers(store, ring_id: str):
 
 
 @_answers("shortest_connection")
-def _shortest_connection(store, from_seller: str, to_seller: str):
+def _shortest_connection(store, from_seller: str, to_seller: str, max_sellers: int):
     adjacency = _adjacency(store)
+    # a hub (used by more than max_sellers sellers) is never walked through
+    hubs = {
+        node
+        for node, around in adjacency.items()
+        if node[0] != "Seller" and sum(1 for n in around if n[0] == "Seller") > max_sellers
+    }
     start, goal = ("Seller", from_seller), ("Seller", to_seller)
     previous = {start: None}
     queue = deque([(start, 0)])
@@ -238,7 +244,7 @@ def _shortest_connection(store, from_seller: str, to_seller: str):
         if hops == 8:
             continue
         for nxt in sorted(adjacency.get(node, ())):
-            if nxt not in previous:
+            if nxt not in previous and nxt not in hubs:
                 previous[nxt] = node
                 queue.append((nxt, hops + 1))
     return []

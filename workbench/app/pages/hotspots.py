@@ -10,7 +10,7 @@ import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, store_hotspots
 from workbench.app.common import no_rings, page_start, store_at
-from workbench.app.components import map_html, offline_map
+from workbench.app.components import map_html, offline_map, on_map
 
 TO_MONTH = "counterfeit_sellers_to_month"
 # what a region can be coloured by: the measure's name for people, and one line on what it is
@@ -51,13 +51,11 @@ def _legend(title: str, low: float, high: float) -> str:
         for colour, a, b in zip(PALETTE, steps, steps[1:], strict=False)
     )
     return (
-        '<div class="hotspot-legend" style="position:fixed;bottom:18px;left:12px;z-index:9999;'
-        'background:white;padding:6px 8px;border:1px solid #999;font:12px sans-serif">'
         f"<b>{html.escape(title)}</b>{rows}"
         '<div><span style="display:inline-block;width:14px;height:10px;background:#eeeeee;'
         'border:1px solid #999"></span> no data</div>'
         '<div><span style="display:inline-block;width:14px;height:10px;border:2.5px solid #000">'
-        "</span> significant hotspot (Gi*, p &lt; 0.05)</div></div>"
+        "</span> significant hotspot (Gi*, p &lt; 0.05)</div>"
     )
 
 
@@ -130,7 +128,7 @@ def hotspots_page() -> None:
             aliases=["Region", COLOURED_BY[shown][0], "Gi*"],
         ),
     ).add_to(fmap)
-    fmap.get_root().html.add_child(folium.Element(_legend(COLOURED_BY[shown][0], low, high)))
+    on_map(fmap, _legend(COLOURED_BY[shown][0], low, high))
     st.iframe(map_html(fmap), height=520)
     significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]
     st.caption(

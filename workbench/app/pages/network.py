@@ -6,16 +6,18 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.access import allowed
+from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.data import network_index, ring_table
 from workbench.app.network import (
     EXPAND_CAP,
-    KIND_COLOURS,
     ExplorerGraph,
+    click_expansions,
     expand,
+    legend,
     masked,
-    masked_path,
     neighbourhood_graph,
+    path_graph,
     ring_graph,
     to_html,
 )
@@ -81,31 +83,68 @@ def network_page() -> None:
         st.session_state.setdefault(f"expanded:{base}", []).append(real[target])
         graph = _with_expansions(index, graph, base)
         shown, real = masked(graph, masker)
+    st.html(legend(shown))
     st.caption(
-        f"{len(graph.nodes):,} nodes, {len(graph.edges):,} links; expanding shows at most {EXPAND_CAP} "
-        "neighbours and an 'and N more' node. Hubs (shared by more than 40 sellers, or suppressed "
-        "by the analysis) stay collapsed. Colours: "
-        + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in KIND_COLOURS.items() if k != "more")
+        f"{len(graph.nodes):,} nodes, {len(graph.edges):,} links. Click a node to expand it in place "
+        f"(at most {EXPAND_CAP} neighbours and an 'and N more' node), or pick it above to keep it expanded. "
+        "Hubs (shared by more sellers than the analysis's cap, or suppressed by it) stay collapsed."
     )
     highlight = {v: k for k, v in real.items()}.get(focus) if focus else None
-    st.iframe(to_html(shown, highlight=highlight), height=640)
+    expanded = {
+        shown_id
+        for shown_id, node in real.items()
+        if node in set(st.session_state.get(f"expanded:{base}", []))
+    }
+    clicks = {
+        {v: k for k, v in real.items()}.get(node, node): added
+        for node, added in click_expansions(graph, index).items()
+    }
+    clicks = {node: masked(added, masker)[0] for node, added in clicks.items()}
+    with st.spinner(f"drawing {len(shown.nodes):,} nodes"):
+        st.iframe(to_html(shown, highlight={highlight, *expanded} - {None}, expansions=clicks), height=640)
 
+    _shortest_connection(store, index, masker)
+
+
+def _shortest_connection(store, index, masker) -> None:
+    """The fewest links between two sellers, not through a hub unless asked, drawn with shop names,
+    rings and each identifier's seller count."""
     st.subheader("Shortest connection between two sellers")
-    left, right = st.columns(2)
+    left, right, mid = st.columns([2, 2, 1])
     a = left.text_input("From seller (id or shop name)", key="path_from")
     b = right.text_input("To seller (id or shop name)", key="path_to")
-    if a and b:
-        ends = [index.seller(a), index.seller(b)]
-        unknown = [typed for typed, found in zip((a, b), ends, strict=True) if found is None]
-        if unknown:
-            st.error(f"Unknown seller {unknown[0]!r}: give a seller id or a shop's exact name.")
-            return
-        path = store.query("shortest_connection", from_seller=ends[0], to_seller=ends[1])
-        if path.empty:
-            st.warning(f"No connection of 8 links or fewer between {ends[0]} and {ends[1]}.")
-        else:
-            steps = masked_path(list(path["path"].iloc[0]), masker)
-            st.success(f"{path['hops'].iloc[0]} links: " + " → ".join(steps))
+    through_hubs = mid.checkbox(
+        "Allow hubs", help="Paths through a hub are weak: a hub ties nobody to anybody."
+    )
+    if not (a and b):
+        return
+    ends = [index.seller(a), index.seller(b)]
+    unknown = [typed for typed, found in zip((a, b), ends, strict=True) if found is None]
+    if unknown:
+        st.error(f"Unknown seller {unknown[0]!r}: give a seller id or a shop's exact name.")
+        return
+    cap = AnalysisSettings.of_store(store.meta()).degree_cap("default")
+    path = store.query("shortest_connection", from_seller=ends[0], to_seller=ends[1], max_sellers=cap)
+    weak = False
+    if path.empty and through_hubs:
+        path = store.query(
+            "shortest_connection", from_seller=ends[0], to_seller=ends[1], max_sellers=len(index.shop_names)
+        )
+        weak = not path.empty
+    if path.empty:
+        hint = "" if through_hubs else "; tick 'Allow hubs' to look through hubs (weak ties)"
+        st.warning(
+            f"No connection of 8 links or fewer between {ends[0]} and {ends[1]} that avoids hubs{hint}."
+        )
+        return
+    drawn, _ = masked(path_graph(index, list(path["path"].iloc[0])), masker)
+    steps = [attrs["label"].replace("\n", " ") for attrs in drawn.nodes.values()]
+    said = f"{path['hops'].iloc[0]} links: " + " → ".join(steps)
+    if weak:
+        st.warning("Weak: this connection runs through a hub. " + said)
+    else:
+        st.success(said)
+    st.iframe(to_html(drawn, height=300, highlight=set(drawn.nodes)), height=320)
 
 
 def _with_expansions(index, graph: ExplorerGraph, base: str) -> ExplorerGraph:

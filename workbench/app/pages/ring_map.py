@@ -10,10 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from workbench.app.common import current_user, identifier_masker, no_rings, page_start, ring_picker
-from workbench.app.components import map_html, map_text, marker_cluster, offline_map
+from workbench.app.components import map_html, map_text, marker_cluster, offline_map, on_map
 from workbench.app.data import ring_places, ring_table
-
-_ROLE_COLOUR = {"storefront": "#1f77b4", "warehouse": "#ff7f0e"}
+from workbench.palette import legend_html, style, swatch_html
 
 
 def map_page() -> None:
@@ -39,10 +38,6 @@ def map_page() -> None:
         st.warning(f"No address of {ring_id} has coordinates.")
     else:
         st.iframe(ring_map_html(placed, flows), height=560)
-        st.caption(
-            "Blue: storefront addresses (clustered), orange: warehouses shipped from, red: sources; "
-            "grey lines: goods flowing into the ring's addresses, thicker for more parcels."
-        )
     st.dataframe(places, hide_index=True, width="stretch")
 
     st.subheader("Where rings and sources concentrate, by province")
@@ -50,8 +45,30 @@ def map_page() -> None:
     st.caption("The Hotspots page tests these concentrations for significance (Getis-Ord Gi*).")
 
 
+# what each role is drawn as: the palette's kind (colour, shape and words)
+_ROLE_KIND = {"storefront": "ring_member", "warehouse": "address"}
+
+
+def _role_kind(role: str) -> str:
+    """Storefronts, warehouses, the rank-1 source (a star) and the other ranked sources."""
+    if role in _ROLE_KIND:
+        return _ROLE_KIND[role]
+    return "factory" if role == "source #1" else "intermediary"
+
+
+# on the map a star is the most likely source and a diamond any other ranked source, whatever its kind
+_MAP_WORDS = {
+    "ring_member": "storefront address",
+    "address": "warehouse the ring ships from",
+    "factory": "most likely source (rank 1)",
+    "intermediary": "other ranked source",
+}
+
+
 def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
-    """The ring on a folium map; every tooltip escaped (hover a marker for what it is)."""
+    """The ring on a folium map with its legend drawn on it: storefronts clustered (the cluster
+    bubbles in the storefronts' colour), warehouses, sources (rank 1 marked with a star and its
+    name), and goods flows as arrows; every tooltip escaped."""
     fmap = offline_map(location=[placed["lat"].mean(), placed["lon"].mean()], zoom_start=5, tiles=None)
     fmap.options["maxZoom"] = 18  # clustering needs it; with no tile layer nothing else sets it
     # province outlines as the base layer: the map reads without a tile server
@@ -60,29 +77,88 @@ def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
         style_function=lambda _: {"color": "#999999", "weight": 1, "fillColor": "#f2f2f2", "fillOpacity": 1},
         name="provinces",
     ).add_to(fmap)
-    cluster = marker_cluster(name="storefronts").add_to(fmap)
+    storefront = style("ring_member").colour
+    cluster = marker_cluster(
+        name="storefronts",
+        # the bubble says how many storefronts it holds, in the storefronts' colour (not the
+        # plugin's green and yellow, which the legend would not explain)
+        icon_create_function=(
+            "function (cluster) { return L.divIcon({html: '<div style=\"background:"
+            + storefront
+            + ";color:white;border-radius:50%;width:30px;height:30px;line-height:30px;"
+            "text-align:center;font:bold 12px sans-serif;border:2px solid white\">' + "
+            "cluster.getChildCount() + '</div>', className: 'storefront-cluster', "
+            "iconSize: L.point(30, 30)}); }"
+        ),
+    ).add_to(fmap)
     for row in placed.itertuples(index=False):
         text = map_text(f"{row.role}: {row.entity} at {row.address_id} {row.text or ''} ({row.city or ''})")
-        colour = _ROLE_COLOUR.get(row.role, "#d62728")
-        marker = folium.CircleMarker(
-            [row.lat, row.lon],
-            radius=7 if row.role != "storefront" else 5,
-            color=colour,
-            fill=True,
-            fill_opacity=0.8,
-            tooltip=folium.Tooltip(text),
-        )
+        kind = _role_kind(row.role)
+        if row.role == "storefront":
+            marker = folium.CircleMarker(
+                [row.lat, row.lon],
+                radius=5,
+                color=style(kind).colour,
+                fill=True,
+                fill_opacity=0.8,
+                tooltip=folium.Tooltip(text),
+            )
+        else:
+            # warehouses and sources in the legend's own shapes (a div, nothing fetched)
+            size = 28 if kind == "factory" else 16
+            marker = folium.Marker(
+                [row.lat, row.lon],
+                icon=folium.DivIcon(
+                    html=swatch_html(kind, size),
+                    icon_size=(size, size),
+                    icon_anchor=(size // 2, size // 2),
+                    class_name=f"ring-map-{kind}",
+                ),
+                tooltip=folium.Tooltip(
+                    text if kind != "factory" else map_text(f"most likely source (rank 1): {row.entity}"),
+                    permanent=kind == "factory",
+                ),
+            )
         marker.add_to(cluster if row.role == "storefront" else fmap)
     for row in flows.itertuples(index=False):
-        folium.PolyLine(
-            [[row.from_lat, row.from_lon], [row.to_lat, row.to_lon]],
-            color="#555555",
-            opacity=0.6,
-            weight=1 + math.log1p(float(row.parcels)),
-            tooltip=map_text(f"{row.from_address_id} → {row.to_address_id}: {row.parcels:.0f} parcels"),
-        ).add_to(fmap)
+        weight = 1 + math.log1p(float(row.parcels))
+        tip = map_text(f"{row.from_address_id} → {row.to_address_id}: {row.parcels:.0f} parcels")
+        start, end = [row.from_lat, row.from_lon], [row.to_lat, row.to_lon]
+        folium.PolyLine([start, end], color=FLOW_COLOUR, opacity=0.7, weight=weight, tooltip=tip).add_to(fmap)
+        head = arrow_head(start, end)
+        if head:
+            folium.PolyLine(head, color=FLOW_COLOUR, opacity=0.9, weight=weight, tooltip=tip).add_to(fmap)
     fmap.fit_bounds([[placed["lat"].min(), placed["lon"].min()], [placed["lat"].max(), placed["lon"].max()]])
+    roles = dict.fromkeys(_role_kind(r) for r in placed["role"])
+    on_map(
+        fmap,
+        legend_html(
+            [k for k in ("ring_member", "address", "factory", "intermediary") if k in roles],
+            [(FLOW_COLOUR, "goods flow, arrow at the receiving end, thicker for more parcels")],
+            words=_MAP_WORDS,
+        )
+        + "<div>Numbered circles: storefronts grouped when close together; zoom in to part them.</div>",
+    )
     return map_html(fmap)
+
+
+FLOW_COLOUR = "#555555"
+
+
+def arrow_head(start: list[float], end: list[float], share: float = 0.06) -> list[list[float]] | None:
+    """The two strokes of an arrowhead at ``end`` of the line from ``start`` (lat, lon), each
+    ``share`` of the line long and 25 degrees off it; None for a line of no length."""
+    dy, dx = end[0] - start[0], end[1] - start[1]
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return None
+    size = max(length * share, 0.02)
+    angle = math.atan2(dy, dx)
+    wings = [
+        [end[0] - size * math.sin(angle + turn), end[1] - size * math.cos(angle + turn)]
+        for turn in (math.radians(25), -math.radians(25))
+    ]
+    return [wings[0], end, wings[1]]
 
 
 @st.cache_resource

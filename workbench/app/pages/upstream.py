@@ -10,11 +10,9 @@ from pyvis.network import Network
 
 from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.components import network_html
-from workbench.app.data import ring_table
+from workbench.app.data import ring_reading, ring_table
 from workbench.app.entities import entities_section
-
-_LEVEL = {"org": 0, "acct": 1, "addr": 2, "seller": 3}
-_COLOUR = {"org": "#d62728", "acct": "#ff7f0e", "addr": "#bcbd22", "seller": "#1f77b4"}
+from workbench.palette import legend_html, style
 
 
 def upstream_page() -> None:
@@ -39,25 +37,113 @@ def upstream_page() -> None:
             paths[column] = paths[column].astype(str).map(masker.account_entity)
         sources = sources.assign(evidence=sources["evidence"].astype(str).map(masker.text))
     st.subheader("Ranked sources")
-    st.caption("aliases: the other records (ids) of the same company, resolved into the one ranked.")
-    st.dataframe(sources.drop(columns=["ring_id"]), hide_index=True, width="stretch")
-    entities_section(store, current_user(), sources["entity_id"].tolist(), _ring_places(store, ring_id))
-
+    for warning in ring_reading(where, version, ring_id)["warnings"]:
+        st.warning(warning)
+    st.dataframe(
+        _sources_read(sources),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "score": st.column_config.NumberColumn(format="%.3f"),
+            "goods share": st.column_config.NumberColumn(format="%.0f%%", help=GOODS_SHARE),
+            "money share": st.column_config.NumberColumn(format="%.0f%%", help=MONEY_SHARE),
+            "exclusivity": st.column_config.NumberColumn(format="%.1f%%", help=EXCLUSIVITY),
+        },
+    )
+    st.caption(
+        "Why this source: goods share, the part of the parcels reaching the ring's addresses that "
+        "come from it; money share, the part of the ring's payments out that reach it; exclusivity, "
+        "the part of the source's own trade that is with this ring. Aliases: the company's other "
+        "records, resolved into the one ranked."
+    )
+    if len(paths):
+        st.subheader("Flow: factories → intermediaries → warehouses → storefronts")
+        st.html(_flow_legend())
+        st.iframe(_flow_html(paths, store, ring_id), height=520)
     flows = store.query("ring_flows", ring_id=ring_id)
     if len(flows):
-        volumes = flows.groupby(["flow", "direction"])["amount"].agg(["count", "sum"]).reset_index()
-        volumes.columns = ["flow", "direction", "records", "parcels or RMB"]
         st.subheader("Goods and money into and out of the ring")
-        st.dataframe(volumes, hide_index=True)
-
+        st.dataframe(
+            _volumes(flows),
+            hide_index=True,
+            width="content",
+            column_config={
+                "parcels": st.column_config.NumberColumn(format="%.0f"),
+                "RMB": st.column_config.NumberColumn(format="%.2f"),
+            },
+        )
+    entities_section(store, current_user(), sources["entity_id"].tolist(), _ring_places(store, ring_id))
     if paths.empty:
         return
-    st.subheader("Flow (factory → wholesaler → warehouses → storefronts), widths by records")
-    st.iframe(_flow_html(paths), height=520)
     source = st.selectbox("Evidence path of source", sources["entity_id"].tolist(), key="upstream_source")
     st.dataframe(
         paths[paths["entity_id"] == source].sort_values(["flow", "hop"]), hide_index=True, width="stretch"
     )
+
+
+GOODS_SHARE = "Share of the parcels reaching the ring's addresses that come from this source."
+MONEY_SHARE = "Share of the money the ring's accounts pay out that reaches this source."
+EXCLUSIVITY = "Share of the source's own trade that is with this ring: high means it works for the ring."
+
+
+def _sources_read(sources: pd.DataFrame) -> pd.DataFrame:
+    """The ranked sources as one reads them: name and kind, score, the three reasons as percentages,
+    and in words why this one."""
+    out = pd.DataFrame(
+        {
+            "rank": sources["rank"],
+            "source": sources.get("entity_name", sources["entity_id"]).fillna(sources["entity_id"]),
+            "id": sources["entity_id"],
+            "kind": sources.get("org_kind", pd.Series("", index=sources.index)),
+            "score": sources["score"].astype(float),
+        }
+    )
+    for column, shown in (
+        ("goods_share", "goods share"),
+        ("money_share", "money share"),
+        ("exclusivity", "exclusivity"),
+    ):
+        out[shown] = sources[column].astype(float) * 100 if column in sources else float("nan")
+    out["why this source"] = [
+        _why(goods, money, exclusive)
+        for goods, money, exclusive in zip(
+            out["goods share"], out["money share"], out["exclusivity"], strict=True
+        )
+    ]
+    out["aliases"] = sources.get("aliases", "")
+    out["evidence"] = sources["evidence"]
+    return out
+
+
+def _why(goods: float, money: float, exclusive: float) -> str:
+    parts = []
+    if pd.notna(goods) and goods > 0:
+        parts.append(f"sends {goods:.0f}% of the ring's incoming goods")
+    if pd.notna(money) and money > 0:
+        parts.append(f"receives {money:.0f}% of the ring's money")
+    if pd.notna(exclusive):
+        parts.append(f"{exclusive:.1f}% of its own trade is with this ring")
+    return "; ".join(parts) or "reached by the ring's flows"
+
+
+def _volumes(flows: pd.DataFrame) -> pd.DataFrame:
+    """Records, parcels and RMB per flow and direction, each unit in its own column."""
+    rows = []
+    for (flow, direction), group in flows.groupby(["flow", "direction"]):
+        rows.append(
+            {
+                "flow": flow,
+                "direction": {
+                    "in": "into the ring",
+                    "out": "out of the ring",
+                    "internal": "inside the ring",
+                }.get(direction, direction),
+                "records": len(group),
+                "parcels": float(group["amount"].sum()) if flow == "goods" else None,
+                "RMB": float(group["amount"].sum()) if flow == "money" else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["flow", "direction", "records", "parcels", "RMB"])
 
 
 def _ring_places(store, ring_id: str) -> list[str]:
@@ -72,29 +158,68 @@ def _ring_places(store, ring_id: str) -> list[str]:
     return sorted(set(used.map(addresses).dropna()))
 
 
-def _flow_html(paths: pd.DataFrame) -> str:
-    """Every hop of every evidence path as a layered graph, edges as wide as their record count."""
+# the flow chart's columns, left to right: who makes, who passes on, where it is kept, who sells
+_LEVEL = {"factory": 0, "intermediary": 1, "address": 2, "ring_member": 3, "bank_account": 3}
+_FLOW_EDGES = {"goods": ("#555555", "goods (parcels)"), "money": ("#2ca02c", "money (payments)")}
+
+
+def _flow_legend() -> str:
+    return legend_html(
+        ["factory", "intermediary", "address", "ring_member", "bank_account"],
+        [colour_words for colour_words in _FLOW_EDGES.values()],
+    )
+
+
+def _flow_html(paths: pd.DataFrame, store, ring_id: str) -> str:
+    """Every hop of every evidence path, and the storefronts the last addresses serve, as a layered
+    graph from factories on the left to storefronts on the right, edges as wide as their records."""
     edges = paths.groupby(["from_entity", "to_entity", "flow"]).size().rename("records").reset_index()
+    organizations = store.table("organizations").set_index("org_id")
+    members = set(store.rings().query("ring_id == @ring_id")["seller_id"])
+    links = store.table("seller_links")
+    mine = links[links["seller_id"].isin(members) & (links["kind"] == "address")]
+    resolved = store.result("resolved")
+    entity = (
+        resolved[resolved["record_kind"] == "address"].set_index("record_id")["entity_id"]
+        if len(resolved)
+        else pd.Series(dtype=str)
+    )
+    # the paths name address entities (resolved); a storefront's link names its own record
+    place = mine["value"].map(entity).fillna(mine["value"])
+    served = mine.assign(from_entity="addr:" + place, to_entity="seller:" + mine["seller_id"])
+    addresses = set(pd.unique(edges[["from_entity", "to_entity"]].to_numpy().ravel()))
+    served = served[served["from_entity"].isin(addresses)][["from_entity", "to_entity"]].drop_duplicates()
+    edges = pd.concat([edges, served.assign(flow="goods", records=1)], ignore_index=True)
     net = Network(height="500px", width="100%", directed=True, cdn_resources="in_line")
     net.set_options(
-        '{"layout": {"hierarchical": {"direction": "LR", "sortMethod": "directed"}}, '
-        '"physics": {"enabled": false}}'
+        '{"layout": {"hierarchical": {"direction": "LR", "sortMethod": "directed", "levelSeparation": 260}}, '
+        '"physics": {"enabled": false}, "edges": {"arrows": {"to": {"enabled": true}}}}'
     )
     for node in pd.unique(edges[["from_entity", "to_entity"]].to_numpy().ravel()):
-        kind = node.partition(":")[0]
+        prefix, _, key = node.partition(":")
+        if prefix == "org":
+            kind = "factory" if organizations["kind"].get(key) == "factory" else "intermediary"
+            label = f"{organizations['name'].get(key, key)}\n{key}"
+        else:
+            kind = {"acct": "bank_account", "addr": "address", "seller": "ring_member"}.get(prefix, prefix)
+            label = node
+        look = style(kind)
         net.add_node(
             node,
-            label=node,
+            label=label,
             title=html.escape(node),
-            color=_COLOUR.get(kind, "#999"),
+            color=look.colour,
+            shape=look.shape,
             level=_LEVEL.get(kind, 3),
+            font={"size": 15},
         )
     for row in edges.itertuples(index=False):
+        colour, _ = _FLOW_EDGES.get(row.flow, ("#999999", row.flow))
         net.add_edge(
             row.from_entity,
             row.to_entity,
             value=int(row.records),
             title=html.escape(f"{row.flow}: {row.records} record(s)"),
-            color="#2ca02c" if row.flow == "money" else "#555555",
+            color=colour,
         )
     return network_html(net)
