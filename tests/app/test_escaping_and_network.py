@@ -10,7 +10,7 @@ import pandas as pd
 from tests.conftest import write_folder
 from workbench.app.common import store_version
 from workbench.app.data import NetworkIndex, network_index
-from workbench.app.network import EXPAND_CAP, ExplorerGraph, expand, ring_graph, to_html
+from workbench.app.network import EXPAND_CAP, ExplorerGraph, click_expansions, expand, ring_graph, to_html
 from workbench.app.pages.ring_map import ring_map_html
 from workbench.app.testing import page_test
 from workbench.pipeline import analyze
@@ -118,3 +118,42 @@ def test_expansion_is_capped_with_and_n_more():
     assert hidden == 60 - EXPAND_CAP
     assert sum(1 for n in graph.nodes if n.startswith("seller:")) == EXPAND_CAP
     assert graph.nodes[f"more:{node}"]["label"] == f"and {60 - EXPAND_CAP} more"
+
+
+def test_a_click_expands_in_place_with_what_the_server_computed_and_hostile_names_stay_data():
+    index = NetworkIndex()
+    index.owners_of[("phone", "8613800000001")] = ["S1", "S2", "S3"]
+    for s in ("S1", "S2", "S3"):
+        index.identifiers_of[s] = [("phone", "8613800000001", "seller_links.csv:2")]
+        index.shop_names[s] = SCRIPT if s == "S3" else s
+    graph = ExplorerGraph()
+    graph.edges.add((graph.add_seller(index, "S1"), graph.add_identifier(index, "phone", "8613800000001")))
+    clicks = click_expansions(graph, index)
+    # a click on the phone adds S2 and S3 (S1 is drawn); a click on S1 adds nothing new
+    assert set(clicks) == {"phone:8613800000001"}
+    assert set(clicks["phone:8613800000001"].nodes) == {"seller:S2", "seller:S3"}
+    page = to_html(graph, expansions=clicks)
+    payload = json.loads(re.search(r"var EXPAND = (.*);\n", page).group(1))
+    assert {n["id"] for n in payload["phone:8613800000001"]["nodes"]} == {"seller:S2", "seller:S3"}
+    assert "</script><script>" not in page.split("var EXPAND")[1].split("network.on")[0]
+    assert 'network.on("click"' in page
+
+
+def test_a_kind_looks_the_same_in_the_app_and_in_the_packet():
+    from workbench.leads import images
+    from workbench.palette import style
+
+    page = to_html(ring_graph(_one_ring_index(), ["S1", "S2"], "R-1"))
+    assert style("ring_member").colour in page and style("phone").colour in page
+    assert images._ROLE_STYLE["storefront"][0] == style("ring_member").colour
+    assert images._LABEL_KIND["Seller"] == "ring_member" and images._LABEL_KIND["Phone"] == "phone"
+
+
+def _one_ring_index() -> NetworkIndex:
+    index = NetworkIndex()
+    index.owners_of[("phone", "8613800000001")] = ["S1", "S2"]
+    for s in ("S1", "S2"):
+        index.identifiers_of[s] = [("phone", "8613800000001", "seller_links.csv:2")]
+        index.shop_names[s] = s
+        index.ring_of[s] = "R-1"
+    return index

@@ -13,6 +13,8 @@ import networkx as nx  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from workbench.palette import style  # noqa: E402
+
 from .report import FONT  # noqa: E402
 
 # Chinese names draw with the bundled CJK font; Latin text keeps matplotlib's own
@@ -22,21 +24,26 @@ matplotlib.rcParams["font.family"] = ["DejaVu Sans", "WenQuanYi Micro Hei"]
 __all__ = ["map_image", "network_image", "choropleth"]
 
 PROVINCES = Path(__file__).resolve().parent.parent / "geo" / "cn-atlas-provinces.geojson"
+# the app's palette: a kind has one colour and shape in the app and in the packet's pictures
 _ROLE_STYLE = {
-    "storefront": ("#1f77b4", "o", "storefront address"),
-    "warehouse": ("#ff7f0e", "s", "warehouse"),
-    "source rank 1": ("#d62728", "*", "most likely source"),
+    role: (style(kind).colour, style(kind).marker, words)
+    for role, kind, words in (
+        ("storefront", "ring_member", "storefront address"),
+        ("warehouse", "address", "warehouse"),
+        ("source rank 1", "factory", "most likely source"),
+    )
 }
-_LABEL_COLOUR = {
-    "Seller": "#1f77b4",
-    "Person": "#9467bd",
-    "Phone": "#2ca02c",
-    "Email": "#17becf",
-    "Device": "#8c564b",
-    "IP": "#7f7f7f",
-    "BankAccount": "#e377c2",
-    "Address": "#ff7f0e",
-    "Organization": "#d62728",
+# the case graph's node labels -> the palette's kinds
+_LABEL_KIND = {
+    "Seller": "ring_member",
+    "Person": "person_id",
+    "Phone": "phone",
+    "Email": "email",
+    "Device": "device",
+    "IP": "ip",
+    "BankAccount": "bank_account",
+    "Address": "address",
+    "Organization": "factory",
 }
 
 
@@ -96,19 +103,27 @@ def network_image(graph: nx.MultiDiGraph, path: Path, title: str) -> Path:
     fig, ax = plt.subplots(figsize=(8, 6.5), dpi=110)
     if simple.number_of_nodes():
         layout = nx.spring_layout(simple, seed=7, k=0.6)
-        colours = [_LABEL_COLOUR.get(simple.nodes[n].get("label"), "#bbbbbb") for n in simple]
-        sizes = [220 if simple.nodes[n].get("label") == "Seller" else 80 for n in simple]
         nx.draw_networkx_edges(simple, layout, ax=ax, alpha=0.4, width=0.8)
-        nx.draw_networkx_nodes(
-            simple, layout, ax=ax, node_color=colours, node_size=sizes, edgecolors="black", linewidths=0.3
-        )
+        for label, kind in _LABEL_KIND.items():  # one draw per kind: each has its own shape
+            nodes = [n for n in simple if simple.nodes[n].get("label") == label]
+            if nodes:
+                look = style(kind)
+                nx.draw_networkx_nodes(
+                    simple,
+                    layout,
+                    nodelist=nodes,
+                    ax=ax,
+                    node_color=look.colour,
+                    node_shape=look.marker,
+                    node_size=220 if label == "Seller" else 80,
+                    edgecolors="black",
+                    linewidths=0.3,
+                    label=look.words,
+                )
         labels = {
             n: simple.nodes[n].get("key", "") for n in simple if simple.nodes[n].get("label") == "Seller"
         }
         nx.draw_networkx_labels(simple, layout, labels=labels, ax=ax, font_size=6)
-        for label, colour in _LABEL_COLOUR.items():
-            if any(simple.nodes[n].get("label") == label for n in simple):
-                ax.scatter([], [], c=colour, label=label, s=40)
         ax.legend(loc="lower left", fontsize=7)
     return _save(fig, ax, title, path, axis=False)
 
