@@ -22,7 +22,7 @@ class Style:
 
 
 STYLES: dict[str, Style] = {
-    "ring_member": Style("#1f77b4", "dot", "o", "storefront of the ring"),
+    "ring_member": Style("#1f77b4", "dot", "o", "storefront in a ring"),
     "seller": Style("#aec7e8", "dot", "o", "other storefront"),
     "person_id": Style("#9467bd", "square", "s", "person ID"),
     "phone": Style("#2ca02c", "square", "s", "phone"),

@@ -3,11 +3,18 @@ pick a ring, see its network and map, open the hotspot map; screenshots go to te
 
 from __future__ import annotations
 
+import json
+import re
+import time
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, serve_app
 from workbench.pipeline import analyze
 from workbench.store import MemoryStore
+
+_STORES: dict[str, Path] = {}
 
 
 @pytest.fixture(scope="module")
@@ -16,53 +23,136 @@ def served_app(marketplace, tmp_path_factory):
     with MemoryStore(store) as graph_store:
         analyze(marketplace, store.parent / "out", graph_store)
     with serve_app({"WORKBENCH_STORE": str(store)}) as url:
+        _STORES[url] = store
         yield url
 
 
-def test_select_a_ring_then_see_its_network_and_map(served_app, browser):
-    """One browser session: pick a ring on the Rings page; the Network and Map pages open on it."""
+def served_app_store(url: str) -> Path:
+    """The store the app at ``url`` serves (to choose what to type from the data itself)."""
+    return _STORES[url]
+
+
+LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
+
+
+def _offline_page(browser, external: list[str]):
+    """A page whose every request is checked: one leaving the machine is recorded and refused."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+
+    def route(route):
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", route)
+    return context, context.new_page()
+
+
+def _graph_frame(page, timeout_s: float = 60):
+    """The frame holding a vis-network graph (the network explorer's main graph)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate("typeof network !== 'undefined' && typeof EXPAND !== 'undefined'"):
+                    return frame
+            except Exception:  # a frame being replaced by a rerun
+                continue
+        page.wait_for_timeout(500)
+    pytest.fail("no network graph with click expansion was drawn")
+
+
+def _in_view(page, locator) -> bool:
+    box = locator.bounding_box()
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
+
+
+def test_the_investigators_path_with_nothing_leaving_the_machine(served_app, browser, marketplace):
+    """Overview (the queue) -> the most urgent ring (its card on one screen) -> Network (a phone
+    typed with spaces, a node expanded by a click) -> Upstream -> Map -> Leads (a status saved and
+    shown, the packet downloaded twice); any request to another machine fails the test."""
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    external: list[str] = []
+    context, page = _offline_page(browser, external)
     page.goto(served_app, wait_until="networkidle")
-    page.get_by_text("Top rings by score").wait_for(timeout=60000)
-    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+    queue_heading = page.get_by_role("heading", name="The queue: flagged and over the referral threshold")
+    queue_heading.wait_for(timeout=90000)
+    page.screenshot(path=str(ARTIFACTS / "walk-1-overview.png"))
 
-    page.get_by_role("link", name="Rings").click()
-    page.get_by_text("Members and the evidence").wait_for(timeout=60000)
-    picker = page.get_by_role("combobox", name="Ring")
-    picker.click()
-    options = page.locator("[role='option']")
-    options.nth(1).wait_for(timeout=20000)
-    chosen = options.nth(1).inner_text()
-    options.nth(1).click()
-    expect(picker).to_have_value(chosen, timeout=20000)
-    page.get_by_role("heading", name=f"Ring {chosen}").wait_for(timeout=20000)
-    page.wait_for_timeout(1000)
-    page.screenshot(path=str(ARTIFACTS / "rings.png"), full_page=True)
-    assert chosen.startswith("R-")
-
-    page.get_by_role("link", name="Network").click()
-    expect(page.get_by_role("combobox", name="Ring")).to_have_value(chosen, timeout=60000)
-    graph = page.frame_locator("iframe").first
-    graph.locator("canvas").first.wait_for(timeout=60000)  # vis-network drew the graph
-    page.wait_for_timeout(2500)
-    page.screenshot(path=str(ARTIFACTS / "network.png"), full_page=True)
-
-    page.get_by_role("link", name="Map").click()
-    expect(page.get_by_role("combobox", name="Ring")).to_have_value(chosen, timeout=60000)
-    page.get_by_text("Where rings and sources concentrate").wait_for(timeout=60000)
+    # click the queue's first row (the grid is a canvas: its row-select column at the left)
+    grid = page.locator("[data-testid='stDataFrame']").nth(1)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    card = page.get_by_role("heading", name=re.compile(r"^Ring R-[0-9a-f]+ · "))
+    card.wait_for(timeout=60000)
+    ring_id = card.inner_text().split(" ")[1]
+    page.get_by_text("Why:").wait_for(timeout=30000)
     page.wait_for_timeout(3000)
-    page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "walk-2-ring-card.png"))
+    for part in (card, page.get_by_text("Why:"), page.get_by_role("button", name="Build packet")):
+        assert _in_view(page, part), "the ring card does not fit one screen at 1400 x 1000"
+    members = page.locator("[data-testid='stDataFrame']").first
+    assert _in_view(page, members)
+
+    # Network, from the card: a member's phone typed as people write it (spaces, no country code)
+    store = MemoryStore(served_app_store(served_app))
+    ring_members = set(store.rings().query("ring_id == @ring_id")["seller_id"])
+    links = store.table("seller_links")
+    phone = links[(links["kind"] == "phone") & links["seller_id"].isin(ring_members)]["value"].iloc[0]
+    digits = phone.removeprefix("+86")
+    typed = f"{digits[:3]} {digits[3:7]} {digits[7:]}"
+    page.get_by_role("button", name="Network").click()
+    search = page.get_by_label("Find a seller, shop, phone, account, e-mail, device or address")
+    search.wait_for(timeout=60000)
+    search.fill(typed)
+    search.press("Enter")
+    expect(page.get_by_text(re.compile(r"\d+ match\(es\)"))).to_be_visible(timeout=60000)
+    frame = _graph_frame(page)
+    page.wait_for_timeout(2500)  # the layout settles
+    before = frame.evaluate("nodes.length")
+    target = frame.evaluate("Object.keys(EXPAND)[0]")
+    spot = frame.evaluate(
+        f"network.canvasToDOM(network.getPositions([{json.dumps(target)}])[{json.dumps(target)}])"
+    )
+    frame.locator("canvas").first.click(position={"x": spot["x"], "y": spot["y"]})
+    page.wait_for_timeout(1000)
+    assert target in (frame.evaluate("document.body.dataset.expanded") or "")
+    assert frame.evaluate("nodes.length") > before
+    page.screenshot(path=str(ARTIFACTS / "walk-3-network.png"))
+
+    for name, wait in (("Upstream", "Ranked sources"), ("Map", "Where rings and sources concentrate")):
+        page.get_by_role("link", name=name).click()
+        expect(page.get_by_role("combobox", name="Ring")).to_have_value(ring_id, timeout=60000)
+        page.get_by_text(wait).first.wait_for(timeout=60000)
+        page.wait_for_timeout(3000)
+        page.screenshot(path=str(ARTIFACTS / f"walk-4-{name.lower()}.png"))
     fmap = page.frame_locator("iframe").first
-    fmap.locator(".leaflet-container").wait_for(timeout=60000)
-    markers = fmap.locator(".leaflet-marker-icon, path.leaflet-interactive")
-    expect(markers.first).to_be_attached(timeout=30000)
-    assert markers.count() >= 1
-    page.wait_for_timeout(1500)
-    page.screenshot(path=str(ARTIFACTS / "map.png"), full_page=True)
-    page.close()
+    expect(fmap.locator(".map-legend")).to_be_visible(timeout=30000)
+
+    # Leads: the status saved shows at once; the packet downloads, and downloads again
+    page.get_by_role("link", name="Leads").click()
+    expect(page.get_by_role("combobox", name="Ring")).to_have_value(ring_id, timeout=60000)
+    page.get_by_label("Note (what was done, by whom it was referred, why dismissed)").fill("sent to Yiwu PSB")
+    page.get_by_role("combobox", name="Status").click()
+    page.get_by_role("option", name="referred").click()
+    page.get_by_role("button", name=re.compile("^Save status")).click()
+    expect(page.get_by_role("heading", name=f"Case status of {ring_id}: referred")).to_be_visible(
+        timeout=60000
+    )
+    page.get_by_role("button", name="Build lead packet").click()
+    download = page.get_by_role("button", name=re.compile(r"^Download LP-"))
+    download.wait_for(timeout=120000)
+    for _ in range(2):
+        with page.expect_download(timeout=60000) as got:
+            page.get_by_role("button", name=re.compile(r"^Download LP-")).click()
+        assert got.value.suggested_filename.endswith(".zip")
+    page.screenshot(path=str(ARTIFACTS / "walk-5-leads.png"))
+    context.close()
+    assert external == [], f"requests left the machine: {external[:5]}"
 
 
 def test_hotspots_page_draws_the_map(served_app, browser):

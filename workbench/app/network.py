@@ -46,7 +46,9 @@ class ExplorerGraph:
     def add_seller(self, index: NetworkIndex, seller: str, ring_id: str | None = None) -> str:
         node = f"seller:{seller}"
         if node not in self.nodes:
-            in_ring = ring_id is not None and index.ring_of.get(seller) == ring_id
+            # in a ring's view its own members; elsewhere any seller some ring holds
+            ring = index.ring_of.get(seller)
+            in_ring = ring is not None and (ring_id is None or ring == ring_id)
             name = index.shop_names.get(seller, "")
             self.nodes[node] = {
                 "label": f"{seller}\n{name}"[:60],
@@ -227,7 +229,7 @@ network.on("click", function (params) {
   more.edges.forEach(function (e) { edges.add(e); });
   delete EXPAND[id];
   nodes.update({id: id, borderWidth: 4});
-  document.body.dataset.expanded = (document.body.dataset.expanded || "") + id + "\n";
+  document.body.dataset.expanded = (document.body.dataset.expanded || "") + id + "\\n";
 });
 </script>
 """
