@@ -1,9 +1,11 @@
-"""How fast the app answers on a 100,000-seller store: overview after the first load, ring selection
-and graph expansion (Streamlit's AppTest runs the pages in this process, caches included).
+"""How fast the app answers on a 100,000-seller store: every page's first open (its caches emptied
+first, as in a freshly started server) and a later open, then ring selection and graph expansion
+(Streamlit's AppTest runs the pages in this process).
 
     python benchmarks/app_timing.py [--sellers 100000] [--store DIR]
 
-Prints one JSON line; targets: overview < 5 s after the first load, selection and expansion < 1 s.
+Prints one JSON line; targets: the explorer's first open < 2 s, every page's later open < 5 s,
+selection and expansion < 1 s.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from workbench.app.testing import page_test  # noqa: E402
 from workbench.pipeline import analyze  # noqa: E402
 from workbench.store import MemoryStore  # noqa: E402
 from workbench.synth.generator import generate_marketplace  # noqa: E402
+
+PAGES = ("overview", "rings", "network", "upstream", "ring_map", "leads", "hotspots", "watch")
 
 
 def _page(name: str) -> AppTest:
@@ -50,19 +55,25 @@ def main() -> None:
             analyze(data, Path(tmp) / "out", MemoryStore(store_dir))
         os.environ["WORKBENCH_STORE"] = str(store_dir)
         figures = {}
-        figures["overview_first_s"], _ = _timed(lambda: _page("overview").run())
-        figures["overview_again_s"], at = _timed(lambda: _page("overview").run())
-        assert not at.exception, at.exception
-        figures["rings_page_s"], at = _timed(lambda: _page("rings").run())
+        # a served app imports every page when it starts (app.py -> workbench.app.main), before
+        # anyone opens one: the imports are not part of a page's first open
+        import workbench.app.main  # noqa: F401
+
+        for page in PAGES:
+            st.cache_data.clear()  # a freshly started server: nothing computed yet
+            st.cache_resource.clear()
+            figures[f"{page}_first_s"], at = _timed(lambda page=page: _page(page).run())
+            assert not at.exception, (page, at.exception)
+            figures[f"{page}_again_s"], _ = _timed(lambda page=page: _page(page).run())
+        at = _page("rings").run()
         picker = next(s for s in at.selectbox if s.label == "Ring")
-        figures["ring_selection_s"], at = _timed(lambda: picker.set_value(picker.options[5]).run())
+        figures["ring_selection_s"], at = _timed(lambda: picker.set_value(picker.options[-1]).run())
         assert not at.exception, at.exception
-        figures["network_first_s"], at = _timed(lambda: _page("network").run())
+        at = _page("network").run()
         picker = next(s for s in at.selectbox if s.label == "Ring")
         figures["network_ring_selection_s"], at = _timed(lambda: picker.set_value(picker.options[3]).run())
-        figures["network_expansion_s"], at = _timed(lambda: at.button[0].click().run())
-        assert not at.exception, at.exception
-        figures["map_page_s"], at = _timed(lambda: _page("ring_map").run())
+        expand = next(b for b in at.button if b.label == "Expand")
+        figures["network_expansion_s"], at = _timed(lambda: expand.click().run())
         assert not at.exception, at.exception
         sellers = len(MemoryStore(store_dir).table("sellers"))
     print(
@@ -71,7 +82,12 @@ def main() -> None:
                 "benchmark": "app_timing",
                 "sellers": sellers,
                 **{k: round(v, 2) for k, v in figures.items()},
-                "targets": {"overview_again_s": 5, "ring_selection_s": 1, "network_expansion_s": 1},
+                "targets": {
+                    "network_first_s": 2,
+                    "every_page_again_s": 5,
+                    "ring_selection_s": 1,
+                    "network_expansion_s": 1,
+                },
             }
         )
     )

@@ -23,6 +23,7 @@ from .analytics.communities import (
 )
 from .analytics.decisions import CONFLICT_COLUMNS, apply_membership, apply_sources, cut_cannot_links, in_force
 from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
+from .analytics.explorer import explorer_tables
 from .analytics.flows import FLOW_COLUMNS, RECEIVER_COLUMNS, coverage, flow_receivers, money_flows
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
 from .analytics.resolution import RESOLVED_COLUMNS, Resolution, resolve_entities
@@ -418,6 +419,9 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
             "receivers",
         ):
             store.write_result(name, getattr(findings, name))
+        # the network explorer's index, so the app's first open reads it instead of building it
+        for name, frame in explorer_tables(store.table("seller_links")).items():
+            store.write_result(name, frame)
         store.write_meta_entry("coverage", findings.coverage)
 
 

@@ -82,6 +82,13 @@ def test_the_investigators_path_with_nothing_leaving_the_machine(served_app, bro
     queue_heading = page.get_by_role("heading", name="The queue: flagged and over the referral threshold")
     queue_heading.wait_for(timeout=90000)
     page.screenshot(path=str(ARTIFACTS / "walk-1-overview.png"))
+    # the product's name and icon (served by the app itself), no developer toolbar
+    assert "Counterfeit Ring Workbench" in page.title()
+    icon = page.locator("link[rel*='icon']").first.get_attribute("href")
+    assert icon and (
+        icon.startswith("http://127.0.0.1") or not icon.startswith(("http://", "https://", "//"))
+    )
+    assert page.get_by_role("button", name="Deploy").count() == 0
 
     # click the queue's first row (the grid is a canvas: its row-select column at the left)
     grid = page.locator("[data-testid='stDataFrame']").nth(1)

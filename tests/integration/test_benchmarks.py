@@ -65,3 +65,11 @@ def test_screening_benchmark_reports_quality_latency_and_throughput():
     assert line["benchmark"] == "screening" and line["registrations"] == 400
     assert 0.5 < line["risk_auc"] <= 1.0 and line["reopened"] == 80
     assert line["one_registration_ms_median"] > 0 and line["batch_seconds"] > 0
+
+
+def test_app_timing_benchmark_reports_first_and_later_opens_of_every_page():
+    line = run_script("app_timing.py", "--sellers", "1500")
+    pages = ("overview", "rings", "network", "upstream", "ring_map", "leads", "hotspots", "watch")
+    for page in pages:
+        assert line[f"{page}_first_s"] > 0 and line[f"{page}_again_s"] > 0, page
+    assert line["network_expansion_s"] > 0 and line["targets"]["network_first_s"] == 2

@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from graph_loaders.normalise import normalise_identifiers
+from workbench.analytics.explorer import EXPLORER_TABLES, SortedGroups, explorer_tables
 from workbench.analytics.places import ring_addresses
 from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import store_at
+from workbench.model import LINK_KINDS as INPUT_LINK_KINDS
 
 __all__ = [
     "overview",
@@ -121,6 +123,8 @@ class NetworkIndex:
     suppressed: set[tuple[str, str]] = field(default_factory=set)
 
     def degree(self, kind: str, value: str) -> int:
+        if isinstance(self.owners_of, SortedGroups):
+            return self.owners_of.size((kind, value))
         return len(self.owners_of.get((kind, value), ()))
 
     def search(self, text: str, limit: int = 20, default_country: str = "86") -> list[tuple[str, str]]:
@@ -130,7 +134,7 @@ class NetworkIndex:
         needle = text.strip().lower()
         if not needle:
             return []
-        kinds = sorted({k for k, _ in self.owners_of})
+        kinds = sorted(INPUT_LINK_KINDS)
         forms, reasons = normalise_identifiers(
             pd.Series(kinds), pd.Series([text.strip()] * len(kinds)), default_country
         )
@@ -138,11 +142,14 @@ class NetworkIndex:
         hits = [
             ("seller", s) for s, n in self.shop_names.items() if needle in s.lower() or needle in n.lower()
         ]
-        hits += [
-            (k, v)
-            for (k, v) in self.owners_of
-            if needle in v.lower() or (k in typed and typed[k] in v.lower())
-        ]
+        if isinstance(self.owners_of, SortedGroups):
+            hits += self.owners_of.matching(typed, needle)
+        else:
+            hits += [
+                (k, v)
+                for (k, v) in self.owners_of
+                if needle in v.lower() or (k in typed and typed[k] in v.lower())
+            ]
         return sorted(hits, key=lambda h: (len(h[1]), h))[:limit]
 
     def seller(self, text: str) -> str | None:
@@ -158,25 +165,17 @@ class NetworkIndex:
         return by_name[0] if len(by_name) == 1 else None
 
 
-@st.cache_resource(show_spinner="indexing identifiers")
+@st.cache_resource(show_spinner="reading the identifier index")
 def network_index(where: str, version: str) -> NetworkIndex:
+    """The explorer's index from the tables the analysis kept (``workbench.analytics.explorer``);
+    a store analysed before they existed has them computed here once."""
     store = store_at(where)
-    links = store.table("seller_links")
+    kept = {name: store.result(name) for name in EXPLORER_TABLES}
+    if any(frame.empty for frame in kept.values()):
+        kept = explorer_tables(store.table("seller_links"))
     index = NetworkIndex()
-    # grouped in C by pandas; Python only assembles the per-key lists
-    kinds = links["kind"].to_numpy(dtype=object)
-    values = links["value"].to_numpy(dtype=object)
-    provenance = links["provenance"].to_numpy(dtype=object)
-    index.identifiers_of = {
-        seller: list(zip(kinds[rows].tolist(), values[rows].tolist(), provenance[rows].tolist(), strict=True))
-        for seller, rows in links.groupby("seller_id", sort=False).indices.items()
-    }
-    owners = links[["kind", "value", "seller_id"]].drop_duplicates().sort_values("seller_id", kind="stable")
-    sellers_sorted = owners["seller_id"].to_numpy(dtype=object)
-    index.owners_of = {
-        key: sellers_sorted[rows].tolist()
-        for key, rows in owners.groupby(["kind", "value"], sort=False).indices.items()
-    }
+    index.identifiers_of = SortedGroups.by_seller(kept["explorer_by_seller"])
+    index.owners_of = SortedGroups.by_identifier(kept["explorer_by_identifier"])
     sellers = store.table("sellers")
     index.shop_names = dict(zip(sellers["seller_id"], sellers["shop_name"].fillna(""), strict=True))
     rings = store.rings()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from workbench.access import allowed
@@ -17,13 +19,16 @@ from workbench.app.pages.upstream import upstream_page
 from workbench.app.pages.watch import watch_page
 from workbench.app.signin import sign_out, signed_in_user
 
+ICON = Path(__file__).resolve().parent / "static" / "icon.png"
+
 
 def _overview_at_its_address() -> None:
     overview_page()
 
 
 def run() -> None:
-    st.set_page_config(page_title="Counterfeit Ring Workbench", layout="wide")
+    # the product's own icon (a file: an emoji icon would be fetched from a CDN)
+    st.set_page_config(page_title="Counterfeit Ring Workbench", page_icon=str(ICON), layout="wide")
     # less empty space above each page, so a ring's card fits one screen (1400 x 1000)
     st.markdown("<style>.block-container {padding-top: 2rem;}</style>", unsafe_allow_html=True)
     user = signed_in_user(open_store_quietly())

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.access import allowed
+from workbench.app.cases import with_status
 from workbench.app.common import clicked_row, current_user, no_rings, open_page, page_start
 from workbench.app.data import overview, ring_table
 from workbench.app.triage import needs_attention
@@ -108,10 +109,7 @@ def _queue(store, rings: pd.DataFrame, flag_score: float) -> None:
         no_rings()
         return
     referable = rings["referable"].fillna(False).astype(bool) if "referable" in rings else True
-    queue = rings[(rings["ring_score"] >= flag_score) & referable].copy()
-    status = store.case_status()
-    current = status["status"].to_dict() if len(status) else {}
-    queue["status"] = [current.get(r, "open") for r in queue["ring_id"]]
+    queue = with_status(store, rings[(rings["ring_score"] >= flag_score) & referable])
     if queue.empty:
         st.info("No flagged ring is over the referral threshold; the Rings page lists every group.")
         return

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.analytics.settings import AnalysisSettings
+from workbench.app.cases import with_status
 from workbench.app.common import (
     clicked_row,
     current_user,
@@ -28,9 +29,7 @@ def rings_page() -> None:
     if table.empty:
         no_rings()
         return
-    status = store.case_status()
-    current = status["status"].to_dict() if len(status) else {}
-    table["status"] = [current.get(r, "open") for r in table["ring_id"]]
+    table = with_status(store, table)
     # the threshold the rings were scored with: the same one the filter and the packets use
     threshold = AnalysisSettings.of_store(store.meta()).referral_threshold
 
@@ -86,10 +85,8 @@ def rings_page() -> None:
 
     st.subheader("The queue")
     # read again: a status set on the card above shows in the queue on this very run
-    status = store.case_status()
-    current = status["status"].to_dict() if len(status) else {}
     st.dataframe(
-        view.assign(status=[current.get(r, "open") for r in view["ring_id"]]),
+        with_status(store, view),
         hide_index=True,
         width="stretch",
         on_select="rerun",

@@ -1,0 +1,111 @@
+"""The network explorer's index, computed with the analysis and kept in the store: who uses which
+identifier, both ways, as two sorted tables that the app searches by bisection (its first open reads
+them instead of grouping every link into Python dictionaries)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["explorer_tables", "SortedGroups", "EXPLORER_TABLES"]
+
+EXPLORER_TABLES = ("explorer_by_seller", "explorer_by_identifier")
+_SEP = "\x1f"  # between kind and value in an identifier's key: no identifier holds it
+
+
+def explorer_tables(links: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The seller links sorted by seller, and the (identifier, seller) pairs sorted by identifier."""
+    by_seller = links[["seller_id", "kind", "value", "provenance"]].sort_values(
+        "seller_id", kind="stable", ignore_index=True
+    )
+    by_identifier = (
+        links[["kind", "value", "seller_id"]]
+        .drop_duplicates()
+        .sort_values(["kind", "value", "seller_id"], ignore_index=True)
+    )
+    return {"explorer_by_seller": by_seller, "explorer_by_identifier": by_identifier}
+
+
+class SortedGroups(Mapping):
+    """A read-only mapping ``key -> rows`` over a table sorted by key: a lookup is two binary
+    searches, and no dictionary of every key is ever built.
+
+    >>> links = pd.DataFrame({"seller_id": ["S1", "S2", "S1"], "kind": ["phone"] * 3,
+    ...     "value": ["1", "1", "2"], "provenance": ["a", "b", "c"]})
+    >>> t = explorer_tables(links)
+    >>> SortedGroups.by_seller(t["explorer_by_seller"])["S1"]
+    [('phone', '1', 'a'), ('phone', '2', 'c')]
+    >>> SortedGroups.by_identifier(t["explorer_by_identifier"]).get(("phone", "1"))
+    ['S1', 'S2']
+    """
+
+    def __init__(self, keys: np.ndarray, columns: list[np.ndarray], decode=None):
+        self._keys = keys
+        self._columns = columns
+        self._decode = decode or (lambda key: key)
+        self._encode = None
+        self._distinct = None
+
+    @classmethod
+    def by_seller(cls, table: pd.DataFrame) -> SortedGroups:
+        return cls(
+            table["seller_id"].to_numpy(dtype=object),
+            [table[c].to_numpy(dtype=object) for c in ("kind", "value", "provenance")],
+        )
+
+    @classmethod
+    def by_identifier(cls, table: pd.DataFrame) -> SortedGroups:
+        keys = (table["kind"].astype(str) + _SEP + table["value"].astype(str)).to_numpy(dtype=object)
+        groups = cls(
+            keys, [table["seller_id"].to_numpy(dtype=object)], decode=lambda k: tuple(k.split(_SEP, 1))
+        )
+        groups._encode = lambda key: f"{key[0]}{_SEP}{key[1]}"
+        return groups
+
+    def _rows(self, key) -> tuple[int, int]:
+        wanted = self._encode(key) if self._encode else key
+        return (
+            int(np.searchsorted(self._keys, wanted, side="left")),
+            int(np.searchsorted(self._keys, wanted, side="right")),
+        )
+
+    def __getitem__(self, key):
+        start, stop = self._rows(key)
+        if start == stop:
+            raise KeyError(key)
+        if len(self._columns) == 1:
+            return self._columns[0][start:stop].tolist()
+        return list(zip(*(c[start:stop].tolist() for c in self._columns), strict=True))
+
+    def __contains__(self, key) -> bool:
+        start, stop = self._rows(key)
+        return stop > start
+
+    def _unique(self) -> np.ndarray:
+        if self._distinct is None:
+            self._distinct = pd.unique(self._keys)  # sorted already: the table is
+        return self._distinct
+
+    def __iter__(self) -> Iterator:
+        return (self._decode(k) for k in self._unique())
+
+    def __len__(self) -> int:
+        return len(self._unique())
+
+    def size(self, key) -> int:
+        """How many rows ``key`` has (an identifier's seller count) without copying them."""
+        start, stop = self._rows(key)
+        return stop - start
+
+    def matching(self, needles: dict[str, str], any_kind: str) -> list:
+        """Keys whose value holds ``any_kind`` (any kind), or ``needles[kind]`` for their kind;
+        vectorised over the whole table (an identifier search must not loop in Python)."""
+        keys = pd.Series(self._unique())
+        parts = keys.str.split(_SEP, n=1, regex=False)
+        kind, value = parts.str[0], parts.str[1].str.lower()
+        hit = value.str.contains(any_kind, regex=False)
+        for k, form in needles.items():
+            hit |= (kind == k) & value.str.contains(form, regex=False)
+        return [self._decode(k) for k in keys[hit]]
