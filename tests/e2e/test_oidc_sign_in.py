@@ -56,13 +56,15 @@ def test_oidc_sign_in_gives_the_role_of_the_users_file(oidc_app, browser):
     page = browser.new_page()
     page.goto(url, wait_until="networkidle")
     page.get_by_role("button", name="Sign in with your organisation's account").wait_for(timeout=60000)
-    assert page.get_by_text("Top rings by score").count() == 0  # nothing before sign-in
+    assert (
+        page.get_by_text("The queue: flagged and over the referral threshold").count() == 0
+    )  # nothing before sign-in
     page.close()
 
     page = _sign_in(browser, url, "li.wei@psb.example")
     page.get_by_text("li.wei@psb.example").first.wait_for(timeout=30000)
     assert "(investigator)" in page.locator("[data-testid='stSidebar']").inner_text()
-    page.get_by_text("Top rings by score").wait_for(timeout=60000)
+    page.get_by_text("The queue: flagged and over the referral threshold").wait_for(timeout=60000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "oidc_signed_in.png"))
     page.close()
