@@ -157,3 +157,21 @@ def _one_ring_index() -> NetworkIndex:
         index.shop_names[s] = s
         index.ring_of[s] = "R-1"
     return index
+
+
+def test_a_big_graph_is_laid_out_on_the_server_and_drawn_without_physics():
+    from workbench.app.network import PHYSICS_NODES
+
+    graph = ExplorerGraph()
+    for i in range(PHYSICS_NODES + 50):
+        graph.nodes[f"seller:S{i}"] = {"label": f"S{i}", "kind": "ring_member", "title": "t"}
+        graph.nodes[f"phone:{i // 3}"] = {"label": "p", "kind": "phone", "title": "t"}
+        graph.edges.add((f"seller:S{i}", f"phone:{i // 3}"))
+    page = to_html(graph)
+    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page, re.S).group(1))
+    assert all("x" in n and "y" in n for n in nodes)  # positions from igraph
+    assert len({(round(n["x"]), round(n["y"])) for n in nodes}) > len(nodes) * 0.9  # spread out
+    options = page[page.rfind("var options = ") :]
+    assert re.search(r'"physics": \{\s*"enabled": false', options)
+    small = to_html(ring_graph(_one_ring_index(), ["S1", "S2"], "R-1"))
+    assert '"x":' not in small.split("new vis.DataSet(")[1][:500]  # small graphs keep physics

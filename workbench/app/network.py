@@ -249,6 +249,27 @@ def _vis_node(node: str, attrs: dict, highlight: set[str]) -> dict:
     }
 
 
+# more nodes than this are laid out on the server (igraph) and drawn without physics
+PHYSICS_NODES = 300
+
+
+def server_layout(graph: ExplorerGraph, width: float = 2400.0) -> dict[str, tuple[float, float]]:
+    """Positions for a big graph, computed once with igraph's Fruchterman-Reingold (in C), scaled to
+    about ``width`` pixels so labels do not pile up."""
+    import igraph as ig
+
+    names = list(graph.nodes)
+    number = {n: i for i, n in enumerate(names)}
+    g = ig.Graph(n=len(names), edges=[(number[a], number[b]) for a, b in graph.edges])
+    coords = g.layout_fruchterman_reingold(niter=150) if len(names) else []
+    if not len(names):
+        return {}
+    xs, ys = zip(*coords, strict=True)
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
+    scale = width / span
+    return {n: (float(x * scale), float(y * scale)) for n, (x, y) in zip(names, coords, strict=True)}
+
+
 def to_html(
     graph: ExplorerGraph,
     height: int = 620,
@@ -262,12 +283,16 @@ def to_html(
 
     marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     net = Network(height=f"{height}px", width="100%", cdn_resources="in_line", directed=False)
-    if physics and len(graph.nodes) <= 300:
+    positions = {}
+    if physics and len(graph.nodes) <= PHYSICS_NODES:
         net.barnes_hut(gravity=-6000, spring_length=130)
-    else:  # past a few hundred nodes physics makes the page crawl: lay out once, then hold still
+    else:  # past a few hundred nodes physics makes the page crawl: laid out here, then held still
         net.toggle_physics(False)
+        positions = server_layout(graph)
     for node, attrs in graph.nodes.items():
         look = _vis_node(node, attrs, marked)
+        if node in positions:
+            look["x"], look["y"] = positions[node]
         net.add_node(node, **{k: v for k, v in look.items() if k != "id"})
     for a, b in sorted(graph.edges):
         net.add_edge(a, b, width=3 if a in marked and b in marked else 1)
