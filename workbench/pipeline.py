@@ -27,6 +27,7 @@ from .analytics.explorer import explorer_tables
 from .analytics.flows import FLOW_COLUMNS, RECEIVER_COLUMNS, coverage, flow_receivers, money_flows
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
 from .analytics.resolution import RESOLVED_COLUMNS, Resolution, resolve_entities
+from .analytics.ring_summary import place_tables, ring_summary
 from .analytics.scoring import score_rings
 from .analytics.screening import WATCH_COLUMNS, watch_index
 from .analytics.settings import AnalysisSettings
@@ -422,6 +423,17 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
         # the network explorer's index, so the app's first open reads it instead of building it
         for name, frame in explorer_tables(store.table("seller_links")).items():
             store.write_result(name, frame)
+        # and the rings as the pages list them
+        store.write_result(
+            "ring_table",
+            ring_summary(
+                findings.rings,
+                findings.ring_scores,
+                findings.upstream,
+                findings.suppressed,
+                place_tables(store),
+            ),
+        )
         store.write_meta_entry("coverage", findings.coverage)
 
 

@@ -25,6 +25,10 @@ def explorer_tables(links: pd.DataFrame) -> dict[str, pd.DataFrame]:
         .drop_duplicates()
         .sort_values(["kind", "value", "seller_id"], ignore_index=True)
     )
+    # the key searched by bisection, kept so the app does not build it on opening
+    by_identifier.insert(
+        0, "key", by_identifier["kind"].astype(str) + _SEP + by_identifier["value"].astype(str)
+    )
     return {"explorer_by_seller": by_seller, "explorer_by_identifier": by_identifier}
 
 
@@ -47,21 +51,25 @@ class SortedGroups(Mapping):
         self._decode = decode or (lambda key: key)
         self._encode = None
         self._distinct = None
+        self._table = None  # an identifier index's kinds and values, for searching
+        self._lower = None
 
     @classmethod
     def by_seller(cls, table: pd.DataFrame) -> SortedGroups:
         return cls(
             table["seller_id"].to_numpy(dtype=object),
-            [table[c].to_numpy(dtype=object) for c in ("kind", "value", "provenance")],
+            # the columns stay as read (Arrow strings): only the rows a lookup returns become Python
+            [table[c].array for c in ("kind", "value", "provenance")],
         )
 
     @classmethod
     def by_identifier(cls, table: pd.DataFrame) -> SortedGroups:
-        keys = (table["kind"].astype(str) + _SEP + table["value"].astype(str)).to_numpy(dtype=object)
+        keys = table["key"].to_numpy(dtype=object)
         groups = cls(
             keys, [table["seller_id"].to_numpy(dtype=object)], decode=lambda k: tuple(k.split(_SEP, 1))
         )
         groups._encode = lambda key: f"{key[0]}{_SEP}{key[1]}"
+        groups._table = table[["kind", "value"]]
         return groups
 
     def _rows(self, key) -> tuple[int, int]:
@@ -102,10 +110,12 @@ class SortedGroups(Mapping):
     def matching(self, needles: dict[str, str], any_kind: str) -> list:
         """Keys whose value holds ``any_kind`` (any kind), or ``needles[kind]`` for their kind;
         vectorised over the whole table (an identifier search must not loop in Python)."""
-        keys = pd.Series(self._unique())
-        parts = keys.str.split(_SEP, n=1, regex=False)
-        kind, value = parts.str[0], parts.str[1].str.lower()
-        hit = value.str.contains(any_kind, regex=False)
-        for k, form in needles.items():
-            hit |= (kind == k) & value.str.contains(form, regex=False)
-        return [self._decode(k) for k in keys[hit]]
+        if self._lower is None:
+            self._lower = self._table["value"].str.lower()
+        hit = self._lower.str.contains(any_kind, regex=False)
+        forms: dict[str, list[str]] = {}
+        for kind, form in needles.items():
+            forms.setdefault(form, []).append(kind)
+        for form, kinds in forms.items():  # kinds whose normal form is the same text: one pass
+            hit |= self._table["kind"].isin(kinds) & self._lower.str.contains(form, regex=False)
+        return [self._decode(k) for k in pd.unique(self._keys[hit.to_numpy(dtype=bool)])]

@@ -11,6 +11,7 @@ import streamlit as st
 from graph_loaders.normalise import normalise_identifiers
 from workbench.analytics.explorer import EXPLORER_TABLES, SortedGroups, explorer_tables
 from workbench.analytics.places import ring_addresses
+from workbench.analytics.ring_summary import place_tables, stored_ring_summary
 from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import store_at
 from workbench.model import LINK_KINDS as INPUT_LINK_KINDS
@@ -60,56 +61,13 @@ def overview(where: str, version: str) -> dict:
     }
 
 
-def _place_tables(store) -> dict[str, pd.DataFrame]:
-    """The tables ``ring_addresses`` reads."""
-    names = ("seller_links", "shipments", "test_buys", "listings", "addresses")
-    return {name: store.table(name) for name in names}
-
-
 @st.cache_data(show_spinner="summarising rings")
 def ring_table(where: str, version: str) -> pd.DataFrame:
-    """One row per ring: score, size, provinces, brands, goods value against the referral
-    threshold, top source, reasons (status is joined by the page: it changes without a re-run)."""
+    """One row per ring (``workbench.analytics.ring_summary``), as the analysis kept it; a store
+    analysed before it was kept has it computed here once."""
     store = store_at(where)
-    rings = store.rings()
-    if rings.empty:
-        return pd.DataFrame(
-            columns=["ring_id", "ring_score", "size", "provinces", "brands", "goods_value", "referable"]
-        )
-    scores = store.result("ring_scores")
-    members = rings[["seller_id", "ring_id"]]
-    # the ring's own places (hubs left out): the same ones the map and the packet show
-    places = ring_addresses(members, _place_tables(store), store.result("suppressed"))
-    provinces = places.groupby("ring_id")["province"].agg(lambda p: ", ".join(sorted(set(p.dropna()) - {""})))
-    listings = store.table("listings")
-    brands = (
-        listings[["seller_id", "brand"]]
-        .merge(members, on="seller_id")
-        .groupby("ring_id")["brand"]
-        .agg(lambda b: ", ".join(sorted(set(b.dropna()))))
-    )
-    upstream = store.upstream()
-    top = upstream[upstream["rank"] == 1].set_index("ring_id")
-    table = (
-        rings.groupby("ring_id")
-        .agg(ring_score=("ring_score", "first"), size=("seller_id", "size"))
-        .join(provinces.rename("provinces"))
-        .join(brands.rename("brands"))
-    )
-    if len(scores):
-        table = table.join(
-            scores.set_index("ring_id")[["goods_value", "over_referral_threshold", "reasons"]].rename(
-                columns={"over_referral_threshold": "referable"}
-            )
-        )
-    if len(top):
-        name = top["entity_name"] if "entity_name" in top else top["entity_id"]
-        table = table.join(name.rename("top_source"))
-    return (
-        table.reset_index()
-        .fillna({"provinces": "", "brands": ""})
-        .sort_values(["ring_score", "size"], ascending=False, ignore_index=True)
-    )
+    kept = store.result("ring_table")
+    return kept if len(kept) or store.rings().empty else stored_ring_summary(store)
 
 
 @dataclass
@@ -177,9 +135,18 @@ def network_index(where: str, version: str) -> NetworkIndex:
     index.identifiers_of = SortedGroups.by_seller(kept["explorer_by_seller"])
     index.owners_of = SortedGroups.by_identifier(kept["explorer_by_identifier"])
     sellers = store.table("sellers")
-    index.shop_names = dict(zip(sellers["seller_id"], sellers["shop_name"].fillna(""), strict=True))
+    # through numpy: iterating Arrow-backed strings one by one is ten times slower
+    index.shop_names = dict(
+        zip(
+            sellers["seller_id"].to_numpy(dtype=object),
+            sellers["shop_name"].fillna("").to_numpy(dtype=object),
+            strict=True,
+        )
+    )
     rings = store.rings()
-    index.ring_of = dict(zip(rings["seller_id"], rings["ring_id"], strict=True))
+    index.ring_of = dict(
+        zip(rings["seller_id"].to_numpy(dtype=object), rings["ring_id"].to_numpy(dtype=object), strict=True)
+    )
     suppressed = store.result("suppressed")
     if len(suppressed):
         index.suppressed = set(zip(suppressed["kind"], suppressed["value"], strict=True))
@@ -194,7 +161,7 @@ def ring_places(where: str, version: str, ring_id: str) -> tuple[pd.DataFrame, p
     rings = store.rings()
     members = rings.loc[rings["ring_id"] == ring_id, ["seller_id", "ring_id"]]
     addresses = store.table("addresses").set_index("address_id")
-    mine = ring_addresses(members, _place_tables(store), store.result("suppressed"))
+    mine = ring_addresses(members, place_tables(store), store.result("suppressed"))
     rows = [
         {"role": r, "entity": s, "address_id": a}
         for s, a, r in zip(mine["seller_id"], mine["address_id"], mine["role"], strict=True)
@@ -273,7 +240,7 @@ def ring_reading(where: str, version: str, ring_id: str) -> dict:
     store = store_at(where)
     rings = store.rings()
     members = rings.loc[rings["ring_id"] == ring_id, ["seller_id", "ring_id"]]
-    tables = {**_place_tables(store), "organizations": store.table("organizations")}
+    tables = {**place_tables(store), "organizations": store.table("organizations")}
     places = ring_addresses(members, tables, store.result("suppressed"))
     upstream = store.upstream()
     sources = upstream[upstream["ring_id"] == ring_id].sort_values("rank")
