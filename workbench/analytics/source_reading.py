@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["storefronts_served", "source_warnings", "CLOSE_CALL"]
+__all__ = ["storefronts_served", "source_warnings", "address_entity", "CLOSE_CALL"]
 
 # rank 2 within this share of rank 1's score is a near tie: the ranking alone does not decide
 CLOSE_CALL = 0.05
+
+
+def address_entity(resolved: pd.DataFrame) -> pd.Series:
+    """Address record id -> the entity the analysis resolved it into (empty before resolution)."""
+    if resolved.empty:
+        return pd.Series(dtype=str)
+    return resolved[resolved["record_kind"] == "address"].set_index("record_id")["entity_id"]
 
 
 def storefronts_served(
@@ -20,11 +27,7 @@ def storefronts_served(
     if paths.empty or not members:
         return {}
     mine = links[links["seller_id"].isin(members) & links["kind"].isin(["address", "bank_account"])]
-    entity = (
-        resolved[resolved["record_kind"] == "address"].set_index("record_id")["entity_id"]
-        if len(resolved)
-        else pd.Series(dtype=str)
-    )
+    entity = address_entity(resolved)
     addresses = mine[mine["kind"] == "address"]
     node_of = pd.concat(
         [

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from pyvis.network import Network
 
+from workbench.analytics.source_reading import address_entity
 from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.components import network_html
 from workbench.app.data import ring_reading, ring_table
@@ -154,8 +155,7 @@ def _ring_places(store, ring_id: str) -> list[str]:
     members = set(store.rings().query("ring_id == @ring_id")["seller_id"])
     links = store.table("seller_links")
     used = links.loc[(links["kind"] == "address") & links["seller_id"].isin(members), "value"]
-    addresses = resolved[resolved["record_kind"] == "address"].set_index("record_id")["entity_id"]
-    return sorted(set(used.map(addresses).dropna()))
+    return sorted(set(used.map(address_entity(resolved)).dropna()))
 
 
 # the flow chart's columns, left to right: who makes, who passes on, where it is kept, who sells
@@ -178,14 +178,8 @@ def _flow_html(paths: pd.DataFrame, store, ring_id: str) -> str:
     members = set(store.rings().query("ring_id == @ring_id")["seller_id"])
     links = store.table("seller_links")
     mine = links[links["seller_id"].isin(members) & (links["kind"] == "address")]
-    resolved = store.result("resolved")
-    entity = (
-        resolved[resolved["record_kind"] == "address"].set_index("record_id")["entity_id"]
-        if len(resolved)
-        else pd.Series(dtype=str)
-    )
     # the paths name address entities (resolved); a storefront's link names its own record
-    place = mine["value"].map(entity).fillna(mine["value"])
+    place = mine["value"].map(address_entity(store.result("resolved"))).fillna(mine["value"])
     served = mine.assign(from_entity="addr:" + place, to_entity="seller:" + mine["seller_id"])
     addresses = set(pd.unique(edges[["from_entity", "to_entity"]].to_numpy().ravel()))
     served = served[served["from_entity"].isin(addresses)][["from_entity", "to_entity"]].drop_duplicates()
