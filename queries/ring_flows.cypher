@@ -5,7 +5,8 @@
 // order: flow, direction, id
 // Goods: shipments from or to an address a member is linked to; money: payments from or to a member's
 // bank account. Flows with both ends inside the ring are 'internal'.
-MATCH (:Ring {ring_id: $ring_id})<-[:MEMBER_OF]-(s:Seller)
+MATCH (ring:Ring {ring_id: $ring_id})<-[:MEMBER_OF]-(s:Seller)
+USING INDEX SEEK ring:Ring(ring_id)
 OPTIONAL MATCH (s)-[:HAS_ADDRESS]->(a:Address)
 OPTIONAL MATCH (s)-[:HAS_BANK_ACCOUNT]->(b:BankAccount)
 WITH collect(DISTINCT a) AS addresses, collect(DISTINCT b) AS accounts
@@ -23,7 +24,8 @@ CALL (addresses) {
 }
 RETURN flow, direction, id, counterparty, amount, provenance
 UNION
-MATCH (:Ring {ring_id: $ring_id})<-[:MEMBER_OF]-(:Seller)-[:HAS_BANK_ACCOUNT]->(b:BankAccount)
+MATCH (ring:Ring {ring_id: $ring_id})<-[:MEMBER_OF]-(:Seller)-[:HAS_BANK_ACCOUNT]->(b:BankAccount)
+USING INDEX SEEK ring:Ring(ring_id)
 WITH collect(DISTINCT b) AS accounts
 CALL (accounts) {
   UNWIND accounts AS b

@@ -8,6 +8,7 @@
 // $depth: a variable-length pattern filtered on length afterwards explores all six hops first.
 // {{LINK_TYPES}} and {{KEY:var}} are filled in from workbench/model.py when the query is loaded.
 MATCH (s:Seller {seller_id: $seller_id})
+USING INDEX SEEK s:Seller(seller_id)
 CALL apoc.path.spanningTree(s, {relationshipFilter: '{{LINK_TYPES}}', minLevel: 1, maxLevel: $depth, bfs: true})
 YIELD path
 WITH last(nodes(path)) AS n, length(path) AS hops
