@@ -8,7 +8,7 @@ DEMO_DIR     ?= demo
 DEMO_SELLERS ?= 20000
 DEMO_RINGS   ?= 60
 
-.PHONY: venv demo test lint format clean browser neo4j-jars neo4j-up neo4j-down
+.PHONY: venv demo test lint format clean browser neo4j-jars neo4j-up neo4j-down messages
 
 # (Re)create the virtual environment when pyproject.toml changes; pip's wheel cache makes refreshes fast.
 $(STAMP): pyproject.toml
@@ -22,10 +22,13 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(VENV)/bin/workbench demo --dir $(DEMO_DIR) --sellers $(DEMO_SELLERS) --rings $(DEMO_RINGS)
 
-# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser)
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser), and
+# a CJK font so the Chinese interface is drawn in characters, as on a reader's own machine
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver; }
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-microhei; }
 
 # The local Neo4j (tools/neo4j): server, APOC and GDS jars from Maven Central, cached in ~/.m2
 NEO4J_JARS := tools/neo4j/lib/.fetched
@@ -54,6 +57,11 @@ neo4j-down:
 test: $(STAMP) browser $(NEO4J_JARS)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+# the interface's texts into the message catalogues (workbench/locale/*/LC_MESSAGES/workbench.po);
+# translate the new entries, then `make test` checks none is left
+messages: $(STAMP)
+	$(PY) tools/messages.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -709,12 +709,20 @@ def packet(
             "--flows", help="Refer the money and goods flows instead of a ring (data with no ring)."
         ),
     ] = False,
+    language: Annotated[
+        str, typer.Option("--language", help="Language of the report: en (English) or zh (简体中文).")
+    ] = "en",
 ) -> None:
     """Build a lead packet for one ring: report (HTML, PDF), exports (CSV, FtM, GraphML, GeoJSON),
     provenance and a SHA-256 manifest; record it in the case register. The redaction key comes
     from WORKBENCH_REDACTION_KEY (a random one otherwise)."""
+    from .i18n import LANGUAGES, set_language
     from .leads.flow_packet import build_flow_packet
     from .leads.packet import build_lead_packet
+
+    if language not in LANGUAGES:
+        raise WorkbenchError(f"--language {language!r}: choose one of {', '.join(LANGUAGES)}")
+    set_language(language)  # the report's words; the exports and the manifest stay as they are
 
     if out is None:
         raise WorkbenchError("name the folder to write the packet into: --out DIR")

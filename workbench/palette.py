@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from workbench.i18n import N_, _
+
 __all__ = ["Style", "STYLES", "style", "legend_html", "swatch_html"]
 
 
@@ -18,23 +20,23 @@ class Style:
     colour: str
     shape: str  # vis-network's shape name
     marker: str  # matplotlib's marker for the same shape
-    words: str  # what the legend says
+    words: str  # what the legend says (English; ``_()`` gives it in the reader's language)
 
 
 STYLES: dict[str, Style] = {
-    "ring_member": Style("#1f77b4", "dot", "o", "storefront in a ring"),
-    "seller": Style("#aec7e8", "dot", "o", "other storefront"),
-    "person_id": Style("#9467bd", "square", "s", "person ID"),
-    "phone": Style("#2ca02c", "square", "s", "phone"),
-    "email": Style("#17becf", "square", "s", "e-mail"),
-    "device": Style("#8c564b", "square", "s", "device"),
-    "ip": Style("#7f7f7f", "square", "s", "IP address"),
-    "bank_account": Style("#e377c2", "square", "s", "payout account"),
-    "address": Style("#ff7f0e", "triangle", "^", "address or warehouse"),
-    "factory": Style("#d62728", "star", "*", "factory (source)"),
-    "intermediary": Style("#ad494a", "diamond", "D", "wholesaler or intermediary"),
-    "hub": Style("#c7c7c7", "diamond", "D", "hub (shared by many, not evidence)"),
-    "more": Style("#ffffff", "box", "s", "more neighbours, not drawn"),
+    "ring_member": Style("#1f77b4", "dot", "o", N_("storefront in a ring")),
+    "seller": Style("#aec7e8", "dot", "o", N_("other storefront")),
+    "person_id": Style("#9467bd", "square", "s", N_("person ID")),
+    "phone": Style("#2ca02c", "square", "s", N_("phone")),
+    "email": Style("#17becf", "square", "s", N_("e-mail")),
+    "device": Style("#8c564b", "square", "s", N_("device")),
+    "ip": Style("#7f7f7f", "square", "s", N_("IP address")),
+    "bank_account": Style("#e377c2", "square", "s", N_("payout account")),
+    "address": Style("#ff7f0e", "triangle", "^", N_("address or warehouse")),
+    "factory": Style("#d62728", "star", "*", N_("factory (source)")),
+    "intermediary": Style("#ad494a", "diamond", "D", N_("wholesaler or intermediary")),
+    "hub": Style("#c7c7c7", "diamond", "D", N_("hub (shared by many, not evidence)")),
+    "more": Style("#ffffff", "box", "s", N_("more neighbours, not drawn")),
 }
 # the shape drawn as a CSS swatch in a legend
 _SWATCH = {
@@ -72,7 +74,7 @@ def legend_html(
     palette's words or in ``words``), and ``extra`` (colour, words) lines such as edge colours."""
     items = []
     for kind in dict.fromkeys(kinds):
-        said = (words or {}).get(kind, style(kind).words)
+        said = _((words or {}).get(kind, style(kind).words))
         items.append(
             f'<span style="display:inline-flex;align-items:center;margin:0 14px 4px 0">'
             f'<span style="margin-right:6px;display:inline-flex">{swatch_html(kind)}</span>'
@@ -82,7 +84,7 @@ def legend_html(
         items.append(
             f'<span style="display:inline-flex;align-items:center;margin:0 14px 4px 0">'
             f'<span style="display:inline-block;width:22px;height:3px;background:{colour};'
-            f'margin-right:6px"></span>{html.escape(words)}</span>'
+            f'margin-right:6px"></span>{html.escape(_(words))}</span>'
         )
     return (
         '<div class="legend" style="font:13px sans-serif;color:#333;display:flex;flex-wrap:wrap">'

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, serve_app
+from workbench.i18n import _, in_language
 from workbench.pipeline import analyze
 from workbench.store import MemoryStore
 
@@ -35,9 +36,12 @@ def served_app_store(url: str) -> Path:
 LOCAL = ("http://127.0.0.1", "data:", "blob:", "about:")
 
 
-def _offline_page(browser, external: list[str]):
-    """A page whose every request is checked: one leaving the machine is recorded and refused."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+def _offline_page(browser, external: list[str], locale: str = "en-GB"):
+    """A page whose every request is checked: one leaving the machine is recorded and refused; the
+    browser asks for ``locale`` (its Accept-Language), as a reader's browser would."""
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale=locale
+    )
 
     def route(route):
         if route.request.url.startswith(LOCAL):
@@ -69,7 +73,7 @@ def _click_to_expand(page) -> tuple[str, int, int, str]:
     page says it expanded). A rerun may replace the frame meanwhile: then it is found again."""
     from playwright.sync_api import Error
 
-    for _ in range(5):
+    for _attempt in range(5):
         frame = _graph_frame(page)
         page.wait_for_timeout(2500)  # the layout settles
         try:
@@ -96,21 +100,42 @@ def _in_view(page, locator) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
 
 
-def test_the_investigators_path_with_nothing_leaving_the_machine(served_app, browser, marketplace):
+def _words(language: str):
+    """The interface's words in ``language`` (from the catalogue the app reads), and a pattern
+    matching a text with placeholders ("{n} match(es)") whatever fills them."""
+
+    def said(text: str) -> str:
+        with in_language(language):
+            return _(text)
+
+    def pattern(text: str) -> re.Pattern:
+        return re.compile("^" + re.sub(r"\\\{[^}]*\\\}|\{[^}]*\}", ".+?", re.escape(said(text))))
+
+    return said, pattern
+
+
+@pytest.mark.parametrize(("language", "locale"), [("en", "en-GB"), ("zh", "zh-CN")])
+def test_the_investigators_path_with_nothing_leaving_the_machine(
+    served_app, browser, marketplace, language, locale
+):
     """Overview (the queue) -> the most urgent ring (its card on one screen) -> Network (a phone
     typed with spaces, a node expanded by a click) -> Upstream -> Map -> Leads (a status saved and
-    shown, the packet downloaded twice); any request to another machine fails the test."""
+    shown, the packet downloaded twice), in the language the browser asks for; any request to
+    another machine fails the test."""
     from playwright.sync_api import expect
 
+    said, pattern = _words(language)
     ARTIFACTS.mkdir(exist_ok=True)
     external: list[str] = []
-    context, page = _offline_page(browser, external)
+    context, page = _offline_page(browser, external, locale)
     page.goto(served_app, wait_until="networkidle")
-    queue_heading = page.get_by_role("heading", name="The queue: flagged and over the referral threshold")
+    queue_heading = page.get_by_role(
+        "heading", name=said("The queue: flagged and over the referral threshold")
+    )
     queue_heading.wait_for(timeout=90000)
-    page.screenshot(path=str(ARTIFACTS / "walk-1-overview.png"))
+    page.screenshot(path=str(ARTIFACTS / f"walk-{language}-1-overview.png"))
     # the product's name and icon (served by the app itself), no developer toolbar
-    assert "Counterfeit Ring Workbench" in page.title()
+    assert said("Counterfeit Ring Workbench") in page.title()
     icon = page.locator("link[rel*='icon']").first.get_attribute("href")
     assert icon and (
         icon.startswith("http://127.0.0.1") or not icon.startswith(("http://", "https://", "//"))
@@ -121,13 +146,14 @@ def test_the_investigators_path_with_nothing_leaving_the_machine(served_app, bro
     grid = page.locator("[data-testid='stDataFrame']").nth(1)
     box = grid.bounding_box()
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
-    card = page.get_by_role("heading", name=re.compile(r"^Ring R-[0-9a-f]+ · "))
+    card = page.get_by_role("heading", name=pattern("Ring {ring_id} · {status}"))
     card.wait_for(timeout=60000)
-    ring_id = card.inner_text().split(" ")[1]
-    page.get_by_text("Why:").wait_for(timeout=30000)
+    ring_id = re.search(r"R-[0-9a-f]+", card.inner_text()).group(0)
+    why = page.get_by_text(said("Why:")).first
+    why.wait_for(timeout=30000)
     page.wait_for_timeout(3000)
-    page.screenshot(path=str(ARTIFACTS / "walk-2-ring-card.png"))
-    for part in (card, page.get_by_text("Why:"), page.get_by_role("button", name="Build packet")):
+    page.screenshot(path=str(ARTIFACTS / f"walk-{language}-2-ring-card.png"))
+    for part in (card, why, page.get_by_role("button", name=said("Build packet"))):
         assert _in_view(page, part), "the ring card does not fit one screen at 1400 x 1000"
     members = page.locator("[data-testid='stDataFrame']").first
     assert _in_view(page, members)
@@ -139,43 +165,49 @@ def test_the_investigators_path_with_nothing_leaving_the_machine(served_app, bro
     phone = links[(links["kind"] == "phone") & links["seller_id"].isin(ring_members)]["value"].iloc[0]
     digits = phone.removeprefix("+86")
     typed = f"{digits[:3]} {digits[3:7]} {digits[7:]}"
-    page.get_by_role("button", name="Network").click()
-    search = page.get_by_label("Find a seller, shop, phone, account, e-mail, device or address")
+    page.get_by_role("button", name=said("Network")).click()
+    search = page.get_by_label(said("Find a seller, shop, phone, account, e-mail, device or address"))
     search.wait_for(timeout=60000)
     search.fill(typed)
     search.press("Enter")
-    expect(page.get_by_text(re.compile(r"\d+ match\(es\)"))).to_be_visible(timeout=60000)
+    expect(page.get_by_text(pattern("{n} match(es)"))).to_be_visible(timeout=60000)
+    # the legend beside the graph, in the reader's words
+    expect(page.get_by_text(said("storefront in a ring")).first).to_be_visible(timeout=30000)
     target, before, after, expanded = _click_to_expand(page)
     assert target in expanded and after > before
-    page.screenshot(path=str(ARTIFACTS / "walk-3-network.png"))
+    page.screenshot(path=str(ARTIFACTS / f"walk-{language}-3-network.png"))
 
-    for name, wait in (("Upstream", "Ranked sources"), ("Map", "Where rings and sources concentrate")):
-        page.get_by_role("link", name=name).click()
-        expect(page.get_by_role("combobox", name="Ring")).to_have_value(ring_id, timeout=60000)
-        page.get_by_text(wait).first.wait_for(timeout=60000)
+    for name, wait in (
+        ("Upstream", "Ranked sources"),
+        ("Map", "Where rings and sources concentrate, by province"),
+    ):
+        page.get_by_role("link", name=said(name)).click()
+        expect(page.get_by_role("combobox", name=said("Ring"))).to_have_value(ring_id, timeout=60000)
+        page.get_by_text(said(wait)).first.wait_for(timeout=60000)
         page.wait_for_timeout(3000)
-        page.screenshot(path=str(ARTIFACTS / f"walk-4-{name.lower()}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"walk-{language}-4-{name.lower()}.png"))
     fmap = page.frame_locator("iframe").first
     expect(fmap.locator(".map-legend")).to_be_visible(timeout=30000)
 
     # Leads: the status saved shows at once; the packet downloads, and downloads again
-    page.get_by_role("link", name="Leads").click()
-    expect(page.get_by_role("combobox", name="Ring")).to_have_value(ring_id, timeout=60000)
-    page.get_by_label("Note (what was done, by whom it was referred, why dismissed)").fill("sent to Yiwu PSB")
-    page.get_by_role("combobox", name="Status").click()
-    page.get_by_role("option", name="referred").click()
-    page.get_by_role("button", name=re.compile("^Save status")).click()
-    expect(page.get_by_role("heading", name=f"Case status of {ring_id}: referred")).to_be_visible(
-        timeout=60000
+    page.get_by_role("link", name=said("Leads")).click()
+    expect(page.get_by_role("combobox", name=said("Ring"))).to_have_value(ring_id, timeout=60000)
+    page.get_by_label(said("Note (what was done, by whom it was referred, why dismissed)")).fill(
+        "sent to Yiwu PSB"
     )
-    page.get_by_role("button", name="Build lead packet").click()
-    download = page.get_by_role("button", name=re.compile(r"^Download LP-"))
+    page.get_by_role("combobox", name=said("Status")).click()
+    page.get_by_role("option", name=said("referred")).click()
+    page.get_by_role("button", name=pattern("Save status as {name}")).click()
+    heading = said("Case status of {ring_id}: {status}").format(ring_id=ring_id, status=said("referred"))
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=60000)
+    page.get_by_role("button", name=said("Build lead packet")).click()
+    download = page.get_by_role("button", name=pattern("Download {packet_id} (zip)"))
     download.wait_for(timeout=120000)
-    for _ in range(2):
+    for _attempt in range(2):
         with page.expect_download(timeout=60000) as got:
-            page.get_by_role("button", name=re.compile(r"^Download LP-")).click()
+            download.click()
         assert got.value.suggested_filename.endswith(".zip")
-    page.screenshot(path=str(ARTIFACTS / "walk-5-leads.png"))
+    page.screenshot(path=str(ARTIFACTS / f"walk-{language}-5-leads.png"))
     context.close()
     assert external == [], f"requests left the machine: {external[:5]}"
 

@@ -143,3 +143,43 @@ def test_a_redacted_packet_says_how_to_obtain_the_values_and_the_sender_resolves
     ):
         done = run_workbench("resolve-tokens", *args, "--store", str(store_dir))
         assert done.returncode != 0 and said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_report_reads_in_chinese_when_asked_and_its_exports_stay_the_same(case_store, report):
+    """`workbench packet --language zh`: the report (HTML and PDF) in Chinese, the same facts and
+    figures; the exports a police tool reads keep their column names and values."""
+    from workbench import i18n
+
+    root, ring_id = case_store
+    english, _html = report
+    done = run_workbench(
+        "packet",
+        ring_id,
+        "--store",
+        str(root / "store"),
+        "--out",
+        str(root / "zh"),
+        "--recipient",
+        "PSB test unit",
+        "--language",
+        "zh",
+    )
+    assert done.returncode == 0, done.stderr
+    folder = next(p for p in (root / "zh").iterdir() if p.is_dir())
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in page
+    with i18n.in_language("zh"):
+        for heading in ("1. The case in one page", "2. Upstream sources", "Storefronts", "6. Methods"):
+            assert f">{i18n._(heading)}<" in page
+        summary = i18n._("Suggested jurisdiction")
+    assert "The case in one page" not in page and "Suggested jurisdiction" not in page
+    first = PdfReader(folder / "report.pdf").pages[0].extract_text()
+    assert summary in first and "建议：" in first  # the jurisdiction in Chinese words
+    # the same ring, members and score in both
+    assert re.search(r"0\.\d{3}", first).group(0) in _pages(english)[0]
+    for name in ("members.csv", "identifiers.csv"):
+        assert (folder / "exports" / name).read_bytes() == (english.folder / "exports" / name).read_bytes()
+    bad = run_workbench(
+        "packet", ring_id, "--store", str(root / "store"), "--out", str(root / "fr"), "--language", "fr"
+    )
+    assert bad.returncode == 2 and "choose one of en, zh" in bad.stderr + bad.stdout

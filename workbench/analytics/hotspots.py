@@ -11,6 +11,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import N_
+
 __all__ = [
     "LEVELS",
     "MEASURES",
@@ -40,9 +42,11 @@ _ALIASES = {
 COUNTED = ["sellers", "counterfeit_sellers", "rings", "warehouses", "sources", "confirmed_test_buys"]
 # what hotspot_z / hotspot_p test for clustering
 MEASURES = {
-    "production": "ring warehouses plus production sources in the region (where goods are made and stored)",
-    "storefronts": "counterfeit storefronts per 1,000 sellers (a rate: no hotspot by size alone)",
-    "activity": "counterfeit storefronts, warehouses and sources per 1,000 sellers",
+    "production": N_(
+        "ring warehouses plus production sources in the region (where goods are made and stored)"
+    ),
+    "storefronts": N_("counterfeit storefronts per 1,000 sellers (a rate: no hotspot by size alone)"),
+    "activity": N_("counterfeit storefronts, warehouses and sources per 1,000 sellers"),
 }
 
 

@@ -6,18 +6,38 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import N_, _, in_language, ngettext
+
 from .settings import AnalysisSettings
 
-__all__ = ["SIGNALS", "COUNTS", "ring_signals", "score_rings", "goods_value", "signal_in_words"]
+__all__ = [
+    "SIGNALS",
+    "SIGNAL_NAMES",
+    "COUNTS",
+    "ring_signals",
+    "score_rings",
+    "goods_value",
+    "signal_in_words",
+    "reasons_of",
+]
 
 # signal -> what it means, shown beside its contribution
 SIGNALS = {
-    "identity_spread": "storefronts registered to different real people (a legitimate owner uses one)",
-    "counterfeit_test_buys": "share of decided test buys found counterfeit",
-    "upheld_complaints": "share of decided rights-holder complaints upheld",
-    "banned_or_closed": "share of storefronts already banned or closed (repeat offenders)",
-    "under_brand_median": "share of listings priced far under the brand's median",
-    "shared_payout": "storefronts paid out to one account, beyond one owner's few shops",
+    "identity_spread": N_("storefronts registered to different real people (a legitimate owner uses one)"),
+    "counterfeit_test_buys": N_("share of decided test buys found counterfeit"),
+    "upheld_complaints": N_("share of decided rights-holder complaints upheld"),
+    "banned_or_closed": N_("share of storefronts already banned or closed (repeat offenders)"),
+    "under_brand_median": N_("share of listings priced far under the brand's median"),
+    "shared_payout": N_("storefronts paid out to one account, beyond one owner's few shops"),
+}
+# each signal's short name, for charts and tables
+SIGNAL_NAMES = {
+    "identity_spread": N_("identity spread"),
+    "counterfeit_test_buys": N_("counterfeit test buys"),
+    "upheld_complaints": N_("upheld complaints"),
+    "banned_or_closed": N_("banned or closed"),
+    "under_brand_median": N_("under brand median"),
+    "shared_payout": N_("shared payout"),
 }
 
 
@@ -96,48 +116,62 @@ COUNTS = (
 )
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
+def _storefronts(n: int) -> str:
+    return ngettext("{n:,} storefront", "{n:,} storefronts", n).format(n=n)
 
 
 def signal_in_words(signal: str, row: pd.Series) -> str:
-    """What one signal of a ring means in its own counts ("2 of 3 test buys counterfeit").
+    """What one signal of a ring means in its own counts ("2 of 3 test buys counterfeit"), in the
+    current language (``workbench.i18n``).
 
     >>> signal_in_words("shared_payout", pd.Series({"widest_payout": 4}))
     '4 storefronts paid out to one account'
     """
     counts = {c: int(row.get(c, 0) or 0) for c in ("size", *COUNTS)}
-    shops = _plural(counts["size"], "storefront")
     if signal == "identity_spread":
-        return f"{shops} registered to {_plural(counts['people'], 'different person', 'different people')}"
+        people = ngettext("{n:,} different person", "{n:,} different people", counts["people"])
+        return _("{storefronts} registered to {people}").format(
+            storefronts=_storefronts(counts["size"]), people=people.format(n=counts["people"])
+        )
     if signal == "shared_payout":
-        return f"{_plural(counts['widest_payout'], 'storefront')} paid out to one account"
+        return _("{storefronts} paid out to one account").format(
+            storefronts=_storefronts(counts["widest_payout"])
+        )
     if signal == "banned_or_closed":
-        return f"{counts['banned_or_closed_count']:,} of {shops} already banned or closed"
-    of = {  # signal -> (positive count, decided count, what, verdict)
-        "counterfeit_test_buys": (
-            "counterfeit_test_buys_count",
-            "counterfeit_test_buys_decided",
-            "test buy",
-            "counterfeit",
-        ),
-        "upheld_complaints": (
-            "upheld_complaints_count",
-            "upheld_complaints_decided",
-            "rights-holder complaint",
-            "upheld",
-        ),
-        "under_brand_median": (
-            "cheap_listings",
-            "priced_listings",
-            "listing",
-            "priced far under the brand's median",
-        ),
-    }
-    if signal in of:
-        positive, decided, what, verdict = of[signal]
-        return f"{counts[positive]:,} of {_plural(counts[decided], what)} {verdict}"
-    return signal.replace("_", " ")
+        return _("{n:,} of {storefronts} already banned or closed").format(
+            n=counts["banned_or_closed_count"], storefronts=_storefronts(counts["size"])
+        )
+    if signal == "counterfeit_test_buys":
+        decided = counts["counterfeit_test_buys_decided"]
+        return _("{n:,} of {decided} counterfeit").format(
+            n=counts["counterfeit_test_buys_count"],
+            decided=ngettext("{n:,} test buy", "{n:,} test buys", decided).format(n=decided),
+        )
+    if signal == "upheld_complaints":
+        decided = counts["upheld_complaints_decided"]
+        return _("{n:,} of {decided} upheld").format(
+            n=counts["upheld_complaints_count"],
+            decided=ngettext(
+                "{n:,} rights-holder complaint", "{n:,} rights-holder complaints", decided
+            ).format(n=decided),
+        )
+    if signal == "under_brand_median":
+        decided = counts["priced_listings"]
+        return _("{n:,} of {decided} priced far under the brand's median").format(
+            n=counts["cheap_listings"],
+            decided=ngettext("{n:,} listing", "{n:,} listings", decided).format(n=decided),
+        )
+    return _(SIGNAL_NAMES.get(signal, signal.replace("_", " ")))
+
+
+def reasons_of(ring: pd.Series) -> str:
+    """A ring's score in words, the strongest contribution first (what an officer reads as "why"):
+    ``ring`` is a row of ``score_rings`` (its ``contrib_<signal>`` and count columns)."""
+    contributions = [(s, float(ring.get(f"contrib_{s}", 0.0) or 0.0)) for s in SIGNALS]
+    positive = sorted((c for c in contributions if c[1] > 0), key=lambda c: -c[1])
+    return ", ".join(signal_in_words(signal, ring) for signal, _weight in positive) or _(
+        "no counterfeit signal"
+    )
 
 
 def goods_value(members: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Series:
@@ -180,18 +214,9 @@ def score_rings(
         rings[f"contrib_{signal}"] = contribution
         logit = logit + contribution
     rings["ring_score"] = (1 / (1 + np.exp(-logit))).round(4)
-    contribs = rings[[f"contrib_{s}" for s in SIGNALS]]
-    # in words, the strongest contribution first: what an officer reads as "why"
-    rings["reasons"] = [
-        ", ".join(
-            signal_in_words(signal, rings.loc[ring])
-            for signal, _ in sorted(
-                ((c.removeprefix("contrib_"), v) for c, v in row.items() if v > 0), key=lambda x: -x[1]
-            )
-        )
-        or "no counterfeit signal"
-        for ring, row in contribs.iterrows()
-    ]
+    # in English whatever the interface's language: rings.csv is the batch contract
+    with in_language("en"):
+        rings["reasons"] = [reasons_of(rings.loc[ring]) for ring in rings.index]
     rings["goods_value"] = goods_value(members, tables).reindex(rings.index).round(2)
     rings["over_referral_threshold"] = rings["goods_value"] >= settings.referral_threshold
     return rings.reset_index()

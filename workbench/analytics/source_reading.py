@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.i18n import _
+
 __all__ = ["storefronts_served", "source_warnings", "address_entity", "CLOSE_CALL"]
 
 # rank 2 within this share of rank 1's score is a near tie: the ranking alone does not decide
@@ -64,18 +66,28 @@ def source_warnings(sources: pd.DataFrame, served: dict[str, set[str]], top: int
         first, second = (float(s) for s in ranked["score"].iloc[:2])
         if first > 0 and (first - second) / first <= CLOSE_CALL:
             warnings.append(
-                f"Near tie: {ranked['entity_id'].iloc[1]} scores within {CLOSE_CALL:.0%} of "
-                f"{ranked['entity_id'].iloc[0]} ({second:.3f} against {first:.3f}); the ranking "
-                "alone does not say which is the source. Read both evidence paths."
+                _(
+                    "Near tie: {second_source} scores within {margin:.0%} of {first_source} "
+                    "({second:.3f} against {first:.3f}); the ranking alone does not say which is the "
+                    "source. Read both evidence paths."
+                ).format(
+                    second_source=ranked["entity_id"].iloc[1],
+                    first_source=ranked["entity_id"].iloc[0],
+                    margin=CLOSE_CALL,
+                    second=second,
+                    first=first,
+                )
             )
     reached = [(s, served.get(s, set())) for s in ranked["entity_id"] if served.get(s)]
     separate = [
         (s, group) for s, group in reached if not any(group & other for t, other in reached if t != s)
     ]
     if len(separate) >= 2:
+        groups = "; ".join(_("{source}: {n} storefront(s)").format(source=s, n=len(g)) for s, g in separate)
         warnings.append(
-            "The storefronts fall into separate groups, each with its own source ("
-            + "; ".join(f"{s}: {len(g)} storefront(s)" for s, g in separate)
-            + "): possibly separate operations merged into one ring. Consider splitting it."
+            _(
+                "The storefronts fall into separate groups, each with its own source ({groups}): "
+                "possibly separate operations merged into one ring. Consider splitting it."
+            ).format(groups=groups)
         )
     return warnings

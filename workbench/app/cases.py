@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from workbench.access import allowed
-from workbench.app.common import current_user
+from workbench.app.common import current_user, your_role_may_not
+from workbench.i18n import N_, _
 from workbench.store.base import CASE_STATUSES
 
 __all__ = ["current_status", "with_status", "status_form"]
@@ -29,15 +30,21 @@ def status_form(store, ring_id: str, key: str) -> str:
     current = current_status(store, ring_id)
     user = current_user()
     if not allowed(user, "change_case"):
-        st.caption(f"Your role ({user.role}) may not change cases.")
+        your_role_may_not(user, N_("change cases"))
         return current
     # cleared on saving, so the same note is not entered twice by accident
     with st.form(key, clear_on_submit=True):
-        new_status = st.selectbox("Status", CASE_STATUSES, index=CASE_STATUSES.index(current))
-        note = st.text_area("Note (what was done, by whom it was referred, why dismissed)")
-        if st.form_submit_button(f"Save status as {user.name}"):
+        new_status = st.selectbox(
+            _("Status"), CASE_STATUSES, index=CASE_STATUSES.index(current), format_func=_
+        )
+        note = st.text_area(_("Note (what was done, by whom it was referred, why dismissed)"))
+        if st.form_submit_button(_("Save status as {name}").format(name=user.name)):
             # who changed it is the signed-in user, never a typed name
             store.record_case_event(ring_id, new_status, note, user.name, role=user.role)
-            st.success(f"{ring_id}: {new_status} (by {user.name})")
+            st.success(
+                _("{ring_id}: {status} (by {name})").format(
+                    ring_id=ring_id, status=_(new_status), name=user.name
+                )
+            )
             current = new_status
     return current

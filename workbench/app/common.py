@@ -8,6 +8,7 @@ import streamlit as st
 
 from workbench.access import User, allowed
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, _
 from workbench.leads.redact import Redactor
 from workbench.store import GraphStore, MemoryStore
 
@@ -23,10 +24,14 @@ __all__ = [
     "shown_identifiers",
     "page_start",
     "no_rings",
+    "table",
+    "your_role_may_not",
 ]
 
 # one wording wherever a page has no ring to show
-NO_RINGS = "No rings yet: run `workbench analyze DATA --out OUT --store STORE` on this store to find them."
+NO_RINGS = N_(
+    "No rings yet: run `workbench analyze DATA --out OUT --store STORE` on this store to find them."
+)
 
 
 def is_neo4j(where: str) -> bool:
@@ -57,7 +62,7 @@ def store_version(store: GraphStore) -> str:
     )
 
 
-def ring_picker(rings: list[str], key: str, label: str = "Ring") -> str | None:
+def ring_picker(rings: list[str], key: str, label: str = N_("Ring")) -> str | None:
     """A ring select box whose choice carries over to the other pages (session key ``ring``)."""
     if not rings:
         return None
@@ -66,7 +71,7 @@ def ring_picker(rings: list[str], key: str, label: str = "Ring") -> str | None:
         st.session_state.pop(key, None)  # chosen elsewhere since: start from that ring
     index = rings.index(current) if current in rings else 0
     choice = st.selectbox(
-        label,
+        _(label),
         rings,
         index=index,
         key=key,
@@ -81,9 +86,11 @@ def open_store() -> GraphStore | None:
     where = store_location()
     if not where or not (is_neo4j(where) or os.path.isdir(where)):
         st.error(
-            "No store to open. Build one with `workbench analyze DATA --out OUT --store STORE` "
-            "and start the app with `workbench app --store STORE` (or set WORKBENCH_NEO4J_URI to a "
-            "Neo4j filled with `workbench analyze DATA --out OUT --neo4j URI`)."
+            _(
+                "No store to open. Build one with `workbench analyze DATA --out OUT --store STORE` "
+                "and start the app with `workbench app --store STORE` (or set WORKBENCH_NEO4J_URI to a "
+                "Neo4j filled with `workbench analyze DATA --out OUT --neo4j URI`)."
+            )
         )
         return None
     try:
@@ -93,7 +100,9 @@ def open_store() -> GraphStore | None:
         return None
     if not store.has_data():
         st.warning(
-            f"The store at {where} holds no sellers yet: run `workbench analyze DATA --out OUT` on it."
+            _(
+                "The store at {where} holds no sellers yet: run `workbench analyze DATA --out OUT` on it."
+            ).format(where=where)
         )
         return None
     return store
@@ -141,7 +150,7 @@ def shown_identifiers(store: GraphStore, user: User, subject: str) -> Redactor:
 def page_start(title: str) -> tuple[GraphStore, str, str] | None:
     """Every page's opening: its title, then the store with its location and version (the keys
     cached results are filed under), or None after saying on the page why there is none."""
-    st.title(title)
+    st.title(_(title))
     store = open_store()
     if store is None:
         return None
@@ -149,7 +158,24 @@ def page_start(title: str) -> tuple[GraphStore, str, str] | None:
 
 
 def no_rings(also: str = "") -> None:
-    st.info(NO_RINGS + (f" {also}" if also else ""))
+    """The one wording of "no ring to show", and what else the page offers (``also``, translated)."""
+    st.info(_(NO_RINGS) + (f" {_(also)}" if also else ""))
+
+
+def your_role_may_not(user: User, what: str) -> None:
+    """Why a form is not offered: ``what`` (a text to translate) is what the role may not do."""
+    st.caption(_("Your role ({role}) may not {what}.").format(role=_(user.role), what=_(what)))
+
+
+def table(frame, column_config: dict | None = None, **kwargs):
+    """``st.dataframe`` with its column headings in the reader's language (the columns keep their
+    names, so selections, ``column_order`` and exports read the same in every language)."""
+    headings = {str(column): _(str(column)) for column in frame.columns}
+    for column, config in (column_config or {}).items():
+        if isinstance(config, dict) and not config.get("label"):
+            config = {**config, "label": _(str(column))}  # a format without words keeps the heading
+        headings[column] = config
+    return st.dataframe(frame, column_config=headings, **kwargs)
 
 
 def open_page(name: str, ring_id: str | None = None) -> None:

@@ -14,6 +14,7 @@ from workbench.analytics.places import ring_addresses
 from workbench.analytics.ring_summary import place_tables, stored_ring_summary
 from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import store_at
+from workbench.i18n import in_language
 from workbench.model import LINK_KINDS as INPUT_LINK_KINDS
 
 __all__ = [
@@ -231,9 +232,10 @@ def ring_timeline(where: str, version: str, ring_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="reading the ring's sources and places")
-def ring_reading(where: str, version: str, ring_id: str) -> dict:
+def ring_reading(where: str, version: str, ring_id: str, language: str = "en") -> dict:
     """What the ring card says beyond the score: the suggested jurisdiction (the packet's own
-    words), warnings on its sources, and each member's shop name and status."""
+    words), warnings on its sources, and each member's shop name and status; the texts in
+    ``language`` (part of the cache key: each language has its own)."""
     from workbench.analytics.source_reading import source_warnings, storefronts_served
     from workbench.leads.case import jurisdiction_of, ring_locations
 
@@ -249,8 +251,11 @@ def ring_reading(where: str, version: str, ring_id: str) -> dict:
     served = storefronts_served(
         paths, set(members["seller_id"]), tables["seller_links"], store.result("resolved")
     )
+    with in_language(language):
+        jurisdiction = jurisdiction_of(ring_locations(places, sources, tables))
+        warnings = source_warnings(sources, served) if len(sources) else []
     return {
-        "jurisdiction": jurisdiction_of(ring_locations(places, sources, tables)),
-        "warnings": source_warnings(sources, served) if len(sources) else [],
+        "jurisdiction": jurisdiction,
+        "warnings": warnings,
         "served": {source: len(group) for source, group in served.items()},
     }

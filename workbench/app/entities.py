@@ -8,11 +8,13 @@ import streamlit as st
 
 from workbench.access import allowed
 from workbench.analytics.decisions import decide
+from workbench.app.common import table, your_role_may_not
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, _
 
 __all__ = ["entities_section"]
 
-_APPLIES = "it applies from the next `workbench analyze` (or detect and trace) on this store"
+_APPLIES = N_("it applies from the next `workbench analyze` (or detect and trace) on this store")
 
 
 def _records(store, kind: str) -> pd.DataFrame:
@@ -30,47 +32,48 @@ def _records(store, kind: str) -> pd.DataFrame:
 
 def entities_section(store, user, sources: list[str], places: list[str]) -> None:
     """The records behind a ring's sources (``sources``, org entity ids) and addresses (``places``)."""
-    st.subheader("One company or place, many records")
+    st.subheader(_("One company or place, many records"))
     resolved = store.result("resolved")
     if resolved.empty:
-        st.caption("Entity resolution has not run on this store (`[entities] resolve` is off).")
+        st.caption(_("Entity resolution has not run on this store (`[entities] resolve` is off)."))
         return
     size = resolved.groupby("entity_id")["record_id"].size()
     choices = [("org", e) for e in sources] + [("address", e) for e in places if size.get(e, 0) > 1]
     if not choices:
-        st.caption("Every source and address of this ring is recorded once.")
+        st.caption(_("Every source and address of this ring is recorded once."))
         return
     kind, entity = st.selectbox(
-        "Entity",
+        _("Entity"),
         choices,
         format_func=lambda c: (
-            f"{'organisation' if c[0] == 'org' else 'address'} {c[1]} "
-            f"({size.get(c[1], 1)} record{'s' if size.get(c[1], 1) > 1 else ''})"
-        ),
+            _("organisation {entity} ({n} records)") if c[0] == "org" else _("address {entity} ({n} records)")
+        ).format(entity=c[1], n=size.get(c[1], 1)),
         key="entity_choice",
     )
     records = _records(store, kind)
     mine = records[records["entity_id"] == entity]
     st.caption(
-        "Records resolved into one entity (its id is one of its records'), each with the match that "
-        "joined it: probability and the comparisons behind it."
+        _(
+            "Records resolved into one entity (its id is one of its records'), each with the match that "
+            "joined it: probability and the comparisons behind it."
+        )
     )
-    st.dataframe(mine.drop(columns=["record_kind"]), hide_index=True, width="stretch")
+    table(mine.drop(columns=["record_kind"]), hide_index=True, width="stretch")
     if not allowed(user, "decide"):
-        st.caption(f"Your role ({user.role}) may not record decisions.")
+        your_role_may_not(user, N_("record decisions"))
         return
-    split_tab, join_tab = st.tabs(["Split a record off", "Join a record"])
+    split_tab, join_tab = st.tabs([_("Split a record off"), _("Join a record")])
     with split_tab, st.form("entity_split"):
         others = [r for r in mine["record_id"] if r != entity]
-        record = st.selectbox("Record that is another place or company", others)
-        reason = st.text_input("Reason", key="entity_split_reason")
-        if st.form_submit_button("Split it off") and record:
+        record = st.selectbox(_("Record that is another place or company"), others)
+        reason = st.text_input(_("Reason"), key="entity_split_reason")
+        if st.form_submit_button(_("Split it off")) and record:
             _record(store, user, "different-entities", record, entity, reason)
     with join_tab, st.form("entity_join"):
         outside = sorted(set(records["record_id"]) - set(mine["record_id"]))
-        record = st.selectbox("Record of the same place or company", outside)
-        reason = st.text_input("Reason", key="entity_join_reason")
-        if st.form_submit_button("Join it") and record:
+        record = st.selectbox(_("Record of the same place or company"), outside)
+        reason = st.text_input(_("Reason"), key="entity_join_reason")
+        if st.form_submit_button(_("Join it")) and record:
             _record(store, user, "same-entity", record, entity, reason)
 
 
@@ -80,4 +83,13 @@ def _record(store, user, kind: str, subject: str, target: str, reason: str) -> N
     except WorkbenchError as exc:
         st.error(str(exc))
         return
-    st.success(f"{decision['decision_id']} recorded by {user.name}: {kind} {subject} {target}; {_APPLIES}.")
+    st.success(
+        _("{decision} recorded by {name}: {kind} {subject} {target}; {applies}.").format(
+            decision=decision["decision_id"],
+            name=user.name,
+            kind=kind,
+            subject=subject,
+            target=target,
+            applies=_(_APPLIES),
+        )
+    )

@@ -10,25 +10,30 @@ import streamlit as st
 
 from workbench.access import allowed
 from workbench.analytics.decisions import decide, in_force
-from workbench.app.common import current_user
+from workbench.app.common import current_user, table, your_role_may_not
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, _
 
 __all__ = ["associates_section", "judgement_section", "history_section", "conflicts_section"]
 
-_APPLIES = "it applies from the next `workbench detect` or `workbench analyze` on this store"
+_APPLIES = N_("it applies from the next `workbench detect` or `workbench analyze` on this store")
 
 
 def associates_section(store, ring_id: str, masker) -> pd.DataFrame:
     """The ring's associates: tied by weak ties only, associated but not established."""
     associates = store.result("associates")
     mine = associates[associates["ring_id"] == ring_id] if len(associates) else associates
-    st.subheader("Associated, not established")
+    st.subheader(_("Associated, not established"))
     if mine.empty:
-        st.caption("No associate: every seller the analysis tied to this ring stands on corroborated ties.")
+        st.caption(
+            _("No associate: every seller the analysis tied to this ring stands on corroborated ties.")
+        )
         return mine
     st.caption(
-        "Tied to the ring by weak ties only (one device, IP or ship-from address): not members, never "
-        "in rings.csv or a referral's list of members, until an investigator confirms them."
+        _(
+            "Tied to the ring by weak ties only (one device, IP or ship-from address): not members, never "
+            "in rings.csv or a referral's list of members, until an investigator confirms them."
+        )
     )
     shown = mine.copy()
     if masker.enabled:  # the ties name identifiers; keep only their kinds
@@ -36,7 +41,7 @@ def associates_section(store, ring_id: str, masker) -> pd.DataFrame:
             lambda t: ", ".join(sorted({p.split(" ")[0] for p in t.split(" | ")}))
         )
         shown = shown.drop(columns=["evidence"])
-    st.dataframe(shown, hide_index=True, width="stretch")
+    table(shown, hide_index=True, width="stretch")
     return mine
 
 
@@ -46,48 +51,65 @@ def _record(store, user, kind: str, subject: str, target: str, reason: str, chos
     except WorkbenchError as exc:
         st.error(str(exc))
         return
-    st.success(f"{decision['decision_id']} recorded by {user.name}: {kind}; {_APPLIES}.")
+    st.success(
+        _("{decision} recorded by {name}: {kind}; {applies}.").format(
+            decision=decision["decision_id"], name=user.name, kind=kind, applies=_(_APPLIES)
+        )
+    )
 
 
 def judgement_section(store, user, ring_id: str, members: list[str], associates: list[str]) -> None:
     """Forms for each decision about this ring (investigators and leads)."""
-    st.subheader("Your judgement")
+    st.subheader(_("Your judgement"))
     if not allowed(user, "decide"):
-        st.caption(f"Your role ({user.role}) may not record decisions.")
+        your_role_may_not(user, N_("record decisions"))
         return
-    st.caption(f"Each decision is kept with your name, the time and your reason; {_APPLIES}.")
-    member_tab, merge_tab, split_tab, source_tab = st.tabs(["Member", "Merge", "Split", "Source"])
+    st.caption(
+        _("Each decision is kept with your name, the time and your reason; {applies}.").format(
+            applies=_(_APPLIES)
+        )
+    )
+    member_tab, merge_tab, split_tab, source_tab = st.tabs([_("Member"), _("Merge"), _("Split"), _("Source")])
     with member_tab, st.form("decide_member"):
         seller = st.selectbox(
-            "Seller",
+            _("Seller"),
             [*members, *associates],
-            format_func=lambda s: s + (" (associate)" if s in associates else ""),
+            format_func=lambda s: s + (" " + _("(associate)") if s in associates else ""),
         )
-        verdict = st.radio("Judgement", ["not part of this ring", "confirmed member"], horizontal=True)
-        reason = st.text_input("Reason", key="member_reason")
-        if st.form_submit_button("Record"):
+        verdict = st.radio(
+            _("Judgement"),
+            [N_("not part of this ring"), N_("confirmed member")],
+            horizontal=True,
+            format_func=_,
+        )
+        reason = st.text_input(_("Reason"), key="member_reason")
+        if st.form_submit_button(_("Record")):
             kind = "not-member" if verdict == "not part of this ring" else "member"
             _record(store, user, kind, seller, ring_id, reason)
     with merge_tab, st.form("decide_merge"):
         others = sorted(set(store.rings()["ring_id"]) - {ring_id})
-        other = st.selectbox("The same operation as ring", others)
-        reason = st.text_input("Reason", key="merge_reason")
-        if st.form_submit_button("Merge the two rings"):
+        other = st.selectbox(_("The same operation as ring"), others)
+        reason = st.text_input(_("Reason"), key="merge_reason")
+        if st.form_submit_button(_("Merge the two rings")):
             _record(store, user, "same-operation", ring_id, other, reason)
     with split_tab, st.form("decide_split"):
-        chosen = st.multiselect("Members that are a different operation", members)
-        reason = st.text_input("Reason", key="split_reason")
-        if st.form_submit_button("Split them off"):
+        chosen = st.multiselect(
+            _("Members that are a different operation"), members, placeholder=_("Choose members")
+        )
+        reason = st.text_input(_("Reason"), key="split_reason")
+        if st.form_submit_button(_("Split them off")):
             _record(store, user, "different-operations", ring_id, "", reason, chosen=chosen)
     with source_tab, st.form("decide_source"):
         upstream = store.upstream()
         candidates = (
             upstream.loc[upstream["ring_id"] == ring_id, "entity_id"].tolist() if len(upstream) else []
         )
-        org = st.selectbox("Organisation", candidates)
-        verdict = st.radio("Judgement", ["confirmed source", "not a source"], horizontal=True)
-        reason = st.text_input("Reason", key="source_reason")
-        if st.form_submit_button("Record") and org:
+        org = st.selectbox(_("Organisation"), candidates)
+        verdict = st.radio(
+            _("Judgement"), [N_("confirmed source"), N_("not a source")], horizontal=True, format_func=_
+        )
+        reason = st.text_input(_("Reason"), key="source_reason")
+        if st.form_submit_button(_("Record")) and org:
             _record(
                 store, user, "source" if verdict == "confirmed source" else "not-source", org, ring_id, reason
             )
@@ -106,7 +128,7 @@ def _about(decisions: pd.DataFrame, ring_id: str, sellers: set[str]) -> pd.Serie
 
 def history_section(store, ring_id: str, sellers: set[str]) -> None:
     """The decisions about this ring and who made them, its case events and its id lineage."""
-    st.subheader("History")
+    st.subheader(_("History"))
     decisions = store.decisions()
     active = set(in_force(decisions)["decision_id"])
     withdrawn = set(decisions.loc[decisions["kind"] == "withdraw", "subject"]) if len(decisions) else set()
@@ -114,12 +136,12 @@ def history_section(store, ring_id: str, sellers: set[str]) -> None:
     if len(mine):
         mine = mine.assign(
             state=[
-                "in force" if d in active else "withdrawn" if d in withdrawn else ""
+                _("in force") if d in active else _("withdrawn") if d in withdrawn else ""
                 for d in mine["decision_id"]
             ]
         )
-        st.caption("Decisions")
-        st.dataframe(
+        st.caption(_("Decisions"))
+        table(
             mine[
                 [
                     "decision_id",
@@ -137,32 +159,40 @@ def history_section(store, ring_id: str, sellers: set[str]) -> None:
             width="stretch",
         )
     else:
-        st.caption("No decision about this ring yet.")
+        st.caption(_("No decision about this ring yet."))
     events = store.case_events()
     events = events[events["ring_id"] == ring_id]
     if len(events):
-        st.caption("Case status changes")
-        st.dataframe(events.drop(columns=["event_id"]), hide_index=True, width="stretch")
+        st.caption(_("Case status changes"))
+        table(
+            events.drop(columns=["event_id"]).assign(status=events["status"].map(_)),
+            hide_index=True,
+            width="stretch",
+        )
     lineage = store.result("history")
     if len(lineage):
         lineage = lineage[(lineage["ring_id"] == ring_id) | (lineage["previous_ring_id"] == ring_id)]
         if len(lineage):
-            st.caption("Ring id against the previous analysis")
-            st.dataframe(lineage, hide_index=True, width="stretch")
+            st.caption(_("Ring id against the previous analysis"))
+            table(lineage, hide_index=True, width="stretch")
 
 
 def conflicts_section(store) -> None:
     """Decisions the last analysis found contradicted by the data, for review."""
     conflicts = store.result("conflicts")
-    st.subheader("Open conflicts")
+    st.subheader(_("Open conflicts"))
     if conflicts.empty:
-        st.caption("No decision is contradicted by the data of the last analysis.")
+        st.caption(_("No decision is contradicted by the data of the last analysis."))
         return
     if not allowed(current_user(), "see_identifiers"):  # the text names the identifiers
-        conflicts = conflicts.assign(conflict="contradicted by new data (details need the investigator role)")
+        conflicts = conflicts.assign(
+            conflict=_("contradicted by new data (details need the investigator role)")
+        )
     decisions = store.decisions()[["decision_id", "reason", "decided_by", "decided_at"]]
     st.caption(
-        "Each decision stays in force until it is withdrawn (`workbench decide withdraw ID`); the data "
-        "of the last analysis says otherwise:"
+        _(
+            "Each decision stays in force until it is withdrawn (`workbench decide withdraw ID`); the data "
+            "of the last analysis says otherwise:"
+        )
     )
-    st.dataframe(conflicts.merge(decisions, on="decision_id", how="left"), hide_index=True, width="stretch")
+    table(conflicts.merge(decisions, on="decision_id", how="left"), hide_index=True, width="stretch")

@@ -14,6 +14,7 @@ from pyvis.network import Network
 
 from workbench.app.components import network_html
 from workbench.app.data import NetworkIndex
+from workbench.i18n import N_, _
 from workbench.leads.redact import PERSONAL_KINDS, Redactor
 from workbench.model import LINK_KIND_TO_NODE
 from workbench.palette import legend_html, style
@@ -53,7 +54,9 @@ class ExplorerGraph:
             self.nodes[node] = {
                 "label": f"{seller}\n{name}"[:60],
                 "kind": "ring_member" if in_ring else "seller",
-                "title": f"seller {seller}: {name}; ring {index.ring_of.get(seller, 'none')}",
+                "title": _("seller {seller}: {name}; ring {ring}").format(
+                    seller=seller, name=name, ring=index.ring_of.get(seller, _("none"))
+                ),
             }
         return node
 
@@ -63,9 +66,13 @@ class ExplorerGraph:
             degree = index.degree(kind, value)
             hub = degree > HUB_DEGREE or (kind, value) in index.suppressed
             self.nodes[node] = {
-                "label": f"{kind}\n{value}" + (f"\n(hub, {degree} sellers)" if hub else ""),
+                "label": f"{_(kind)}\n{value}"
+                + ("\n" + _("(hub, {n} sellers)").format(n=degree) if hub else ""),
                 "kind": "hub" if hub else kind,
-                "title": f"{kind} {value}: used by {degree} seller(s)" + ("; collapsed hub" if hub else ""),
+                "title": _("{kind} {value}: used by {n} seller(s)").format(
+                    kind=_(kind), value=value, n=degree
+                )
+                + (_("; collapsed hub") if hub else ""),
             }
         return node
 
@@ -77,7 +84,7 @@ def ring_graph(index: NetworkIndex, members: list[str], ring_id: str) -> Explore
     in_ring = set(members)
     for seller in members:
         a = graph.add_seller(index, seller, ring_id)
-        for kind, value, _ in index.identifiers_of.get(seller, []):
+        for kind, value, _uses in index.identifiers_of.get(seller, []):
             shared = [s for s in index.owners_of.get((kind, value), []) if s in in_ring]
             if len(shared) >= 2 or index.degree(kind, value) > HUB_DEGREE:
                 graph.edges.add((a, graph.add_identifier(index, kind, value)))
@@ -100,11 +107,11 @@ def expand(
 ) -> int:
     """Add ``node``'s neighbours in place, at most ``cap`` of them, and an "and N more" node for
     the rest; returns how many were left out."""
-    kind, _, key = node.partition(":")
+    kind, _colon, key = node.partition(":")
     if kind == "more":
         return 0
     if kind == "seller":
-        neighbours = [(k, v) for k, v, _ in index.identifiers_of.get(key, [])]
+        neighbours = [(k, v) for k, v, _uses in index.identifiers_of.get(key, [])]
         neighbours = sorted(set(neighbours))
         shown = neighbours[:cap]
         for k, v in shown:
@@ -118,9 +125,11 @@ def expand(
     if hidden > 0:
         more = f"more:{node}"
         graph.nodes[more] = {
-            "label": f"and {hidden} more",
+            "label": _("and {n} more").format(n=hidden),
             "kind": "more",
-            "title": f"{hidden} more neighbours of {node} not drawn (cap {cap})",
+            "title": _("{n} more neighbours of {node} not drawn (cap {cap})").format(
+                n=hidden, node=node, cap=cap
+            ),
         }
         graph.edges.add((node, more))
     return hidden
@@ -137,7 +146,7 @@ def masked(graph: ExplorerGraph, masker: Redactor) -> tuple[ExplorerGraph, dict[
         return graph, {n: n for n in graph.nodes}
 
     def shown(node: str) -> str:
-        kind, _, key = node.partition(":")
+        kind, _colon, key = node.partition(":")
         if kind == "more":
             return "more:" + shown(key)
         return f"{kind}:{masker.value(kind, key)}" if kind in PERSONAL_KINDS else node
@@ -158,7 +167,7 @@ def masked_path(path: list[str], masker: Redactor) -> list[str]:
     """A shortest-connection path (``Label:key`` entries) with personal keys tokenised."""
     out = []
     for entry in path:
-        label, _, key = entry.partition(":")
+        label, _colon, key = entry.partition(":")
         kind = _PERSONAL_LABELS.get(label)
         out.append(f"{label}:{masker.value(kind, key)}" if kind else entry)
     return out
@@ -171,12 +180,12 @@ def click_expansions(
     yet (at most ``cap``), so the browser expands it in place without asking the server."""
     out = {}
     for node in list(graph.nodes)[:limit]:
-        kind, _, key = node.partition(":")
+        kind, _colon, key = node.partition(":")
         if kind == "more" or graph.nodes[node]["kind"] == "hub":
             continue
         added = ExplorerGraph()
         if kind == "seller":
-            around = sorted({(k, v) for k, v, _ in index.identifiers_of.get(key, [])})[:cap]
+            around = sorted({(k, v) for k, v, _uses in index.identifiers_of.get(key, [])})[:cap]
             pairs = [(node, added.add_identifier(index, k, v)) for k, v in around]
         else:
             pairs = [(added.add_seller(index, s), node) for s in index.owners_of.get((kind, key), [])[:cap]]
@@ -195,15 +204,19 @@ def path_graph(index: NetworkIndex, path: list[str]) -> ExplorerGraph:
     graph = ExplorerGraph()
     drawn = []
     for entry in path:
-        label, _, key = entry.partition(":")
+        label, _colon, key = entry.partition(":")
         if label == "Seller":
             node = graph.add_seller(index, key, index.ring_of.get(key))
-            graph.nodes[node]["label"] += f"\nring {index.ring_of.get(key, 'none')}"
+            graph.nodes[node]["label"] += "\n" + _("ring {ring}").format(
+                ring=index.ring_of.get(key, _("none"))
+            )
         else:
             kind = labels.get(label, label.lower())
             node = graph.add_identifier(index, kind, key)
             if graph.nodes[node]["kind"] != "hub":
-                graph.nodes[node]["label"] += f"\nused by {index.degree(kind, key)} sellers"
+                graph.nodes[node]["label"] += "\n" + _("used by {n} sellers").format(
+                    n=index.degree(kind, key)
+                )
         drawn.append(node)
     graph.edges = set(zip(drawn, drawn[1:], strict=False))
     return graph
@@ -309,3 +322,15 @@ def to_html(
         payload = json.dumps(data).replace("<", "\\u003c")
         page = page.replace("</body>", _CLICK_SCRIPT % payload + "</body>")
     return page
+
+
+# the kinds of identifier as the network names them (each translated where it is drawn)
+KIND_NAMES = (
+    N_("person_id"),
+    N_("phone"),
+    N_("email"),
+    N_("device"),
+    N_("ip"),
+    N_("bank_account"),
+    N_("address"),
+)

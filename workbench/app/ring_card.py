@@ -10,45 +10,62 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from workbench.analytics.scoring import SIGNALS
+from workbench.analytics.scoring import SIGNAL_NAMES, SIGNALS, reasons_of
 from workbench.app.cases import status_form
-from workbench.app.common import open_page
+from workbench.app.common import open_page, table
 from workbench.app.data import ring_reading, ring_timeline
+from workbench.i18n import N_, _, current_language
 
 __all__ = ["ring_card"]
 
 # the pages a ring is taken to from its card, with the button's words
-NEXT_PAGES = {"network": "Network", "upstream": "Upstream", "map": "Map", "leads": "Build packet"}
+NEXT_PAGES = {
+    "network": N_("Network"),
+    "upstream": N_("Upstream"),
+    "map": N_("Map"),
+    "leads": N_("Build packet"),
+}
 
 
 def ring_card(store, where: str, version: str, ring: pd.Series, ring_id: str, threshold: float) -> None:
-    reading = ring_reading(where, version, ring_id)
+    reading = ring_reading(where, version, ring_id, current_language())
     heading = st.empty()  # filled after the status form: a status just saved shows at once
     cols = st.columns([1, 1, 1.3, 2.2])
-    cols[0].metric("Score", f"{ring['ring_score']:.3f}", help="0 to 1; flagged at the flag threshold")
-    cols[1].metric("Storefronts", f"{int(ring['size']):,}")
+    cols[0].metric(_("Score"), f"{ring['ring_score']:.3f}", help=_("0 to 1; flagged at the flag threshold"))
+    cols[1].metric(_("Storefronts"), f"{int(ring['size']):,}")
     goods = ring.get("goods_value")
     if goods is not None and pd.notna(goods):
         cols[2].metric(
-            "Goods value (RMB)", f"{goods:,.0f}", f"{goods - threshold:+,.0f} vs referral threshold"
+            _("Goods value (RMB)"),
+            f"{goods:,.0f}",
+            _("{difference:+,.0f} vs referral threshold").format(difference=goods - threshold),
         )
     top = ring.get("top_source")
-    cols[3].markdown(f"**Top source**  \n{_text(top) if isinstance(top, str) and top else 'none found'}")
-    jurisdiction = reading["jurisdiction"].removeprefix("Suggested: ")
+    cols[3].markdown(
+        "**{title}**  \n{top}".format(
+            title=_("Top source"), top=_text(top) if isinstance(top, str) and top else _("none found")
+        )
+    )
     st.markdown(
-        f"**Why:** {_text(ring.get('reasons') or 'no counterfeit signal')}  \n"
-        f"**Suggested jurisdiction:** {_text(jurisdiction)}"
+        "**{why}** {reasons}  \n**{where}** {jurisdiction}".format(
+            why=_("Why:"),
+            reasons=_text(
+                reasons_in_words(store, ring_id) or ring.get("reasons") or _("no counterfeit signal")
+            ),
+            where=_("Suggested jurisdiction:"),
+            jurisdiction=_text(reading["jurisdiction"].removeprefix(_("Suggested: "))),
+        )
     )
     for warning in reading["warnings"]:
         st.warning(warning)
 
     buttons = st.columns([1, 1, 1, 1, 1.4, 2])
     for col, (page, words) in zip(buttons, NEXT_PAGES.items(), strict=False):
-        if col.button(words, key=f"card_{page}", width="stretch"):
+        if col.button(_(words), key=f"card_{page}", width="stretch"):
             open_page(page, ring_id)
-    with buttons[4].popover("Set status", width="stretch"):
+    with buttons[4].popover(_("Set status"), width="stretch"):
         status = status_form(store, ring_id, key="card_status")
-    heading.header(f"Ring {ring_id} · {status}")
+    heading.header(_("Ring {ring_id} · {status}").format(ring_id=ring_id, status=_(status)))
 
     left, right = st.columns([2, 3])
     with left:
@@ -57,7 +74,20 @@ def ring_card(store, where: str, version: str, ring: pd.Series, ring_id: str, th
         if len(timeline):
             st.altair_chart(_timeline_chart(timeline), width="stretch", height=170)
     with right:
-        st.dataframe(_members(store, ring_id), hide_index=True, width="stretch", height=330)
+        members = _members(store, ring_id)
+        table(
+            members.assign(status=members["status"].fillna("").map(_)),
+            hide_index=True,
+            width="stretch",
+            height=330,
+        )
+
+
+def reasons_in_words(store, ring_id: str) -> str:
+    """The score's reasons in the reader's language, from the counts the analysis kept."""
+    scores = store.result("ring_scores")
+    row = scores[scores["ring_id"] == ring_id] if len(scores) else scores
+    return reasons_of(row.iloc[0]) if len(row) else ""
 
 
 def _text(value) -> str:
@@ -73,21 +103,21 @@ def _signals_chart(store, ring_id: str) -> None:
         return
     contributions = pd.DataFrame(
         {
-            "signal": [signal.replace("_", " ") for signal in SIGNALS],
+            "signal": [_(SIGNAL_NAMES[signal]) for signal in SIGNALS],
             "contribution": [float(row.iloc[0].get(f"contrib_{s}", 0.0) or 0.0) for s in SIGNALS],
-            "meaning": list(SIGNALS.values()),
+            "meaning": [_(meaning) for meaning in SIGNALS.values()],
         }
     ).sort_values("contribution", ascending=False)
     chart = (
-        alt.Chart(contributions, title="Signals by contribution to the score (log-odds)")
+        alt.Chart(contributions, title=_("Signals by contribution to the score (log-odds)"))
         .mark_bar(color="#d62728")
         .encode(
             x=alt.X("contribution:Q", title=None),
             y=alt.Y("signal:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
             tooltip=[
-                alt.Tooltip("signal:N"),
-                alt.Tooltip("contribution:Q", format=".2f"),
-                alt.Tooltip("meaning:N"),
+                alt.Tooltip("signal:N", title=_("signal")),
+                alt.Tooltip("contribution:Q", format=".2f", title=_("contribution")),
+                alt.Tooltip("meaning:N", title=_("meaning")),
             ],
         )
         .properties(height=alt.Step(18))
@@ -114,17 +144,18 @@ def _timeline_chart(timeline: pd.DataFrame) -> alt.Chart:
     words."""
     # a field named "count" collides with Vega-Lite's own count: the bars would not draw
     long = timeline.reset_index().melt("month", var_name="event", value_name="events")
+    long["event"] = long["event"].map(_)
     return (
         alt.Chart(long[long["events"] > 0])
         .mark_bar()
         .encode(
-            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0)),
-            y=alt.Y("events:Q", title="a month"),
-            color=alt.Color("event:N", title="Members' events", legend=alt.Legend(orient="top")),
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
+            y=alt.Y("events:Q", title=_("a month")),
+            color=alt.Color("event:N", title=_("Members' events"), legend=alt.Legend(orient="top")),
             tooltip=[
-                alt.Tooltip("month:T", title="month", format="%B %Y"),
-                alt.Tooltip("event:N"),
-                alt.Tooltip("events:Q"),
+                alt.Tooltip("month:T", title=_("month"), format="%Y-%m"),
+                alt.Tooltip("event:N", title=_("event")),
+                alt.Tooltip("events:Q", title=_("events")),
             ],
         )
     )

@@ -17,6 +17,7 @@ import streamlit as st
 
 from workbench.access import User, check_password, is_loopback, oidc_role, read_users
 from workbench.errors import WorkbenchError
+from workbench.i18n import _
 
 __all__ = ["signed_in_user", "sign_in_mode", "audit_once"]
 
@@ -52,16 +53,18 @@ def signed_in_user(store) -> User | None:
         host = _served_host()
         if not is_loopback(host):
             st.error(
-                f"This app listens on {host or 'every interface'} and nobody is set up to sign in: "
-                "add users with `workbench users add NAME --role ROLE` (or configure OIDC in "
-                ".streamlit/secrets.toml), or serve it on 127.0.0.1 only."
+                _(
+                    "This app listens on {host} and nobody is set up to sign in: "
+                    "add users with `workbench users add NAME --role ROLE` (or configure OIDC in "
+                    ".streamlit/secrets.toml), or serve it on 127.0.0.1 only."
+                ).format(host=host or _("every interface"))
             )
             return None
         return User(f"local:{getpass.getuser()}", "lead", "loopback")
     if mode == "oidc":
         if not st.user.is_logged_in:
-            st.title("Counterfeit Ring Workbench")
-            st.button("Sign in with your organisation's account", on_click=st.login)
+            st.title(_("Counterfeit Ring Workbench"))
+            st.button(_("Sign in with your organisation's account"), on_click=st.login)
             return None
         user = User(str(st.user.get("email") or st.user.get("sub")), "viewer", "oidc")
         user = User(user.name, oidc_role(user.name), "oidc")
@@ -77,17 +80,17 @@ def signed_in_user(store) -> User | None:
 
 
 def _password_form(store) -> None:
-    st.title("Counterfeit Ring Workbench")
+    st.title(_("Counterfeit Ring Workbench"))
     with st.form("sign_in"):
-        name = st.text_input("User name")
-        password = st.text_input("Password", type="password")
-        if st.form_submit_button("Sign in"):
+        name = st.text_input(_("User name"))
+        password = st.text_input(_("Password"), type="password")
+        if st.form_submit_button(_("Sign in")):
             user = check_password(name.strip(), password)
             if user is None:
                 if store is not None:
                     store.audit(name.strip()[:128], "sign_in_failed", "", {})
                 time.sleep(1)  # slows guessing from a browser; argon2 slows it further
-                st.error("Unknown user name or wrong password.")
+                st.error(_("Unknown user name or wrong password."))
             else:
                 st.session_state["signed_in"] = user
                 st.rerun()

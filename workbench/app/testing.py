@@ -22,11 +22,17 @@ PAGE_FUNCTIONS = {
 }
 
 
-def page_test(name: str, role: str = "lead", user: str = "tester", timeout: int = 120) -> AppTest:
-    """Page ``name`` ready to ``run()``, for ``user`` in ``role`` as the sign-in would leave it."""
+def page_test(
+    name: str, role: str = "lead", user: str = "tester", timeout: int = 120, language: str = "en"
+) -> AppTest:
+    """Page ``name`` ready to ``run()``, for ``user`` in ``role`` as the sign-in would leave it, in
+    ``language`` (as the sidebar's switch would set it)."""
     function = PAGE_FUNCTIONS[name]
     at = AppTest.from_string(
-        f"from workbench.app.pages.{name} import {function}\n{function}()", default_timeout=timeout
+        "from workbench.i18n import set_language\n"
+        f"set_language({language!r})\n"
+        f"from workbench.app.pages.{name} import {function}\n{function}()",
+        default_timeout=timeout,
     )
     at.session_state["user"] = User(user, role, "password")
     return at

@@ -9,11 +9,17 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 
 from workbench.analytics.decisions import in_force
+from workbench.i18n import N_, _
 
 __all__ = ["ATTENTION_COLUMNS", "needs_attention"]
 
 ATTENTION_COLUMNS = ["what", "ring_id", "detail"]
 STALE_DAYS = 14
+CHANGE_WORDS = {
+    "new": N_("new in the last analysis"),
+    "grew": N_("grew in the last analysis"),
+    "merged": N_("merged in the last analysis"),
+}
 
 
 def needs_attention(
@@ -31,9 +37,11 @@ def needs_attention(
             if state.get(ring.ring_id, "open") == "open":
                 rows.append(
                     {
-                        "what": "over the referral threshold, no case opened",
+                        "what": _("over the referral threshold, no case opened"),
                         "ring_id": ring.ring_id,
-                        "detail": f"score {ring.ring_score:.2f}, goods about {ring.goods_value:,.0f} RMB",
+                        "detail": _("score {score:.2f}, goods about {value:,.0f} RMB").format(
+                            score=ring.ring_score, value=ring.goods_value
+                        ),
                     }
                 )
     changes = store.result("changes")
@@ -42,9 +50,13 @@ def needs_attention(
             added = [s for s in str(change.members_added or "").split(";") if s]
             rows.append(
                 {
-                    "what": f"{change.change} in the last analysis",
+                    "what": _(CHANGE_WORDS[change.change]),
                     "ring_id": change.ring_id,
-                    "detail": f"{len(added)} new member(s): {', '.join(added[:5])}" if added else "",
+                    "detail": _("{n} new member(s): {members}").format(
+                        n=len(added), members=", ".join(added[:5])
+                    )
+                    if added
+                    else "",
                 }
             )
     hits = store.result("screening")
@@ -55,16 +67,18 @@ def needs_attention(
         for hit in open_hits.sort_values("risk", ascending=False).head(20).itertuples(index=False):
             rows.append(
                 {
-                    "what": "screening hit not judged",
+                    "what": _("screening hit not judged"),
                     "ring_id": hit.ring_id,
-                    "detail": f"{hit.seller_id} risk {float(hit.risk):.2f}: {hit.reasons[:120]}",
+                    "detail": _("{seller} risk {risk:.2f}: {reasons}").format(
+                        seller=hit.seller_id, risk=float(hit.risk), reasons=hit.reasons[:120]
+                    ),
                 }
             )
     conflicts = store.result("conflicts")
     for conflict in conflicts.itertuples(index=False) if len(conflicts) else ():
         rows.append(
             {
-                "what": "decision contradicted by the data",
+                "what": _("decision contradicted by the data"),
                 "ring_id": conflict.target if str(conflict.target).startswith("R-") else "",
                 "detail": f"{conflict.decision_id} ({conflict.kind})",
             }
@@ -77,9 +91,11 @@ def needs_attention(
         for ring_id, row in stale.iterrows():
             rows.append(
                 {
-                    "what": f"case untouched for {STALE_DAYS}+ days",
+                    "what": _("case untouched for {days}+ days").format(days=STALE_DAYS),
                     "ring_id": ring_id,
-                    "detail": f"last changed {str(row['changed_at'])[:10]} by {row['changed_by']}",
+                    "detail": _("last changed {date} by {who}").format(
+                        date=str(row["changed_at"])[:10], who=row["changed_by"]
+                    ),
                 }
             )
     return pd.DataFrame(rows, columns=ATTENTION_COLUMNS)

@@ -12,6 +12,7 @@ from workbench.analytics.evidence import evidence_links, shared_identifiers
 from workbench.analytics.places import ring_addresses
 from workbench.analytics.settings import AnalysisSettings
 from workbench.errors import WorkbenchError
+from workbench.i18n import _
 from workbench.store.base import GraphStore
 
 from .redact import Redactor
@@ -372,20 +373,22 @@ def jurisdiction_of(locations: pd.DataFrame) -> str:
     parts = []
     if len(sources):
         s = sources.iloc[0]
-        parts.append(f"the most likely production source {s['entity_id']} is in {s['city']}, {s['province']}")
+        parts.append(
+            _("the most likely production source {source} is in {city}, {province}").format(
+                source=s["entity_id"], city=s["city"], province=s["province"]
+            )
+        )
     if len(warehouses):
         places = sorted(
             {f"{c}, {p}" for c, p in zip(warehouses["city"], warehouses["province"], strict=True)}
         )
-        parts.append("the ring ships from warehouses in " + "; ".join(places))
+        parts.append(_("the ring ships from warehouses in {places}").format(places="; ".join(places)))
     if not parts:
-        return (
+        return _(
             "No located source or warehouse: refer to the unit covering the storefronts' "
             "registered addresses."
         )
     lead = sources.iloc[0] if len(sources) else warehouses.iloc[0]
-    return (
-        f"Suggested: the public security bureau of {lead['city']} ({lead['province']}), where "
-        + "; ".join(parts)
-        + "."
+    return _("Suggested: the public security bureau of {city} ({province}), where {reasons}.").format(
+        city=lead["city"], province=lead["province"], reasons="; ".join(parts)
     )

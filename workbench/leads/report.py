@@ -9,6 +9,9 @@ import pandas as pd
 from fpdf import FPDF
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from workbench.analytics.scoring import reasons_of
+from workbench.i18n import N_, _, current_language
+
 from .case import RingCase
 
 __all__ = ["report_facts", "write_html", "write_pdf", "when", "SCORE_FORMAT"]
@@ -16,6 +19,8 @@ __all__ = ["report_facts", "write_html", "write_pdf", "when", "SCORE_FORMAT"]
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 # autoescape: every string from the data (shop names can be hostile HTML) is shown as text
 _ENV = Environment(loader=FileSystemLoader(_TEMPLATES), autoescape=select_autoescape(["html"]))
+# the report's words in the language it is written in (``workbench.i18n``; the catalogue holds both)
+_ENV.globals["_"] = _
 TIMELINE_SHOWN = 200
 # the precision the app shows a ring's score with: the packet says the same number
 SCORE_FORMAT = "{:.3f}"
@@ -66,13 +71,13 @@ def _recipient_warning(recipient: str, place: tuple[str, str], jurisdiction: str
     named = recipient.casefold()
     if city.casefold() in named or (province and province.casefold() in named):
         return ""
-    return (
-        f"Note: this packet is addressed to {recipient}, but the evidence points to {city} "
-        f"({province}). {jurisdiction}"
-    )
+    return _(
+        "Note: this packet is addressed to {recipient}, but the evidence points to {city} ({province}). "
+        "{jurisdiction}"
+    ).format(recipient=recipient, city=city, province=province, jurisdiction=jurisdiction)
 
 
-REDACTION_NOTE = (
+REDACTION_NOTE = N_(
     "Personal identifiers (person IDs, phones, e-mails, payout accounts, devices, IP addresses) are "
     "replaced by tokens (the kind, then 16 hexadecimal digits, such as phone:3fa2…); equal tokens "
     "are the same value, so every link between storefronts stands. The key to the tokens stays "
@@ -83,11 +88,23 @@ REDACTION_NOTE = (
 )
 
 
+# the input format's verdicts and complaint outcomes, as the report names them
+VERDICTS = (N_("counterfeit"), N_("genuine"), N_("inconclusive"), N_("upheld"), N_("rejected"), N_("pending"))
+
+
 def _summary(frame: pd.DataFrame, column: str) -> str:
     if frame.empty:
-        return "none"
+        return _("none")
     counts = frame[column].value_counts()
-    return ", ".join(f"{n} {v}" for v, n in counts.items())
+    return ", ".join(f"{n} {_(str(v))}" for v, n in counts.items())
+
+
+def _reasons(score) -> str:
+    """The score's reasons in the report's language (the stored words are English)."""
+    row = pd.Series(score)
+    if current_language() != "en" and any(str(c).startswith("contrib_") for c in row.index):
+        return reasons_of(row)
+    return str(row.get("reasons", ""))
 
 
 def report_facts(
@@ -105,26 +122,30 @@ def report_facts(
         "provinces": ", ".join(
             sorted(set(case.members.get("province", pd.Series(dtype=str)).dropna()) - {""})
         )
-        or "unknown",
-        "brands": ", ".join(listings["brand"].value_counts().index[:8]) if len(listings) else "none listed",
+        or _("unknown"),
+        "brands": ", ".join(listings["brand"].value_counts().index[:8])
+        if len(listings)
+        else _("none listed"),
         "goods_value": float(score.get("goods_value", 0.0) or 0.0),
         "score": float(score.get("ring_score", 0.0) or 0.0),
-        "reasons": str(score.get("reasons", "")),
+        "reasons": _reasons(score),
+        "language": current_language(),
         "test_buy_summary": _summary(case.test_buys, "verdict"),
         "complaint_summary": _summary(case.complaints, "outcome"),
         "score_text": SCORE_FORMAT.format(float(score.get("ring_score", 0.0) or 0.0)),
         "platforms": ", ".join(
             sorted(set(case.members.get("platform", pd.Series(dtype=str)).dropna()) - {""})
         )
-        or "not recorded",
+        or _("not recorded"),
         "rights_holders": _summary(case.complaints, "rights_holder")
         if "rights_holder" in case.complaints
-        else "none",
+        else _("none"),
         "test_buys": [
             {
                 "test_buy_id": t.get("test_buy_id", ""),
                 "bought_at": when(t.get("bought_at")),
                 "verdict": t.get("verdict", ""),
+                "verdict_text": _(str(t.get("verdict", ""))),
                 "product": t.get("product", ""),
                 "brand": t.get("brand", ""),
                 "ship_from": t.get("ship_from", ""),
@@ -134,10 +155,13 @@ def report_facts(
             for t in case.test_buys.to_dict("records")
         ],
         "notes": [
-            {**n, "changed_at": when(n["changed_at"])} for n in case.notes.fillna("").to_dict("records")
+            {**n, "changed_at": when(n["changed_at"]), "status": _(str(n["status"]))}
+            for n in case.notes.fillna("").to_dict("records")
         ],
         "recipient_warning": _recipient_warning(recipient, case.jurisdiction_place, case.jurisdiction),
-        "redaction_note": REDACTION_NOTE.format(signer=signer or "the sender's key", packet_id=packet_id)
+        "redaction_note": _(REDACTION_NOTE).format(
+            signer=signer or _("the sender's key"), packet_id=packet_id
+        )
         if redacted
         else "",
         "created_text": when(created_at),
@@ -177,7 +201,9 @@ def _cell(value, limit: int = CELL_CHARS) -> str:
     """
     text = "".join(ch if ch.isprintable() else " " for ch in str(value))
     if len(text) > limit:
-        return f"{text[:limit]}… ({len(text):,} characters; whole in the CSV exports)"
+        return _("{text}… ({n:,} characters; whole in the CSV exports)").format(
+            text=text[:limit], n=len(text)
+        )
     return text
 
 
@@ -217,47 +243,54 @@ class _Report(FPDF):
 def summary_rows(facts: dict) -> list[list[str]]:
     """The one-page summary, as (fact, value) rows: the same in the HTML and the PDF report."""
     case: RingCase = facts["case"]
-    over = "over" if facts["goods_value"] >= case.referral_threshold else "under"
+    value = (
+        _("{value:,.0f} RMB (over the referral threshold of {threshold:,.0f} RMB)")
+        if facts["goods_value"] >= case.referral_threshold
+        else _("{value:,.0f} RMB (under the referral threshold of {threshold:,.0f} RMB)")
+    ).format(value=facts["goods_value"], threshold=case.referral_threshold)
     top = facts["upstream"][0] if facts["upstream"] else None
     counterfeit = [t for t in facts["test_buys"] if t["verdict"] == "counterfeit"]
+    bought = "; ".join(
+        _("{product} on {date} from {origin}").format(
+            product=t["product"] or t["brand"], date=t["bought_at"], origin=t["ship_from"]
+        )
+        for t in counterfeit[:3]
+    )
+    if len(counterfeit) > 3:
+        bought += " " + _("and {n} more").format(n=len(counterfeit) - 3)
+    last = facts["notes"][-1] if facts["notes"] else None
     return [
-        ["Storefronts", f"{len(case.members)} on {facts['platforms']}"],
-        ["Provinces", facts["provinces"]],
-        ["Brands", facts["brands"]],
-        ["Rights holders who complained", facts["rights_holders"]],
+        [_("Storefronts"), _("{n} on {platforms}").format(n=len(case.members), platforms=facts["platforms"])],
+        [_("Provinces"), facts["provinces"]],
+        [_("Brands"), facts["brands"]],
+        [_("Rights holders who complained"), facts["rights_holders"]],
+        [_("Estimated goods value"), value],
         [
-            "Estimated goods value",
-            f"{facts['goods_value']:,.0f} RMB ({over} the referral threshold of "
-            f"{case.referral_threshold:,.0f} RMB)",
+            _("Ring score"),
+            _("{score} (0 to 1): {reasons}").format(score=facts["score_text"], reasons=facts["reasons"]),
         ],
-        ["Ring score", f"{facts['score_text']} (0 to 1): {facts['reasons']}"],
         [
-            "Test buys",
+            _("Test buys"),
             facts["test_buy_summary"]
-            + (
-                "; counterfeit: "
-                + "; ".join(
-                    f"{t['product'] or t['brand']} on {t['bought_at']} from {t['ship_from']}"
-                    for t in counterfeit[:3]
-                )
-                + (f" and {len(counterfeit) - 3} more" if len(counterfeit) > 3 else "")
-                if counterfeit
-                else ""
-            ),
+            + ("; " + _("counterfeit: {bought}").format(bought=bought) if counterfeit else ""),
         ],
-        ["Complaints", facts["complaint_summary"]],
+        [_("Complaints"), facts["complaint_summary"]],
         [
-            "Most likely source",
-            f"{top['entity_id']} {top.get('entity_name', '')} (rank 1 of {len(facts['upstream'])})"
+            _("Most likely source"),
+            _("{source} {name} (rank 1 of {n})").format(
+                source=top["entity_id"], name=top.get("entity_name", ""), n=len(facts["upstream"])
+            )
             if top
-            else "none found",
+            else _("none found"),
         ],
-        ["Suggested jurisdiction", case.jurisdiction],
+        [_("Suggested jurisdiction"), case.jurisdiction],
         [
-            "Case",
-            f"{last['status']} since {last['changed_at']} ({len(facts['notes'])} note(s))"
-            if (last := facts["notes"][-1] if facts["notes"] else None)
-            else "no case notes",
+            _("Case"),
+            _("{status} since {date} ({n} note(s))").format(
+                status=last["status"], date=last["changed_at"], n=len(facts["notes"])
+            )
+            if last
+            else _("no case notes"),
         ],
     ]
 
@@ -268,42 +301,50 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     pdf.set_font("report", "B", 16)
-    pdf.cell(0, 10, _cell(f"Lead packet: ring {case.ring_id}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        10,
+        _cell(_("Lead packet: ring {ring_id}").format(ring_id=case.ring_id)),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.line_of_text(
-        f"Packet {facts['packet_id']} - created {facts['created_text']} (UTC) - for {facts['recipient']}"
-        + (" - personal identifiers redacted" if facts["redacted"] else "")
+        _("Packet {packet_id} - created {created} (UTC) - for {recipient}").format(
+            packet_id=facts["packet_id"], created=facts["created_text"], recipient=facts["recipient"]
+        )
+        + (" - " + _("personal identifiers redacted") if facts["redacted"] else "")
     )
     if facts["recipient_warning"]:
         pdf.set_text_color(170, 0, 0)
         pdf.line_of_text(facts["recipient_warning"], size=9)
         pdf.set_text_color(0, 0, 0)
     # page 1 is the whole case in brief: an officer decides from it whether to read on
-    pdf.section("1. The case in one page")
-    pdf.rows(["fact", "value"], summary_rows(facts), (45, 225))
+    pdf.section(_("1. The case in one page"))
+    pdf.rows([_("fact"), _("value")], summary_rows(facts), (45, 225))
     if facts["redaction_note"]:
         pdf.line_of_text(facts["redaction_note"])
     pdf.add_page()
-    pdf.section("Storefronts")
+    pdf.section(_("Storefronts"))
     pdf.rows(
         [
-            "seller",
-            "shop name",
-            "platform",
-            "status",
-            "registered",
-            "person ID",
-            "phone",
-            "payout account",
-            "city",
-            "weight",
-            "record",
+            _("seller"),
+            _("shop name"),
+            _("platform"),
+            _("status"),
+            _("registered"),
+            _("person ID"),
+            _("phone"),
+            _("payout account"),
+            _("city"),
+            _("weight"),
+            _("record"),
         ],
         [
             [
                 m["seller_id"],
                 m["shop_name"],
                 m["platform"],
-                m["status"],
+                _(str(m["status"])),
                 m["registered_at"],
                 m["person_id"],
                 m["phone"],
@@ -316,14 +357,23 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
         ],
     )
     if facts["test_buys"]:
-        pdf.section("Test buys")
+        pdf.section(_("Test buys"))
         pdf.rows(
-            ["test buy", "date", "verdict", "product", "brand", "shipped from", "listing", "record"],
+            [
+                _("test buy"),
+                _("date"),
+                _("verdict"),
+                _("product"),
+                _("brand"),
+                _("shipped from"),
+                _("listing"),
+                _("record"),
+            ],
             [
                 [
                     t["test_buy_id"],
                     t["bought_at"],
-                    t["verdict"],
+                    t["verdict_text"],
                     t["product"],
                     t["brand"],
                     t["ship_from"],
@@ -334,30 +384,45 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
             ],
         )
     if facts["notes"]:
-        pdf.section("Case notes")
+        pdf.section(_("Case notes"))
         pdf.rows(
-            ["when", "status", "note", "by"],
+            [_("when"), _("status"), _("note"), _("by")],
             [[n["changed_at"], n["status"], n["note"], n["changed_by"]] for n in facts["notes"]],
             (35, 25, 170, 40),
         )
     if facts["associates"]:
         pdf.line_of_text(
-            "Associated, not established: tied to the ring by weak ties only (one device, IP or "
-            "ship-from address); not members of the ring and not named as such."
+            _(
+                "Associated, not established: tied to the ring by weak ties only (one device, IP or "
+                "ship-from address); not members of the ring and not named as such."
+            )
         )
         pdf.rows(
-            ["seller", "shop name", "standing", "ties and records"],
+            [_("seller"), _("shop name"), _("standing"), _("ties and records")],
             [[a["seller_id"], a["shop_name"], a["standing"], a["evidence"]] for a in facts["associates"]],
             (25, 50, 45, 150),
         )
-    pdf.section("2. Upstream sources")
+    pdf.section(_("2. Upstream sources"))
     pdf.rows(
-        ["rank", "organisation", "kind", "score", "goods", "money", "exclusive", "evidence path"],
+        [
+            _("rank"),
+            _("organisation"),
+            _("kind"),
+            _("score"),
+            _("goods"),
+            _("money"),
+            _("exclusive"),
+            _("evidence path"),
+        ],
         [
             [
                 u["rank"],
                 f"{u['entity_id']} {u.get('entity_name', '')}"
-                + (f" (also recorded as {u['aliases'].replace(';', ', ')})" if u.get("aliases") else ""),
+                + (
+                    " " + _("(also recorded as {aliases})").format(aliases=u["aliases"].replace(";", ", "))
+                    if u.get("aliases")
+                    else ""
+                ),
                 u.get("org_kind", ""),
                 u["score"],
                 u.get("goods_share", ""),
@@ -369,9 +434,9 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
         ],
         (10, 40, 18, 14, 14, 14, 16, 144),
     )
-    pdf.section("3. What ties the storefronts together")
+    pdf.section(_("3. What ties the storefronts together"))
     pdf.rows(
-        ["identifier", "value", "sharing", "seller", "records"],
+        [_("identifier"), _("value"), _("sharing"), _("seller"), _("records")],
         [
             [i["kind"], i["value"], i["shared_with"] + 1, i["seller_id"], i["provenance"]]
             for i in facts["identifiers"]
@@ -379,42 +444,45 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
         (25, 60, 15, 25, 145),
     )
     if facts["suppressed"]:
-        pdf.line_of_text("Suppressed as hubs (not counted as evidence):")
+        pdf.line_of_text(_("Suppressed as hubs (not counted as evidence):"))
         pdf.rows(
-            ["identifier", "value", "sellers sharing it", "cap"],
+            [_("identifier"), _("value"), _("sellers sharing it"), _("cap")],
             [[h["kind"], h["value"], h["degree"], h["max_degree"]] for h in facts["suppressed"]],
         )
-    pdf.section("4. Timeline")
+    pdf.section(_("4. Timeline"))
     pdf.line_of_text(
-        f"{facts['timeline_total']} events; the first {len(facts['timeline'])} are shown, "
-        "all in timeline.csv."
+        _("{total} events; the first {shown} are shown, all in timeline.csv.").format(
+            total=facts["timeline_total"], shown=len(facts["timeline"])
+        )
     )
     pdf.rows(
-        ["when", "event", "detail", "record"],
+        [_("when"), _("event"), _("detail"), _("record")],
         [[t["when"], t["event"], t["detail"], t["provenance"]] for t in facts["timeline"]],
         (40, 35, 130, 65),
     )
     pdf.add_page()
-    pdf.section("5. Map and network")
+    pdf.section(_("5. Map and network"))
     pdf.image(str(folder / "map.png"), w=130)
     pdf.image(str(folder / "network.png"), x=150, y=pdf.get_y() - 106 if pdf.get_y() > 110 else None, w=130)
     pdf.add_page()
-    pdf.section("6. Methods")
+    pdf.section(_("6. Methods"))
     pdf.rows(
-        ["fact", "value"],
+        [_("fact"), _("value")],
         [
-            ["Input data fingerprint (SHA-256)", case.methods.get("input_fingerprint", "")],
-            ["Detection method", case.methods.get("method", "")],
-            ["Parameters", facts["settings_text"]],
-            ["Software", f"counterfeit-ring-workbench {case.methods.get('software_version', '')}"],
-            ["Signed by", f"the sender's Ed25519 key {facts['signer']}"],
+            [_("Input data fingerprint (SHA-256)"), case.methods.get("input_fingerprint", "")],
+            [_("Detection method"), case.methods.get("method", "")],
+            [_("Parameters"), facts["settings_text"]],
+            [_("Software"), f"counterfeit-ring-workbench {case.methods.get('software_version', '')}"],
+            [_("Signed by"), _("the sender's Ed25519 key {key}").format(key=facts["signer"])],
         ],
         (60, 210),
     )
     pdf.line_of_text(
-        "To check this packet: `workbench verify PACKET --public-key SENDER.pub` checks the signature "
-        "over manifest.json and re-computes every file's SHA-256 against it; the key's fingerprint "
-        "above must match the one in the sender's cover letter."
+        _(
+            "To check this packet: `workbench verify PACKET --public-key SENDER.pub` checks the signature "
+            "over manifest.json and re-computes every file's SHA-256 against it; the key's fingerprint "
+            "above must match the one in the sender's cover letter."
+        )
     )
     pdf.output(str(path))
     return path

@@ -9,35 +9,48 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, store_hotspots
-from workbench.app.common import no_rings, page_start, store_at
+from workbench.app.common import no_rings, page_start, store_at, table
 from workbench.app.components import map_html, offline_map, on_map
+from workbench.i18n import N_, _
 
 TO_MONTH = "counterfeit_sellers_to_month"
 # what a region can be coloured by: the measure's name for people, and one line on what it is
 COLOURED_BY = {
     TO_MONTH: (
-        "counterfeit storefronts registered up to the month",
-        "Storefronts of detected rings registered in the region up to the month on the slider.",
+        N_("counterfeit storefronts registered up to the month"),
+        N_("Storefronts of detected rings registered in the region up to the month on the slider."),
     ),
     "hotspot_z": (
-        "hot-spot strength (Gi* z-score)",
-        "Getis-Ord Gi*: how far the region and its neighbours stand above the country on the chosen "
-        "measure; above about 2 is unusual. Outlined in black: significant at p < 0.05.",
+        N_("hot-spot strength (Gi* z-score)"),
+        N_(
+            "Getis-Ord Gi*: how far the region and its neighbours stand above the country on the chosen "
+            "measure; above about 2 is unusual. Outlined in black: significant at p < 0.05."
+        ),
     ),
     "counterfeit_sellers": (
-        "counterfeit storefronts",
-        "Storefronts of detected rings registered in the region.",
+        N_("counterfeit storefronts"),
+        N_("Storefronts of detected rings registered in the region."),
     ),
     "rate_per_1000": (
-        "counterfeit storefronts per 1,000 sellers",
-        "Ring storefronts per 1,000 sellers registered in the region: a rate, so a big region is "
-        "not a hotspot by size alone.",
+        N_("counterfeit storefronts per 1,000 sellers"),
+        N_(
+            "Ring storefronts per 1,000 sellers registered in the region: a rate, so a big region is "
+            "not a hotspot by size alone."
+        ),
     ),
-    "rings": ("rings with storefronts here", "Rings with at least one storefront registered in the region."),
-    "warehouses": ("ring warehouses", "Warehouses that ring members ship from, hubs left out."),
-    "sources": ("production sources", "Rank-1 upstream sources located in the region."),
-    "goods_value": ("goods value (RMB)", "Value of the rings' listings whose storefronts are in the region."),
+    "rings": (
+        N_("rings with storefronts here"),
+        N_("Rings with at least one storefront registered in the region."),
+    ),
+    "warehouses": (N_("ring warehouses"), N_("Warehouses that ring members ship from, hubs left out.")),
+    "sources": (N_("production sources"), N_("Rank-1 upstream sources located in the region.")),
+    "goods_value": (
+        N_("goods value (RMB)"),
+        N_("Value of the rings' listings whose storefronts are in the region."),
+    ),
 }
+LEVEL_WORDS = {"province": N_("province"), "prefecture": N_("prefecture"), "country": N_("country")}
+MEASURE_NAMES = {"production": N_("production"), "storefronts": N_("storefronts"), "activity": N_("activity")}
 # ColorBrewer OrRd: sequential, readable by the colour-blind and in greyscale
 PALETTE = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
 
@@ -45,21 +58,23 @@ PALETTE = ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"]
 def _legend(title: str, low: float, high: float) -> str:
     """The map's legend, drawn on the map (plain HTML, no script, nothing fetched)."""
     steps = [low + (high - low) * k / 5 for k in range(6)]
+    step = _("{low:,.2f} to {high:,.2f}")
+    significant = _("significant hotspot (Gi*, p < 0.05)")
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:10px;background:{colour};'
-        f'border:1px solid #999"></span> {html.escape(f"{a:,.2f} to {b:,.2f}")}</div>'
+        f'border:1px solid #999"></span> {html.escape(step.format(low=a, high=b))}</div>'
         for colour, a, b in zip(PALETTE, steps, steps[1:], strict=False)
     )
     return (
         f"<b>{html.escape(title)}</b>{rows}"
         '<div><span style="display:inline-block;width:14px;height:10px;background:#eeeeee;'
-        'border:1px solid #999"></span> no data</div>'
+        f'border:1px solid #999"></span> {html.escape(_("no data"))}</div>'
         '<div><span style="display:inline-block;width:14px;height:10px;border:2.5px solid #000">'
-        "</span> significant hotspot (Gi*, p &lt; 0.05)</div>"
+        f"</span> {html.escape(significant)}</div>"
     )
 
 
-@st.cache_data(show_spinner="computing hotspots")
+@st.cache_data(show_spinner=False)
 def _hotspots(path: str, level: str, measure: str, version: str):
     # the store's version is part of the cache key: new input or a new detection, fresh hotspots
     result = store_hotspots(store_at(path), level, measure)
@@ -67,7 +82,7 @@ def _hotspots(path: str, level: str, measure: str, version: str):
 
 
 def hotspots_page() -> None:
-    opened = page_start("Regional hotspots")
+    opened = page_start(N_("Regional hotspots"))
     if opened is None:
         return
     store, where, version = opened
@@ -75,27 +90,32 @@ def hotspots_page() -> None:
         no_rings()
         return
     left, right = st.columns(2)
-    level = left.selectbox("Level", ["province", "prefecture", "country"])
-    measure = right.selectbox("Gi* measure", list(MEASURES), format_func=lambda m: f"{m}: {MEASURES[m]}")
-    table, monthly, placement = _hotspots(where, level, measure, version)
+    level = left.selectbox(_("Level"), list(LEVEL_WORDS), format_func=lambda v: _(LEVEL_WORDS[v]))
+    measure = right.selectbox(
+        _("Gi* measure"),
+        list(MEASURES),
+        format_func=lambda m: f"{_(MEASURE_NAMES[m])}: {_(MEASURES[m])}",
+    )
+    with st.spinner(_("computing hotspots")):
+        regions, monthly, placement = _hotspots(where, level, measure, version)
     months = sorted(monthly["month"].unique())
     options = [c for c in COLOURED_BY if c != TO_MONTH or months]
-    shown = st.selectbox("Colour regions by", options, format_func=lambda c: COLOURED_BY[c][0])
+    shown = st.selectbox(_("Colour regions by"), options, format_func=lambda c: _(COLOURED_BY[c][0]))
     if months:
         # the slider bounds the storefronts counted; it applies to that measure (the default)
         month = st.select_slider(
-            "Counterfeit storefronts registered up to month",
+            _("Counterfeit storefronts registered up to month"),
             months,
             value=months[-1],
             disabled=shown != TO_MONTH,
-            help="Applies to 'counterfeit storefronts registered up to the month'.",
+            help=_("Applies to 'counterfeit storefronts registered up to the month'."),
         )
         upto = monthly[monthly["month"] <= month].groupby("region_id")["counterfeit_sellers"].sum()
-        table = table.assign(**{TO_MONTH: table["region_id"].map(upto).fillna(0).astype(int)})
-    st.caption(COLOURED_BY[shown][1])
+        regions = regions.assign(**{TO_MONTH: regions["region_id"].map(upto).fillna(0).astype(int)})
+    st.caption(_(COLOURED_BY[shown][1]))
     fmap = offline_map(location=[33, 108], zoom_start=4)
     columns = list(dict.fromkeys(["region_id", "region_name", shown, "hotspot_z", "hotspot_p", "geometry"]))
-    geo = table[columns].copy()
+    geo = regions[columns].copy()
     # simplified outlines for the screen: the page stays light (full shapes are ~2 MB)
     geo["geometry"] = geo.geometry.simplify(0.02, preserve_topology=True)
     # colours computed here: branca's choropleth legend needs d3 from a CDN
@@ -105,13 +125,15 @@ def hotspots_page() -> None:
     geo["fill"] = [PALETTE[min(4, int(v * 5))] if v == v else "#eeeeee" for v in scale]
     geo["significant"] = (geo["hotspot_p"] < 0.05) & (geo["hotspot_z"] > 0)
     # tooltips show people's words and rounded figures, not field names and float noise
-    geo["shown_value"] = values.map(lambda v: "no data" if v != v else f"{v:,.2f}" if v % 1 else f"{v:,.0f}")
+    geo["shown_value"] = values.map(
+        lambda v: _("no data") if v != v else f"{v:,.2f}" if v % 1 else f"{v:,.0f}"
+    )
     geo["significance"] = [
-        f"significant hotspot (p = {p:.3f})"
+        _("significant hotspot (p = {p:.3f})").format(p=p)
         if sig
-        else f"not significant (p = {p:.3f})"
+        else _("not significant (p = {p:.3f})").format(p=p)
         if p == p
-        else "no test"
+        else _("no test")
         for sig, p in zip(geo["significant"], geo["hotspot_p"], strict=True)
     ]
     folium.GeoJson(
@@ -125,17 +147,20 @@ def hotspots_page() -> None:
         },
         tooltip=folium.GeoJsonTooltip(
             ["region_name", "shown_value", "significance"],
-            aliases=["Region", COLOURED_BY[shown][0], "Gi*"],
+            aliases=[_("Region"), _(COLOURED_BY[shown][0]), "Gi*"],
         ),
     ).add_to(fmap)
-    on_map(fmap, _legend(COLOURED_BY[shown][0], low, high))
+    on_map(fmap, _legend(_(COLOURED_BY[shown][0]), low, high))
     st.iframe(map_html(fmap), height=520)
-    significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]
+    significant = regions[(regions["hotspot_p"] < 0.05) & (regions["hotspot_z"] > 0)]
     st.caption(
-        f"Significant hotspots (Gi* of {measure}, p < 0.05): "
-        + (", ".join(significant["region_name"]) or "none")
-        + ". Not placed on the map: "
-        + ", ".join(f"{k} {v['not_placed']}" for k, v in placement.items())
+        _(
+            "Significant hotspots (Gi* of {measure}, p < 0.05): {regions}. Not placed on the map: {unplaced}"
+        ).format(
+            measure=_(MEASURE_NAMES[measure]),
+            regions=", ".join(significant["region_name"]) or _("none"),
+            unplaced=", ".join(f"{_(k)} {v['not_placed']}" for k, v in placement.items()),
+        )
     )
     columns = [
         "region_name",
@@ -150,16 +175,16 @@ def hotspots_page() -> None:
         "hotspot_z",
         "hotspot_p",
     ]
-    st.dataframe(pd.DataFrame(table[columns]).sort_values("hotspot_z", ascending=False), hide_index=True)
-    region = st.selectbox("Region", table.sort_values("hotspot_z", ascending=False)["region_name"])
-    _region_detail(store, table, region, level)
+    table(pd.DataFrame(regions[columns]).sort_values("hotspot_z", ascending=False), hide_index=True)
+    region = st.selectbox(_("Region"), regions.sort_values("hotspot_z", ascending=False)["region_name"])
+    _region_detail(store, regions, region, level)
 
 
-def _region_detail(store, table, region_name: str, level: str) -> None:
+def _region_detail(store, regions, region_name: str, level: str) -> None:
     """The rings with members in the region, and the sources located there."""
     from workbench.analytics.hotspots import place_points
 
-    region_id = table.loc[table["region_name"] == region_name, "region_id"].iloc[0]
+    region_id = regions.loc[regions["region_name"] == region_name, "region_id"].iloc[0]
     addresses = store.table("addresses")
     orgs = store.table("organizations")
     upstream = store.upstream()
@@ -168,10 +193,10 @@ def _region_detail(store, table, region_name: str, level: str) -> None:
         addresses[["address_id", "lat", "lon", "province"]], on="address_id"
     )
     if len(located):
-        where, _ = place_points(located[["lat", "lon", "province"]], level)
+        where = place_points(located[["lat", "lon", "province"]], level)[0]
         located = located[where.to_numpy() == region_id]
-    st.subheader(f"Production sources in {region_name}")
-    st.dataframe(located[["entity_id", "entity_name", "ring_id", "score"]], hide_index=True)
+    st.subheader(_("Production sources in {region}").format(region=region_name))
+    table(located[["entity_id", "entity_name", "ring_id", "score"]], hide_index=True)
     # rings with storefronts registered in the region
     links = store.table("seller_links")
     registered = links[(links["kind"] == "address") & (links["role"].isin(["registered", ""]))]
@@ -181,7 +206,7 @@ def _region_detail(store, table, region_name: str, level: str) -> None:
     rings = store.rings()
     homes = homes[homes["seller_id"].isin(rings["seller_id"])]
     if len(homes):
-        where, _ = place_points(homes[["lat", "lon", "province"]], level)
+        where = place_points(homes[["lat", "lon", "province"]], level)[0]
         homes = homes[where.to_numpy() == region_id]
     scores = store.result("ring_scores")[["ring_id", "size", "ring_score", "goods_value"]]
     here = (
@@ -190,8 +215,8 @@ def _region_detail(store, table, region_name: str, level: str) -> None:
         .size()
         .rename("storefronts_here")
     )
-    st.subheader(f"Rings with storefronts in {region_name}")
-    st.dataframe(
+    st.subheader(_("Rings with storefronts in {region}").format(region=region_name))
+    table(
         scores.join(here, on="ring_id", how="inner").sort_values("ring_score", ascending=False),
         hide_index=True,
     )

@@ -10,16 +10,17 @@ import streamlit as st
 
 from workbench.access import allowed
 from workbench.app.cases import status_form
-from workbench.app.common import current_user, no_rings, page_start, ring_picker
+from workbench.app.common import current_user, no_rings, page_start, ring_picker, table, your_role_may_not
 from workbench.app.data import ring_table
 from workbench.app.judgement import conflicts_section
 from workbench.errors import WorkbenchError
+from workbench.i18n import LANGUAGES, N_, _, current_language, in_language
 from workbench.leads.flow_packet import FLOWS_SUBJECT
 from workbench.store.base import CASE_STATUSES
 
 
 def leads_page() -> None:
-    opened = page_start("Leads")
+    opened = page_start(N_("Leads"))
     if opened is None:
         return
     store, where, version = opened
@@ -37,13 +38,17 @@ def leads_page() -> None:
         return
     heading = st.empty()
     current = status_form(store, ring_id, key="case_status")
-    heading.subheader(f"Case status of {ring_id}: {current}")
+    heading.subheader(_("Case status of {ring_id}: {status}").format(ring_id=ring_id, status=_(current)))
     _counters(counters, store, rings)
     events = store.case_events()
     history = events[events["ring_id"] == ring_id].sort_values("changed_at", ascending=False)
     if len(history):
-        st.caption("History")
-        st.dataframe(history.drop(columns=["event_id"]), hide_index=True, width="stretch")
+        st.caption(_("History"))
+        table(
+            history.drop(columns=["event_id"]).assign(status=history["status"].map(_)),
+            hide_index=True,
+            width="stretch",
+        )
     _lead_packet(store, ring_id)
 
 
@@ -54,7 +59,7 @@ def _counters(where, store, rings) -> None:
     current = status["status"].reindex(rings["ring_id"]).fillna("open") if len(rings) else status["status"]
     counts = current.value_counts()
     for col, name in zip(where.columns(len(CASE_STATUSES)), CASE_STATUSES, strict=True):
-        col.metric(name.capitalize(), f"{int(counts.get(name, 0)):,}")
+        col.metric(_(name).capitalize(), f"{int(counts.get(name, 0)):,}")
 
 
 def _lead_packet(store, ring_id: str) -> None:
@@ -64,24 +69,33 @@ def _lead_packet(store, ring_id: str) -> None:
     from workbench.leads.packet import build_lead_packet
 
     flows = ring_id == FLOWS_SUBJECT
-    st.subheader("Flows packet" if flows else "Lead packet")
+    st.subheader(_("Flows packet") if flows else _("Lead packet"))
     if flows:
-        st.caption("No ring to refer: a flows packet refers where money and goods concentrate, signed.")
+        st.caption(_("No ring to refer: a flows packet refers where money and goods concentrate, signed."))
     user = current_user()
     if not allowed(user, "build_redacted_packet"):
-        st.caption(f"Your role ({user.role}) may not build lead packets.")
+        your_role_may_not(user, N_("build lead packets"))
         return
-    recipient = st.text_input("Recipient", value="unspecified recipient")
+    recipient = st.text_input(_("Recipient"), value="unspecified recipient")
     if allowed(user, "build_unredacted_packet"):
         redact = st.checkbox(
-            "Redact personal identifiers (person IDs, phones, e-mails, accounts)", value=True
+            _("Redact personal identifiers (person IDs, phones, e-mails, accounts)"), value=True
         )
     else:
         redact = True
-        st.caption("Packets you build are redacted (unredacted packets need the lead role).")
-    if st.button("Build flows packet" if flows else "Build lead packet"):
+        st.caption(_("Packets you build are redacted (unredacted packets need the lead role)."))
+    # the report is written for its reader (a police unit), whatever language this page is in
+    language = st.radio(
+        _("Report language"),
+        list(LANGUAGES),
+        index=list(LANGUAGES).index(current_language()),
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        key="packet_language",
+    )
+    if st.button(_("Build flows packet") if flows else _("Build lead packet")):
         try:
-            with st.spinner("building and signing the packet"):
+            with st.spinner(_("building and signing the packet")), in_language(language):
                 folder = Path(tempfile.mkdtemp(prefix="lead-packet-"))
                 who = {"redact": redact, "recipient": recipient, "actor": user.name, "role": user.role}
                 if flows:
@@ -91,7 +105,11 @@ def _lead_packet(store, ring_id: str) -> None:
         except WorkbenchError as exc:
             st.error(str(exc))
             return
-        st.success(f"Packet {built.packet_id} built in {built.seconds:.1f}s; SHA-256 {built.zip_sha256}")
+        st.success(
+            _("Packet {packet_id} built in {seconds:.1f}s; SHA-256 {sha}").format(
+                packet_id=built.packet_id, seconds=built.seconds, sha=built.zip_sha256
+            )
+        )
         # kept for this session: the download button stays after a click, and can be used again
         st.session_state.setdefault("built_packets", {})[built.packet_id] = (ring_id, str(built.zip_path))
     register = store.case_register()
@@ -103,7 +121,7 @@ def _lead_packet(store, ring_id: str) -> None:
     }
     for packet_id, path in built_here.items():
         st.download_button(
-            f"Download {packet_id} (zip)",
+            _("Download {packet_id} (zip)").format(packet_id=packet_id),
             Path(path).read_bytes(),
             file_name=Path(path).name,
             mime="application/zip",
@@ -111,7 +129,9 @@ def _lead_packet(store, ring_id: str) -> None:
         )
     if len(register):
         st.caption(
-            "Packets already built for this ring (case register); those built in this session can be "
-            "downloaded again above, others with `workbench packet` again"
+            _(
+                "Packets already built for this ring (case register); those built in this session can be "
+                "downloaded again above, others with `workbench packet` again"
+            )
         )
-        st.dataframe(register, hide_index=True)
+        table(register, hide_index=True)

@@ -21,54 +21,58 @@ from workbench.app.network import (
     ring_graph,
     to_html,
 )
+from workbench.i18n import N_, _
 
 
 def network_page() -> None:
-    opened = page_start("Network explorer")
+    opened = page_start(N_("Network explorer"))
     if opened is None:
         return
     store, where, version = opened
     index = network_index(where, version)
 
     user = current_user()
-    found = st.text_input("Find a seller, shop, phone, account, e-mail, device or address")
+    found = st.text_input(_("Find a seller, shop, phone, account, e-mail, device or address"))
     focus = None
     if found:
         hits = index.search(found)
         if not allowed(user, "see_identifiers"):  # a role that may not see identifiers cannot probe them
             hits = [h for h in hits if h[0] == "seller"]
         if not hits:
-            st.warning(f"Nothing matches {found!r}.")
+            st.warning(_("Nothing matches {text!r}.").format(text=found))
         else:
             choice = st.selectbox(
-                f"{len(hits)} match(es)", hits, format_func=lambda h: f"{h[0]} {h[1]}", key="network_hit"
+                _("{n} match(es)").format(n=len(hits)),
+                hits,
+                format_func=lambda h: f"{_(h[0])} {h[1]}",
+                key="network_hit",
             )
             focus = f"{choice[0]}:{choice[1]}"
 
     rings = ring_table(where, version)["ring_id"].tolist()
     if focus is None:
-        mode = st.radio("Show", ["Ring", "Seller neighbourhood"], horizontal=True)
+        mode = st.radio(_("Show"), [N_("Ring"), N_("Seller neighbourhood")], horizontal=True, format_func=_)
         if mode == "Ring":
             ring_id = ring_picker(rings, key="network_ring")
             if ring_id is None:
-                no_rings("Or search a seller above.")
+                no_rings(N_("Or search a seller above."))
                 return
             members = sorted(s for s, r in index.ring_of.items() if r == ring_id)
             base, graph = f"ring:{ring_id}", ring_graph(index, members, ring_id)
         else:
             # any seller by id (any case) or exact shop name: a list of millions would not fit a page
             first = min(index.shop_names, default="")
-            typed = st.text_input("Seller (id or shop name)", value=first, key="network_seller")
+            typed = st.text_input(_("Seller (id or shop name)"), value=first, key="network_seller")
             seller = index.seller(typed)
             if seller is None:
-                st.error(f"Unknown seller {typed!r}: give a seller id or a shop's exact name.")
+                st.error(_unknown_seller(typed))
                 return
             base, graph = f"seller:{seller}", neighbourhood_graph(index, seller)
     elif focus.startswith("seller:"):
         base, graph = focus, neighbourhood_graph(index, focus.partition(":")[2])
     else:
         graph = ExplorerGraph()
-        kind, _, value = focus.partition(":")
+        kind, _colon, value = focus.partition(":")
         graph.add_identifier(index, kind, value)
         expand(graph, index, focus)
         base = focus
@@ -78,16 +82,18 @@ def network_page() -> None:
     shown, real = masked(graph, masker)
     cols = st.columns([3, 1])
     expandable = sorted(n for n in shown.nodes if not n.startswith("more:"))
-    target = cols[0].selectbox("Expand a node in place", expandable, key=f"expand_pick:{base}")
-    if cols[1].button("Expand", key="expand_button"):
+    target = cols[0].selectbox(_("Expand a node in place"), expandable, key=f"expand_pick:{base}")
+    if cols[1].button(_("Expand"), key="expand_button"):
         st.session_state.setdefault(f"expanded:{base}", []).append(real[target])
         graph = _with_expansions(index, graph, base)
         shown, real = masked(graph, masker)
     st.html(legend(shown))
     st.caption(
-        f"{len(graph.nodes):,} nodes, {len(graph.edges):,} links. Click a node to expand it in place "
-        f"(at most {EXPAND_CAP} neighbours and an 'and N more' node), or pick it above to keep it expanded. "
-        "Hubs (shared by more sellers than the analysis's cap, or suppressed by it) stay collapsed."
+        _(
+            "{nodes:,} nodes, {links:,} links. Click a node to expand it in place (at most {cap} "
+            "neighbours and an 'and N more' node), or pick it above to keep it expanded. Hubs (shared "
+            "by more sellers than the analysis's cap, or suppressed by it) stay collapsed."
+        ).format(nodes=len(graph.nodes), links=len(graph.edges), cap=EXPAND_CAP)
     )
     highlight = {v: k for k, v in real.items()}.get(focus) if focus else None
     expanded = {
@@ -100,28 +106,32 @@ def network_page() -> None:
         for node, added in click_expansions(graph, index).items()
     }
     clicks = {node: masked(added, masker)[0] for node, added in clicks.items()}
-    with st.spinner(f"drawing {len(shown.nodes):,} nodes"):
+    with st.spinner(_("drawing {n:,} nodes").format(n=len(shown.nodes))):
         st.iframe(to_html(shown, highlight={highlight, *expanded} - {None}, expansions=clicks), height=640)
 
     _shortest_connection(store, index, masker)
 
 
+def _unknown_seller(typed: str) -> str:
+    return _("Unknown seller {typed!r}: give a seller id or a shop's exact name.").format(typed=typed)
+
+
 def _shortest_connection(store, index, masker) -> None:
     """The fewest links between two sellers, not through a hub unless asked, drawn with shop names,
     rings and each identifier's seller count."""
-    st.subheader("Shortest connection between two sellers")
+    st.subheader(_("Shortest connection between two sellers"))
     left, right, mid = st.columns([2, 2, 1])
-    a = left.text_input("From seller (id or shop name)", key="path_from")
-    b = right.text_input("To seller (id or shop name)", key="path_to")
+    a = left.text_input(_("From seller (id or shop name)"), key="path_from")
+    b = right.text_input(_("To seller (id or shop name)"), key="path_to")
     through_hubs = mid.checkbox(
-        "Allow hubs", help="Paths through a hub are weak: a hub ties nobody to anybody."
+        _("Allow hubs"), help=_("Paths through a hub are weak: a hub ties nobody to anybody.")
     )
     if not (a and b):
         return
     ends = [index.seller(a), index.seller(b)]
     unknown = [typed for typed, found in zip((a, b), ends, strict=True) if found is None]
     if unknown:
-        st.error(f"Unknown seller {unknown[0]!r}: give a seller id or a shop's exact name.")
+        st.error(_unknown_seller(unknown[0]))
         return
     cap = AnalysisSettings.of_store(store.meta()).degree_cap("default")
     path = store.query("shortest_connection", from_seller=ends[0], to_seller=ends[1], max_sellers=cap)
@@ -132,16 +142,18 @@ def _shortest_connection(store, index, masker) -> None:
         )
         weak = not path.empty
     if path.empty:
-        hint = "" if through_hubs else "; tick 'Allow hubs' to look through hubs (weak ties)"
+        said = _("No connection of 8 links or fewer between {a} and {b} that avoids hubs.").format(
+            a=ends[0], b=ends[1]
+        )
         st.warning(
-            f"No connection of 8 links or fewer between {ends[0]} and {ends[1]} that avoids hubs{hint}."
+            said if through_hubs else said + " " + _("Tick 'Allow hubs' to look through hubs (weak ties).")
         )
         return
-    drawn, _ = masked(path_graph(index, list(path["path"].iloc[0])), masker)
+    drawn, _real = masked(path_graph(index, list(path["path"].iloc[0])), masker)
     steps = [attrs["label"].replace("\n", " ") for attrs in drawn.nodes.values()]
-    said = f"{path['hops'].iloc[0]} links: " + " → ".join(steps)
+    said = _("{n} links: {steps}").format(n=path["hops"].iloc[0], steps=" → ".join(steps))
     if weak:
-        st.warning("Weak: this connection runs through a hub. " + said)
+        st.warning(_("Weak: this connection runs through a hub.") + " " + said)
     else:
         st.success(said)
     st.iframe(to_html(drawn, height=300, highlight=set(drawn.nodes)), height=320)

@@ -3,20 +3,22 @@ and where rings and sources concentrate by province."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import folium
 import pandas as pd
 import streamlit as st
 
-from workbench.app.common import current_user, identifier_masker, no_rings, page_start, ring_picker
+from workbench.app.common import current_user, identifier_masker, no_rings, page_start, ring_picker, table
 from workbench.app.components import map_html, map_text, marker_cluster, offline_map, on_map
 from workbench.app.data import ring_places, ring_table
+from workbench.i18n import N_, _
 from workbench.palette import legend_html, style, swatch_html
 
 
 def map_page() -> None:
-    opened = page_start("Map")
+    opened = page_start(N_("Map"))
     if opened is None:
         return
     store, where, version = opened
@@ -30,19 +32,21 @@ def map_page() -> None:
     if masker.enabled:  # storefronts are often homes: a viewer sees them to about 1 km, no street
         places = masker.coordinates(places, ("storefront",))
         if "text" in places:
-            places.loc[places["role"] == "storefront", "text"] = "(address masked for your role)"
+            places.loc[places["role"] == "storefront", "text"] = _("(address masked for your role)")
     placed = places.dropna(subset=["lat", "lon"])
     if len(places) > len(placed):
-        st.caption(f"{len(places) - len(placed)} address(es) without coordinates are not drawn.")
+        st.caption(
+            _("{n} address(es) without coordinates are not drawn.").format(n=len(places) - len(placed))
+        )
     if placed.empty:
-        st.warning(f"No address of {ring_id} has coordinates.")
+        st.warning(_("No address of {ring_id} has coordinates.").format(ring_id=ring_id))
     else:
         st.iframe(ring_map_html(placed, flows), height=560)
-    st.dataframe(places, hide_index=True, width="stretch")
+    table(places.assign(role=places["role"].map(_role)), hide_index=True, width="stretch")
 
-    st.subheader("Where rings and sources concentrate, by province")
-    st.dataframe(province_view(store, rings), hide_index=True, width="stretch")
-    st.caption("The Hotspots page tests these concentrations for significance (Getis-Ord Gi*).")
+    st.subheader(_("Where rings and sources concentrate, by province"))
+    table(province_view(store, rings), hide_index=True, width="stretch")
+    st.caption(_("The Hotspots page tests these concentrations for significance (Getis-Ord Gi*)."))
 
 
 # what each role is drawn as: the palette's kind (colour, shape and words)
@@ -58,11 +62,21 @@ def _role_kind(role: str) -> str:
 
 # on the map a star is the most likely source and a diamond any other ranked source, whatever its kind
 _MAP_WORDS = {
-    "ring_member": "storefront address",
-    "address": "warehouse the ring ships from",
-    "factory": "most likely source (rank 1)",
-    "intermediary": "other ranked source",
+    "ring_member": N_("storefront address"),
+    "address": N_("warehouse the ring ships from"),
+    "factory": N_("most likely source (rank 1)"),
+    "intermediary": N_("other ranked source"),
 }
+
+
+def _role(role: str) -> str:
+    """A place's role in the reader's words (storefront, warehouse, source #N)."""
+    if role.startswith("source #"):
+        return _("source #{rank}").format(rank=role.removeprefix("source #"))
+    return _(ROLES.get(role, role))
+
+
+ROLES = {"storefront": N_("storefront"), "warehouse": N_("warehouse")}
 
 
 def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
@@ -74,7 +88,12 @@ def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
     # province outlines as the base layer: the map reads without a tile server
     folium.GeoJson(
         _province_outlines(),
-        style_function=lambda _: {"color": "#999999", "weight": 1, "fillColor": "#f2f2f2", "fillOpacity": 1},
+        style_function=lambda feature: {
+            "color": "#999999",
+            "weight": 1,
+            "fillColor": "#f2f2f2",
+            "fillOpacity": 1,
+        },
         name="provinces",
     ).add_to(fmap)
     storefront = style("ring_member").colour
@@ -92,7 +111,15 @@ def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
         ),
     ).add_to(fmap)
     for row in placed.itertuples(index=False):
-        text = map_text(f"{row.role}: {row.entity} at {row.address_id} {row.text or ''} ({row.city or ''})")
+        text = map_text(
+            _("{role}: {entity} at {address} {text} ({city})").format(
+                role=_role(row.role),
+                entity=row.entity,
+                address=row.address_id,
+                text=row.text or "",
+                city=row.city or "",
+            )
+        )
         kind = _role_kind(row.role)
         if row.role == "storefront":
             marker = folium.CircleMarker(
@@ -115,14 +142,20 @@ def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
                     class_name=f"ring-map-{kind}",
                 ),
                 tooltip=folium.Tooltip(
-                    text if kind != "factory" else map_text(f"most likely source (rank 1): {row.entity}"),
+                    text
+                    if kind != "factory"
+                    else map_text(_("most likely source (rank 1): {entity}").format(entity=row.entity)),
                     permanent=kind == "factory",
                 ),
             )
         marker.add_to(cluster if row.role == "storefront" else fmap)
     for row in flows.itertuples(index=False):
         weight = 1 + math.log1p(float(row.parcels))
-        tip = map_text(f"{row.from_address_id} → {row.to_address_id}: {row.parcels:.0f} parcels")
+        tip = map_text(
+            _("{origin} → {to}: {parcels:.0f} parcels").format(
+                origin=row.from_address_id, to=row.to_address_id, parcels=row.parcels
+            )
+        )
         start, end = [row.from_lat, row.from_lon], [row.to_lat, row.to_lon]
         folium.PolyLine([start, end], color=FLOW_COLOUR, opacity=0.7, weight=weight, tooltip=tip).add_to(fmap)
         head = arrow_head(start, end)
@@ -134,10 +167,12 @@ def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
         fmap,
         legend_html(
             [k for k in ("ring_member", "address", "factory", "intermediary") if k in roles],
-            [(FLOW_COLOUR, "goods flow, arrow at the receiving end, thicker for more parcels")],
+            [(FLOW_COLOUR, N_("goods flow, arrow at the receiving end, thicker for more parcels"))],
             words=_MAP_WORDS,
         )
-        + "<div>Numbered circles: storefronts grouped when close together; zoom in to part them.</div>",
+        + "<div>"
+        + html.escape(_("Numbered circles: storefronts grouped when close together; zoom in to part them."))
+        + "</div>",
     )
     return map_html(fmap)
 

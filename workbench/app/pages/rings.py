@@ -14,33 +14,36 @@ from workbench.app.common import (
     page_start,
     ring_picker,
     shown_identifiers,
+    table,
 )
 from workbench.app.data import ring_table
 from workbench.app.judgement import associates_section, history_section, judgement_section
 from workbench.app.ring_card import ring_card
+from workbench.i18n import N_, _
+from workbench.store.base import CASE_STATUSES
 
 
 def rings_page() -> None:
-    opened = page_start("Rings")
+    opened = page_start(N_("Rings"))
     if opened is None:
         return
     store, where, version = opened
-    table = ring_table(where, version)
-    if table.empty:
+    rings = ring_table(where, version)
+    if rings.empty:
         no_rings()
         return
-    table = with_status(store, table)
+    rings = with_status(store, rings)
     # the threshold the rings were scored with: the same one the filter and the packets use
     threshold = AnalysisSettings.of_store(store.meta()).referral_threshold
 
     flag_score = AnalysisSettings.of_store(store.meta()).flag_score
     left, mid, right, pick = st.columns([2.2, 1.2, 1, 1.3])
-    search = left.text_input("Search rings, places, brands, sources, sellers")
+    search = left.text_input(_("Search rings, places, brands, sources, sellers"))
     # the queue: flagged rings first; the groups that look legitimate are one click away
-    only_flagged = mid.checkbox(f"Flagged only (score ≥ {flag_score:.2f})", value=True)
-    only_referable = mid.checkbox(f"Goods value ≥ {threshold:,.0f}", value=True)
-    statuses = right.multiselect("Status", ["open", "in progress", "referred", "dismissed"])
-    view = table
+    only_flagged = mid.checkbox(_("Flagged only (score ≥ {score:.2f})").format(score=flag_score), value=True)
+    only_referable = mid.checkbox(_("Goods value ≥ {value:,.0f}").format(value=threshold), value=True)
+    statuses = right.multiselect(_("Status"), list(CASE_STATUSES), format_func=_, placeholder=_("Any status"))
+    view = rings
     if search:
         needle = search.strip().lower()
         searchable = view.drop(columns=["ring_score", "size"]).astype(object).fillna("").astype(str)
@@ -59,11 +62,14 @@ def rings_page() -> None:
         view = view[view["referable"].fillna(False).astype(bool)]
     if statuses:
         view = view[view["status"].isin(statuses)]
-    flagged = int((table["ring_score"] >= flag_score).sum())
+    flagged = int((rings["ring_score"] >= flag_score).sum())
     st.caption(
-        f"{flagged:,} flagged of {len(table):,} groups found; {len(view):,} shown"
-        f"{' (the search looks through every group)' if search else ''}. "
-        "Click a row of the queue to open its ring."
+        _("{flagged:,} flagged of {found:,} groups found; {shown:,} shown.").format(
+            flagged=flagged, found=len(rings), shown=len(view)
+        )
+        + (" " + _("The search looks through every group.") if search else "")
+        + " "
+        + _("Click a row of the queue to open its ring.")
     )
     # a row clicked in the queue (below) opens that ring in the card (above), on this very rerun
     clicked = clicked_row("rings_table")
@@ -71,22 +77,31 @@ def rings_page() -> None:
         st.session_state["ring"] = view.iloc[clicked]["ring_id"]
     choices = view["ring_id"].tolist()
     opened_elsewhere = st.session_state.get("ring")
-    if opened_elsewhere in set(table["ring_id"]) - set(choices) and not search:
+    if opened_elsewhere in set(rings["ring_id"]) - set(choices) and not search:
         # a ring opened on another page stays open here, whatever the queue's filters
         choices = [opened_elsewhere, *choices]
-        st.caption(f"{opened_elsewhere} is outside these filters; shown because you opened it.")
+        st.caption(
+            _("{ring_id} is outside these filters; shown because you opened it.").format(
+                ring_id=opened_elsewhere
+            )
+        )
     if not choices:
-        hint = "clear the search or untick the filters" if search else "untick the filters"
-        st.warning(f"No ring matches; {hint} to see the {len(table):,} groups found.")
+        hint = (
+            _("No ring matches; clear the search or untick the filters to see the {n:,} groups found.")
+            if search
+            else _("No ring matches; untick the filters to see the {n:,} groups found.")
+        )
+        st.warning(hint.format(n=len(rings)))
         return
     with pick:
         ring_id = ring_picker(choices, key="rings_page_ring")
-    ring_card(store, where, version, table.set_index("ring_id").loc[ring_id], ring_id, threshold)
+    ring_card(store, where, version, rings.set_index("ring_id").loc[ring_id], ring_id, threshold)
 
-    st.subheader("The queue")
+    st.subheader(_("The queue"))
     # read again: a status set on the card above shows in the queue on this very run
-    st.dataframe(
-        with_status(store, view),
+    queue = with_status(store, view)
+    table(
+        queue.assign(status=queue["status"].map(_)),
         hide_index=True,
         width="stretch",
         on_select="rerun",
@@ -95,11 +110,11 @@ def rings_page() -> None:
         column_order=QUEUE_COLUMNS,
         column_config={
             "ring_score": st.column_config.ProgressColumn(
-                "score", min_value=0.0, max_value=1.0, format="%.3f"
+                _("score"), min_value=0.0, max_value=1.0, format="%.3f"
             ),
-            "goods_value": st.column_config.NumberColumn("goods value (RMB)", format="%.0f"),
+            "goods_value": st.column_config.NumberColumn(_("goods value (RMB)"), format="%.0f"),
             "referable": st.column_config.CheckboxColumn(f"≥ {threshold:,.0f}"),
-            "top_source": "top source",
+            "top_source": _("top source"),
         },
     )
     _ring_detail(store, ring_id)
@@ -122,7 +137,7 @@ QUEUE_COLUMNS = (
 
 def _ring_detail(store, ring_id: str) -> None:
     """Below the card and the queue: each member's evidence, associates, identifiers, judgement."""
-    st.subheader("Members and the evidence tying each to the ring")
+    st.subheader(_("Members and the evidence tying each to the ring"))
     members = store.result("members")
     members = (
         members[members["ring_id"] == ring_id]
@@ -134,15 +149,15 @@ def _ring_detail(store, ring_id: str) -> None:
     members = members.merge(sellers, on="seller_id", how="left")
     if masker.enabled:  # the evidence text names the identifiers themselves; their kinds stay
         members = members.drop(columns=["evidence"], errors="ignore")
-    st.dataframe(members, hide_index=True, width="stretch")
+    table(members, hide_index=True, width="stretch")
     associates = associates_section(store, ring_id, masker)
 
-    st.subheader("Identifiers shared inside the ring")
+    st.subheader(_("Identifiers shared inside the ring"))
     shared = store.query("ring_identifiers", ring_id=ring_id)
     shared["value"] = [masker.value(k, v) for k, v in zip(shared["kind"], shared["value"], strict=True)]
     if masker.enabled:
-        st.caption("Personal identifiers are masked for your role: equal tokens mean the same identifier.")
-    st.dataframe(shared, hide_index=True, width="stretch")
+        st.caption(_("Personal identifiers are masked for your role: equal tokens mean the same identifier."))
+    table(shared, hide_index=True, width="stretch")
 
     core = sorted(members["seller_id"])
     judgement_section(store, current_user(), ring_id, core, sorted(associates["seller_id"]))

@@ -9,15 +9,16 @@ import streamlit as st
 from pyvis.network import Network
 
 from workbench.analytics.source_reading import address_entity
-from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
+from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers, table
 from workbench.app.components import network_html
 from workbench.app.data import ring_reading, ring_table
 from workbench.app.entities import entities_section
+from workbench.i18n import N_, _, current_language
 from workbench.palette import legend_html, style
 
 
 def upstream_page() -> None:
-    opened = page_start("Upstream: where the goods come from, where the money goes")
+    opened = page_start(N_("Upstream: where the goods come from, where the money goes"))
     if opened is None:
         return
     store, where, version = opened
@@ -28,7 +29,11 @@ def upstream_page() -> None:
     upstream = store.upstream()
     sources = upstream[upstream["ring_id"] == ring_id].sort_values("rank")
     if sources.empty:
-        st.info(f"No upstream source found for {ring_id}: no shipment or payment leads out of it.")
+        st.info(
+            _("No upstream source found for {ring_id}: no shipment or payment leads out of it.").format(
+                ring_id=ring_id
+            )
+        )
         return
     masker = shown_identifiers(store, current_user(), f"ring {ring_id} upstream")
     paths = store.result("paths")
@@ -37,34 +42,36 @@ def upstream_page() -> None:
         for column in ("from_entity", "to_entity"):
             paths[column] = paths[column].astype(str).map(masker.account_entity)
         sources = sources.assign(evidence=sources["evidence"].astype(str).map(masker.text))
-    st.subheader("Ranked sources")
-    for warning in ring_reading(where, version, ring_id)["warnings"]:
+    st.subheader(_("Ranked sources"))
+    for warning in ring_reading(where, version, ring_id, current_language())["warnings"]:
         st.warning(warning)
-    st.dataframe(
+    table(
         _sources_read(sources),
         hide_index=True,
         width="stretch",
         column_config={
             "score": st.column_config.NumberColumn(format="%.3f"),
-            "goods share": st.column_config.NumberColumn(format="%.0f%%", help=GOODS_SHARE),
-            "money share": st.column_config.NumberColumn(format="%.0f%%", help=MONEY_SHARE),
-            "exclusivity": st.column_config.NumberColumn(format="%.1f%%", help=EXCLUSIVITY),
+            "goods share": st.column_config.NumberColumn(format="%.0f%%", help=_(GOODS_SHARE)),
+            "money share": st.column_config.NumberColumn(format="%.0f%%", help=_(MONEY_SHARE)),
+            "exclusivity": st.column_config.NumberColumn(format="%.1f%%", help=_(EXCLUSIVITY)),
         },
     )
     st.caption(
-        "Why this source: goods share, the part of the parcels reaching the ring's addresses that "
-        "come from it; money share, the part of the ring's payments out that reach it; exclusivity, "
-        "the part of the source's own trade that is with this ring. Aliases: the company's other "
-        "records, resolved into the one ranked."
+        _(
+            "Why this source: goods share, the part of the parcels reaching the ring's addresses that "
+            "come from it; money share, the part of the ring's payments out that reach it; exclusivity, "
+            "the part of the source's own trade that is with this ring. Aliases: the company's other "
+            "records, resolved into the one ranked."
+        )
     )
     if len(paths):
-        st.subheader("Flow: factories → intermediaries → warehouses → storefronts")
+        st.subheader(_("Flow: factories → intermediaries → warehouses → storefronts"))
         st.html(_flow_legend())
         st.iframe(_flow_html(paths, store, ring_id), height=520)
     flows = store.query("ring_flows", ring_id=ring_id)
     if len(flows):
-        st.subheader("Goods and money into and out of the ring")
-        st.dataframe(
+        st.subheader(_("Goods and money into and out of the ring"))
+        table(
             _volumes(flows),
             hide_index=True,
             width="content",
@@ -76,15 +83,13 @@ def upstream_page() -> None:
     entities_section(store, current_user(), sources["entity_id"].tolist(), _ring_places(store, ring_id))
     if paths.empty:
         return
-    source = st.selectbox("Evidence path of source", sources["entity_id"].tolist(), key="upstream_source")
-    st.dataframe(
-        paths[paths["entity_id"] == source].sort_values(["flow", "hop"]), hide_index=True, width="stretch"
-    )
+    source = st.selectbox(_("Evidence path of source"), sources["entity_id"].tolist(), key="upstream_source")
+    table(paths[paths["entity_id"] == source].sort_values(["flow", "hop"]), hide_index=True, width="stretch")
 
 
-GOODS_SHARE = "Share of the parcels reaching the ring's addresses that come from this source."
-MONEY_SHARE = "Share of the money the ring's accounts pay out that reaches this source."
-EXCLUSIVITY = "Share of the source's own trade that is with this ring: high means it works for the ring."
+GOODS_SHARE = N_("Share of the parcels reaching the ring's addresses that come from this source.")
+MONEY_SHARE = N_("Share of the money the ring's accounts pay out that reaches this source.")
+EXCLUSIVITY = N_("Share of the source's own trade that is with this ring: high means it works for the ring.")
 
 
 def _sources_read(sources: pd.DataFrame) -> pd.DataFrame:
@@ -119,12 +124,16 @@ def _sources_read(sources: pd.DataFrame) -> pd.DataFrame:
 def _why(goods: float, money: float, exclusive: float) -> str:
     parts = []
     if pd.notna(goods) and goods > 0:
-        parts.append(f"sends {goods:.0f}% of the ring's incoming goods")
+        parts.append(_("sends {share:.0f}% of the ring's incoming goods").format(share=goods))
     if pd.notna(money) and money > 0:
-        parts.append(f"receives {money:.0f}% of the ring's money")
+        parts.append(_("receives {share:.0f}% of the ring's money").format(share=money))
     if pd.notna(exclusive):
-        parts.append(f"{exclusive:.1f}% of its own trade is with this ring")
-    return "; ".join(parts) or "reached by the ring's flows"
+        parts.append(_("{share:.1f}% of its own trade is with this ring").format(share=exclusive))
+    return "; ".join(parts) or _("reached by the ring's flows")
+
+
+DIRECTIONS = {"in": N_("into the ring"), "out": N_("out of the ring"), "internal": N_("inside the ring")}
+FLOWS = (N_("goods"), N_("money"))
 
 
 def _volumes(flows: pd.DataFrame) -> pd.DataFrame:
@@ -133,12 +142,8 @@ def _volumes(flows: pd.DataFrame) -> pd.DataFrame:
     for (flow, direction), group in flows.groupby(["flow", "direction"]):
         rows.append(
             {
-                "flow": flow,
-                "direction": {
-                    "in": "into the ring",
-                    "out": "out of the ring",
-                    "internal": "inside the ring",
-                }.get(direction, direction),
+                "flow": _(flow),
+                "direction": _(DIRECTIONS.get(direction, direction)),
                 "records": len(group),
                 "parcels": float(group["amount"].sum()) if flow == "goods" else None,
                 "RMB": float(group["amount"].sum()) if flow == "money" else None,
@@ -160,7 +165,7 @@ def _ring_places(store, ring_id: str) -> list[str]:
 
 # the flow chart's columns, left to right: who makes, who passes on, where it is kept, who sells
 _LEVEL = {"factory": 0, "intermediary": 1, "address": 2, "ring_member": 3, "bank_account": 3}
-_FLOW_EDGES = {"goods": ("#555555", "goods (parcels)"), "money": ("#2ca02c", "money (payments)")}
+_FLOW_EDGES = {"goods": ("#555555", N_("goods (parcels)")), "money": ("#2ca02c", N_("money (payments)"))}
 
 
 def _flow_legend() -> str:
@@ -190,7 +195,7 @@ def _flow_html(paths: pd.DataFrame, store, ring_id: str) -> str:
         '"physics": {"enabled": false}, "edges": {"arrows": {"to": {"enabled": true}}}}'
     )
     for node in pd.unique(edges[["from_entity", "to_entity"]].to_numpy().ravel()):
-        prefix, _, key = node.partition(":")
+        prefix, _colon, key = node.partition(":")
         if prefix == "org":
             kind = "factory" if organizations["kind"].get(key) == "factory" else "intermediary"
             label = f"{organizations['name'].get(key, key)}\n{key}"
@@ -208,12 +213,12 @@ def _flow_html(paths: pd.DataFrame, store, ring_id: str) -> str:
             font={"size": 15},
         )
     for row in edges.itertuples(index=False):
-        colour, _ = _FLOW_EDGES.get(row.flow, ("#999999", row.flow))
+        colour = _FLOW_EDGES.get(row.flow, ("#999999", row.flow))[0]
         net.add_edge(
             row.from_entity,
             row.to_entity,
             value=int(row.records),
-            title=html.escape(f"{row.flow}: {row.records} record(s)"),
+            title=html.escape(_("{flow}: {n} record(s)").format(flow=_(row.flow), n=row.records)),
             color=colour,
         )
     return network_html(net)

@@ -9,22 +9,25 @@ import streamlit as st
 
 from workbench.access import allowed
 from workbench.analytics.decisions import decide, in_force
-from workbench.app.common import current_user, open_page, page_start
+from workbench.app.common import current_user, open_page, page_start, table, your_role_may_not
 from workbench.errors import WorkbenchError
+from workbench.i18n import N_, _
 
 
 def watch_page() -> None:
-    opened = page_start("Watch: new storefronts and ring changes")
+    opened = page_start(N_("Watch: new storefronts and ring changes"))
     if opened is None:
         return
-    store, _, _ = opened
+    store = opened[0]
     user = current_user()
     hits = store.result("screening")
-    st.subheader("Screening hits")
+    st.subheader(_("Screening hits"))
     if hits.empty:
         st.info(
-            "No screening yet. Screen a day's registrations with "
-            "`workbench screen NEW_DIR --store STORE --out OUT`; its hits show here."
+            _(
+                "No screening yet. Screen a day's registrations with "
+                "`workbench screen NEW_DIR --store STORE --out OUT`; its hits show here."
+            )
         )
     else:
         _hits(store, user, hits)
@@ -39,7 +42,7 @@ def _judged(store) -> pd.DataFrame:
 
 
 def _hits(store, user, hits: pd.DataFrame) -> None:
-    least = st.slider("Least risk shown", 0.0, 1.0, 0.5, 0.05, key="watch_risk")
+    least = st.slider(_("Least risk shown"), 0.0, 1.0, 0.5, 0.05, key="watch_risk")
     shown = hits.assign(risk=hits["risk"].astype(float))
     shown = shown[shown["risk"] >= least].sort_values(["risk", "seller_id"], ascending=[False, True])
     judged = _judged(store)
@@ -48,30 +51,39 @@ def _hits(store, user, hits: pd.DataFrame) -> None:
         if len(judged)
         else pd.Series(dtype=object)
     )
-    shown = shown.assign(judged=shown["seller_id"].map(verdict).fillna(""))
+    shown = shown.assign(judged=shown["seller_id"].map(verdict).fillna("").map(_))
+    screened_from = hits["screened_from"].iloc[0] if "screened_from" in hits else _("the last screening")
     st.caption(
-        f"{len(shown):,} of {len(hits):,} new sellers screened at risk {least:.2f} or more "
-        f"(from {hits['screened_from'].iloc[0] if 'screened_from' in hits else 'the last screening'})."
+        _(
+            "{shown:,} of {screened:,} new sellers screened at risk {least:.2f} or more (from {where})."
+        ).format(shown=len(shown), screened=len(hits), least=least, where=screened_from)
     )
     columns = ["seller_id", "risk", "ring_id", "matched_seller_id", "judged", "reasons"]
-    st.dataframe(shown[columns], hide_index=True, width="stretch")
+    table(shown[columns], hide_index=True, width="stretch")
     if shown.empty:
         return
-    hit = st.selectbox("Hit", shown["seller_id"].tolist(), key="watch_hit")
+    hit = st.selectbox(_("Hit"), shown["seller_id"].tolist(), key="watch_hit")
     row = shown[shown["seller_id"] == hit].iloc[0]
-    if row["ring_id"] and st.button(f"Open ring {row['ring_id']}", key="watch_open"):
+    if row["ring_id"] and st.button(
+        _("Open ring {ring_id}").format(ring_id=row["ring_id"]), key="watch_open"
+    ):
         open_page("rings", row["ring_id"])
     if not allowed(user, "decide"):
-        st.caption(f"Your role ({user.role}) may not judge hits.")
+        your_role_may_not(user, N_("judge hits"))
         return
     with st.form("watch_judge", clear_on_submit=True):
-        judgement = st.radio("Judgement", ["confirmed: it is that operation", "dismissed"], horizontal=True)
-        reason = st.text_input("Reason", key="watch_reason")
-        if st.form_submit_button("Record"):
+        judgement = st.radio(
+            _("Judgement"),
+            [N_("confirmed: it is that operation"), N_("dismissed")],
+            horizontal=True,
+            format_func=_,
+        )
+        reason = st.text_input(_("Reason"), key="watch_reason")
+        if st.form_submit_button(_("Record")):
             kind = "hit-confirmed" if judgement.startswith("confirmed") else "hit-dismissed"
             if kind == "hit-confirmed" and not row["ring_id"]:
                 st.error(
-                    "This hit names no ring to confirm (a banned seller only): dismiss it or open a case."
+                    _("This hit names no ring to confirm (a banned seller only): dismiss it or open a case.")
                 )
                 return
             try:
@@ -79,15 +91,23 @@ def _hits(store, user, hits: pd.DataFrame) -> None:
             except WorkbenchError as exc:
                 st.error(str(exc))
                 return
-            st.success(f"{decision['decision_id']} recorded by {user.name}: {kind} {hit} {row['ring_id']}.")
+            st.success(
+                _("{decision} recorded by {name}: {kind} {hit} {ring_id}.").format(
+                    decision=decision["decision_id"],
+                    name=user.name,
+                    kind=kind,
+                    hit=hit,
+                    ring_id=row["ring_id"],
+                )
+            )
 
 
 def _changes(store) -> None:
     """What the last analysis changed: new rings, rings that grew (with the new members), merged,
     split or gone."""
-    st.subheader("Ring changes in the last analysis")
+    st.subheader(_("Ring changes in the last analysis"))
     changes = store.result("changes")
     if changes.empty:
-        st.caption("No change against the store's previous analysis (or none to compare with).")
+        st.caption(_("No change against the store's previous analysis (or none to compare with)."))
         return
-    st.dataframe(changes, hide_index=True, width="stretch")
+    table(changes.assign(change=changes["change"].map(_)), hide_index=True, width="stretch")
