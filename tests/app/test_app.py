@@ -344,3 +344,21 @@ def test_the_ring_card_says_why_in_words_and_leads_to_every_next_step(store_dir,
     assert _queue(at).set_index("ring_id").loc[ring_id, "status"] == "in progress"
     next(b for b in at.button if b.label == "Upstream").click().run()
     assert at.session_state["ring"] == ring_id
+
+
+def test_network_focus_mode_draws_one_member_and_its_two_hops(store_dir, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    at = _page("network").run()
+
+    def nodes() -> int:
+        caption = next(c.value for c in at.caption if " nodes, " in c.value)
+        return int(caption.split(" nodes")[0].replace(",", ""))
+
+    whole = nodes()
+    focus = next(s for s in at.selectbox if s.label.startswith("Focus on a member"))
+    assert focus.value is None  # the whole ring first
+    member = focus.options[-1].split(" ")[0]
+    focus.set_value(member).run()
+    assert not at.exception
+    assert 1 < nodes() <= whole
+    assert f"seller:{member}" in at.get("iframe")[0].proto.srcdoc

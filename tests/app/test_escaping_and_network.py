@@ -175,3 +175,54 @@ def test_a_big_graph_is_laid_out_on_the_server_and_drawn_without_physics():
     assert re.search(r'"physics": \{\s*"enabled": false', options)
     small = to_html(ring_graph(_one_ring_index(), ["S1", "S2"], "R-1"))
     assert '"x":' not in small.split("new vis.DataSet(")[1][:500]  # small graphs keep physics
+
+
+def _wide_ring(members: int = 30, phones_each: int = 2) -> tuple[NetworkIndex, list[str]]:
+    """A ring whose members pair up on many phones (more than the view folds) and all share one
+    device."""
+    index = NetworkIndex()
+    sellers = [f"S{i:03d}" for i in range(members)]
+    for i, s in enumerate(sellers):
+        index.shop_names[s] = f"shop {i}"
+        index.ring_of[s] = "R-1"
+        index.identifiers_of[s] = [("device", "dev-1", "seller_links.csv:1")]
+        for k in range(phones_each):
+            phone = f"86138{(i // 2) * phones_each + k:08d}"
+            index.identifiers_of[s].append(("phone", phone, "seller_links.csv:2"))
+            index.owners_of.setdefault(("phone", phone), []).append(s)
+    index.owners_of[("device", "dev-1")] = sellers
+    return index, sellers
+
+
+def test_many_identifiers_of_one_kind_fold_into_one_node_that_a_click_unfolds():
+    from workbench.app.network import COLLAPSE_AT, collapsed
+
+    index, sellers = _wide_ring()
+    graph = ring_graph(index, sellers, "R-1")
+    phones = [n for n in graph.nodes if n.startswith("phone:")]
+    assert len(phones) == 30 > COLLAPSE_AT
+    shown, groups = collapsed(graph)
+    assert "group:phone" in shown.nodes and not any(n.startswith("phone:") for n in shown.nodes)
+    assert "device:dev-1" in shown.nodes  # one device: nothing to fold
+    assert shown.nodes["group:phone"]["label"].startswith("phone ×30")
+    # every member that used one of the phones is tied to the group; a click gives back every phone
+    assert {a for a, b in shown.edges if b == "group:phone"} == {f"seller:{s}" for s in sellers}
+    assert set(groups["group:phone"].nodes) == set(phones)
+    assert groups["group:phone"].edges == {e for e in graph.edges if e[1] in phones or e[0] in phones}
+    page = to_html(shown, expansions=groups)
+    assert "nodes.remove(id)" in page and '"group:phone"' in page
+    small, none = collapsed(ring_graph(_one_ring_index(), ["S1", "S2"], "R-1"))
+    assert none == {} and "group:phone" not in small.nodes
+
+
+def test_focus_mode_keeps_a_member_and_its_two_hops():
+    from workbench.app.network import focused
+
+    index, sellers = _wide_ring(members=10, phones_each=1)
+    index.identifiers_of = {s: [i for i in ids if i[0] == "phone"] for s, ids in index.identifiers_of.items()}
+    del index.owners_of[("device", "dev-1")]
+    graph = ring_graph(index, sellers, "R-1")
+    near = focused(graph, "seller:S000")
+    # S000 shares its phone with S001 only: the member, its phone and its partner
+    assert set(near.nodes) == {"seller:S000", "seller:S001", "phone:8613800000000"}
+    assert near.edges <= graph.edges and len(near.edges) == 2

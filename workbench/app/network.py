@@ -22,6 +22,8 @@ from workbench.palette import legend_html, style
 __all__ = [
     "ExplorerGraph",
     "ring_graph",
+    "collapsed",
+    "focused",
     "neighbourhood_graph",
     "expand",
     "to_html",
@@ -197,6 +199,64 @@ def click_expansions(
     return out
 
 
+# past this many identifiers of one kind in a view, they are folded into one expandable node
+COLLAPSE_AT = 20
+# how far from the member in focus the focus mode reaches
+FOCUS_HOPS = 2
+
+
+def focused(graph: ExplorerGraph, node: str, hops: int = FOCUS_HOPS) -> ExplorerGraph:
+    """The part of ``graph`` within ``hops`` links of ``node`` (a member and what ties it to the
+    others): a big ring read one storefront at a time."""
+    around: dict[str, set[str]] = {}
+    for a, b in graph.edges:
+        around.setdefault(a, set()).add(b)
+        around.setdefault(b, set()).add(a)
+    reached, frontier = {node}, {node}
+    for _hop in range(hops):
+        frontier = {n for f in frontier for n in around.get(f, ())} - reached
+        reached |= frontier
+    out = ExplorerGraph()
+    out.nodes = {n: attrs for n, attrs in graph.nodes.items() if n in reached}
+    out.edges = {(a, b) for a, b in graph.edges if a in reached and b in reached}
+    return out
+
+
+def collapsed(graph: ExplorerGraph, at: int = COLLAPSE_AT) -> tuple[ExplorerGraph, dict[str, ExplorerGraph]]:
+    """``graph`` with the identifiers of each kind drawn more than ``at`` times folded into one node
+    (``group:phone``, tied to every storefront using one of them), and what a click on each such
+    node adds back: its identifiers and their links. Sellers, hubs and places stay as they are."""
+    by_kind: dict[str, list[str]] = {}
+    for node, attrs in graph.nodes.items():
+        kind = node.partition(":")[0]
+        if kind in KIND_NAMES and kind != "address" and attrs["kind"] == kind:
+            by_kind.setdefault(kind, []).append(node)
+    folded = {kind: set(nodes) for kind, nodes in by_kind.items() if len(nodes) > at}
+    if not folded:
+        return graph, {}
+    inside = set().union(*folded.values())
+    out = ExplorerGraph()
+    out.nodes = {n: attrs for n, attrs in graph.nodes.items() if n not in inside}
+    out.edges = {(a, b) for a, b in graph.edges if a not in inside and b not in inside}
+    groups: dict[str, ExplorerGraph] = {}
+    for kind, nodes in folded.items():
+        group = f"group:{kind}"
+        users = {a if b in nodes else b for a, b in graph.edges if a in nodes or b in nodes}
+        out.nodes[group] = {
+            "label": _("{kind} ×{n}\n(click to show)").format(kind=_(kind), n=len(nodes)),
+            "kind": kind,
+            "title": _(
+                "{n} {kind} identifiers shared in this view, folded into one node; a click draws them"
+            ).format(n=len(nodes), kind=_(kind)),
+        }
+        out.edges |= {(user, group) for user in users - inside}
+        added = ExplorerGraph()
+        added.nodes = {n: graph.nodes[n] for n in nodes}
+        added.edges = {(a, b) for a, b in graph.edges if a in nodes or b in nodes}
+        groups[group] = added
+    return out, groups
+
+
 def path_graph(index: NetworkIndex, path: list[str]) -> ExplorerGraph:
     """A shortest connection (``Label:key`` entries) as a graph: sellers with shop name and ring,
     identifiers with how many sellers use each."""
@@ -241,7 +301,8 @@ network.on("click", function (params) {
   more.nodes.forEach(function (n) { if (!nodes.get(n.id)) { nodes.add(n); } });
   more.edges.forEach(function (e) { edges.add(e); });
   delete EXPAND[id];
-  nodes.update({id: id, borderWidth: 4});
+  // a folded group gives way to the identifiers it stood for
+  if (id.indexOf("group:") === 0) { nodes.remove(id); } else { nodes.update({id: id, borderWidth: 4}); }
   document.body.dataset.expanded = (document.body.dataset.expanded || "") + id + "\\n";
 });
 </script>

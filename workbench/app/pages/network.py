@@ -10,10 +10,13 @@ from workbench.analytics.settings import AnalysisSettings
 from workbench.app.common import current_user, no_rings, page_start, ring_picker, shown_identifiers
 from workbench.app.data import network_index, ring_table
 from workbench.app.network import (
+    COLLAPSE_AT,
     EXPAND_CAP,
     ExplorerGraph,
     click_expansions,
+    collapsed,
     expand,
+    focused,
     legend,
     masked,
     neighbourhood_graph,
@@ -59,6 +62,17 @@ def network_page() -> None:
                 return
             members = sorted(s for s, r in index.ring_of.items() if r == ring_id)
             base, graph = f"ring:{ring_id}", ring_graph(index, members, ring_id)
+            # a big ring read one storefront at a time: the member and its two hops
+            focus_on = st.selectbox(
+                _("Focus on a member (it and its two hops)"),
+                [None, *members],
+                format_func=lambda s: (
+                    _("the whole ring") if s is None else f"{s} {index.shop_names.get(s, '')}"
+                ),
+                key=f"focus:{ring_id}",
+            )
+            if focus_on is not None:
+                graph = focused(graph, f"seller:{focus_on}")
         else:
             # any seller by id (any case) or exact shop name: a list of millions would not fit a page
             first = min(index.shop_names, default="")
@@ -87,6 +101,7 @@ def network_page() -> None:
         st.session_state.setdefault(f"expanded:{base}", []).append(real[target])
         graph = _with_expansions(index, graph, base)
         shown, real = masked(graph, masker)
+    shown, groups = collapsed(shown)
     st.html(legend(shown))
     st.caption(
         _(
@@ -105,7 +120,14 @@ def network_page() -> None:
         {v: k for k, v in real.items()}.get(node, node): added
         for node, added in click_expansions(graph, index).items()
     }
-    clicks = {node: masked(added, masker)[0] for node, added in clicks.items()}
+    clicks = {node: masked(added, masker)[0] for node, added in clicks.items()} | groups
+    if groups:
+        st.caption(
+            _(
+                "Identifiers of one kind past {n} in this view are folded into one node each "
+                "({kinds}); click it to draw them."
+            ).format(n=COLLAPSE_AT, kinds=", ".join(_(g.partition(":")[2]) for g in groups))
+        )
     with st.spinner(_("drawing {n:,} nodes").format(n=len(shown.nodes))):
         st.iframe(to_html(shown, highlight={highlight, *expanded} - {None}, expansions=clicks), height=640)
 
