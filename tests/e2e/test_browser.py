@@ -142,12 +142,23 @@ def test_the_investigators_path_with_nothing_leaving_the_machine(
     )
     assert page.get_by_role("button", name="Deploy").count() == 0
 
-    # click the queue's first row (the grid is a canvas: its row-select column at the left)
+    # click the queue's first row (the grid is a canvas: its row-select column at the left), once
+    # the page has finished drawing: a click on a table still loading selects nothing
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     grid = page.locator("[data-testid='stDataFrame']").nth(1)
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    grid.locator("canvas").first.wait_for(timeout=60000)
     card = page.get_by_role("heading", name=pattern("Ring {ring_id} · {status}"))
-    card.wait_for(timeout=60000)
+    for _attempt in range(3):
+        page.wait_for_timeout(1500)
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+        try:
+            card.wait_for(timeout=30000)
+            break
+        except PlaywrightTimeout:
+            continue
+    card.wait_for(timeout=30000)
     ring_id = re.search(r"R-[0-9a-f]+", card.inner_text()).group(0)
     why = page.get_by_text(said("Why:")).first
     why.wait_for(timeout=30000)
