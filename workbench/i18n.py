@@ -3,7 +3,7 @@
 Texts are written in English in the code, wrapped in ``_()`` (or marked with ``N_()`` where they
 are constants translated later), and translated from ``workbench/locale/zh/LC_MESSAGES/workbench.po``.
 The catalogue is read as text at first use (no compiled ``.mo`` file to keep in step with it).
-``make messages`` re-extracts the texts after a change; ``tests/unit/test_i18n.py`` fails while a
+``make messages`` re-extracts the texts after a change; ``tests/app/test_i18n.py`` fails while a
 text has no translation.
 """
 
@@ -14,7 +14,6 @@ import functools
 import gettext as _gettext
 from collections.abc import Iterator
 from contextlib import contextmanager
-from io import BytesIO
 from pathlib import Path
 
 __all__ = [
@@ -47,22 +46,29 @@ def N_(message: str) -> str:
 
 
 @functools.cache
-def _catalogue(language: str) -> dict[str, str]:
-    """The translations of ``language`` (msgid -> msgstr), empty for English."""
-    if language == DEFAULT_LANGUAGE:
-        return {}
-    from babel.messages.mofile import write_mo
+def _read(language: str) -> tuple[dict, object]:
+    """``language``'s translations, keyed as gettext keys them (a text, or ``(singular, form)`` for
+    plurals; untranslated and fuzzy entries left out), and its rule from a number to a plural form."""
     from babel.messages.pofile import read_po
 
     path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as handle:
         catalog = read_po(handle, locale=language)
-    # compiled in memory, so gettext's own lookup (plural forms included) reads it
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    translations = _gettext.GNUTranslations(buffer)
-    return translations._catalog  # noqa: SLF001 - the mapping gettext itself looks texts up in
+    texts: dict = {}
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, str):
+            if message.string:
+                texts[message.id] = message.string
+        else:
+            texts.update({(message.id[0], k): s for k, s in enumerate(message.string) if s})
+    return texts, _gettext.c2py(catalog.plural_expr)
+
+
+def _catalogue(language: str) -> dict:
+    """The translations of ``language`` (empty for English, the language of the code)."""
+    return {} if language == DEFAULT_LANGUAGE else _read(language)[0]
 
 
 def current_language() -> str:
@@ -105,11 +111,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     language = _language.get()
     if language == DEFAULT_LANGUAGE:
         return singular if n == 1 else plural
-    found = _catalogue(language).get((singular, 0))
+    found = _catalogue(language).get((singular, _read(language)[1](n)))
     if not found:
         _missing.add((language, singular))
         return singular if n == 1 else plural
-    return found  # Chinese has one form for every number
+    return found
 
 
 def language_from_header(accept_language: str | None) -> str:

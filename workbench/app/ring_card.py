@@ -29,6 +29,7 @@ NEXT_PAGES = {
 
 def ring_card(store, where: str, version: str, ring: pd.Series, ring_id: str, threshold: float) -> None:
     reading = ring_reading(where, version, ring_id, current_language())
+    score = _score_row(store, ring_id)
     heading = st.empty()  # filled after the status form: a status just saved shows at once
     cols = st.columns([1, 1, 1.3, 2.2])
     cols[0].metric(_("Score"), f"{ring['ring_score']:.3f}", help=_("0 to 1; flagged at the flag threshold"))
@@ -50,7 +51,9 @@ def ring_card(store, where: str, version: str, ring: pd.Series, ring_id: str, th
         "**{why}** {reasons}  \n**{where}** {jurisdiction}".format(
             why=_("Why:"),
             reasons=_text(
-                reasons_in_words(store, ring_id) or ring.get("reasons") or _("no counterfeit signal")
+                (reasons_of(score) if score is not None else "")
+                or ring.get("reasons")
+                or _("no counterfeit signal")
             ),
             where=_("Suggested jurisdiction:"),
             jurisdiction=_text(reading["jurisdiction"].removeprefix(_("Suggested: "))),
@@ -69,7 +72,8 @@ def ring_card(store, where: str, version: str, ring: pd.Series, ring_id: str, th
 
     left, right = st.columns([2, 3])
     with left:
-        _signals_chart(store, ring_id)
+        if score is not None:
+            _signals_chart(score)
         timeline = ring_timeline(where, version, ring_id)
         if len(timeline):
             st.altair_chart(_timeline_chart(timeline), width="stretch", height=170)
@@ -83,11 +87,12 @@ def ring_card(store, where: str, version: str, ring: pd.Series, ring_id: str, th
         )
 
 
-def reasons_in_words(store, ring_id: str) -> str:
-    """The score's reasons in the reader's language, from the counts the analysis kept."""
+def _score_row(store, ring_id: str) -> pd.Series | None:
+    """The ring's row of the kept scores (signals, contributions and the counts behind them): the
+    reasons are said from it in the reader's language, and the signals chart drawn from it."""
     scores = store.result("ring_scores")
     row = scores[scores["ring_id"] == ring_id] if len(scores) else scores
-    return reasons_of(row.iloc[0]) if len(row) else ""
+    return row.iloc[0] if len(row) else None
 
 
 def _text(value) -> str:
@@ -95,16 +100,12 @@ def _text(value) -> str:
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(value))
 
 
-def _signals_chart(store, ring_id: str) -> None:
+def _signals_chart(score: pd.Series) -> None:
     """The score's signals, largest contribution first, each named in words."""
-    scores = store.result("ring_scores")
-    row = scores[scores["ring_id"] == ring_id]
-    if row.empty:
-        return
     contributions = pd.DataFrame(
         {
             "signal": [_(SIGNAL_NAMES[signal]) for signal in SIGNALS],
-            "contribution": [float(row.iloc[0].get(f"contrib_{s}", 0.0) or 0.0) for s in SIGNALS],
+            "contribution": [float(score.get(f"contrib_{s}", 0.0) or 0.0) for s in SIGNALS],
             "meaning": [_(meaning) for meaning in SIGNALS.values()],
         }
     ).sort_values("contribution", ascending=False)
