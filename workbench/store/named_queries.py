@@ -132,11 +132,16 @@ def answer_in_memory(store, name: str, **params) -> pd.DataFrame:
     return query.frame(_ANSWERS[name](store, **query.bind(params)))
 
 
-def _links(store) -> pd.DataFrame:
-    """Seller and organization identifier links as one frame: owner label and key, kind, value."""
+def _links(store, labels: tuple[str, ...] | None = None, owners: set[str] | None = None) -> pd.DataFrame:
+    """Seller and organization identifier links as one frame: owner label and key, kind, value;
+    only owners of ``labels`` and, with ``owners``, only theirs (a ring's few rows of a million)."""
     parts = []
     for file_name, (label, owner) in LINK_OWNERS.items():
+        if labels is not None and label not in labels:
+            continue
         table = store.table(file_name)
+        if owners is not None:
+            table = table[table[owner].astype(str).isin(owners)]
         parts.append(
             pd.DataFrame(
                 {
@@ -152,9 +157,8 @@ def _links(store) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _seller_links(store) -> pd.DataFrame:
-    links = _links(store)
-    return links[links["owner_label"] == "Seller"]
+def _seller_links(store, sellers: set[str] | None = None) -> pd.DataFrame:
+    return _links(store, ("Seller",), sellers)
 
 
 def _members(store, ring_id: str) -> pd.DataFrame:
@@ -203,9 +207,7 @@ def _sellers_sharing_identifier(store, kind: str, value: str):
 
 
 def _shared_in_ring(store, ring_id: str) -> pd.DataFrame:
-    links = _seller_links(store)
-    members = set(_members(store, ring_id)["seller_id"])
-    return links[links["owner"].isin(members)]
+    return _seller_links(store, set(_members(store, ring_id)["seller_id"]))
 
 
 @_answers("ring_identifiers")
@@ -255,23 +257,46 @@ def _ring_flows(store, ring_id: str):
     links = _shared_in_ring(store, ring_id)
     addresses = set(links.loc[links["kind"] == "address", "value"])
     accounts = set(links.loc[links["kind"] == "bank_account", "value"])
-    rows = []
+    columns = ["flow", "direction", "id", "counterparty", "amount", "provenance"]
     shipments = store.table("shipments")
-    for w in shipments.itertuples(index=False):
-        parcels = None if pd.isna(w.parcels) else float(w.parcels)
-        if w.from_address_id in addresses:
-            direction = "internal" if w.to_address_id in addresses else "out"
-            rows.append(("goods", direction, w.waybill, w.to_address_id, parcels, w.provenance))
-        elif w.to_address_id in addresses:
-            rows.append(("goods", "in", w.waybill, w.from_address_id, parcels, w.provenance))
     payments = store.table("payments")
-    for p in payments.itertuples(index=False):
-        if p.from_account in accounts:
-            direction = "internal" if p.to_account in accounts else "out"
-            rows.append(("money", direction, p.payment_id, p.to_account, float(p.amount), p.provenance))
-        elif p.to_account in accounts:
-            rows.append(("money", "in", p.payment_id, p.from_account, float(p.amount), p.provenance))
-    return pd.DataFrame(rows, columns=["flow", "direction", "id", "counterparty", "amount", "provenance"])
+    # whole-column masks: a ring touches a few hundred of a million shipments
+    goods = _flows_of(
+        shipments, "goods", ("from_address_id", "to_address_id"), "waybill", "parcels", addresses
+    )
+    money = _flows_of(payments, "money", ("from_account", "to_account"), "payment_id", "amount", accounts)
+    return pd.concat([goods, money], ignore_index=True)[columns]
+
+
+def _flows_of(records: pd.DataFrame, flow: str, ends: tuple[str, str], key: str, amount: str, mine: set):
+    """Records leaving the ring's ``mine`` ('internal' when they arrive in it too) and records arriving
+    from outside ('in'), with the far end as the counterparty."""
+    start, end = ends
+    leaving = records[start].isin(mine)
+    arriving = ~leaving & records[end].isin(mine)
+    out = records[leaving]
+    into = records[arriving]
+
+    def rows(part: pd.DataFrame, direction, counterparty: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "flow": flow,
+                "direction": direction,
+                "id": part[key].to_numpy(dtype=object),
+                "counterparty": part[counterparty].to_numpy(dtype=object),
+                "amount": pd.to_numeric(part[amount], errors="coerce").astype(float).to_numpy(),
+                "provenance": part["provenance"].to_numpy(dtype=object),
+            }
+        )
+
+    internal = out[end].isin(mine).to_numpy()
+    return pd.concat(
+        [
+            rows(out, pd.Series(internal).map({True: "internal", False: "out"}).to_numpy(), end),
+            rows(into, "in", start),
+        ],
+        ignore_index=True,
+    )
 
 
 @_answers("membership_evidence")
