@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 
 import streamlit as st
@@ -13,6 +14,7 @@ from workbench.leads.redact import Redactor
 from workbench.store import GraphStore, MemoryStore
 
 __all__ = [
+    "cached",
     "open_store",
     "open_store_quietly",
     "store_at",
@@ -32,6 +34,26 @@ __all__ = [
 NO_RINGS = N_(
     "No rings yet: run `workbench analyze DATA --out OUT --store STORE` on this store to find them."
 )
+
+
+def cached(words: str, *, resource: bool = False):
+    """``st.cache_data`` (``st.cache_resource`` with ``resource``) whose wait, when there is one, says
+    ``words`` (an ``N_`` text) in the reader's language: Streamlit's own cache spinner takes one
+    fixed text when the function is defined, before anyone chose a language."""
+
+    def decorate(function):
+        kept = (st.cache_resource if resource else st.cache_data)(show_spinner=False)(function)
+
+        @functools.wraps(function)
+        def call(*args, **kwargs):
+            # st.spinner shows only after half a second: a cached answer comes back without it
+            with st.spinner(_(words)):
+                return kept(*args, **kwargs)
+
+        call.clear = kept.clear
+        return call
+
+    return decorate
 
 
 def is_neo4j(where: str) -> bool:

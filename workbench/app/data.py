@@ -6,15 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-import streamlit as st
 
 from graph_loaders.normalise import normalise_identifiers
 from workbench.analytics.explorer import EXPLORER_TABLES, SortedGroups, explorer_tables
 from workbench.analytics.places import ring_addresses
 from workbench.analytics.ring_summary import place_tables, stored_ring_summary
 from workbench.analytics.settings import AnalysisSettings
-from workbench.app.common import store_at
-from workbench.i18n import in_language
+from workbench.app.common import cached, store_at
+from workbench.i18n import N_, in_language
 from workbench.model import LINK_KINDS as INPUT_LINK_KINDS
 
 __all__ = [
@@ -28,7 +27,7 @@ __all__ = [
 ]
 
 
-@st.cache_data(show_spinner="reading the store")
+@cached(N_("reading the store"))
 def overview(where: str, version: str) -> dict:
     """Figures of the loaded data and the quarantine by file and reason."""
     store = store_at(where)
@@ -62,7 +61,7 @@ def overview(where: str, version: str) -> dict:
     }
 
 
-@st.cache_data(show_spinner="summarising rings")
+@cached(N_("summarising the rings"))
 def ring_table(where: str, version: str) -> pd.DataFrame:
     """One row per ring (``workbench.analytics.ring_summary``), as the analysis kept it; a store
     analysed before it was kept has it computed here once."""
@@ -124,7 +123,7 @@ class NetworkIndex:
         return by_name[0] if len(by_name) == 1 else None
 
 
-@st.cache_resource(show_spinner="reading the identifier index")
+@cached(N_("reading the identifier index"), resource=True)
 def network_index(where: str, version: str) -> NetworkIndex:
     """The explorer's index from the tables the analysis kept (``workbench.analytics.explorer``);
     a store analysed before they existed has them computed here once."""
@@ -154,7 +153,7 @@ def network_index(where: str, version: str) -> NetworkIndex:
     return index
 
 
-@st.cache_data(show_spinner=False)
+@cached(N_("finding the ring's places"))
 def ring_places(where: str, version: str, ring_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Where a ring is: members' addresses, the warehouses they ship from, and its sources' addresses,
     each with coordinates; and the goods flowing into those addresses (from, to, parcels)."""
@@ -194,7 +193,7 @@ def ring_places(where: str, version: str, ring_id: str) -> tuple[pd.DataFrame, p
     return places, flows.dropna(subset=["from_lat", "from_lon", "to_lat", "to_lon"])
 
 
-@st.cache_data(show_spinner=False)
+@cached(N_("counting the ring's activity by month"))
 def ring_timeline(where: str, version: str, ring_id: str) -> pd.DataFrame:
     """Monthly listings, complaints, test buys and shipments of a ring's members."""
     store = store_at(where)
@@ -231,7 +230,7 @@ def ring_timeline(where: str, version: str, ring_id: str) -> pd.DataFrame:
     return frame.rename_axis("month")
 
 
-@st.cache_data(show_spinner="reading the ring's sources and places")
+@cached(N_("reading the ring's sources and places"))
 def ring_reading(where: str, version: str, ring_id: str, language: str = "en") -> dict:
     """What the ring card says beyond the score: the suggested jurisdiction (the packet's own
     words), warnings on its sources, and each member's shop name and status; the texts in

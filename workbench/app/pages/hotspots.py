@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, store_hotspots
-from workbench.app.common import no_rings, page_start, store_at, table
+from workbench.app.common import cached, no_rings, page_start, store_at, table
 from workbench.app.components import map_html, offline_map, on_map
 from workbench.i18n import N_, _
 
@@ -74,7 +74,7 @@ def _legend(title: str, low: float, high: float) -> str:
     )
 
 
-@st.cache_data(show_spinner=False)
+@cached(N_("computing hotspots"))
 def _hotspots(path: str, level: str, measure: str, version: str):
     # the store's version is part of the cache key: new input or a new detection, fresh hotspots
     result = store_hotspots(store_at(path), level, measure)
@@ -96,8 +96,7 @@ def hotspots_page() -> None:
         list(MEASURES),
         format_func=lambda m: f"{_(MEASURE_NAMES[m])}: {_(MEASURES[m])}",
     )
-    with st.spinner(_("computing hotspots")):
-        regions, monthly, placement = _hotspots(where, level, measure, version)
+    regions, monthly, placement = _hotspots(where, level, measure, version)
     months = sorted(monthly["month"].unique())
     options = [c for c in COLOURED_BY if c != TO_MONTH or months]
     shown = st.selectbox(_("Colour regions by"), options, format_func=lambda c: _(COLOURED_BY[c][0]))
