@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import streamlit as st
@@ -21,6 +22,24 @@ from workbench.app.signin import sign_out, signed_in_user
 from workbench.i18n import LANGUAGES, _, language_from_header, set_language
 
 ICON = Path(__file__).resolve().parent / "static" / "icon.png"
+
+
+def _import_the_hotspot_statistics() -> None:
+    import esda.getisord  # noqa: F401
+    import libpysal.weights  # noqa: F401
+
+
+_SLOW_IMPORTS = threading.Lock()
+
+
+def _import_slow_libraries_once() -> None:
+    """esda pulls in scikit-learn (about 3 s): imported once the first page of this process has
+    been drawn (beside it, it slowed that page by as much), so the hotspot map's first open does
+    not wait for it."""
+    if _SLOW_IMPORTS.acquire(blocking=False):  # never released: one import per process
+        threading.Thread(
+            target=_import_the_hotspot_statistics, name="import-hotspot-statistics", daemon=True
+        ).start()
 
 
 def _overview_at_its_address() -> None:
@@ -79,3 +98,4 @@ def run() -> None:
         st.cache_data.clear()
         store_at.clear()
     page.run()
+    _import_slow_libraries_once()
