@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -46,23 +49,49 @@ def _folder(market: Path, root: Path, keep, empty_required: str = "header") -> P
     return root
 
 
+def _combination(market: Path, root: Path, number: int, present: tuple[bool, ...]) -> dict:
+    """Analyse combination ``number`` (the optional files ``present``) in a folder of its own under
+    ``root``; what the test checks of it. Runs in a worker process."""
+    shapes = ("absent", "empty", "header")
+    keep = [name for name, here in zip(OPTIONAL, present, strict=True) if here]
+    sellers = number % 2 == 0
+    folder = _folder(market, root / f"c{number}", keep + (list(REQUIRED_FILES) if sellers else []))
+    shape = shapes[number % 3]
+    for name in OPTIONAL:
+        if name not in keep and shape != "absent":
+            header = (market / f"{name}.csv").open(encoding="utf-8").readline()
+            (folder / f"{name}.csv").write_text(header if shape == "header" else "")
+    result = analyze(folder, root / f"o{number}")
+    said = json.loads((root / f"o{number}" / "summary.json").read_text())["analyses"]
+    shutil.rmtree(folder)
+    shutil.rmtree(root / f"o{number}")
+    return {
+        "keep": keep,
+        "sellers": sellers,
+        "said": said,
+        "rings": len(result.rings),
+        "counts": result.loaded.counts,
+    }
+
+
 def test_every_combination_of_optional_files_runs_and_says_what_it_skipped(market, tmp_path):
     """All 2^8 subsets of the optional files (sellers present); each missing file is absent,
-    empty or header-only in turn, and the sellers and links are header-only for every other one."""
-    shapes = ("absent", "empty", "header")
-    for number, present in enumerate(itertools.product((False, True), repeat=len(OPTIONAL))):
-        keep = [name for name, here in zip(OPTIONAL, present, strict=True) if here]
-        sellers = number % 2 == 0
-        folder = _folder(market, tmp_path / f"c{number}", keep + (list(REQUIRED_FILES) if sellers else []))
-        shape = shapes[number % 3]
-        for name in OPTIONAL:
-            if name not in keep and shape != "absent":
-                header = (market / f"{name}.csv").open(encoding="utf-8").readline()
-                (folder / f"{name}.csv").write_text(header if shape == "header" else "")
-        result = analyze(folder, tmp_path / f"o{number}")
-        said = json.loads((tmp_path / f"o{number}" / "summary.json").read_text())["analyses"]
+    empty or header-only in turn, and the sellers and links are header-only for every other one.
+    The 256 analyses run on every core (worker processes), each checked here."""
+    combinations = list(enumerate(itertools.product((False, True), repeat=len(OPTIONAL))))
+    spawn = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
+    with ProcessPoolExecutor(max_workers=max(2, os.cpu_count() or 1), mp_context=spawn) as workers:
+        runs = list(
+            workers.map(
+                _combination,
+                *zip(*((market, tmp_path, number, present) for number, present in combinations), strict=True),
+            )
+        )
+    assert len(runs) == 2 ** len(OPTIONAL)
+    for run in runs:
+        keep, sellers, said = run["keep"], run["sellers"], run["said"]
         # a file counts once it has rows loaded (shipments without addresses are all quarantined)
-        rows = {name for name, counts in result.loaded.counts.items() if counts["loaded"]}
+        rows = {name for name, counts in run["counts"].items() if counts["loaded"]}
         assert said["rings"]["ran"] == sellers, keep
         assert said["money_flows"]["ran"] == ("payments" in rows)
         assert said["upstream"]["ran"] == (sellers and bool({"payments", "shipments"} & rows))
@@ -70,11 +99,9 @@ def test_every_combination_of_optional_files_runs_and_says_what_it_skipped(marke
             assert said["money_flows"]["lacking"] == ["payments"]
         assert said["map_and_hotspots"]["ran"] == ("addresses" in rows)
         if not sellers:
-            assert result.rings.empty and said["rings"]["lacking"] == ["sellers", "seller_links"]
-        for name, counts in result.loaded.counts.items():
+            assert run["rings"] == 0 and said["rings"]["lacking"] == ["sellers", "seller_links"]
+        for name, counts in run["counts"].items():
             assert counts["read"] == counts["loaded"] + counts["quarantined"] + counts["duplicates"], name
-        shutil.rmtree(folder)
-        shutil.rmtree(tmp_path / f"o{number}")
 
 
 @pytest.mark.parametrize("dataset", list(PARTIAL))
