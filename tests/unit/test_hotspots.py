@@ -88,3 +88,49 @@ def test_rates_per_1000_sellers_on_a_hand_made_store():
     assert table.loc["Guangdong", "goods_value"] == 80000.0
     assert np.isnan(table.loc["Taiwan", "hotspot_z"])  # no sellers, no test
     assert result.monthly.iloc[0]["month"] == "2024-01"
+
+
+def test_the_map_counts_a_rings_warehouses_as_its_card_and_packet_do():
+    """One definition of a ring's warehouses (``ring_addresses``): a declared ship-from and a waybill's
+    sender address both count, a hub warehouse (suppressed) and a home sending parcels do not."""
+    from workbench.analytics.places import ring_addresses
+
+    sellers = pd.DataFrame(
+        {"seller_id": ["S0", "S1", "S2"], "registered_at": pd.Timestamp("2024-01-15", tz="UTC")}
+    )
+    links = pd.DataFrame(
+        {
+            "seller_id": ["S0", "S1", "S2", "S0", "S1"],
+            "kind": "address",
+            "value": ["GZ", "GZ", "GZ", "W1", "HUB"],
+            "role": ["registered"] * 3 + ["ship_from", "ship_from"],
+        }
+    )
+    addresses = pd.DataFrame(
+        {
+            "address_id": ["GZ", "W1", "W2", "HUB"],
+            "lat": [23.13, 23.2, 30.27, 23.3],
+            "lon": [113.26, 113.3, 120.15, 113.4],
+            "province": ["Guangdong", "Guangdong", "Zhejiang", "Guangdong"],
+            "kind": ["residential", "warehouse", "warehouse", "warehouse"],
+        }
+    )
+    # S2's goods leave from W2 (Zhejiang) by waybill only; S1 posts a parcel from its home
+    shipments = pd.DataFrame(
+        {
+            "sender_kind": ["seller", "seller"],
+            "sender_id": ["S2", "S1"],
+            "from_address_id": ["W2", "GZ"],
+            "to_address_id": ["GZ", "W1"],
+        }
+    )
+    rings = pd.DataFrame({"seller_id": ["S0", "S1", "S2"], "ring_id": "A"})
+    scores = pd.DataFrame({"ring_id": ["A"], "ring_score": [0.9], "goods_value": [1.0]})
+    hubs = pd.DataFrame({"kind": ["address"], "value": ["HUB"]})
+    tables = {"sellers": sellers, "seller_links": links, "addresses": addresses, "shipments": shipments}
+    empty_up = pd.DataFrame(columns=["ring_id", "rank", "entity_id"])
+    table = hotspots(tables, rings, scores, empty_up, hubs).table.set_index("region_name")
+    assert table.loc["Guangdong", "warehouses"] == 1  # W1; not the hub, not S1's home
+    assert table.loc["Zhejiang", "warehouses"] == 1  # W2, known from the waybill alone
+    card = ring_addresses(rings, tables, hubs)
+    assert set(card.loc[card["role"] == "warehouse", "address_id"]) >= {"W1", "W2"}

@@ -11,6 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from workbench.analytics.places import registered_addresses, ring_addresses
 from workbench.i18n import N_
 
 __all__ = [
@@ -155,12 +156,6 @@ class HotspotResult:
     level: str
 
 
-def _registered_address(tables: dict[str, pd.DataFrame]) -> pd.Series:
-    links = tables["seller_links"]
-    addresses = links[(links["kind"] == "address") & (links["role"].isin(["registered", ""]))]
-    return addresses.drop_duplicates("seller_id").set_index("seller_id")["value"]
-
-
 def _points(address_ids: pd.Series, addresses: pd.DataFrame) -> pd.DataFrame:
     where = addresses.set_index("address_id")[["lat", "lon", "province"]] if len(addresses) else None
     if where is None:
@@ -196,7 +191,7 @@ def hotspots(
     )
     flagged_rings = set(ring_scores.loc[ring_scores["ring_score"] >= referral_cut, "ring_id"])
     members = rings[rings["ring_id"].isin(flagged_rings)]
-    registered = _registered_address(tables)
+    registered = registered_addresses(tables["seller_links"])
     sellers = tables["sellers"][["seller_id", "registered_at"]].copy()
     sellers["address_id"] = sellers["seller_id"].map(registered)
     seller_region, seller_counts = place_points(_points(sellers["address_id"], addresses), level)
@@ -209,16 +204,12 @@ def hotspots(
     counts["counterfeit_sellers"] = ring_sellers.groupby("region_id").size()
     counts["rings"] = ring_sellers.groupby("region_id")["ring_id"].nunique()
 
-    links = tables["seller_links"]
-    hub_addresses = (
-        set(suppressed.loc[suppressed["kind"] == "address", "value"]) if len(suppressed) else set()
+    # the flagged rings' warehouses as everywhere else (ring_addresses: declared ship-from, waybills,
+    # test buys; hubs left out), counted where they are warehouses, not a home shipping parcels
+    places = ring_addresses(members[["seller_id", "ring_id"]], tables, suppressed)
+    warehouse_ids = pd.Series(
+        sorted(set(places.loc[places["role"] == "warehouse", "address_id"])), dtype=object
     )
-    shipped_from = links[
-        (links["kind"] == "address")
-        & (links["role"] == "ship_from")
-        & links["seller_id"].isin(members["seller_id"])
-    ]
-    warehouse_ids = pd.Series(sorted(set(shipped_from["value"]) - hub_addresses), dtype=object)
     if len(addresses):
         kinds = addresses.set_index("address_id")["kind"]
         warehouse_ids = warehouse_ids[warehouse_ids.map(kinds).eq("warehouse").to_numpy()]

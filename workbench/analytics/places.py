@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["ring_addresses", "PLACE_COLUMNS"]
+__all__ = ["ring_addresses", "registered_addresses", "PLACE_COLUMNS"]
 
 PLACE_COLUMNS = [
     "ring_id",
@@ -20,6 +20,19 @@ PLACE_COLUMNS = [
     "lon",
     "kind",
 ]
+
+
+def registered_addresses(links: pd.DataFrame) -> pd.Series:
+    """Where each seller is registered: its first address link with the role ``registered`` (or
+    no role), by seller id; what the hotspot map counts a storefront under.
+
+    >>> links = pd.DataFrame({"seller_id": ["S1", "S1", "S2"], "kind": ["address", "address", "phone"],
+    ...                       "value": ["A1", "A2", "+86130"], "role": ["ship_from", "registered", ""]})
+    >>> registered_addresses(links).to_dict()
+    {'S1': 'A2'}
+    """
+    addresses = links[(links["kind"] == "address") & (links["role"].fillna("").isin(["registered", ""]))]
+    return addresses.drop_duplicates("seller_id").set_index("seller_id")["value"]
 
 
 def ring_addresses(

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from workbench.analytics.hotspots import MEASURES, store_hotspots
+from workbench.analytics.places import registered_addresses
 from workbench.app.common import cached, no_rings, page_start, store_at, table
 from workbench.app.components import map_html, offline_map, on_map
 from workbench.i18n import N_, _
@@ -197,10 +198,12 @@ def _region_detail(store, regions, region_name: str, level: str) -> None:
     st.subheader(_("Production sources in {region}").format(region=region_name))
     table(located[["entity_id", "entity_name", "ring_id", "score"]], hide_index=True)
     # rings with storefronts registered in the region
-    links = store.table("seller_links")
-    registered = links[(links["kind"] == "address") & (links["role"].isin(["registered", ""]))]
-    homes = registered.drop_duplicates("seller_id").merge(
-        addresses[["address_id", "lat", "lon", "province"]], left_on="value", right_on="address_id"
+    registered = registered_addresses(store.table("seller_links"))
+    homes = (
+        registered.rename("address_id")
+        .rename_axis("seller_id")
+        .reset_index()
+        .merge(addresses[["address_id", "lat", "lon", "province"]], on="address_id")
     )
     rings = store.rings()
     homes = homes[homes["seller_id"].isin(rings["seller_id"])]
