@@ -172,7 +172,7 @@ def test_score_separates_operation_from_owner_with_reasons(tables, settings):
     ring, owner = scores.loc[ring_id_for(RING)], scores.loc[ring_id_for(["S5", "S6"])]
     assert ring["ring_score"] > 0.8 and owner["ring_score"] < 0.2
     assert ring["identity_spread"] == 1.0 and owner["identity_spread"] == 0.0
-    assert ring["contrib_under_brand_median"] == pytest.approx(settings.scoring["under_brand_median"])
+    assert ring["contrib_under_brand_median"] == pytest.approx(settings.scoring.under_brand_median)
     # the reasons in words and counts, the strongest contribution first
     size = len(RING)
     assert f"{size} storefronts registered to {size} different people" in ring["reasons"]
@@ -183,7 +183,7 @@ def test_score_separates_operation_from_owner_with_reasons(tables, settings):
     import math
 
     assert ring["ring_score"] == pytest.approx(
-        1 / (1 + math.exp(-(settings.scoring["intercept"] + contributions))), abs=1e-3
+        1 / (1 + math.exp(-(settings.scoring.intercept + contributions))), abs=1e-3
     )
 
 

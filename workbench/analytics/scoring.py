@@ -75,7 +75,7 @@ def ring_signals(
         ring_listings = listings.merge(members[["seller_id", "ring_id"]], on="seller_id")
         ratio = ring_listings["price"] / ring_listings["brand"].map(median)
         priced = ratio.notna()
-        cheap = ratio[priced] < settings.scoring["cheap_ratio"]
+        cheap = ratio[priced] < settings.scoring.cheap_ratio
         rings["under_brand_median"] = _mean_by(cheap, ring_listings.loc[priced, "ring_id"])
         rings["cheap_listings"] = cheap.groupby(ring_listings.loc[priced, "ring_id"].to_numpy()).sum()
         rings["priced_listings"] = priced.groupby(ring_listings["ring_id"].to_numpy()).sum()
@@ -208,9 +208,9 @@ def score_rings(
     """
     rings = ring_signals(members, tables, settings)
     weights = settings.scoring
-    logit = pd.Series(weights["intercept"], index=rings.index)
+    logit = pd.Series(weights.intercept, index=rings.index)
     for signal in SIGNALS:
-        contribution = (rings[signal].fillna(0.0) * weights[signal]).round(3)
+        contribution = (rings[signal].fillna(0.0) * weights.weight(signal)).round(3)
         rings[f"contrib_{signal}"] = contribution
         logit = logit + contribution
     rings["ring_score"] = (1 / (1 + np.exp(-logit))).round(4)

@@ -4,19 +4,50 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from workbench.errors import WorkbenchError
 from workbench.model import LINK_KINDS
 
-__all__ = ["AnalysisSettings", "DEFAULT_SETTINGS_FILE"]
+__all__ = ["AnalysisSettings", "ScoringSettings", "DEFAULT_SETTINGS_FILE"]
 
 DEFAULT_SETTINGS_FILE = Path(__file__).resolve().parent.parent / "analysis.toml"
 
 
 # leiden/louvain/wcc run here; gds runs Leiden inside Neo4j (Graph Data Science, --neo4j needed)
 METHODS = ("leiden", "louvain", "wcc", "gds")
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    """``[scoring]`` of analysis.toml, typed: each signal's weight in the ring score (log-odds), the
+    intercept, and the thresholds read from the score. The numbers live in analysis.toml only."""
+
+    identity_spread: float
+    counterfeit_test_buys: float
+    upheld_complaints: float
+    banned_or_closed: float
+    under_brand_median: float
+    shared_payout: float
+    intercept: float
+    cheap_ratio: float  # a listing under this share of its brand's median is "far under"
+    referral_threshold: float  # RMB of illegal business volume worth a criminal referral
+    flag_score: float  # the score at which a ring is flagged for investigators
+
+    def weight(self, signal: str) -> float:
+        """The weight of ``signal`` (a name of ``workbench.analytics.scoring.SIGNALS``)."""
+        return float(getattr(self, signal))
+
+    @classmethod
+    def of(cls, given: dict | ScoringSettings) -> ScoringSettings:
+        """From a ``[scoring]`` table or a stored run's settings; a key a store written by an older
+        version lacks takes the packaged value, one it has that this version does not is dropped."""
+        if isinstance(given, cls):
+            return given
+        packaged = tomllib.loads(DEFAULT_SETTINGS_FILE.read_text(encoding="utf-8"))["scoring"]
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: float(v) for k, v in {**packaged, **given}.items() if k in known})
 
 
 @dataclass(frozen=True)
@@ -36,24 +67,28 @@ class AnalysisSettings:
     attach_share: float = 0.75
     identity_kinds: tuple[str, ...] = ("person_id", "bank_account")
     min_independent_ties: int = 2
-    scoring: dict[str, float] = field(default_factory=dict)
+    scoring: ScoringSettings = field(default_factory=lambda: ScoringSettings.of({}))
     upstream_hops: int = 3
     follow_exclusivity: float = 0.05
     kind_factor: dict[str, float] = field(default_factory=dict)
     resolve_entities: bool = True
     match_probability: float = 0.9
 
+    def __post_init__(self) -> None:
+        # a stored run's settings carry [scoring] as a table
+        object.__setattr__(self, "scoring", ScoringSettings.of(self.scoring))
+
     def degree_cap(self, kind: str) -> int:
         return int(self.max_degree.get(kind, self.max_degree["default"]))
 
     @property
     def referral_threshold(self) -> float:
-        return float(self.scoring["referral_threshold"])
+        return self.scoring.referral_threshold
 
     @property
     def flag_score(self) -> float:
         """The ring score at which a ring is flagged for investigators."""
-        return float(self.scoring.get("flag_score", 0.5))
+        return self.scoring.flag_score
 
     @classmethod
     def load(cls, path: Path | str | None = None, **overrides) -> AnalysisSettings:
@@ -86,7 +121,7 @@ class AnalysisSettings:
                 attach_share=float(co["attach_share"]),
                 identity_kinds=tuple(str(k) for k in me["identity_kinds"]),
                 min_independent_ties=int(me["min_independent_ties"]),
-                scoring={k: float(v) for k, v in sc.items()},
+                scoring=ScoringSettings(**{k: float(v) for k, v in sc.items()}),
                 upstream_hops=int(up["hops"]),
                 follow_exclusivity=float(up["follow_exclusivity"]),
                 kind_factor={k: float(v) for k, v in up["kind_factor"].items()},
@@ -102,7 +137,8 @@ class AnalysisSettings:
         return settings
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        """As recorded with a run's results (JSON: the scoring section as a table)."""
+        return {**self.__dict__, "scoring": asdict(self.scoring)}
 
     @classmethod
     def of_store(cls, meta: dict) -> AnalysisSettings:
