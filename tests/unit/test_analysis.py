@@ -263,3 +263,16 @@ def test_a_split_never_gives_two_rings_one_id():
     assert other == ring_id_for(["S9"])  # the next member's name, deterministically
     events = set(zip(history["ring_id"], history["event"], strict=True))
     assert events == {(old, "kept"), (other, "split")}
+
+
+def test_a_stored_runs_scoring_table_reads_back_typed_and_an_older_one_gets_the_packaged_values():
+    from workbench.analytics.settings import AnalysisSettings, ScoringSettings
+
+    settings = AnalysisSettings.load()
+    recorded = settings.as_dict()
+    assert isinstance(recorded["scoring"], dict)  # JSON in summary.json and the store
+    assert AnalysisSettings.of_store({"analysis": recorded}) == settings
+    older = {**recorded, "scoring": {"intercept": -3.0, "gone_setting": 1.0}}  # no flag_score yet
+    read = AnalysisSettings.of_store({"analysis": older})
+    assert isinstance(read.scoring, ScoringSettings)
+    assert read.scoring.intercept == -3.0 and read.flag_score == settings.flag_score
