@@ -226,3 +226,24 @@ def test_focus_mode_keeps_a_member_and_its_two_hops():
     # S000 shares its phone with S001 only: the member, its phone and its partner
     assert set(near.nodes) == {"seller:S000", "seller:S001", "phone:8613800000000"}
     assert near.edges <= graph.edges and len(near.edges) == 2
+
+
+def test_what_the_explorer_draws_as_a_hub_follows_the_analysis_caps():
+    """The degree cap comes from the settings the rings were found with, not a copy in the app: a
+    phone used by three sellers is a hub under a cap of 2 and an ordinary phone under the default."""
+    from workbench.analytics.settings import AnalysisSettings
+
+    def index_with(settings: AnalysisSettings) -> NetworkIndex:
+        index = NetworkIndex(settings=settings)
+        index.owners_of[("phone", "8613800000009")] = ["S1", "S2", "S3"]
+        for s in ("S1", "S2", "S3"):
+            index.identifiers_of[s] = [("phone", "8613800000009", "seller_links.csv:2")]
+        return index
+
+    packaged = AnalysisSettings.load()
+    tight = AnalysisSettings(**{**packaged.as_dict(), "max_degree": {"default": 40, "phone": 2}})
+    drawn = {
+        name: ring_graph(index_with(settings), ["S1", "S2", "S3"], "R1").nodes["phone:8613800000009"]["kind"]
+        for name, settings in (("packaged", packaged), ("tight", tight))
+    }
+    assert drawn == {"packaged": "phone", "tight": "hub"}

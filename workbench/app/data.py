@@ -79,6 +79,13 @@ class NetworkIndex:
     shop_names: dict[str, str] = field(default_factory=dict)
     ring_of: dict[str, str] = field(default_factory=dict)
     suppressed: set[tuple[str, str]] = field(default_factory=set)
+    # the settings the rings were found with: their degree caps say what a hub is
+    settings: AnalysisSettings = field(default_factory=AnalysisSettings.load)
+
+    def is_hub(self, kind: str, value: str) -> bool:
+        """Shared by more sellers than the analysis's cap for its kind (a courier, a pickup point),
+        or suppressed by the analysis: drawn collapsed."""
+        return self.degree(kind, value) > self.settings.degree_cap(kind) or (kind, value) in self.suppressed
 
     def degree(self, kind: str, value: str) -> int:
         if isinstance(self.owners_of, SortedGroups):
@@ -131,7 +138,7 @@ def network_index(where: str, version: str) -> NetworkIndex:
     kept = {name: store.result(name) for name in EXPLORER_TABLES}
     if any(frame.empty for frame in kept.values()):
         kept = explorer_tables(store.table("seller_links"))
-    index = NetworkIndex()
+    index = NetworkIndex(settings=AnalysisSettings.of_store(store.meta()))
     index.identifiers_of = SortedGroups.by_seller(kept["explorer_by_seller"])
     index.owners_of = SortedGroups.by_identifier(kept["explorer_by_identifier"])
     sellers = store.table("sellers")

@@ -35,8 +35,6 @@ __all__ = [
 ]
 
 EXPAND_CAP = 25
-# an identifier shared by more sellers than this is a hub (courier, pickup point): collapsed
-HUB_DEGREE = 40
 
 
 @dataclass
@@ -66,7 +64,7 @@ class ExplorerGraph:
         node = f"{kind}:{value}"
         if node not in self.nodes:
             degree = index.degree(kind, value)
-            hub = degree > HUB_DEGREE or (kind, value) in index.suppressed
+            hub = index.is_hub(kind, value)
             self.nodes[node] = {
                 "label": f"{_(kind)}\n{value}"
                 + ("\n" + _("(hub, {n} sellers)").format(n=degree) if hub else ""),
@@ -88,7 +86,7 @@ def ring_graph(index: NetworkIndex, members: list[str], ring_id: str) -> Explore
         a = graph.add_seller(index, seller, ring_id)
         for kind, value, _uses in index.identifiers_of.get(seller, []):
             shared = [s for s in index.owners_of.get((kind, value), []) if s in in_ring]
-            if len(shared) >= 2 or index.degree(kind, value) > HUB_DEGREE:
+            if len(shared) >= 2 or index.degree(kind, value) > index.settings.degree_cap(kind):
                 graph.edges.add((a, graph.add_identifier(index, kind, value)))
     return graph
 
