@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from workbench.analytics.hotspots import significant
 from workbench.app.testing import page_test
 from workbench.pipeline import analyze
 from workbench.store import MemoryStore
@@ -209,8 +210,8 @@ def test_hotspots_page_shows_the_map_table_and_a_region(store_dir, monkeypatch):
     assert '"hotspot_p"' not in drawn  # field names stay out of the tooltips
     # significance is drawn: significant regions are outlined, the others not
     table = at.dataframe[0].value
-    significant = set(table.loc[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0), "region_name"])
-    assert drawn.count('"significant": true') == len(significant)
+    hot = set(table.loc[significant(table), "region_name"])
+    assert drawn.count('"significant": true') == len(hot)
     at.selectbox[0].set_value("prefecture").run()
     assert not at.exception and len(at.dataframe[0].value) > 300
 

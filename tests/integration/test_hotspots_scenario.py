@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tests.conftest import run_workbench
+from workbench.analytics.hotspots import significant
 from workbench.synth.cities import CITIES
 from workbench.synth.generator import generate_marketplace
 
@@ -38,9 +39,9 @@ def test_planted_production_provinces_are_the_hotspots(tmp_path):
     done = run_workbench("hotspots", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "hot"))
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(tmp_path / "hot" / "hotspots.csv")
-    significant = set(table.loc[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0), "region_name"])
-    assert significant & PRODUCTION, table.sort_values("hotspot_z").tail(5)
-    assert significant <= NEAR
+    hot = set(table.loc[significant(table), "region_name"])
+    assert hot & PRODUCTION, table.sort_values("hotspot_z").tail(5)
+    assert hot <= NEAR
     for name in ("hotspots.geojson", "hotspots.png", "hotspots_monthly.csv"):
         assert (tmp_path / "hot" / name).stat().st_size > 0
     columns = {

@@ -23,7 +23,12 @@ __all__ = [
     "getis_ord",
     "HotspotResult",
     "hotspots",
+    "SIGNIFICANCE",
+    "significant",
 ]
+
+# a region is a significant hot spot when its Gi* is positive at this p (conditional permutations)
+SIGNIFICANCE = 0.05
 
 GEO = Path(__file__).resolve().parent.parent / "geo"
 LEVELS = {
@@ -269,6 +274,16 @@ def hotspots(
         .reset_index()
     )
     return HotspotResult(table, monthly, placement, level)
+
+
+def significant(table: pd.DataFrame) -> pd.Series:
+    """Which regions of a hotspot table are significant hot spots (Gi* above the country, p under
+    ``SIGNIFICANCE``): what the map outlines, the page and the CLI name, and the tests check.
+
+    >>> significant(pd.DataFrame({"hotspot_z": [2.1, 2.1, -2.0], "hotspot_p": [0.01, 0.2, 0.01]})).tolist()
+    [True, False, False]
+    """
+    return (table["hotspot_p"] < SIGNIFICANCE) & (table["hotspot_z"] > 0)
 
 
 def store_hotspots(store, level: str = "province", measure: str = "production") -> HotspotResult:

@@ -272,7 +272,7 @@ def hotspots(
 ) -> None:
     """Regional hotspots: counts and rates per region and Getis-Ord Gi* significance; writes
     hotspots.geojson, hotspots.csv, hotspots_monthly.csv and a choropleth hotspots.png."""
-    from ..analytics.hotspots import LEVELS, MEASURES, store_hotspots
+    from ..analytics.hotspots import LEVELS, MEASURES, SIGNIFICANCE, significant, store_hotspots
     from ..leads.images import choropleth
 
     if level not in LEVELS or measure not in MEASURES:
@@ -294,8 +294,8 @@ def hotspots(
         write_csv(table.drop(columns="geometry"), out / "hotspots.csv")
         write_csv(result.monthly, out / "hotspots_monthly.csv")
         choropleth(table, "hotspot_z", out / "hotspots.png", f"Gi* z of {measure} by {level}")
-        significant = table[(table["hotspot_p"] < 0.05) & (table["hotspot_z"] > 0)]["region_name"].tolist()
+        hot = table[significant(table)]["region_name"].tolist()
         placed = ", ".join(f"{k}: {v['not_placed']} not placed" for k, v in result.placement.items())
         results.print(
-            f"hotspots ({measure}, p < 0.05): {', '.join(significant) or 'none'}; {placed}; files in {out}"
+            f"hotspots ({measure}, p < {SIGNIFICANCE}): {', '.join(hot) or 'none'}; {placed}; files in {out}"
         )

@@ -8,7 +8,7 @@ import folium
 import pandas as pd
 import streamlit as st
 
-from workbench.analytics.hotspots import MEASURES, store_hotspots
+from workbench.analytics.hotspots import MEASURES, SIGNIFICANCE, significant, store_hotspots
 from workbench.analytics.places import registered_addresses
 from workbench.app.common import cached, no_rings, page_start, store_at, table
 from workbench.app.components import map_html, offline_map, on_map
@@ -25,7 +25,7 @@ COLOURED_BY = {
         N_("hot-spot strength (Gi* z-score)"),
         N_(
             "Getis-Ord Gi*: how far the region and its neighbours stand above the country on the chosen "
-            "measure; above about 2 is unusual. Outlined in black: significant at p < 0.05."
+            "measure; above about 2 is unusual. Outlined in black: significant at p < {p}."
         ),
     ),
     "counterfeit_sellers": (
@@ -60,7 +60,7 @@ def _legend(title: str, low: float, high: float) -> str:
     """The map's legend, drawn on the map (plain HTML, no script, nothing fetched)."""
     steps = [low + (high - low) * k / 5 for k in range(6)]
     step = _("{low:,.2f} to {high:,.2f}")
-    significant = _("significant hotspot (Gi*, p < 0.05)")
+    outlined = _("significant hotspot (Gi*, p < {p})").format(p=SIGNIFICANCE)
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:10px;background:{colour};'
         f'border:1px solid #999"></span> {html.escape(step.format(low=a, high=b))}</div>'
@@ -71,7 +71,7 @@ def _legend(title: str, low: float, high: float) -> str:
         '<div><span style="display:inline-block;width:14px;height:10px;background:#eeeeee;'
         f'border:1px solid #999"></span> {html.escape(_("no data"))}</div>'
         '<div><span style="display:inline-block;width:14px;height:10px;border:2.5px solid #000">'
-        f"</span> {html.escape(significant)}</div>"
+        f"</span> {html.escape(outlined)}</div>"
     )
 
 
@@ -112,7 +112,7 @@ def hotspots_page() -> None:
         )
         upto = monthly[monthly["month"] <= month].groupby("region_id")["counterfeit_sellers"].sum()
         regions = regions.assign(**{TO_MONTH: regions["region_id"].map(upto).fillna(0).astype(int)})
-    st.caption(_(COLOURED_BY[shown][1]))
+    st.caption(_(COLOURED_BY[shown][1]).format(p=SIGNIFICANCE))
     fmap = offline_map(location=[33, 108], zoom_start=4)
     columns = list(dict.fromkeys(["region_id", "region_name", shown, "hotspot_z", "hotspot_p", "geometry"]))
     geo = regions[columns].copy()
@@ -123,7 +123,7 @@ def hotspots_page() -> None:
     low, high = values.min(), values.max()
     scale = (values - low) / (high - low) if high > low else values * 0
     geo["fill"] = [PALETTE[min(4, int(v * 5))] if v == v else "#eeeeee" for v in scale]
-    geo["significant"] = (geo["hotspot_p"] < 0.05) & (geo["hotspot_z"] > 0)
+    geo["significant"] = significant(geo)
     # tooltips show people's words and rounded figures, not field names and float noise
     geo["shown_value"] = values.map(
         lambda v: _("no data") if v != v else f"{v:,.2f}" if v % 1 else f"{v:,.0f}"
@@ -152,13 +152,14 @@ def hotspots_page() -> None:
     ).add_to(fmap)
     on_map(fmap, _legend(_(COLOURED_BY[shown][0]), low, high))
     st.iframe(map_html(fmap), height=520)
-    significant = regions[(regions["hotspot_p"] < 0.05) & (regions["hotspot_z"] > 0)]
+    hot = regions[significant(regions)]
     st.caption(
         _(
-            "Significant hotspots (Gi* of {measure}, p < 0.05): {regions}. Not placed on the map: {unplaced}"
+            "Significant hotspots (Gi* of {measure}, p < {p}): {regions}. Not placed on the map: {unplaced}"
         ).format(
             measure=_(MEASURE_NAMES[measure]),
-            regions=", ".join(significant["region_name"]) or _("none"),
+            p=SIGNIFICANCE,
+            regions=", ".join(hot["region_name"]) or _("none"),
             unplaced=", ".join(f"{_(k)} {v['not_placed']}" for k, v in placement.items()),
         )
     )
