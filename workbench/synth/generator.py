@@ -398,7 +398,6 @@ class _Marketplace:
         home = np.empty(n, dtype=object)
         home[legit] = self.new_addresses(self.n_owners, "residential").iloc[owner].to_numpy()
         home[members] = self.new_addresses(len(members), "residential").to_numpy()
-        self.home = home
         in_park = rng.random(n) < sc.park_share
         self.link(np.flatnonzero(~in_park), "address", home[~in_park], "registered")
         self.in_park = in_park
@@ -929,8 +928,10 @@ def _format_noise(kinds: pd.Series, values: pd.Series, rng: np.random.Generator)
         ]
         s = style[phone].to_numpy()
         out[phone] = np.select([s == i for i in range(5)], [x.to_numpy() for x in styles])
-    email = (kinds == "email") & (style < 2)
-    out[email] = out[email].str.upper() if style.iloc[0] % 2 else out[email].str.title()
+    # e-mails: one in five in capitals, one in five title case, each row drawn on its own
+    upper, title = (kinds == "email") & (style == 0), (kinds == "email") & (style == 1)
+    out[upper] = out[upper].str.upper()
+    out[title] = out[title].str.title()
     compact = kinds.isin(["person_id", "bank_account", "device"]) & (style >= 3)
     if compact.any():
         c = out[compact]
