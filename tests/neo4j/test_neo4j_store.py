@@ -348,7 +348,9 @@ def test_method_gds_runs_leiden_in_the_database(neo4j_store, small_market):
     sellers = pd.Index(tables["sellers"]["seller_id"])
 
     def ari(method: str) -> tuple[float, list]:
-        found, _ = detect_rings(tables, AnalysisSettings.load(method=method), engine=neo4j_store.gds_leiden)
+        found, _ = detect_rings(
+            tables, AnalysisSettings.load(method=method), engine=neo4j_store.community_engine()
+        )
         flagged = found.rings[found.rings["ring_score"] >= 0.5]
         return adjusted_rand(sellers, truth, flagged[["seller_id", "ring_id"]]), found.rings[
             "ring_id"

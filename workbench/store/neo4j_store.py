@@ -15,25 +15,23 @@ from __future__ import annotations
 
 import io
 import json
-import re
-import uuid
 
-import numpy as np
 import pandas as pd
 
 from workbench import model
 from workbench.errors import WorkbenchError
 from workbench.model import (
-    INPUT_FILES,
     LINK_KIND_TO_NODE,
     LINK_OWNERS,
     LINK_TYPES,
     NODE_KINDS,
-    PROPERTY_NAME,
 )
 
 from .base import RECORD_TABLES, GraphStore, chain_entries, upsert_rows
 from .named_queries import NamedQueries
+from .neo4j_gds import GdsLeiden
+from .neo4j_tables import epoch_parts, frame_of, projection, quote
+from .neo4j_tables import values as plain_values
 
 __all__ = ["Neo4jStore", "LINK_TYPES", "open_neo4j"]
 
@@ -139,17 +137,17 @@ class Neo4jStore(GraphStore):
         size = batch_size or self.batch_size
         fields, expressions = [], []
         for column in frame.columns:
-            name = _quote(str(column))
+            name = quote(str(column))
             if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
                 at = f"$c[{len(fields)}][i]"
                 expressions.append(
                     f"{name}: CASE WHEN {at} IS NULL THEN null "
                     f"ELSE datetime({{epochSeconds: {at}, nanosecond: $c[{len(fields) + 1}][i]}}) END"
                 )
-                fields.extend(_epoch_parts(frame[column]))
+                fields.extend(epoch_parts(frame[column]))
             else:
                 expressions.append(f"{name}: $c[{len(fields)}][i]")
-                fields.append(_values(frame[column]))
+                fields.append(plain_values(frame[column]))
         statement = f"UNWIND range(0, size($c[0]) - 1) AS i WITH {{{', '.join(expressions)}}} AS row {cypher}"
         starts = list(range(0, len(frame), size))
 
@@ -269,11 +267,11 @@ class Neo4jStore(GraphStore):
         label = _ENTITY_LABEL[name]
         # only nodes that came from an input row carry provenance (not an Address only linked to)
         rows = self.run(
-            f"MATCH (n:{label}) WHERE n.provenance IS NOT NULL RETURN {_projection('n', name)} AS p"
+            f"MATCH (n:{label}) WHERE n.provenance IS NOT NULL RETURN {projection('n', name)} AS p"
         )
         if not rows:
             return None
-        return _frame(name, [r["p"] for r in rows])
+        return frame_of(name, [r["p"] for r in rows])
 
     # ---- identifier links ------------------------------------------------------------------
     def _write_links(self, name: str, frame: pd.DataFrame) -> None:
@@ -306,12 +304,12 @@ class Neo4jStore(GraphStore):
             if not self.run(f"MATCH (:{owner_label})-[r:{rel}]->() RETURN 1 AS x LIMIT 1"):
                 # a first load creates relationships outright, two transactions at a time (the
                 # server's commit work is the cost; it runs on both cores)
-                values = ", ".join(f"{_quote(c)}: row.{_quote(c)}" for c in ["provenance", *props])
+                values = ", ".join(f"{quote(c)}: row.{quote(c)}" for c in ["provenance", *props])
                 self._write_frame(ends + f"CREATE (o)-[:{rel} {{{values}}}]->(i)", rows, workers=2)
             else:
                 # a re-load (or a load resumed after an interruption) merges them on their
                 # provenance, so nothing is doubled
-                setters = ", ".join(f"r.{_quote(c)} = row.{_quote(c)}" for c in props)
+                setters = ", ".join(f"r.{quote(c)} = row.{quote(c)}" for c in props)
                 self._write_frame(
                     ends
                     + f"MERGE (o)-[r:{rel} {{provenance: row.provenance}}]->(i)"
@@ -340,17 +338,17 @@ class Neo4jStore(GraphStore):
             key = NODE_KINDS[label].key
             rows = self.run(
                 f"MATCH (o:{owner_label})-[r:{rel}]->(i:{label}) "
-                f"RETURN o.{owner_key} AS owner, i.{key} AS value, {_projection('r', name)} AS p"
+                f"RETURN o.{owner_key} AS owner, i.{key} AS value, {projection('r', name)} AS p"
             )
             parts.extend({**r["p"], owner_key: r["owner"], "kind": kind, "value": r["value"]} for r in rows)
-        return _frame(name, parts) if parts else None
+        return frame_of(name, parts) if parts else None
 
     # ---- payments ----------------------------------------------------------------------------
     def _write_payments(self, frame: pd.DataFrame) -> None:
         accounts = pd.unique(pd.concat([frame["from_account"], frame["to_account"]]))
         self._write_frame("MERGE (:BankAccount {account: row.v})", pd.DataFrame({"v": accounts}))
         props = [c for c in frame.columns if c not in ("from_account", "to_account", "payment_id")]
-        setters = ", ".join(f"p.{_quote(c)} = row.{_quote(c)}" for c in props)
+        setters = ", ".join(f"p.{quote(c)} = row.{quote(c)}" for c in props)
         self._write_frame(
             "MATCH (a:BankAccount {account: row.from_account}) "
             "MATCH (b:BankAccount {account: row.to_account}) "
@@ -361,11 +359,11 @@ class Neo4jStore(GraphStore):
     def _read_payments(self) -> pd.DataFrame | None:
         rows = self.run(
             "MATCH (a:BankAccount)-[p:PAID]->(b:BankAccount) "
-            f"RETURN a.account AS from_account, b.account AS to_account, {_projection('p', 'payments')} AS p"
+            f"RETURN a.account AS from_account, b.account AS to_account, {projection('p', 'payments')} AS p"
         )
         if not rows:
             return None
-        return _frame(
+        return frame_of(
             "payments",
             [{**r["p"], "from_account": r["from_account"], "to_account": r["to_account"]} for r in rows],
         )
@@ -399,7 +397,7 @@ class Neo4jStore(GraphStore):
             return
         orgs = frame[frame["entity_kind"] == "Organization"]
         cols = [c for c in orgs.columns if c not in ("ring_id", "entity_id", "entity_kind")]
-        setters = ", ".join(f"s.{_quote(c)} = row.{_quote(c)}" for c in cols)
+        setters = ", ".join(f"s.{quote(c)} = row.{quote(c)}" for c in cols)
         self._write_frame(
             "MATCH (r:Ring {ring_id: row.ring_id}) MERGE (o:Organization {org_id: row.entity_id}) "
             f"CREATE (r)-[s:SOURCED_FROM]->(o) SET {setters}",
@@ -482,109 +480,11 @@ class Neo4jStore(GraphStore):
             session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
     # ---- in-database community detection ------------------------------------------------------
-    def community_engine(self):
-        return self.gds_leiden
-
-    def gds_leiden(self, a, b, weights, vertices: int, settings) -> np.ndarray:
-        """Leiden (Graph Data Science) on the weighted evidence graph: community of each vertex.
-
-        The graph travels as numbered edges into a Cypher projection (nothing is written to the
-        database) and is dropped afterwards; one thread and a seed make runs repeat.
-        """
-        from neo4j.exceptions import ClientError
-
-        name = f"workbench_evidence_{uuid.uuid4().hex[:8]}"
-        try:
-            self.run(
-                "UNWIND range(0, size($a) - 1) AS i "
-                "WITH gds.graph.project($name, $a[i], $b[i], {relationshipProperties: {weight: $w[i]}}, "
-                "{undirectedRelationshipTypes: ['*']}) AS g RETURN g.nodeCount AS nodes",
-                name=name,
-                a=[int(x) for x in a],
-                b=[int(x) for x in b],
-                w=[float(x) for x in weights],
-            )
-            rows = self.run(
-                "CALL gds.leiden.stream($name, {relationshipWeightProperty: 'weight', randomSeed: $seed, "
-                "concurrency: 1, gamma: $gamma}) YIELD nodeId, communityId RETURN nodeId, communityId",
-                name=name,
-                seed=int(settings.seed),
-                gamma=float(settings.gds_gamma),
-            )
-        except ClientError as exc:
-            raise WorkbenchError(f"Neo4j at {self.uri}: Graph Data Science failed ({exc.message})") from None
-        finally:
-            self.run("CALL gds.graph.drop($name, false) YIELD graphName RETURN graphName", name=name)
-        membership = np.arange(vertices, dtype=np.int64) + vertices  # unseen vertices stay alone
-        for row in rows:
-            membership[row["nodeId"]] = row["communityId"]
-        return membership
+    def community_engine(self) -> GdsLeiden:
+        return GdsLeiden(self)
 
     # ---- named queries ------------------------------------------------------------------------
     def query(self, name: str, **params) -> pd.DataFrame:
         """Answer named query ``name`` (``queries/<name>.cypher``) with ``params``."""
         q = NamedQueries.get(name)
         return q.frame(self.run(q.cypher, **q.bind(params)))
-
-
-# ---- conversions ----------------------------------------------------------------------------------
-def _datetime_columns(name: str) -> list[str]:
-    return [c.name for c in INPUT_FILES[name].columns if c.type == "datetime"]
-
-
-def _projection(var: str, name: str) -> str:
-    """``var``'s properties as a map, datetimes as ISO text (decoded in bulk by pandas)."""
-    overrides = "".join(f", {c}: toString({var}.{c})" for c in _datetime_columns(name))
-    return f"{var} {{.*{overrides}}}"
-
-
-def _quote(name: str) -> str:
-    """A property name as a Cypher identifier. Only names of the model's pattern get here (the
-    loaders store any other column under a generated name); anything else is refused outright, as
-    Neo4j reads escapes such as ``\\u0060`` inside a quoted name as a backtick."""
-    if not PROPERTY_NAME.match(name):
-        raise WorkbenchError(f"refusing to write a property named {name!r}: not a safe property name")
-    return "`" + name + "`"
-
-
-def _values(column: pd.Series) -> list:
-    """A column as plain Python values, missing ones as None (Neo4j stores no nulls)."""
-    return column.astype(object).where(column.notna(), None).tolist()
-
-
-def _epoch_parts(column: pd.Series) -> tuple[list, list]:
-    """Datetimes as whole epoch seconds and nanoseconds (exact, and cheap to send)."""
-    missing = column.isna().to_numpy()
-    micros = column.dt.as_unit("us").array.asi8
-    seconds, rest = np.divmod(micros, 1_000_000)
-    seconds = [None if m else s for s, m in zip(seconds.tolist(), missing, strict=True)]
-    return seconds, (rest * 1000).tolist()
-
-
-_LINE = re.compile(r":(\d+)")
-
-
-def _frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A table read back from the graph, typed and ordered as the loaders produced it."""
-    spec = INPUT_FILES[name]
-    frame = pd.DataFrame.from_records(rows)
-    declared = list(spec.column_names)
-    for column in declared:
-        if column not in frame:
-            frame[column] = None
-    for c in spec.columns:
-        if c.type == "datetime":
-            frame[c.name] = pd.to_datetime(frame[c.name], utc=True, format="ISO8601")
-        elif c.type == "float":
-            frame[c.name] = pd.to_numeric(frame[c.name]).astype("float64")
-        elif c.type == "int":
-            frame[c.name] = pd.to_numeric(frame[c.name]).astype("Int64")
-        else:
-            frame[c.name] = frame[c.name].astype("str").where(frame[c.name].notna())
-    extras = [c for c in frame.columns if c not in declared and c != "provenance"]
-    frame = frame[[*declared, *extras, "provenance"]]
-    # input order: by file, then by the first line each row came from
-    line = frame["provenance"].str.extract(_LINE, expand=False).astype("int64")
-    source = frame["provenance"].str.split(":", n=1).str[0]
-    order = pd.DataFrame({"s": source, "l": line}).sort_values(["s", "l"], kind="stable").index
-    return frame.loc[order].reset_index(drop=True)
