@@ -24,12 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import streamlit as st  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from workbench.app.testing import page_test  # noqa: E402
+from workbench.app.testing import PAGE_FUNCTIONS, page_test  # noqa: E402
 from workbench.pipeline import analyze  # noqa: E402
 from workbench.store import MemoryStore  # noqa: E402
 from workbench.synth.generator import generate_marketplace  # noqa: E402
 
-PAGES = ("overview", "rings", "network", "upstream", "ring_map", "leads", "hotspots", "watch")
+# every page the app has (the audit trail too), the Overview first as a session opens on it
+PAGES = tuple(PAGE_FUNCTIONS)
 
 
 def _page(name: str) -> AppTest:
