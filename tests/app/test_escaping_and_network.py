@@ -247,3 +247,18 @@ def test_what_the_explorer_draws_as_a_hub_follows_the_analysis_caps():
         for name, settings in (("packaged", packaged), ("tight", tight))
     }
     assert drawn == {"packaged": "phone", "tight": "hub"}
+
+
+def test_folded_groups_tied_to_the_same_members_are_drawn_apart_so_each_takes_its_click():
+    from workbench.app.network import TWIN_GAP, collapsed, server_layout
+
+    index, sellers = _wide_ring(members=60, phones_each=1)
+    for i, s in enumerate(sellers):  # each member also pays out to its own account: two folded kinds
+        account = f"6222{i:012d}"
+        index.identifiers_of[s].append(("bank_account", account, "seller_links.csv:3"))
+        index.owners_of[("bank_account", account)] = [s, sellers[(i + 1) % len(sellers)]]
+    shown, groups = collapsed(ring_graph(index, sellers, "R-1"))
+    assert {"group:phone", "group:bank_account"} <= set(groups)
+    at = server_layout(shown)
+    (px, py), (bx, by) = at["group:phone"], at["group:bank_account"]
+    assert ((px - bx) ** 2 + (py - by) ** 2) ** 0.5 >= TWIN_GAP - 1e-6

@@ -362,7 +362,39 @@ def server_layout(graph: ExplorerGraph, width: float = 2400.0) -> dict[str, tupl
     xs, ys = zip(*coords, strict=True)
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
     scale = width / span
-    return {n: (float(x * scale), float(y * scale)) for n, (x, y) in zip(names, coords, strict=True)}
+    at = {n: (float(x * scale), float(y * scale)) for n, (x, y) in zip(names, coords, strict=True)}
+    return _twins_apart(graph, at)
+
+
+# nodes tied to exactly the same neighbours are at least this far apart (pixels): a folded node's label
+# is about 140 wide, and one drawn over another could not be clicked
+TWIN_GAP = 160.0
+
+
+def _twins_apart(graph: ExplorerGraph, at: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """``at`` with nodes that have the same neighbours (two folded groups tied to every member, say)
+    set on a circle around their common spot: the layout's forces put such twins on one point."""
+    import math
+
+    around: dict[str, set[str]] = {n: set() for n in graph.nodes}
+    for a, b in graph.edges:
+        around[a].add(b)
+        around[b].add(a)
+    twins: dict[frozenset[str], list[str]] = {}
+    for node, near in around.items():
+        if near:
+            twins.setdefault(frozenset(near), []).append(node)
+    out = dict(at)
+    for same in twins.values():
+        if len(same) < 2:
+            continue
+        cx = sum(at[n][0] for n in same) / len(same)
+        cy = sum(at[n][1] for n in same) / len(same)
+        radius = TWIN_GAP / 2 / math.sin(math.pi / len(same))
+        for i, node in enumerate(sorted(same)):
+            angle = 2 * math.pi * i / len(same)
+            out[node] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
+    return out
 
 
 def to_html(
