@@ -16,7 +16,8 @@ from pathlib import Path
 from workbench.leads.packet import build_lead_packet
 from workbench.pipeline import analyze
 from workbench.store import MemoryStore
-from workbench.synth.generator import generate_marketplace, scenario_with
+from workbench.synth.generator import generate_marketplace
+from workbench.synth.scenarios import scenario_with
 
 
 def main(argv: list[str] | None = None) -> dict:

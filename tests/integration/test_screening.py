@@ -18,7 +18,8 @@ from tests.conftest import run_workbench
 from workbench.bench import screening_figures
 from workbench.store import MemoryStore
 from workbench.store.local_neo4j import free_port
-from workbench.synth.generator import HOSTILE_STRINGS, generate_marketplace
+from workbench.synth.defects import HOSTILE_STRINGS
+from workbench.synth.generator import generate_marketplace
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from workbench.analytics.resolution import Resolution, resolve_entities
 from workbench.analytics.settings import AnalysisSettings
 from workbench.analytics.text_forms import address_parts, name_parts, words
 from workbench.pipeline import detect_and_trace
-from workbench.synth.generator import HOSTILE_STRINGS
+from workbench.synth.defects import HOSTILE_STRINGS
 
 WAREHOUSE = [
     ("A1", "123 Industrial Rd, Dongguan", 23.0200, 113.7500, "Dongguan"),

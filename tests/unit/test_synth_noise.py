@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.synth.generator import _format_noise
+from workbench.synth.defects import format_noise
 
 
 def test_email_case_noise_is_drawn_for_each_row_not_once_for_all():
     emails = pd.Series([f"shop{i}@qq.com" for i in range(500)])
-    noisy = _format_noise(pd.Series(["email"] * len(emails)), emails, np.random.default_rng(4))
+    noisy = format_noise(pd.Series(["email"] * len(emails)), emails, np.random.default_rng(4))
     styles = {
         "upper": (noisy == emails.str.upper()).sum(),
         "title": (noisy == emails.str.title()).sum(),

@@ -50,7 +50,8 @@ def synth(
     ] = 0,
 ) -> None:
     """Generate a synthetic marketplace with planted rings and their sources under truth/."""
-    from ..synth.generator import SCENARIOS, generate_marketplace
+    from ..synth.generator import generate_marketplace
+    from ..synth.scenarios import SCENARIOS
 
     if scenario not in SCENARIOS:
         raise WorkbenchError(f"--scenario: unknown {scenario!r}; choose one of {', '.join(SCENARIOS)}")

@@ -324,7 +324,7 @@ def _neighbours_used(frames, market, neighbours: list[str], rng) -> None:
     warehouse next door would pull them into the ring."""
     if not neighbours:
         return
-    legit = market.seller_ids.iloc[np.flatnonzero(~market.is_ring)].to_numpy()
+    legit = market.people.seller_ids.iloc[np.flatnonzero(~market.people.is_ring)].to_numpy()
     rows = []
     for address in neighbours:
         for seller in rng.choice(legit, int(rng.integers(1, 4)), replace=False):
@@ -350,7 +350,7 @@ def _side_suppliers(frames, market, org_records, rng, taken: int) -> None:
     for n, factory in enumerate(factories):
         ring = int(np.flatnonzero(market.ring_factory.to_numpy() == factory)[0])
         members = market._ring_members(ring)
-        member_ids = set(market.seller_ids.iloc[members])
+        member_ids = set(market.people.seller_ids.iloc[members])
         ring_accounts = set(_norm(acct_values.iloc[acct_start[ring] : acct_start[ring] + acct_sizes[ring]]))
         goods = shipments[
             (shipments["recipient_kind"] == "seller")

@@ -7,7 +7,7 @@ seed gives the same folder, byte for byte, and a million sellers generate in min
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -16,94 +16,13 @@ import pandas as pd
 from graph_loaders.reader import write_input_csv
 
 from .cities import CITIES, ROAD_KINDS, ROADS
+from .defects import HOSTILE_STRINGS, append_bad_rows, format_noise
 from .duplicates import plant_duplicates
 from .registrations import write_registrations
+from .scenarios import SCENARIOS, Scenario
 
 __all__ = ["Scenario", "SCENARIOS", "generate_marketplace", "MarketplaceSummary"]
 
-
-@dataclass(frozen=True)
-class Scenario:
-    """How hard the planted problem is: link density inside rings, hubs, bridges, owners."""
-
-    name: str = "realistic"
-    # probability that a ring member uses the ring's shared device / payout account / ...
-    p_device: float = 0.45
-    p_account: float = 0.45
-    p_phone: float = 0.3
-    p_ip: float = 0.35
-    p_warehouse: float = 0.5
-    # share of ring members tied to their ring by one weak link only (an IP or a warehouse)
-    weak_share: float = 0.12
-    # share of legitimate sellers whose owner runs several shops (same person and account)
-    multistore_share: float = 0.06
-    # share of sellers behind a carrier NAT IP; e-commerce parks; pickup stations
-    nat_share: float = 0.35
-    park_share: float = 0.05
-    pickup_share: float = 0.2
-    fulfilment_share: float = 0.12
-    # bridges of each kind, per ring
-    bridges_per_ring: float = 0.25
-    # share of rings that buy through a wholesaler rather than from the factory directly
-    wholesaler_share: float = 0.35
-    # every ring this many storefronts (3 to 30) instead of a drawn size; for benchmarks
-    ring_size: int | None = None
-    # share of rings one ordinary seller touches by one weak identifier (a device bought
-    # second-hand from a member, the member's internet-cafe IP, a ring warehouse it ships from);
-    # drawn from a stream of its own, so 0 leaves every other output as it was
-    stray_share: float = 0.0
-    # share of ring warehouses, factories and wholesalers recorded several times, written
-    # differently (entity resolution); with side_supplier, each ring whose factory is so split
-    # also buys 0.45 as much from a small exclusive supplier. Own stream: 0 changes nothing
-    duplicate_share: float = 0.0
-    side_supplier: bool = False
-
-
-SCENARIOS: dict[str, Scenario] = {
-    "realistic": Scenario(),
-    "easy": Scenario(
-        name="easy",
-        p_device=0.8,
-        p_account=0.8,
-        p_phone=0.6,
-        weak_share=0.0,
-        nat_share=0.1,
-        bridges_per_ring=0.0,
-        wholesaler_share=0.0,
-    ),
-    "hard": Scenario(
-        name="hard",
-        p_device=0.4,
-        p_account=0.4,
-        p_phone=0.25,
-        p_ip=0.3,
-        p_warehouse=0.45,
-        weak_share=0.2,
-        nat_share=0.45,
-        park_share=0.08,
-        bridges_per_ring=0.15,
-        wholesaler_share=0.5,
-    ),
-    "hubs": Scenario(
-        name="hubs",
-        nat_share=0.6,
-        park_share=0.12,
-        pickup_share=0.35,
-        fulfilment_share=0.25,
-        bridges_per_ring=0.3,
-        weak_share=0.15,
-    ),
-    "multistore": Scenario(name="multistore", multistore_share=0.3),
-}
-# the hard scenario plus ordinary sellers that touch 40% of the rings by one weak identifier each
-# (what investigators meet: a device sold on, a cafe IP, a shared warehouse)
-SCENARIOS["strays"] = replace(SCENARIOS["hard"], name="strays", stray_share=0.4)
-# the hard scenario with half the ring warehouses and suppliers recorded several times; and with
-# every one so, each ring's factory flow split over its records beside a smaller exclusive supplier
-SCENARIOS["duplicates"] = replace(SCENARIOS["hard"], name="duplicates", duplicate_share=0.5)
-SCENARIOS["split-source"] = replace(
-    SCENARIOS["hard"], name="split-source", duplicate_share=1.0, side_supplier=True
-)
 
 BRANDS = pd.DataFrame(
     [
@@ -125,17 +44,6 @@ BRANDS = pd.DataFrame(
     ],
     columns=["brand", "category", "median_price", "luxury"],
 )
-
-# strings a hostile or careless export may carry; loaders keep them verbatim, renderers escape them
-HOSTILE_STRINGS = [
-    '<script>alert("xss")</script>',
-    "'}) DETACH DELETE n //",
-    "Robert'); DROP TABLE sellers;--",
-    '<img src=x onerror="alert(1)">',
-    '=HYPERLINK("http://evil.example","click")',
-    '" OR 1=1 --',
-    "MATCH (n) DETACH DELETE n",
-]
 
 _EPOCH = np.datetime64("2018-01-01")
 
@@ -170,13 +78,80 @@ def _dates(days: np.ndarray) -> pd.Series:
     return pd.Series((_EPOCH + days.astype("timedelta64[D]")).astype(str))
 
 
+@dataclass(frozen=True)
+class _People:
+    """Who the sellers are: positions 0..r-1 are ring members (ring by ring), the rest legitimate
+    shops, some run by one owner; drawn first, so every later step can rely on it."""
+
+    ring_sizes: np.ndarray  # storefronts of each ring
+    ring_of: np.ndarray  # each seller's ring, -1 for a legitimate shop
+    owner: np.ndarray  # each legitimate shop's owner (a multi-store owner has several shops)
+    n_owners: int
+    multistore: np.ndarray
+    is_ring: np.ndarray
+    weak: np.ndarray  # ring members tied to their ring by one weak link only
+    seller_number: np.ndarray
+    seller_ids: pd.Series
+    registered_day: np.ndarray
+    members: np.ndarray  # the ring members' positions
+
+    @classmethod
+    def draw(cls, rng: np.random.Generator, n: int, k: int, scenario: Scenario) -> _People:
+        """``n`` sellers of whom the first ones form ``k`` rings (drawn first, before any identifier)."""
+        sizes = np.clip(3 + rng.negative_binomial(2, 0.3, k), 3, 30)
+        if scenario.ring_size:
+            sizes = np.full(k, int(np.clip(scenario.ring_size, 3, 30)))
+        if sizes.sum() > n // 2:
+            raise ValueError(f"{k} rings need about {sizes.sum()} sellers; ask for more sellers")
+        r = int(sizes.sum())
+        ring_sizes = sizes
+        # positions 0..r-1 are ring members, the rest legitimate; numbers are shuffled later
+        ring_of = np.full(n, -1, dtype=np.int64)
+        ring_of[:r] = np.repeat(np.arange(k), sizes)
+        legit = n - r
+        multi = int(legit * scenario.multistore_share)
+        group_sizes = rng.integers(2, 6, max(1, multi // 2 + 1))
+        group_sizes = group_sizes[: np.searchsorted(np.cumsum(group_sizes), multi) + 1]
+        owner_multi = np.repeat(np.arange(len(group_sizes)), group_sizes)[:multi]
+        owner = np.full(n, -1, dtype=np.int64)
+        owner[r : r + multi] = owner_multi
+        owner[r + multi :] = len(group_sizes) + np.arange(legit - multi)
+        n_owners = len(group_sizes) + legit - multi
+        multistore = np.zeros(n, dtype=bool)
+        multistore[r : r + multi] = True
+        is_ring = ring_of >= 0
+        # ring members lean on a weak link only with this flag
+        weak = is_ring & (rng.random(n) < scenario.weak_share)
+        # every ring keeps a strong first member that weak members can hang on to
+        weak[np.concatenate([[0], np.cumsum(sizes)[:-1]])] = False
+        seller_number = rng.permutation(n) + 1
+        seller_ids = _text("S", seller_number, 7)
+        # ring registrations come in bursts; legitimate ones spread over the years
+        ring_start = rng.integers(0, 2500, k)
+        registered_day = rng.integers(0, 2700, n)
+        registered_day[is_ring] = ring_start[ring_of[is_ring]] + rng.integers(0, 60, int(is_ring.sum()))
+        return cls(
+            ring_sizes=ring_sizes,
+            ring_of=ring_of,
+            owner=owner,
+            n_owners=n_owners,
+            multistore=multistore,
+            is_ring=is_ring,
+            weak=weak,
+            seller_number=seller_number,
+            seller_ids=seller_ids,
+            registered_day=registered_day,
+            members=np.flatnonzero(is_ring),
+        )
+
+
 class _Marketplace:
     """Builds the frames of one marketplace; one instance per generation."""
 
     def __init__(self, sellers: int, rings: int, seed: int, scenario: Scenario):
-        self.n = sellers
-        self.k = rings
-        self.sc = scenario
+        self.seller_count = sellers
+        self.ring_count = rings
+        self.scenario = scenario
         self.rng = np.random.default_rng(seed)
         self.seed = seed
         self.ids = _Ids()
@@ -193,6 +168,25 @@ class _Marketplace:
         self.city_p = (cities["weight"] / cities["weight"].sum()).to_numpy()
         production = cities["production"].to_numpy()
         self.production_cities = np.flatnonzero(production)
+        # the first draws of the seed: every step below builds on who the sellers are
+        self.people = _People.draw(self.rng, sellers, rings, scenario)
+        # what the build steps make, in build()'s order; each step reads only what earlier ones made
+        # _identifiers: each ring's shared values, its members' warehouse, where each seller ships from
+        self.pools: dict[str, tuple[pd.Series, np.ndarray, np.ndarray]] = {}
+        self.in_park = np.zeros(sellers, dtype=bool)
+        self.member_wh = pd.Series(dtype=object)
+        self.ship_from = np.empty(sellers, dtype=object)
+        # _hubs: the logistics firms and the popular wholesalers
+        self.logistics = pd.Series(dtype=object)
+        self.popular = pd.Series(dtype=object)
+        # _supply_chains: each ring's factory, and the truth of who supplies which ring
+        self.ring_factory = pd.Series(dtype=object)
+        self.truth_sources = pd.DataFrame()
+        # _sellers_table and _listings: the files of shops, listings and enforcement signals
+        self.sellers = pd.DataFrame()
+        self.listings = pd.DataFrame()
+        self.complaints = pd.DataFrame()
+        self.test_buys = pd.DataFrame()
 
     # ---- small helpers ---------------------------------------------------------------
     def _cities(self, n: int, production: bool = False) -> np.ndarray:
@@ -278,7 +272,6 @@ class _Marketplace:
 
     # ---- the marketplace -------------------------------------------------------------
     def build(self) -> dict[str, pd.DataFrame]:
-        self._people()
         self._identifiers()
         self._hubs()
         self._bridges()
@@ -288,73 +281,35 @@ class _Marketplace:
         self._listings()
         return self._frames()
 
-    def _people(self) -> None:
-        rng, n, k = self.rng, self.n, self.k
-        sizes = np.clip(3 + rng.negative_binomial(2, 0.3, k), 3, 30)
-        if self.sc.ring_size:
-            sizes = np.full(k, int(np.clip(self.sc.ring_size, 3, 30)))
-        if sizes.sum() > n // 2:
-            raise ValueError(f"{k} rings need about {sizes.sum()} sellers; ask for more sellers")
-        r = int(sizes.sum())
-        self.ring_sizes = sizes
-        # positions 0..r-1 are ring members, the rest legitimate; numbers are shuffled later
-        self.ring_of = np.full(n, -1, dtype=np.int64)
-        self.ring_of[:r] = np.repeat(np.arange(k), sizes)
-        legit = n - r
-        multi = int(legit * self.sc.multistore_share)
-        group_sizes = rng.integers(2, 6, max(1, multi // 2 + 1))
-        group_sizes = group_sizes[: np.searchsorted(np.cumsum(group_sizes), multi) + 1]
-        owner_multi = np.repeat(np.arange(len(group_sizes)), group_sizes)[:multi]
-        self.owner = np.full(n, -1, dtype=np.int64)
-        self.owner[r : r + multi] = owner_multi
-        self.owner[r + multi :] = len(group_sizes) + np.arange(legit - multi)
-        self.n_owners = len(group_sizes) + legit - multi
-        self.multistore = np.zeros(n, dtype=bool)
-        self.multistore[r : r + multi] = True
-        self.is_ring = self.ring_of >= 0
-        # ring members lean on a weak link only with this flag
-        self.weak = self.is_ring & (rng.random(n) < self.sc.weak_share)
-        # every ring keeps a strong first member that weak members can hang on to
-        self.weak[np.concatenate([[0], np.cumsum(sizes)[:-1]])] = False
-        self.seller_number = rng.permutation(n) + 1
-        self.seller_ids = _text("S", self.seller_number, 7)
-        # ring registrations come in bursts; legitimate ones spread over the years
-        ring_start = rng.integers(0, 2500, k)
-        self.registered_day = rng.integers(0, 2700, n)
-        self.registered_day[self.is_ring] = ring_start[self.ring_of[self.is_ring]] + rng.integers(
-            0, 60, int(self.is_ring.sum())
-        )
-
     def _pooled(self, kind: str, sizes: np.ndarray, make, p: float, role: str) -> pd.Series:
         """Give each non-weak ring member its ring's shared ``kind`` with probability ``p``,
         else one of its own; return which members use the pool."""
         rng = self.rng
-        members = np.flatnonzero(self.is_ring)
+        members = np.flatnonzero(self.people.is_ring)
         start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         values = make(int(sizes.sum()))
         self.pools[kind] = (values, start, sizes)
-        ring = self.ring_of[members]
+        ring = self.people.ring_of[members]
         pick = start[ring] + (rng.random(len(members)) * sizes[ring]).astype(np.int64)
-        uses = (rng.random(len(members)) < p) & ~self.weak[members]
+        uses = (rng.random(len(members)) < p) & ~self.people.weak[members]
         self.link(members[uses], kind, values.iloc[pick[uses]].to_numpy(), role)
         self.link(members[~uses], kind, make(int((~uses).sum())).to_numpy(), role)
         return pd.Series(uses, index=members)
 
     def pool_value(self, kind: str, sellers: np.ndarray, which: int = 0) -> np.ndarray:
         values, start, sizes = self.pools[kind]
-        ring = self.ring_of[sellers]
+        ring = self.people.ring_of[sellers]
         return values.iloc[start[ring] + np.minimum(which, sizes[ring] - 1)].to_numpy()
 
     def _identifiers(self) -> None:
-        rng, n, k = self.rng, self.n, self.k
-        legit = np.flatnonzero(~self.is_ring)
-        owner = self.owner[legit]
-        self.pools: dict[str, tuple[pd.Series, np.ndarray, np.ndarray]] = {}
+        rng, n, k = self.rng, self.seller_count, self.ring_count
+        legit = np.flatnonzero(~self.people.is_ring)
+        owner = self.people.owner[legit]
 
         def per_owner(make, share_p: float, kind: str, role: str) -> None:
             # a multi-store owner reuses the owner's value on each shop with probability share_p
-            values = make(self.n_owners).iloc[owner].to_numpy().astype(object)
-            own = self.multistore[legit] & (rng.random(len(legit)) >= share_p)
+            values = make(self.people.n_owners).iloc[owner].to_numpy().astype(object)
+            own = self.people.multistore[legit] & (rng.random(len(legit)) >= share_p)
             values[own] = make(int(own.sum())).to_numpy()
             self.link(legit, kind, values, role)
 
@@ -365,12 +320,11 @@ class _Marketplace:
         self.link(legit, "email", self.emails(len(legit)).to_numpy(), "contact")
         self.link(legit, "ip", self.ips(len(legit)).to_numpy(), "login")
 
-        members = np.flatnonzero(self.is_ring)
-        self.members = members
+        members = np.flatnonzero(self.people.is_ring)
         # borrowed or bought identities: a different real person behind every storefront
         self.link(members, "person_id", self.person_ids(len(members)).to_numpy(), "registered")
         self.link(members, "email", self.emails(len(members)).to_numpy(), "contact")
-        sc = self.sc
+        sc = self.scenario
         uses = [
             self._pooled("bank_account", rng.integers(1, 3, k), self.accounts, sc.p_account, "payout"),
             self._pooled("device", rng.integers(1, 3, k), self.devices, sc.p_device, "login"),
@@ -384,19 +338,19 @@ class _Marketplace:
         drawn = self._link_frame()
         drawn = drawn[
             drawn["kind"].isin(["bank_account", "device", "phone"])
-            & (self.ring_of[drawn["seller"].to_numpy()] >= 0)
+            & (self.people.ring_of[drawn["seller"].to_numpy()] >= 0)
         ]
-        drawn = drawn.assign(ring=self.ring_of[drawn["seller"].to_numpy()])
+        drawn = drawn.assign(ring=self.people.ring_of[drawn["seller"].to_numpy()])
         sharing = drawn.groupby(["ring", "kind", "value"])["seller"].transform("nunique") >= 2
         shares = np.isin(members, drawn.loc[sharing, "seller"].to_numpy())
-        lonely = members[~(strong & shares) & ~self.weak[members]]
+        lonely = members[~(strong & shares) & ~self.people.weak[members]]
         self.link(lonely, "bank_account", self.pool_value("bank_account", lonely), "payout")
-        anchors = self._one_member_per_ring(np.unique(self.ring_of[lonely]))
+        anchors = self._one_member_per_ring(np.unique(self.people.ring_of[lonely]))
         self.link(anchors, "bank_account", self.pool_value("bank_account", anchors), "payout")
 
         # registered addresses: the owner's residence (shared by a multi-store owner's shops)
         home = np.empty(n, dtype=object)
-        home[legit] = self.new_addresses(self.n_owners, "residential").iloc[owner].to_numpy()
+        home[legit] = self.new_addresses(self.people.n_owners, "residential").iloc[owner].to_numpy()
         home[members] = self.new_addresses(len(members), "residential").to_numpy()
         in_park = rng.random(n) < sc.park_share
         self.link(np.flatnonzero(~in_park), "address", home[~in_park], "registered")
@@ -409,36 +363,36 @@ class _Marketplace:
         warehouses = self.new_addresses(len(cities), "warehouse", cities=cities)
         start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         self.pools["warehouse"] = (warehouses, start, sizes)
-        ring = self.ring_of[members]
+        ring = self.people.ring_of[members]
         pick = start[ring] + (rng.random(len(members)) * sizes[ring]).astype(np.int64)
         self.member_wh = pd.Series(warehouses.iloc[pick].to_numpy(), index=members)
-        use_wh = (rng.random(len(members)) < sc.p_warehouse) & ~self.weak[members]
+        use_wh = (rng.random(len(members)) < sc.p_warehouse) & ~self.people.weak[members]
         self.link(members[use_wh], "address", self.member_wh.to_numpy()[use_wh], "ship_from")
         ship_from = home.copy()
         ship_from[members] = self.member_wh.to_numpy()
         self.ship_from = ship_from
 
         # weak members hang on by one link: a warehouse of the ring or the IP it logs in from
-        weak = np.flatnonzero(self.weak)
+        weak = np.flatnonzero(self.people.weak)
         by_wh = rng.random(len(weak)) < 0.5
         weak_wh = weak[by_wh]
         self.link(weak_wh, "address", self.member_wh[weak_wh].to_numpy(), "ship_from")
         weak_ip = weak[~by_wh]
         self.link(weak_ip, "ip", self.pool_value("ip", weak_ip), "login")
         # ...which a strong member of the ring also uses, so the one weak link does reach the ring
-        anchors = self._one_member_per_ring(np.unique(self.ring_of[weak_ip]))
+        anchors = self._one_member_per_ring(np.unique(self.people.ring_of[weak_ip]))
         self.link(anchors, "ip", self.pool_value("ip", anchors), "login")
-        anchors = self._one_member_per_ring(self.ring_of[weak_wh])
+        anchors = self._one_member_per_ring(self.people.ring_of[weak_wh])
         self.link(anchors, "address", self.member_wh[weak_wh].to_numpy(), "ship_from")
         # legitimate shops ship from home
-        legit_ship = np.flatnonzero(~self.is_ring & (rng.random(n) < 0.5))
+        legit_ship = np.flatnonzero(~self.people.is_ring & (rng.random(n) < 0.5))
         self.link(legit_ship, "address", home[legit_ship], "ship_from")
 
     def _one_member_per_ring(self, rings: np.ndarray) -> np.ndarray:
         """A random strong (not weak) member of each ring listed in ``rings`` (in that order)."""
-        strong = np.flatnonzero(self.is_ring & ~self.weak)
+        strong = np.flatnonzero(self.people.is_ring & ~self.people.weak)
         strong = strong[self.rng.permutation(len(strong))]
-        by_ring = pd.Series(strong).groupby(self.ring_of[strong]).agg(list)
+        by_ring = pd.Series(strong).groupby(self.people.ring_of[strong]).agg(list)
         draw = self.rng.random(len(rings))
         return np.array(
             [by_ring[r][int(u * len(by_ring[r]))] for r, u in zip(rings, draw, strict=True)],
@@ -447,7 +401,7 @@ class _Marketplace:
 
     def _hubs(self) -> None:
         """Decoys: identifiers that tie many unrelated sellers and prove nothing."""
-        rng, n, sc = self.rng, self.n, self.sc
+        rng, n, sc = self.rng, self.seller_count, self.scenario
         nat = self.ips(max(5, n // 4000), block=100)
         users = np.flatnonzero(rng.random(n) < sc.nat_share)
         self.link(users, "ip", nat.iloc[rng.integers(0, len(nat), len(users))].to_numpy(), "login")
@@ -477,8 +431,8 @@ class _Marketplace:
 
     def _bridges(self) -> None:
         """Moderate links between otherwise separate groups."""
-        rng, k = self.rng, self.k
-        b = int(round(self.sc.bridges_per_ring * k)) if k >= 2 else 0
+        rng, k = self.rng, self.ring_count
+        b = int(round(self.scenario.bridges_per_ring * k)) if k >= 2 else 0
         if b == 0:
             return
 
@@ -509,19 +463,19 @@ class _Marketplace:
         for i in range(b):
             rings = rng.choice(k, min(k, int(rng.integers(2, 4))), replace=False)
             visitors = np.concatenate(
-                [member_of(rings), rng.choice(np.flatnonzero(~self.is_ring), rng.integers(8, 28))]
+                [member_of(rings), rng.choice(np.flatnonzero(~self.people.is_ring), rng.integers(8, 28))]
             )
             self.link(visitors, "ip", np.repeat(cafes.iloc[i], len(visitors)), "login")
 
     def _strays(self) -> None:
         """Ordinary sellers each touching one ring by one weak identifier only: not members."""
-        if self.sc.stray_share <= 0:
+        if self.scenario.stray_share <= 0:
             return
         rng = np.random.default_rng([self.seed, 16])
-        rings = np.flatnonzero(rng.random(self.k) < self.sc.stray_share)
-        strays = rng.choice(np.flatnonzero(~self.is_ring), len(rings), replace=False)
-        starts = np.concatenate([[0], np.cumsum(self.ring_sizes)[:-1]])
-        members = starts[rings] + (rng.random(len(rings)) * self.ring_sizes[rings]).astype(np.int64)
+        rings = np.flatnonzero(rng.random(self.ring_count) < self.scenario.stray_share)
+        strays = rng.choice(np.flatnonzero(~self.people.is_ring), len(rings), replace=False)
+        starts = np.concatenate([[0], np.cumsum(self.people.ring_sizes)[:-1]])
+        members = starts[rings] + (rng.random(len(rings)) * self.people.ring_sizes[rings]).astype(np.int64)
         links = self._link_frame()
         # a device, an IP, a warehouse, or (one in four) the device and the IP: two weak ties of
         # different kinds, which pass for corroboration and only an investigator can undo
@@ -536,8 +490,8 @@ class _Marketplace:
 
     def _one_member_per_ring_each(self, rings: np.ndarray) -> np.ndarray:
         """A random member of each ring listed (repeats allowed), weak members included."""
-        sizes = self.ring_sizes[rings]
-        starts = np.concatenate([[0], np.cumsum(self.ring_sizes)[:-1]])[rings]
+        sizes = self.people.ring_sizes[rings]
+        starts = np.concatenate([[0], np.cumsum(self.people.ring_sizes)[:-1]])[rings]
         return starts + (self.rng.random(len(rings)) * sizes).astype(np.int64)
 
     # ---- organisations and supply chains -----------------------------------------------
@@ -614,10 +568,10 @@ class _Marketplace:
         )
 
     def _supply_chains(self) -> None:
-        rng, k, n = self.rng, self.k, self.n
+        rng, k, n = self.rng, self.ring_count, self.seller_count
         factories = self._orgs(k, "factory", "Manufacturing Co.", production=True)
         self.ring_factory = factories
-        via = rng.random(k) < self.sc.wholesaler_share
+        via = rng.random(k) < self.scenario.wholesaler_share
         wholesalers = self._orgs(int(via.sum()), "wholesaler", "Trading Co.", production=True)
         ring_wholesaler = np.full(k, None, dtype=object)
         ring_wholesaler[via] = wholesalers.to_numpy()
@@ -681,7 +635,7 @@ class _Marketplace:
 
         # legitimate trade: brand factories -> popular wholesalers -> shops -> consumers
         legit_factories = self._orgs(max(5, n // 5000), "factory", "Authorised Brand Factory")
-        buyers = np.flatnonzero(~self.is_ring & (rng.random(n) < 0.3))
+        buyers = np.flatnonzero(~self.people.is_ring & (rng.random(n) < 0.3))
         popular = rng.choice(self.popular, len(buyers))
         self._ship(self.org_address(popular), self.ship_from[buyers], "org", popular, "seller", buyers, 4)
         legit_accounts = self._seller_accounts(buyers)
@@ -691,7 +645,7 @@ class _Marketplace:
         pw = rng.choice(self.popular, m)
         self._ship(self.org_address(lf), self.org_address(pw), "org", lf, "org", pw, 80)
         self._pay(self.org_values(pw, "bank_account"), self.org_values(lf, "bank_account"), 80000)
-        senders = np.flatnonzero(~self.is_ring & (rng.random(n) < 0.2))
+        senders = np.flatnonzero(~self.people.is_ring & (rng.random(n) < 0.2))
         self._ship(
             self.ship_from[senders],
             rng.choice(consumers, len(senders)),
@@ -704,8 +658,8 @@ class _Marketplace:
         self.truth_sources = pd.DataFrame({"ring": np.arange(k), "org_id": factories.to_numpy()})
 
     def _ring_members(self, ring: int) -> np.ndarray:
-        start = int(np.sum(self.ring_sizes[:ring]))
-        return np.arange(start, start + self.ring_sizes[ring])
+        start = int(np.sum(self.people.ring_sizes[:ring]))
+        return np.arange(start, start + self.people.ring_sizes[ring])
 
     def _seller_accounts(self, sellers: np.ndarray) -> np.ndarray:
         links = self._link_frame()
@@ -719,14 +673,14 @@ class _Marketplace:
 
     # ---- shops, listings and enforcement signals -----------------------------------------
     def _sellers_table(self) -> None:
-        rng, n = self.rng, self.n
+        rng, n = self.rng, self.seller_count
         status = np.full(n, "active", dtype=object)
         u = rng.random(n)
         # repeat offenders: ring storefronts get banned or closed far more often
-        status[self.is_ring & (u < 0.12)] = "banned"
-        status[self.is_ring & (u >= 0.12) & (u < 0.22)] = "closed"
-        status[~self.is_ring & (u < 0.005)] = "banned"
-        status[~self.is_ring & (u >= 0.005) & (u < 0.035)] = "closed"
+        status[self.people.is_ring & (u < 0.12)] = "banned"
+        status[self.people.is_ring & (u >= 0.12) & (u < 0.22)] = "closed"
+        status[~self.people.is_ring & (u < 0.005)] = "banned"
+        status[~self.people.is_ring & (u >= 0.005) & (u < 0.035)] = "closed"
         words = np.array(
             [
                 "Star",
@@ -751,26 +705,26 @@ class _Marketplace:
             + " "
             + pd.Series(rng.choice(words, n))
             + " Shop "
-            + pd.Series(self.seller_number).astype(str)
+            + pd.Series(self.people.seller_number).astype(str)
         )
         hostile = rng.choice(n, min(n, len(HOSTILE_STRINGS)), replace=False)
         name.iloc[hostile] = HOSTILE_STRINGS[: len(hostile)]
         self.sellers = pd.DataFrame(
             {
-                "seller_id": self.seller_ids,
+                "seller_id": self.people.seller_ids,
                 "shop_name": name,
                 "platform": rng.choice(np.array(["taobao", "pinduoduo", "jd", "douyin"]), n),
-                "registered_at": _dates(self.registered_day),
+                "registered_at": _dates(self.people.registered_day),
                 "status": status,
             }
         )
 
     def _listings(self) -> None:
-        rng, n = self.rng, self.n
+        rng, n = self.rng, self.seller_count
         per_seller = 1 + rng.poisson(1.5, n)
         seller = np.repeat(np.arange(n), per_seller)
         m = len(seller)
-        ring = self.is_ring[seller]
+        ring = self.people.is_ring[seller]
         luxury = BRANDS["luxury"].to_numpy()
         weights_ring = np.where(luxury, 3.0, 1.0)
         brand = np.where(
@@ -784,12 +738,12 @@ class _Marketplace:
         factor = np.where(cheap, rng.uniform(0.12, 0.5, m), rng.lognormal(0, 0.2, m))
         factor[~ring & (rng.random(m) < 0.03)] = rng.uniform(0.3, 0.6)  # legitimate clearance
         price = np.round(median * factor, 2)
-        listed = self.registered_day[seller] + rng.integers(0, 400, m)
+        listed = self.people.registered_day[seller] + rng.integers(0, 400, m)
         removed = rng.random(m) < np.where(ring, 0.3, 0.05)
         self.listings = pd.DataFrame(
             {
                 "listing_id": _text("L", np.arange(1, m + 1), 8),
-                "seller_id": self.seller_ids.iloc[seller].to_numpy(),
+                "seller_id": self.people.seller_ids.iloc[seller].to_numpy(),
                 "title": BRANDS["brand"].to_numpy()[brand]
                 + " "
                 + BRANDS["category"].to_numpy()[brand]
@@ -847,23 +801,23 @@ class _Marketplace:
         links = links.sort_values("seller", kind="stable")
         seller_links = pd.DataFrame(
             {
-                "seller_id": self.seller_ids.iloc[links["seller"].to_numpy()].to_numpy(),
+                "seller_id": self.people.seller_ids.iloc[links["seller"].to_numpy()].to_numpy(),
                 "kind": links["kind"].to_numpy(),
-                "value": _format_noise(links["kind"], links["value"], rng).to_numpy(),
+                "value": format_noise(links["kind"], links["value"], rng).to_numpy(),
                 "role": links["role"].to_numpy(),
                 "observed_at": _dates(rng.integers(1500, 2900, len(links))).to_numpy(),
             }
         )
         seller_links["source_record_id"] = _text("SL", np.arange(1, len(seller_links) + 1), 9)
         org_links = pd.concat(self.org_links, ignore_index=True).rename(columns={"org": "org_id"})
-        org_links["value"] = _format_noise(org_links["kind"], org_links["value"], rng).to_numpy()
+        org_links["value"] = format_noise(org_links["kind"], org_links["value"], rng).to_numpy()
         shipments = pd.concat(self.shipments, ignore_index=True)
         is_seller = shipments["sender_kind"] == "seller"
-        shipments.loc[is_seller, "sender_id"] = self.seller_ids.iloc[
+        shipments.loc[is_seller, "sender_id"] = self.people.seller_ids.iloc[
             shipments.loc[is_seller, "sender_id"].astype(np.int64).to_numpy()
         ].to_numpy()
         to_seller = shipments["recipient_kind"] == "seller"
-        shipments.loc[to_seller, "recipient_id"] = self.seller_ids.iloc[
+        shipments.loc[to_seller, "recipient_id"] = self.people.seller_ids.iloc[
             shipments.loc[to_seller, "recipient_id"].astype(np.int64).to_numpy()
         ].to_numpy()
         shipments.insert(0, "waybill", _text("WB", np.arange(1, len(shipments) + 1), 10))
@@ -873,7 +827,7 @@ class _Marketplace:
         payments["currency"] = "CNY"
         payments["paid_at"] = _dates(payments.pop("paid_day").to_numpy())
         for column in ("from_account", "to_account"):
-            payments[column] = _format_noise(
+            payments[column] = format_noise(
                 pd.Series("bank_account", index=payments.index), payments[column], rng
             ).to_numpy()
         organizations = pd.concat(self.org_rows, ignore_index=True)
@@ -883,10 +837,10 @@ class _Marketplace:
 
         truth_rings = pd.DataFrame(
             {
-                "seller_id": self.seller_ids.iloc[self.members].to_numpy(),
-                "ring_id": _text("TR", self.ring_of[self.members] + 1, 4).to_numpy(),
+                "seller_id": self.people.seller_ids.iloc[self.people.members].to_numpy(),
+                "ring_id": _text("TR", self.people.ring_of[self.people.members] + 1, 4).to_numpy(),
                 # weak: planted with one weak tie to the ring only (no evidence can establish it)
-                "standing": np.where(self.weak[self.members], "weak", "core"),
+                "standing": np.where(self.people.weak[self.people.members], "weak", "core"),
             }
         ).sort_values("seller_id")
         truth_sources = pd.DataFrame(
@@ -909,97 +863,6 @@ class _Marketplace:
             "truth/rings": truth_rings,
             "truth/sources": truth_sources,
         }
-
-
-def _format_noise(kinds: pd.Series, values: pd.Series, rng: np.random.Generator) -> pd.Series:
-    """The formatting mess of real exports: phones in five styles, e-mail case, dashed IDs."""
-    kinds = pd.Series(np.asarray(kinds), dtype=object)
-    out = pd.Series(np.asarray(values), dtype=object).astype(str)
-    style = pd.Series(rng.integers(0, 5, len(out)))
-    phone = kinds == "phone"
-    if phone.any():
-        p = out[phone]
-        styles = [
-            p,
-            "+86 " + p.str[:3] + " " + p.str[3:7] + " " + p.str[7:],
-            p.str[:3] + "-" + p.str[3:7] + "-" + p.str[7:],
-            "0086" + p,
-            "+86" + p,
-        ]
-        s = style[phone].to_numpy()
-        out[phone] = np.select([s == i for i in range(5)], [x.to_numpy() for x in styles])
-    # e-mails: one in five in capitals, one in five title case, each row drawn on its own
-    upper, title = (kinds == "email") & (style == 0), (kinds == "email") & (style == 1)
-    out[upper] = out[upper].str.upper()
-    out[title] = out[title].str.title()
-    compact = kinds.isin(["person_id", "bank_account", "device"]) & (style >= 3)
-    if compact.any():
-        c = out[compact]
-        spaced = c.str[:4] + " " + c.str[4:8] + "-" + c.str[8:]
-        out[compact] = np.where(style[compact].to_numpy() == 3, spaced.to_numpy(), c.str.lower().to_numpy())
-    return out
-
-
-def _bad_rows(frames: dict[str, pd.DataFrame], rng: np.random.Generator, n: int) -> None:
-    """Append a few rows of every kind of defect, and exact duplicates, to each file."""
-    copies = max(2, n // 50000)
-
-    keys = {
-        "sellers": "seller_id",
-        "addresses": "address_id",
-        "organizations": "org_id",
-        "listings": "listing_id",
-        "complaints": "complaint_id",
-        "test_buys": "test_buy_id",
-        "shipments": "waybill",
-        "payments": "payment_id",
-    }
-
-    def add(name: str, rows: list[dict]) -> None:
-        frame = frames[name]
-        picked = rng.integers(0, len(frame), len(rows) * copies)
-        template = frame.iloc[picked].reset_index(drop=True).astype(object)
-        for i, row in enumerate(rows * copies):
-            for column, value in row.items():
-                template.at[i, column] = value
-            key = keys.get(name)
-            if key and key not in row:
-                # a copied row keeps its key unique, so only the intended defect shows
-                template.at[i, key] = f"{template.at[i, key]}-BAD{i}"
-        frames[name] = pd.concat([frame, template], ignore_index=True)
-
-    add("sellers", [{"seller_id": ""}, {"status": "suspended"}, {"registered_at": "yesterday"}])
-    add(
-        "seller_links",
-        [
-            {"value": ""},
-            {"kind": "fax"},
-            {"seller_id": "S-NOT-THERE"},
-            {"kind": "phone", "value": "call me maybe"},
-            {"kind": "email", "value": "no-at-sign"},
-            {"kind": "address", "value": "A-NOWHERE"},
-        ],
-    )
-    add("addresses", [{"lat": "999"}, {"lon": "abc"}, {"address_id": ""}])
-    add("organizations", [{"kind": "cartel"}, {"address_id": "A-NOWHERE"}])
-    add("org_links", [{"org_id": "O-NOT-THERE"}, {"kind": "ip", "value": "999.1.1.1"}])
-    add("listings", [{"price": "cheap"}, {"seller_id": "S-NOT-THERE"}, {"price": "-5"}])
-    add("complaints", [{"listing_id": "L-NOT-THERE"}, {"outcome": "maybe"}])
-    add("test_buys", [{"verdict": "fake-ish"}, {"listing_id": "L-NOT-THERE"}])
-    add(
-        "shipments",
-        [
-            {"from_address_id": "A-NOWHERE"},
-            {"parcels": "-2"},
-            {"sender_kind": "seller", "sender_id": "S-NOT-THERE"},
-        ],
-    )
-    add("payments", [{"amount": "12,5O0"}, {"to_account": ""}, {"amount": "-100"}])
-    # exact duplicate rows, as a careless export repeats them
-    for name in ("sellers", "seller_links", "listings", "payments"):
-        frame = frames[name]
-        dups = frame.iloc[rng.integers(0, len(frame), max(3, len(frame) // 1000))]
-        frames[name] = pd.concat([frame, dups], ignore_index=True)
 
 
 def generate_marketplace(
@@ -1025,15 +888,10 @@ def generate_marketplace(
     if new:
         write_registrations(frames, market, new, out_dir / "registrations")
     if bad_rows:
-        _bad_rows(frames, market.rng, sellers)
+        append_bad_rows(frames, market.rng, sellers)
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
-    summary = MarketplaceSummary(out_dir, rings=rings, ring_sellers=int(market.is_ring.sum()))
+    summary = MarketplaceSummary(out_dir, rings=rings, ring_sellers=int(market.people.is_ring.sum()))
     for name, frame in frames.items():
         write_input_csv(frame, out_dir / f"{name}.csv")
         summary.rows[name] = len(frame)
     return summary
-
-
-def scenario_with(name: str, **changes) -> Scenario:
-    """A named scenario with some knobs changed (for benchmarks and tests)."""
-    return replace(SCENARIOS[name], **changes)

@@ -25,7 +25,8 @@ def write_registrations(frames: dict[str, pd.DataFrame], market, n: int, folder:
     """Write ``n`` registrations (sellers, seller_links, truth/screening.csv) into ``folder``."""
     from graph_loaders.reader import write_input_csv
 
-    from .generator import _format_noise, _text
+    from .defects import format_noise
+    from .generator import _text
 
     rng = np.random.default_rng([market.seed, 17])
     links = frames["seller_links"]
@@ -109,7 +110,7 @@ def write_registrations(frames: dict[str, pd.DataFrame], market, n: int, folder:
     )
     new_links = pd.DataFrame(rows, columns=["seller_id", "kind", "value", "role", "own"])
     own_rows = new_links.pop("own").to_numpy(dtype=bool)
-    noisy = _format_noise(new_links["kind"], new_links["value"], rng).to_numpy()
+    noisy = format_noise(new_links["kind"], new_links["value"], rng).to_numpy()
     new_links["value"] = np.where(own_rows, noisy, new_links["value"].to_numpy())
     new_links["observed_at"] = "2026-11-30"
     new_links["source_record_id"] = _text("NL", np.arange(1, len(new_links) + 1), 9)
