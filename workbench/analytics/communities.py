@@ -43,6 +43,11 @@ def connected_rings(seller_links: pd.DataFrame, kinds: tuple[str, ...] = STRONG_
     """The baseline: connected components of sellers over shared identifiers of ``kinds``.
 
     Returns ``seller_id, ring_id`` for every seller in a component of two or more sellers.
+
+    >>> links = pd.DataFrame({"seller_id": ["S1", "S2", "S3"], "kind": ["phone", "phone", "device"],
+    ...                       "value": ["13800000001", "13800000001", "D9"]})
+    >>> connected_rings(links)["seller_id"].tolist()  # S3's device is its own: no ring
+    ['S1', 'S2']
     """
     links = seller_links.loc[seller_links["kind"].isin(kinds), ["seller_id", "kind", "value"]]
     links = links.drop_duplicates()

@@ -46,7 +46,8 @@ def pair_scores(sellers: pd.Index, truth: pd.DataFrame, predicted: pd.DataFrame)
 
 
 def adjusted_rand(sellers: pd.Index, truth: pd.DataFrame, predicted: pd.DataFrame) -> float:
-    """Adjusted Rand index over all ``sellers``; sellers outside any group are singletons.
+    """Adjusted Rand index over all ``sellers``; sellers outside any group are singletons (Hubert &
+    Arabie 1985, "Comparing partitions", Journal of Classification 2:193-218), from the contingency table.
 
     >>> s = pd.Index(["a", "b", "c", "d"])
     >>> t = pd.DataFrame({"seller_id": ["a", "b"], "ring_id": [1, 1]})
@@ -84,6 +85,11 @@ def match_rings(truth: pd.DataFrame, predicted: pd.DataFrame) -> pd.DataFrame:
 
     Returns ``ring_id, truth_ring, overlap, size`` where overlap is the share of the predicted
     ring's members in ``truth_ring``.
+
+    >>> truth = pd.DataFrame({"seller_id": ["a", "b", "c"], "ring_id": ["T1", "T1", "T2"]})
+    >>> found = pd.DataFrame({"seller_id": ["a", "b", "c"], "ring_id": ["R1", "R1", "R1"]})
+    >>> match_rings(truth, found).to_dict("records")
+    [{'ring_id': 'R1', 'truth_ring': 'T1', 'overlap': 0.6667, 'size': 3}]
     """
     joined = predicted.merge(truth, on="seller_id", how="left", suffixes=("", "_truth"))
     size = joined.groupby("ring_id").size().rename("size")
@@ -103,6 +109,12 @@ def top_k_accuracy(ranked: pd.DataFrame, expected: pd.Series, k: int) -> float:
     """Share of rings whose expected source is among the first ``k`` of ``ranked``.
 
     ``ranked`` has ``ring_id, rank, entity_id``; ``expected`` maps ring_id to the source.
+
+    >>> ranked = pd.DataFrame({"ring_id": ["R1", "R1", "R2"], "rank": [1, 2, 1],
+    ...                        "entity_id": ["O1", "O2", "O3"]})
+    >>> expected = pd.Series({"R1": "O2", "R2": "O3"})
+    >>> top_k_accuracy(ranked, expected, 1), top_k_accuracy(ranked, expected, 2)
+    (0.5, 1.0)
     """
     if expected.empty:
         return float("nan")

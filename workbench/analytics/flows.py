@@ -48,7 +48,13 @@ ANALYSES = {
 
 
 def coverage(tables: dict[str, pd.DataFrame]) -> dict[str, dict]:
-    """Which analyses the input allows: for each, whether it ran and, if not, the files it lacked."""
+    """Which analyses the input allows: for each, whether it ran and, if not, the files it lacked.
+
+    >>> said = coverage({"sellers": pd.DataFrame({"seller_id": ["S1"]}),
+    ...                  "seller_links": pd.DataFrame({"seller_id": ["S1"]})})
+    >>> said["rings"], said["money_flows"]
+    ({'ran': True, 'lacking': []}, {'ran': False, 'lacking': ['payments']})
+    """
 
     def has(name: str) -> bool:
         return name in tables and len(tables[name]) > 0

@@ -46,6 +46,16 @@ def ring_addresses(
     everyone's, not the ring's, so it says nothing about where the ring is. Return addresses
     (often a pickup station) are left out too. One row per ring, seller, address and role, with
     the address's text, city, province, coordinates and kind.
+
+    >>> links = pd.DataFrame({"seller_id": ["S1", "S2", "S2"], "kind": "address",
+    ...                       "value": ["A1", "A9", "A2"], "role": ["registered", "ship_from", "return"]})
+    >>> places = pd.DataFrame({"address_id": ["A1", "A9", "A2"], "text": ["No. 3", "No. 8", "Stn 1"],
+    ...                        "city": "Putian", "province": "Fujian", "lat": 25.4, "lon": 119.0,
+    ...                        "kind": ["residential", "warehouse", "pickup_point"]})
+    >>> ring = pd.DataFrame({"seller_id": ["S1", "S2"], "ring_id": "R-1"})
+    >>> found = ring_addresses(ring, {"seller_links": links, "addresses": places})
+    >>> found[["seller_id", "address_id", "role"]].values.tolist()  # the return address is left out
+    [['S1', 'A1', 'storefront'], ['S2', 'A9', 'warehouse']]
     """
     links = tables["seller_links"]
     declared = links[(links["kind"] == "address") & links["seller_id"].isin(members["seller_id"])]

@@ -71,7 +71,14 @@ PRIOR = 0.1
 def match_weight(
     levels: dict[str, dict[str, tuple[float, float]]], found: dict[str, np.ndarray]
 ) -> np.ndarray:
-    """Summed log2 Bayes factors of the comparison levels found per pair, plus the prior's."""
+    """Summed log2 Bayes factors of the comparison levels found per pair, plus the prior's: the
+    Fellegi-Sunter match weight (Fellegi & Sunter 1969, "A theory for record linkage", JASA
+    64:1183-1210), each level's ``(m, u)`` the chance of it among matches and among non-matches.
+
+    >>> found = {"name": np.array(["exact", "different"])}
+    >>> match_weight({"name": {"exact": (0.9, 0.01)}}, found).round(2)  # prior 0.1: -3.17
+    array([ 3.32, -3.17])
+    """
     total = np.full(len(next(iter(found.values()))), math.log2(PRIOR / (1 - PRIOR)))
     for comparison, level in found.items():
         for name, (m, u) in levels[comparison].items():
