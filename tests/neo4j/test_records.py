@@ -116,11 +116,18 @@ def test_a_node_kind_and_a_relationship_added_to_the_model_reach_neo4j(
                 "seller_links": "seller_id,kind,value\nS1,phone,13800000001\n",
             },
         )
-        store.load(load_folder(data))
+        loaded = load_folder(data)
+        store.load(loaded)
         counts = store.graph_counts()
         assert counts["Platform"] == 2 and counts["ON_PLATFORM"] == 3
     finally:
         store.close()
+    # the bulk importer's files, too: the relationship gets its file, the new label its nodes
+    from workbench.store.bulk_import import write_import_files
+
+    files = write_import_files(loaded.tables, tmp_path / "import")
+    assert files.counts["relationships:ON_PLATFORM"] == 3 and files.counts["nodes:Platform"] == 2
+    assert "ON_PLATFORM" in {rel for rel, _path in files.relationships}
 
 
 def test_decisions_on_neo4j_are_kept_and_applied_like_on_the_embedded_store(neo4j_store, neo4j_uri, tmp_path):

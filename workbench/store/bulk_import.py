@@ -21,8 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from workbench import model
 from workbench.errors import WorkbenchError
-from workbench.model import ENTITY_RELATIONSHIPS, LINK_KIND_TO_NODE, LINK_OWNERS, LINK_TYPES, NODE_KINDS
+from workbench.model import LINK_KIND_TO_NODE, LINK_OWNERS, LINK_TYPES, NODE_KINDS
 
 from .local_neo4j import TOOLS_DIR
 
@@ -143,7 +144,8 @@ def write_import_files(tables: dict[str, pd.DataFrame], folder: Path) -> ImportF
         if frame is None or not len(frame):
             continue
         keys.setdefault(label, []).append(frame[NODE_KINDS[label].key])
-        for r in (r for r in ENTITY_RELATIONSHIPS if r.file == name):
+        # read from the module when called, as the batched loader does: the model is the one declaration
+        for r in (r for r in model.ENTITY_RELATIONSHIPS if r.file == name):
             (a_label, _, a_col), (b_label, _, b_col) = r.source, r.target
             pairs = frame[[a_col, b_col]].dropna().drop_duplicates().set_axis(["_start", "_end"], axis=1)
             pending.append((r.type, a_label, b_label, pairs, f"{r.type}_{name}"))
