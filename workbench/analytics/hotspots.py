@@ -208,36 +208,9 @@ def hotspots(
     ring_sellers = sellers.merge(members[["seller_id", "ring_id"]], on="seller_id")
     counts["counterfeit_sellers"] = ring_sellers.groupby("region_id").size()
     counts["rings"] = ring_sellers.groupby("region_id")["ring_id"].nunique()
-
-    # the flagged rings' warehouses as everywhere else (ring_addresses: declared ship-from, waybills,
-    # test buys; hubs left out), counted where they are warehouses, not a home shipping parcels
-    places = ring_addresses(members[["seller_id", "ring_id"]], tables, suppressed)
-    warehouse_ids = pd.Series(
-        sorted(set(places.loc[places["role"] == "warehouse", "address_id"])), dtype=object
-    )
-    if len(addresses):
-        kinds = addresses.set_index("address_id")["kind"]
-        warehouse_ids = warehouse_ids[warehouse_ids.map(kinds).eq("warehouse").to_numpy()]
-    warehouse_region, placement["warehouses"] = place_points(_points(warehouse_ids, addresses), level)
-    counts["warehouses"] = warehouse_region.value_counts()
-
-    top = upstream[(upstream["rank"] == 1) & upstream["ring_id"].isin(flagged_rings)]
-    orgs = tables.get("organizations", pd.DataFrame(columns=["org_id", "address_id"]))
-    source_addresses = (
-        top["entity_id"].drop_duplicates().map(orgs.set_index("org_id")["address_id"])
-        if len(orgs)
-        else pd.Series(dtype=object)
-    )
-    source_region, placement["sources"] = place_points(_points(source_addresses.dropna(), addresses), level)
-    counts["sources"] = source_region.value_counts()
-
-    buys = tables.get("test_buys", pd.DataFrame(columns=["verdict", "ship_from_address_id"]))
-    confirmed = buys[buys["verdict"] == "counterfeit"]
-    buy_region, placement["confirmed_test_buys"] = place_points(
-        _points(confirmed["ship_from_address_id"], addresses), level
-    )
-    counts["confirmed_test_buys"] = buy_region.value_counts()
-
+    for name, address_ids in _production_places(tables, members, flagged_rings, upstream, suppressed).items():
+        region, placement[name] = place_points(_points(address_ids, addresses), level)
+        counts[name] = region.value_counts()
     value = (
         ring_scores.set_index("ring_id")["goods_value"]
         if "goods_value" in ring_scores
@@ -245,15 +218,8 @@ def hotspots(
     )
     per_member = ring_sellers["ring_id"].map(value / ring_sellers.groupby("ring_id").size())
     counts["goods_value"] = per_member.groupby(ring_sellers["region_id"].to_numpy()).sum()
-    counts = counts.fillna(0)
-    counts[COUNTED] = counts[COUNTED].astype(int)
-    sellers_n = counts["sellers"].replace(0, np.nan)
-    for column in ("counterfeit_sellers", "rings", "warehouses", "sources", "confirmed_test_buys"):
-        counts[f"{column}_per_1000"] = (counts[column] * 1000 / sellers_n).fillna(0).round(3)
-    counts["rate_per_1000"] = counts["counterfeit_sellers_per_1000"]
-    activity = (counts["counterfeit_sellers"] + counts["warehouses"] + counts["sources"]) * 1000 / sellers_n
-    counts["activity_per_1000"] = activity.fillna(0).round(3)
-    counts["production"] = counts["warehouses"] + counts["sources"]
+    counts = _with_rates(counts)
+
     column = {"production": "production", "storefronts": "rate_per_1000", "activity": "activity_per_1000"}[
         measure
     ]
@@ -264,16 +230,69 @@ def hotspots(
     counts.loc[with_data, "hotspot_z"], counts.loc[with_data, "hotspot_p"] = np.round(z, 3), np.round(p, 4)
     counts["hotspot_measure"] = measure
     table = shapes.merge(counts.reset_index(), on="region_id")
+    return HotspotResult(table, _monthly(ring_sellers), placement, level)
 
+
+def _production_places(
+    tables: dict[str, pd.DataFrame],
+    members: pd.DataFrame,
+    flagged_rings: set[str],
+    upstream: pd.DataFrame,
+    suppressed: pd.DataFrame,
+) -> dict[str, pd.Series]:
+    """The addresses the flagged rings produce and ship from, by what they are: ``warehouses``,
+    ``sources`` (each ring's rank-1 upstream organisation) and ``confirmed_test_buys``."""
+    addresses = tables.get("addresses", pd.DataFrame(columns=["address_id", "kind"]))
+    # the flagged rings' warehouses as everywhere else (ring_addresses: declared ship-from, waybills,
+    # test buys; hubs left out), counted where they are warehouses, not a home shipping parcels
+    places = ring_addresses(members[["seller_id", "ring_id"]], tables, suppressed)
+    warehouse_ids = pd.Series(
+        sorted(set(places.loc[places["role"] == "warehouse", "address_id"])), dtype=object
+    )
+    if len(addresses):
+        kinds = addresses.set_index("address_id")["kind"]
+        warehouse_ids = warehouse_ids[warehouse_ids.map(kinds).eq("warehouse").to_numpy()]
+
+    top = upstream[(upstream["rank"] == 1) & upstream["ring_id"].isin(flagged_rings)]
+    orgs = tables.get("organizations", pd.DataFrame(columns=["org_id", "address_id"]))
+    source_addresses = (
+        top["entity_id"].drop_duplicates().map(orgs.set_index("org_id")["address_id"])
+        if len(orgs)
+        else pd.Series(dtype=object)
+    )
+    buys = tables.get("test_buys", pd.DataFrame(columns=["verdict", "ship_from_address_id"]))
+    confirmed = buys.loc[buys["verdict"] == "counterfeit", "ship_from_address_id"]
+    return {
+        "warehouses": warehouse_ids,
+        "sources": source_addresses.dropna(),
+        "confirmed_test_buys": confirmed,
+    }
+
+
+def _with_rates(counts: pd.DataFrame) -> pd.DataFrame:
+    """``counts`` (per region) with zeros for no data, and each count per 1,000 sellers."""
+    counts = counts.fillna(0)
+    counts[COUNTED] = counts[COUNTED].astype(int)
+    sellers_n = counts["sellers"].replace(0, np.nan)
+    for column in ("counterfeit_sellers", "rings", "warehouses", "sources", "confirmed_test_buys"):
+        counts[f"{column}_per_1000"] = (counts[column] * 1000 / sellers_n).fillna(0).round(3)
+    counts["rate_per_1000"] = counts["counterfeit_sellers_per_1000"]
+    activity = (counts["counterfeit_sellers"] + counts["warehouses"] + counts["sources"]) * 1000 / sellers_n
+    counts["activity_per_1000"] = activity.fillna(0).round(3)
+    counts["production"] = counts["warehouses"] + counts["sources"]
+    return counts
+
+
+def _monthly(ring_sellers: pd.DataFrame) -> pd.DataFrame:
+    """Flagged storefronts registered per region and month, and how many rings they belong to."""
     registered_month = pd.to_datetime(ring_sellers["registered_at"], utc=True).dt.strftime("%Y-%m")
-    monthly = (
+    return (
         ring_sellers.assign(month=registered_month.to_numpy())
         .dropna(subset=["month", "region_id"])
         .groupby(["region_id", "month"])
         .agg(counterfeit_sellers=("seller_id", "size"), rings=("ring_id", "nunique"))
         .reset_index()
     )
-    return HotspotResult(table, monthly, placement, level)
 
 
 def significant(table: pd.DataFrame) -> pd.Series:
