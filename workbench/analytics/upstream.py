@@ -218,47 +218,83 @@ def upstream_sources(
     """
     goods, money = flow_edges(tables)
     links = evidence_links if evidence_links is not None else tables["seller_links"]
-    ring_links = links.merge(members[["seller_id", "ring_id"]], on="seller_id")
-    if hubs is not None and len(hubs):
-        # a hub address or account (a fulfilment warehouse, a pickup station) carries everyone's
-        # goods: what arrives there is not the ring's supply
-        hub_keys = pd.MultiIndex.from_frame(hubs[["kind", "value"]])
-        ring_links = ring_links[~pd.MultiIndex.from_frame(ring_links[["kind", "value"]]).isin(hub_keys)]
-    frames = []
-    path_frames = []
+    ring_links = _ring_links(links, members, hubs)
+    hops, follow = settings.upstream_hops, settings.follow_exclusivity
+    # each flow: (name, what it reached with its shares, every hop walked)
+    traced = []
     if len(goods):
-        points = pd.concat(
-            [
-                ring_links.loc[ring_links["kind"] == "address", ["ring_id"]].assign(
-                    point="addr:" + ring_links.loc[ring_links["kind"] == "address", "value"]
-                ),
-                members[["ring_id"]].assign(point="seller:" + members["seller_id"]),
-            ]
-        ).drop_duplicates()
-        by_address = goods.merge(points, left_on="to_address", right_on="point")
-        by_recipient = goods.merge(points, left_on="recipient", right_on="point")
-        start = pd.concat([by_address, by_recipient]).drop_duplicates(["ring_id", "record_id"])
-        start = start[~start["src"].str.startswith("seller:")].drop(columns="point")
-        reached, walked = _trace(start, goods, "back", settings.upstream_hops, settings.follow_exclusivity)
-        frames.append(reached.assign(flow="goods"))
-        path_frames.append(_hops(walked, "goods"))
-    if len(money):
-        accounts = ring_links.loc[
-            ring_links["kind"] == "bank_account", ["ring_id", "value"]
-        ].drop_duplicates()
-        accounts = accounts.assign(point="acct:" + accounts["value"])
-        start = money.merge(accounts[["ring_id", "point"]], left_on="from_account", right_on="point").drop(
-            columns="point"
+        traced.append(
+            ("goods", *_trace(_goods_starts(goods, ring_links, members), goods, "back", hops, follow))
         )
-        reached, walked = _trace(start, money, "forward", settings.upstream_hops, settings.follow_exclusivity)
-        frames.append(reached.assign(flow="money"))
-        path_frames.append(_hops(walked, "money"))
-    if not frames:
+    if len(money):
+        traced.append(("money", *_trace(_money_starts(money, ring_links), money, "forward", hops, follow)))
+    if not traced:
         return pd.DataFrame(columns=_UPSTREAM_FRAME), pd.DataFrame(columns=PATH_COLUMNS)
-    reached = pd.concat(frames, ignore_index=True)
+    reached = pd.concat([found.assign(flow=flow) for flow, found, _ in traced], ignore_index=True)
     reached = reached[reached["entity"].astype(str).str.startswith("org:")]
     if reached.empty:  # flows leave the ring, but reach no organisation
         return pd.DataFrame(columns=_UPSTREAM_FRAME), pd.DataFrame(columns=PATH_COLUMNS)
+    wide = _ranked_sources(reached, tables, settings, aliases)
+
+    index = _PathIndex(pd.concat([_hops(walked, flow) for flow, _, walked in traced], ignore_index=True))
+    wide["evidence"] = [
+        " | ".join(
+            f"{flow}: {text}"
+            for flow in ("goods", "money")
+            if (text := index.text(flow, ring_id, entity, hops))
+        )
+        for ring_id, entity in zip(wide["ring_id"], wide["entity"], strict=True)
+    ]
+    upstream = wide[_UPSTREAM_FRAME]
+    paths = _evidence_paths(index, wide, hops)
+    return upstream.reset_index(drop=True), paths
+
+
+def _ring_links(links: pd.DataFrame, members: pd.DataFrame, hubs: pd.DataFrame | None) -> pd.DataFrame:
+    """The members' links with their ring, hubs left out: a hub address or account (a fulfilment
+    warehouse, a pickup station) carries everyone's goods, and what arrives there is not the ring's."""
+    ring_links = links.merge(members[["seller_id", "ring_id"]], on="seller_id")
+    if hubs is not None and len(hubs):
+        hub_keys = pd.MultiIndex.from_frame(hubs[["kind", "value"]])
+        ring_links = ring_links[~pd.MultiIndex.from_frame(ring_links[["kind", "value"]]).isin(hub_keys)]
+    return ring_links
+
+
+def _goods_starts(goods: pd.DataFrame, ring_links: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """The shipments that reach a ring (at one of its addresses, or addressed to a member), not sent
+    by a seller: where tracing goods back starts."""
+    at_address = ring_links["kind"] == "address"
+    points = pd.concat(
+        [
+            ring_links.loc[at_address, ["ring_id"]].assign(
+                point="addr:" + ring_links.loc[at_address, "value"]
+            ),
+            members[["ring_id"]].assign(point="seller:" + members["seller_id"]),
+        ]
+    ).drop_duplicates()
+    by_address = goods.merge(points, left_on="to_address", right_on="point")
+    by_recipient = goods.merge(points, left_on="recipient", right_on="point")
+    start = pd.concat([by_address, by_recipient]).drop_duplicates(["ring_id", "record_id"])
+    return start[~start["src"].str.startswith("seller:")].drop(columns="point")
+
+
+def _money_starts(money: pd.DataFrame, ring_links: pd.DataFrame) -> pd.DataFrame:
+    """The payments out of a ring's accounts: where following money forward starts."""
+    accounts = ring_links.loc[ring_links["kind"] == "bank_account", ["ring_id", "value"]].drop_duplicates()
+    accounts = accounts.assign(point="acct:" + accounts["value"])
+    return money.merge(accounts[["ring_id", "point"]], left_on="from_account", right_on="point").drop(
+        columns="point"
+    )
+
+
+def _ranked_sources(
+    reached: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    settings: AnalysisSettings,
+    aliases: pd.Series | None,
+) -> pd.DataFrame:
+    """The organisations each ring's flows reached, scored (flow share x sqrt(exclusivity) x kind
+    factor) and ranked per ring, with their name, kind and other record ids."""
     wide = reached.pivot_table(
         index=["ring_id", "entity"],
         columns="flow",
@@ -290,21 +326,7 @@ def upstream_sources(
         wide["entity_id"].map(aliases) if aliases is not None else pd.Series(index=wide.index, dtype=object)
     )
     wide["aliases"] = found.astype(object).fillna("")
-
-    walked = pd.concat(path_frames, ignore_index=True)
-    index = _PathIndex(walked)
-    hops = settings.upstream_hops
-    wide["evidence"] = [
-        " | ".join(
-            f"{flow}: {text}"
-            for flow in ("goods", "money")
-            if (text := index.text(flow, ring_id, entity, hops))
-        )
-        for ring_id, entity in zip(wide["ring_id"], wide["entity"], strict=True)
-    ]
-    upstream = wide[_UPSTREAM_FRAME]
-    paths = _evidence_paths(index, wide, hops)
-    return upstream.reset_index(drop=True), paths
+    return wide
 
 
 def _evidence_paths(index: _PathIndex, ranked: pd.DataFrame, hops: int) -> pd.DataFrame:
