@@ -25,6 +25,7 @@ from .analytics.decisions import CONFLICT_COLUMNS, apply_membership, apply_sourc
 from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
 from .analytics.explorer import explorer_tables
 from .analytics.flows import FLOW_COLUMNS, RECEIVER_COLUMNS, coverage, flow_receivers, money_flows
+from .analytics.grouped import joined_per_group
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
 from .analytics.resolution import RESOLVED_COLUMNS, Resolution, resolve_entities
 from .analytics.ring_summary import place_tables, ring_summary
@@ -500,26 +501,19 @@ def _member_evidence(members: pd.DataFrame, shared: pd.DataFrame) -> pd.DataFram
     """One row per member: its evidence weight and the identifiers tying it to its ring."""
     if members.empty:
         return members.assign(evidence="", kinds="")
-    text = (
-        shared.assign(
-            item=shared["kind"]
-            + " "
-            + shared["value"]
-            + " (shared with "
-            + shared["shared_with"].astype(str)
-            + ", "
-            + shared["provenance"]
-            + ")"
-        )
-        .groupby(["ring_id", "seller_id"])["item"]
-        .agg(" | ".join)
-        .rename("evidence")
+    items = shared.assign(
+        item=shared["kind"]
+        + " "
+        + shared["value"]
+        + " (shared with "
+        + shared["shared_with"].astype(str)
+        + ", "
+        + shared["provenance"]
+        + ")"
     )
-    kinds = (
-        shared.groupby(["ring_id", "seller_id"])["kind"]
-        .agg(lambda k: ",".join(sorted(set(k))))
-        .rename("kinds")
-    )
+    member = ["ring_id", "seller_id"]
+    text = joined_per_group(items, member, "item", " | ", distinct=False, sort=False).rename("evidence")
+    kinds = joined_per_group(shared, member, "kind", ",").rename("kinds")
     out = members.join(text, on=["ring_id", "seller_id"]).join(kinds, on=["ring_id", "seller_id"])
     return out.fillna({"evidence": "", "kinds": ""}).sort_values(["ring_id", "seller_id"], ignore_index=True)
 

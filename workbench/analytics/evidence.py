@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .grouped import joined_per_group
 from .settings import AnalysisSettings
 
 __all__ = [
@@ -195,9 +196,9 @@ def shared_identifiers(
     per_ring = links.groupby(["ring_id", "kind", "value"])["seller_id"].transform("nunique")
     links = links[per_ring >= 2].copy()
     links["shared_with"] = per_ring[per_ring >= 2] - 1
-    provenance = links.groupby(["ring_id", "seller_id", "kind", "value"], sort=True).agg(
-        degree=("degree", "first"),
-        shared_with=("shared_with", "first"),
-        provenance=("provenance", lambda p: ";".join(sorted(set(p)))),
+    keys = ["ring_id", "seller_id", "kind", "value"]
+    shared = links.groupby(keys, sort=True).agg(
+        degree=("degree", "first"), shared_with=("shared_with", "first")
     )
-    return provenance.reset_index()
+    shared["provenance"] = joined_per_group(links, keys, "provenance", ";")
+    return shared.reset_index()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .grouped import joined_per_group
+
 __all__ = ["ANALYSES", "FLOW_COLUMNS", "RECEIVER_COLUMNS", "coverage", "flow_receivers", "money_flows"]
 
 FLOW_COLUMNS = [
@@ -84,14 +86,14 @@ def _holders(tables: dict[str, pd.DataFrame]) -> pd.Series:
             )
     if not parts:
         return pd.Series(dtype=object)
-    held = pd.concat(parts).drop_duplicates()
-    return held.groupby("account")["holder"].agg(lambda h: "; ".join(sorted(h)))
+    return joined_per_group(pd.concat(parts), "account", "holder", "; ")
 
 
-def _cited(provenance: pd.Series) -> str:
-    shown = list(provenance.head(EVIDENCE_SHOWN))
-    more = len(provenance) - len(shown)
-    return "; ".join(shown) + (f"; and {more} more" if more > 0 else "")
+def _cited(rows: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Per group of ``keys``, the first lines behind it in ``rows``' order and how many more."""
+    shown = joined_per_group(rows, keys, "provenance", "; ", distinct=False, sort=False, limit=EVIDENCE_SHOWN)
+    more = rows.groupby(keys, sort=True).size().reindex(shown.index) - EVIDENCE_SHOWN
+    return shown.where(more <= 0, shown + "; and " + more.astype(str) + " more")
 
 
 def money_flows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -105,15 +107,16 @@ def money_flows(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if "paid_at" in payments
         else pd.NaT,
     )
-    grouped = paid.groupby(["from_account", "to_account"], sort=False)
-    flows = grouped.agg(
+    pair = ["from_account", "to_account"]
+    flows = paid.groupby(pair, sort=False).agg(
         payments=("payment_id", "size"),
         amount=("amount", "sum"),
-        currency=("currency", lambda c: "; ".join(sorted({x for x in c if x}))),
         first_paid=("paid_at", "min"),
         last_paid=("paid_at", "max"),
-        evidence=("provenance", _cited),
-    ).reset_index()
+    )
+    flows["currency"] = joined_per_group(paid, pair, "currency", "; ", skip_empty=True)
+    flows["evidence"] = _cited(paid, pair)
+    flows = flows.reset_index()
     holders = _holders(tables)
     flows["from_holders"] = flows["from_account"].map(holders).fillna("")
     flows["to_holders"] = flows["to_account"].map(holders).fillna("")
@@ -141,12 +144,13 @@ def flow_receivers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         paid = payments.merge(org_accounts, left_on="to_account", right_on="account", how="left")
         paid["entity_kind"] = paid["org_id"].notna().map({True: "org", False: "account"})
         paid["entity_id"] = paid["org_id"].fillna(paid["to_account"])
-        received = paid.groupby(["entity_kind", "entity_id"]).agg(
+        entity = ["entity_kind", "entity_id"]
+        received = paid.groupby(entity).agg(
             received=("amount", "sum"),
             payers=("from_account", "nunique"),
             payments=("payment_id", "nunique"),
-            paid_evidence=("provenance", _cited),
         )
+        received["paid_evidence"] = _cited(paid, entity)
         rows.append(received)
     shipments = tables.get("shipments")
     if shipments is not None and len(shipments):
@@ -166,15 +170,12 @@ def flow_receivers(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         sent = sent.dropna(subset=["org_id"])
         if len(sent):
             parcels = pd.to_numeric(sent.get("parcels"), errors="coerce").fillna(1)
-            shipped = (
-                sent.assign(entity_kind="org", entity_id=sent["org_id"].astype(str), parcels=parcels)
-                .groupby(["entity_kind", "entity_id"])
-                .agg(
-                    parcels_sent=("parcels", "sum"),
-                    waybills=("waybill", "nunique"),
-                    sent_evidence=("provenance", _cited),
-                )
+            sent = sent.assign(entity_kind="org", entity_id=sent["org_id"].astype(str), parcels=parcels)
+            entity = ["entity_kind", "entity_id"]
+            shipped = sent.groupby(entity).agg(
+                parcels_sent=("parcels", "sum"), waybills=("waybill", "nunique")
             )
+            shipped["sent_evidence"] = _cited(sent, entity)
             rows.append(shipped)
     if not rows:
         return pd.DataFrame(columns=RECEIVER_COLUMNS)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .communities import _unclaimed_id
+from .grouped import joined_per_group
 from .settings import AnalysisSettings
 
 __all__ = [
@@ -172,9 +173,7 @@ def _associates(
     lines = held.links[held.links["seller_id"].isin(outside["seller_id"])].merge(
         theirs[["seller_id", "kind", "value"]].drop_duplicates(), on=["seller_id", "kind", "value"]
     )
-    cited = lines.groupby(["seller_id", "kind", "value"])["provenance"].agg(
-        lambda p: ";".join(sorted(set(p)))
-    )
+    cited = joined_per_group(lines, ["seller_id", "kind", "value"], "provenance", ";")
     theirs = theirs.join(cited, on=["seller_id", "kind", "value"]).sort_values(["seller_id", "kind", "value"])
     tie = theirs["kind"] + " " + theirs["value"]
     described = theirs.assign(tie=tie, cited=tie + " (" + theirs["provenance"].fillna("") + ")")

@@ -19,6 +19,7 @@ from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 from rapidfuzz.process import cpdist
 
+from .grouped import joined_per_group
 from .text_forms import address_parts, name_parts
 
 __all__ = [
@@ -348,7 +349,7 @@ class Resolution:
         rows = self._stood_for(kind)
         if rows.empty:
             return pd.Series(dtype=object)
-        return rows.groupby("entity_id")["record_id"].agg(lambda ids: ";".join(sorted(ids))).astype(object)
+        return joined_per_group(rows, "entity_id", "record_id", ";", distinct=False)
 
     def summary(self) -> dict:
         out = {}

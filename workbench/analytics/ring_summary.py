@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .grouped import joined_per_group
 from .places import ring_addresses
 
 __all__ = ["ring_summary", "stored_ring_summary", "place_tables"]
@@ -44,13 +45,14 @@ def ring_summary(
     members = rings[["seller_id", "ring_id"]]
     # the ring's own places (hubs left out): the same ones the map and the packet show
     places = ring_addresses(members, tables, suppressed)
-    provinces = places.groupby("ring_id")["province"].agg(lambda p: ", ".join(sorted(set(p.dropna()) - {""})))
+    provinces = joined_per_group(places, "ring_id", "province", ", ", skip_empty=True)
     listings = tables["listings"]
-    brands = (
-        listings[["seller_id", "brand"]]
-        .merge(members, on="seller_id")
-        .groupby("ring_id")["brand"]
-        .agg(lambda b: ", ".join(sorted(set(b.dropna()))))
+    brands = joined_per_group(
+        listings[["seller_id", "brand"]].merge(members, on="seller_id"),
+        "ring_id",
+        "brand",
+        ", ",
+        skip_empty=True,
     )
     top = upstream[upstream["rank"] == 1].set_index("ring_id") if len(upstream) else upstream
     table = (

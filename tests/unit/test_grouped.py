@@ -1,0 +1,48 @@
+"""joined_per_group gives what a per-group Python join gives, on random tables of both string
+storages (object and Arrow), with missing keys, empty values, repeats and one or two keys."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.analytics.grouped import joined_per_group
+
+
+def _table(seed: int, dtype: str) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    n = 2_000
+    rings = rng.choice(["R1", "R10", "R2", "环3", None], size=n, p=[0.3, 0.3, 0.2, 0.15, 0.05])
+    kinds = rng.choice(["phone", "device", "bank_account"], size=n)
+    # few distinct values, so groups repeat values; "" and None stand for a value left blank
+    values = rng.choice(["a.csv:3", "a.csv:12", "b.csv:7", "Ünï:1", "", None], size=n)
+    frame = pd.DataFrame({"ring_id": rings, "kind": kinds, "value": values})
+    return frame.astype(dtype)
+
+
+def _reference(frame, keys, join):
+    return frame.groupby(keys, sort=True)["value"].agg(join)
+
+
+@pytest.mark.parametrize("dtype", ["object", "string[pyarrow]"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_joined_per_group_is_the_per_group_join(seed, dtype):
+    frame = _table(seed, dtype)
+    filled = frame.assign(value=frame["value"].fillna("-"))
+    for keys in ("ring_id", ["ring_id", "kind"]):
+        cases = [
+            (filled, {}, lambda v: ";".join(sorted(set(v)))),
+            (filled, {"distinct": False}, lambda v: ";".join(sorted(v))),
+            (filled, {"distinct": False, "sort": False}, lambda v: ";".join(v)),
+            (filled, {"distinct": False, "sort": False, "limit": 3}, lambda v: ";".join(list(v)[:3])),
+            (frame, {"skip_empty": True}, lambda v: ";".join(sorted({x for x in v.dropna() if x}))),
+        ]
+        for table, options, join in cases:
+            got = joined_per_group(table, keys, "value", ";", **options)
+            want = _reference(table, keys, join)
+            assert got.index.equals(want.index), (keys, options)
+            assert got.tolist() == [str(w) for w in want.tolist()], (keys, options)
+
+
+def test_an_empty_table_gives_no_group():
+    empty = pd.DataFrame({"ring_id": pd.Series(dtype=object), "value": pd.Series(dtype=object)})
+    assert joined_per_group(empty, "ring_id", "value", ";").empty
