@@ -188,8 +188,9 @@ def shared_identifiers(
     if links.empty:  # no ring, or no identifier of a counted kind: nothing is shared
         columns = ["ring_id", "seller_id", "kind", "value", "degree", "shared_with", "provenance"]
         return pd.DataFrame(columns=columns)
-    all_links = _distinct_links(seller_links, kinds)
-    degree = all_links.groupby(["kind", "value"]).size().rename("degree")
+    # degrees of the identifiers members hold, counted over the links that name them only
+    naming = seller_links[seller_links["value"].isin(links["value"].unique())]
+    degree = _distinct_links(naming, kinds).groupby(["kind", "value"]).size().rename("degree")
     links = links.join(degree, on=["kind", "value"])
     caps = links["kind"].map(settings.degree_cap)
     links = links[links["degree"] <= caps]
