@@ -120,22 +120,47 @@ def bench(
     ]
     if unknown:
         raise WorkbenchError(f"unknown scenario or method: {', '.join(unknown)}")
+    # benchmark name -> its figures (one dict, or rows of a table), in the order they are shown
+    measured: dict[str, dict | list[dict]] = {}
     with _progress() as progress:
         progress.add_task(f"quality on {len(chosen_scenarios)} scenario(s)", total=None)
-        rows = quality_benchmark(sellers, rings, seed, chosen_scenarios, chosen_methods)
+        measured["ring_quality"] = quality_benchmark(sellers, rings, seed, chosen_scenarios, chosen_methods)
         if community_step:
             progress.add_task(f"community step on {community_step:,} sellers", total=None)
-            step = community_step_benchmark(community_step, max(10, community_step // 200), seed)
+            measured["community_step"] = community_step_benchmark(
+                community_step, max(10, community_step // 200), seed
+            )
         if decisions:
             progress.add_task(f"{decisions} decisions on the strays scenario", total=None)
-            decided = decisions_benchmark(sellers, rings, seed, count=decisions)
+            measured["decisions"] = decisions_benchmark(sellers, rings, seed, count=decisions)
         if resolution:
             progress.add_task("entity resolution on the duplicates scenarios", total=None)
-            resolved = resolution_benchmark(sellers, rings, (seed,))
+            measured["entity_resolution"] = resolution_benchmark(sellers, rings, (seed,))
         if screening:
             progress.add_task(f"screening {screening:,} registrations", total=None)
-            screened = screening_benchmark(sellers, rings, seed, screening)
-    columns = [
+            measured["screening"] = screening_benchmark(sellers, rings, seed, screening)
+    titles = {
+        "ring_quality": f"Ring detection vs truth ({sellers:,} sellers, {rings} rings)",
+        "entity_resolution": "Entity resolution vs planted duplicates (on / off)",
+    }
+    lines = []
+    for name, figures in measured.items():
+        if isinstance(figures, list):
+            table = Table(*_TABLE_COLUMNS[name], title=titles[name])
+            for row in figures:
+                table.add_row(*(str(row.get(c, "")) for c in _TABLE_COLUMNS[name]))
+            results.print(table)
+            lines += [json.dumps({"benchmark": name, **row}) for row in figures]
+        else:
+            results.print(_in_words(name, figures), soft_wrap=True)
+            lines.append(json.dumps({"benchmark": name, **figures}))
+    if out:
+        out.write_text("\n".join(lines) + "\n")
+
+
+# the columns of the benchmarks shown as tables, one row per scenario (and method)
+_TABLE_COLUMNS = {
+    "ring_quality": [
         "scenario",
         "method",
         "ari",
@@ -149,57 +174,41 @@ def bench(
         "associate_precision",
         "ari_all_groups",
         "seconds",
-    ]
-    table = Table(*columns, title=f"Ring detection vs truth ({sellers:,} sellers, {rings} rings)")
-    for row in rows:
-        table.add_row(*(str(row.get(c, "")) for c in columns))
-    results.print(table)
-    lines = [json.dumps({"benchmark": "ring_quality", **row}) for row in rows]
-    if community_step:
-        results.print(
-            f"community step on {step['graph_edges']:,} evidence edges: Leiden {step['leiden_seconds']}s "
-            f"(ARI {step['leiden_ari']}), networkx Louvain {step['louvain_seconds']}s "
-            f"(ARI {step['louvain_ari']}): {step['speedup']}x"
+    ],
+    "entity_resolution": [
+        "scenario",
+        "address_precision",
+        "address_recall",
+        "org_precision",
+        "org_recall",
+        "neighbours_merged",
+        "ari_on",
+        "ari_off",
+        "upstream_top1_on",
+        "upstream_top1_off",
+    ],
+}
+
+
+def _in_words(name: str, f: dict) -> str:
+    """The figures of a benchmark that gives one result, as the sentence ``bench`` prints."""
+    if name == "community_step":
+        return (
+            f"community step on {f['graph_edges']:,} evidence edges: Leiden {f['leiden_seconds']}s "
+            f"(ARI {f['leiden_ari']}), networkx Louvain {f['louvain_seconds']}s "
+            f"(ARI {f['louvain_ari']}): {f['speedup']}x"
         )
-        lines.append(json.dumps({"benchmark": "community_step", **step}))
-    if decisions:
-        results.print(
-            f"{decided['decisions']} not-member decisions on wrongly attached sellers: core ARI "
-            f"{decided['ari_before']} -> {decided['ari_after']}; other sellers moved "
-            f"{decided['other_sellers_moved']}, other rings rescored {decided['other_rings_rescored']}",
-            soft_wrap=True,
+    if name == "decisions":
+        return (
+            f"{f['decisions']} not-member decisions on wrongly attached sellers: core ARI "
+            f"{f['ari_before']} -> {f['ari_after']}; other sellers moved "
+            f"{f['other_sellers_moved']}, other rings rescored {f['other_rings_rescored']}"
         )
-        lines.append(json.dumps({"benchmark": "decisions", **decided}))
-    if resolution:
-        names = [
-            "scenario",
-            "address_precision",
-            "address_recall",
-            "org_precision",
-            "org_recall",
-            "neighbours_merged",
-            "ari_on",
-            "ari_off",
-            "upstream_top1_on",
-            "upstream_top1_off",
-        ]
-        table = Table(*names, title="Entity resolution vs planted duplicates (on / off)")
-        for row in resolved:
-            table.add_row(*(str(row.get(c, "")) for c in names))
-        results.print(table)
-        lines += [json.dumps({"benchmark": "entity_resolution", **row}) for row in resolved]
-    if screening:
-        results.print(
-            f"screening {screened['registrations']:,} registrations "
-            f"({screened['reopened']:,} reopened): "
-            f"risk AUC {screened['risk_auc']}, ring named right {screened['ring_named_right']}; "
-            f"one registration {screened['one_registration_ms_median']} ms (median), "
-            f"the batch {screened['batch_seconds']} s",
-            soft_wrap=True,
-        )
-        lines.append(json.dumps({"benchmark": "screening", **screened}))
-    if out:
-        out.write_text("\n".join(lines) + "\n")
+    return (
+        f"screening {f['registrations']:,} registrations ({f['reopened']:,} reopened): "
+        f"risk AUC {f['risk_auc']}, ring named right {f['ring_named_right']}; "
+        f"one registration {f['one_registration_ms_median']} ms (median), the batch {f['batch_seconds']} s"
+    )
 
 
 @app.command()
