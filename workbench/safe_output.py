@@ -44,7 +44,12 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out.columns = [neutralise_cell(str(c)) for c in out.columns]
     for position in range(out.shape[1]):
         column = out.iloc[:, position]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+        if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+            # a text column: only the cells starting like a formula are looked at one by one
+            risky = column.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+            if risky.any():
+                out.isetitem(position, column.where(~risky, column[risky].map(neutralise_cell)))
+        elif column.dtype == object:
             out.isetitem(position, column.map(neutralise_cell, na_action="ignore"))
     return out
 

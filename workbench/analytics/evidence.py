@@ -141,12 +141,12 @@ def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> Ev
     links = links.assign(seller=sellers_codes, ident=ident_codes)
     degree = np.bincount(ident_codes)
     links["degree"] = degree[ident_codes]
-    caps = links["kind"].map(lambda k: settings.degree_cap(k)).to_numpy()
+    caps = settings.degree_caps(links["kind"]).to_numpy()
     is_hub = links["degree"].to_numpy() > caps
     identifiers = links.drop_duplicates("ident")[["ident", "kind", "value", "degree"]]
     hub_idents = np.unique(ident_codes[is_hub])
     suppressed = identifiers[identifiers["ident"].isin(hub_idents)].copy()
-    suppressed["max_degree"] = suppressed["kind"].map(settings.degree_cap)
+    suppressed["max_degree"] = settings.degree_caps(suppressed["kind"])
     suppressed = suppressed.drop(columns="ident").sort_values(
         ["degree", "kind", "value"], ascending=[False, True, True], ignore_index=True
     )
@@ -192,7 +192,7 @@ def shared_identifiers(
     naming = seller_links[seller_links["value"].isin(links["value"].unique())]
     degree = _distinct_links(naming, kinds).groupby(["kind", "value"]).size().rename("degree")
     links = links.join(degree, on=["kind", "value"])
-    caps = links["kind"].map(settings.degree_cap)
+    caps = settings.degree_caps(links["kind"])
     links = links[links["degree"] <= caps]
     per_ring = links.groupby(["ring_id", "kind", "value"])["seller_id"].transform("nunique")
     links = links[per_ring >= 2].copy()

@@ -61,7 +61,7 @@ def watch_index(
     held = held.join(groups.rename("groups"), on=["kind", "value"])
     held["ring_id"] = held["seller_id"].map(ring_of).fillna("")
     held["status"] = held["seller_id"].map(status).fillna("")
-    caps = held["kind"].map(settings.degree_cap)
+    caps = settings.degree_caps(held["kind"])
     hub_keys = (
         pd.MultiIndex.from_frame(suppressed[["kind", "value"]])
         if len(suppressed)

@@ -81,6 +81,11 @@ class AnalysisSettings:
     def degree_cap(self, kind: str) -> int:
         return int(self.max_degree.get(kind, self.max_degree["default"]))
 
+    def degree_caps(self, kinds):
+        """The cap of each row of a column of kinds (a pandas Series), looked up once per kind."""
+        caps = {kind: self.degree_cap(kind) for kind in kinds.dropna().unique()}
+        return kinds.map(caps).fillna(self.degree_cap("default")).astype("int64")
+
     @property
     def referral_threshold(self) -> float:
         return self.scoring.referral_threshold
