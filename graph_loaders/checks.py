@@ -71,12 +71,13 @@ def _merge_exact_duplicates(frame: pd.DataFrame, lines: np.ndarray):
     if not involved.any():
         return frame, lines, line_text, 0
     sub = frame[involved]
-    group = sub.groupby(list(sub.columns), sort=False, dropna=False).ngroup()
-    merged = line_text[involved].groupby(group.to_numpy()).agg(",".join)
-    first = ~frame.duplicated(keep="first").to_numpy()
+    group = sub.groupby(list(sub.columns), sort=False, dropna=False).ngroup().to_numpy()
+    merged = line_text[involved].groupby(group).agg(",".join)
     line_text = line_text.copy()
-    line_text[involved] = merged.reindex(group.to_numpy()).to_numpy()
-    keep = first
+    line_text[involved] = merged.reindex(group).to_numpy()
+    # a row is kept unless an earlier row is the same: only the rows with a twin are looked at again
+    keep = np.ones(len(frame), dtype=bool)
+    keep[np.flatnonzero(involved)] = ~pd.Series(group).duplicated().to_numpy()
     return frame[keep], lines[keep], line_text[keep], int((~keep).sum())
 
 
