@@ -36,26 +36,22 @@ def joined_per_group(
     """
     keys = [by] if isinstance(by, str) else list(by)
     rows = frame[[*keys, column]].dropna(subset=keys)
-    groups = rows[keys].drop_duplicates().sort_values(keys)
-    groups = pd.MultiIndex.from_frame(groups) if len(keys) > 1 else pd.Index(groups[keys[0]])
+    grouped = rows.groupby(keys, sort=True)
+    # each row's group number, in key order: sorting and slicing happen on these, not on the keys
+    table = pd.DataFrame({"group": grouped.ngroup().to_numpy(), "value": rows[column].to_numpy()})
     if skip_empty:
-        values = rows[column]
-        rows = rows[values.notna() & (values.astype(str) != "")]
+        table = table[table["value"].notna() & (table["value"].astype(str) != "")]
     if distinct:
-        rows = rows.drop_duplicates()
+        table = table.drop_duplicates()
     # a stable sort keeps the frame's order within a group where the values are not sorted
-    rows = rows.sort_values([*keys, column] if sort else keys, kind="stable")
-    codes = rows.groupby(keys, sort=True).ngroup().to_numpy()
-    if limit is not None:
-        rank = rows.groupby(keys, sort=False).cumcount().to_numpy()
-        rows, codes = rows[rank < limit], codes[rank < limit]
-    if not len(codes):
-        return pd.Series("", index=groups, dtype=str, name=column)
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    ends = np.r_[starts[1:], len(codes)]
-    values = rows[column].astype(str).tolist()
-    joined = [sep.join(values[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
-    first = rows[keys].iloc[starts]
-    index = pd.MultiIndex.from_frame(first) if len(keys) > 1 else pd.Index(first[keys[0]])
-    out = pd.Series(joined, index=index, dtype=str, name=column)
-    return out.reindex(groups, fill_value="")
+    table = table.sort_values(["group", "value"] if sort else "group", kind="stable")
+    codes = table["group"].to_numpy()
+    values = table["value"].astype(str).tolist()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]][: len(codes)])
+    ends = np.r_[starts[1:], len(codes)][: len(starts)]
+    stop = ends if limit is None else np.minimum(ends, starts + limit)
+    joined = np.full(grouped.ngroups, "", dtype=object)
+    joined[codes[starts]] = [
+        sep.join(values[a:b]) for a, b in zip(starts.tolist(), stop.tolist(), strict=True)
+    ]
+    return pd.Series(joined, index=grouped.size().index, dtype=str, name=column)
