@@ -14,7 +14,7 @@ from neo4j.exceptions import ConstraintError
 from graph_loaders import load_folder
 from tests.conftest import run_workbench, write_folder
 from workbench.errors import WorkbenchError
-from workbench.model import NODE_KINDS
+from workbench.model import NODE_KINDS, RELATIONSHIP_TYPES
 from workbench.pipeline import analyze
 from workbench.store import MemoryStore
 from workbench.store.local_neo4j import free_port, start
@@ -229,6 +229,17 @@ def test_rings_are_written_back_as_member_of(both_stores):
     # the batch contract's files are the same whichever store ran
     for name in ("rings.csv", "upstream.csv"):
         assert (out / "neo4j_out" / name).read_text() == (out / "memory_out" / name).read_text()
+
+
+def test_the_models_graph_is_the_same_on_both_stores(both_stores):
+    """The embedded store derives its graph from the model's declaration; Neo4j counts what it
+    holds: the same nodes per label and relationships per type, rings and sources included."""
+    memory, neo4j, _ = both_stores
+    declared = set(NODE_KINDS) | RELATIONSHIP_TYPES
+    in_neo4j = {name: n for name, n in neo4j.graph_counts().items() if name in declared}
+    embedded = memory.graph_counts()
+    assert embedded == in_neo4j
+    assert {"Seller", "Phone", "HAS_PHONE", "PAID", "SHIPPED", "MEMBER_OF", "SOURCED_FROM"} <= set(embedded)
 
 
 def test_entities_resolve_alike_on_both_stores(neo4j_uri, tmp_path):

@@ -476,6 +476,17 @@ class GraphStore(ABC):
         names = [*INPUT_FILES, "quarantine", *RESULT_TABLES]
         return {name: len(frame) for name in names if (frame := self._read(name)) is not None}
 
+    def graph(self):
+        """The graph the model makes of this store's tables and its last analysis's rings and
+        sources (``graph_view.ModelGraph``): nodes per label, relationships per type."""
+        from .graph_view import model_graph
+
+        return model_graph(self.input_tables(), self._read("rings"), self._read("upstream"))
+
+    def graph_counts(self) -> dict[str, int]:
+        """Nodes per label and relationships per type of the model's graph (Neo4j reads its own)."""
+        return self.graph().counts()
+
     def __enter__(self) -> GraphStore:
         return self
 

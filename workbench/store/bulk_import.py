@@ -21,10 +21,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from workbench import model
 from workbench.errors import WorkbenchError
-from workbench.model import LINK_KIND_TO_NODE, LINK_OWNERS, LINK_TYPES, NODE_KINDS
+from workbench.model import LINK_OWNERS, NODE_KINDS
 
+from .graph_view import ENTITY_LABEL, model_graph
 from .local_neo4j import TOOLS_DIR
 
 __all__ = [
@@ -37,8 +37,6 @@ __all__ = [
     "write_import_files",
 ]
 
-# input file -> the node each row becomes (as Neo4jStore writes it)
-ENTITY_LABEL = {kind.source_file: label for label, kind in NODE_KINDS.items() if kind.source_file}
 # the input tables that become graph (and so go through the importer)
 GRAPH_TABLES = (*ENTITY_LABEL, *LINK_OWNERS, "payments")
 
@@ -136,42 +134,8 @@ def write_import_files(tables: dict[str, pd.DataFrame], folder: Path) -> ImportF
     key as an ordinary property: the importer then needs no string id map, its slowest stage."""
     folder.mkdir(parents=True, exist_ok=True)
     files = ImportFiles(folder)
-    # first the relationships each table implies, to know every node a label needs
-    pending: list[tuple[str, str, str, pd.DataFrame, str]] = []
-    keys: dict[str, list[pd.Series]] = {}
-    for name, label in ENTITY_LABEL.items():
-        frame = tables.get(name)
-        if frame is None or not len(frame):
-            continue
-        keys.setdefault(label, []).append(frame[NODE_KINDS[label].key])
-        # read from the module when called, as the batched loader does: the model is the one declaration
-        for r in (r for r in model.ENTITY_RELATIONSHIPS if r.file == name):
-            (a_label, _, a_col), (b_label, _, b_col) = r.source, r.target
-            pairs = frame[[a_col, b_col]].dropna().drop_duplicates().set_axis(["_start", "_end"], axis=1)
-            pending.append((r.type, a_label, b_label, pairs, f"{r.type}_{name}"))
-    for name, (owner_label, owner_key) in LINK_OWNERS.items():
-        frame = tables.get(name)
-        if frame is None or not len(frame):
-            continue
-        for kind, part in frame.groupby("kind", sort=True):
-            props = [c for c in part.columns if c not in (owner_key, "kind", "value")]
-            rows = pd.concat(
-                [part[[owner_key, "value"]].set_axis(["_start", "_end"], axis=1), part[props]], axis=1
-            )
-            pending.append((LINK_TYPES[kind], owner_label, LINK_KIND_TO_NODE[kind], rows, f"{name}_{kind}"))
-    payments = tables.get("payments")
-    if payments is not None and len(payments):
-        props = [c for c in payments.columns if c not in ("from_account", "to_account")]
-        rows = pd.concat(
-            [payments[["from_account", "to_account"]].set_axis(["_start", "_end"], axis=1), payments[props]],
-            axis=1,
-        )
-        pending.append(("PAID", "BankAccount", "BankAccount", rows, "payments"))
-    for _, start, end, rows, _ in pending:
-        keys.setdefault(start, []).append(rows["_start"])
-        keys.setdefault(end, []).append(rows["_end"])
-    # every node of a label, numbered: entity rows first, then keys only referred to
-    ids = {label: pd.Index(pd.unique(pd.concat(found).dropna().astype(str))) for label, found in keys.items()}
+    graph = model_graph(tables)
+    ids = graph.node_keys
 
     def nodes(label: str, frame: pd.DataFrame, name: str) -> None:
         key = NODE_KINDS[label].key
@@ -185,11 +149,9 @@ def write_import_files(tables: dict[str, pd.DataFrame], folder: Path) -> ImportF
         files.counts[f"nodes:{label}"] = files.counts.get(f"nodes:{label}", 0) + len(frame)
 
     written: dict[str, int] = {}
-    for name, label in ENTITY_LABEL.items():
-        frame = tables.get(name)
-        if frame is not None and len(frame):
-            nodes(label, frame, name)
-            written[label] = len(frame)
+    for label, frame in graph.entities.items():
+        nodes(label, frame, NODE_KINDS[label].source_file)
+        written[label] = len(frame)
     for label, index in ids.items():
         # nodes only referred to (an identifier, an address no addresses row describes): the key alone
         rest = index[written.get(label, 0) :]
@@ -199,7 +161,9 @@ def write_import_files(tables: dict[str, pd.DataFrame], folder: Path) -> ImportF
                 pd.DataFrame({NODE_KINDS[label].key: np.asarray(rest, dtype=object)}),
                 f"{label}_referenced",
             )
-    for rel, start, end, rows, name in pending:
+    for rel, start, end, rows, name in (
+        (r.type, r.start, r.end, r.rows, r.part) for r in graph.relationships
+    ):
         if not len(rows):
             continue
         numbered = rows.assign(

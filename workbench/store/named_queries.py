@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import WorkbenchError
-from workbench.model import LINK_KIND_TO_NODE, LINK_OWNERS, LINK_TYPES, identifier_key
+from workbench.model import LINK_OWNERS, LINK_TYPES, identifier_key
 
 __all__ = ["NamedQuery", "NamedQueries", "QUERY_DIR", "answer_in_memory"]
 
@@ -167,15 +167,16 @@ def _members(store, ring_id: str) -> pd.DataFrame:
 
 
 def _adjacency(store) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """Nodes and their neighbours over the model's identifier links, either way (the Cypher
+    walks ``{{LINK_TYPES}}`` the same)."""
     adjacency: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    links = _links(store)
-    labels = links["kind"].map(LINK_KIND_TO_NODE)
-    for owner_label, owner, label, value in zip(
-        links["owner_label"], links["owner"], labels, links["value"], strict=True
-    ):
-        a, b = (owner_label, owner), (label, value)
-        adjacency.setdefault(a, set()).add(b)
-        adjacency.setdefault(b, set()).add(a)
+    link_types = set(LINK_TYPES.values())
+    for part in (r for r in store.graph().relationships if r.type in link_types):
+        rows = part.rows
+        for start, end in zip(rows["_start"].astype(str), rows["_end"].astype(str), strict=True):
+            a, b = (part.start, start), (part.end, end)
+            adjacency.setdefault(a, set()).add(b)
+            adjacency.setdefault(b, set()).add(a)
     return adjacency
 
 

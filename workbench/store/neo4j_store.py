@@ -18,7 +18,6 @@ import json
 
 import pandas as pd
 
-from workbench import model
 from workbench.errors import WorkbenchError
 from workbench.model import (
     LINK_KIND_TO_NODE,
@@ -28,6 +27,7 @@ from workbench.model import (
 )
 
 from .base import RECORD_TABLES, GraphStore, chain_entries, upsert_rows
+from .graph_view import ENTITY_LABEL, entity_relationships
 from .named_queries import NamedQueries
 from .neo4j_gds import GdsLeiden
 from .neo4j_tables import epoch_parts, frame_of, projection, quote
@@ -37,7 +37,7 @@ __all__ = ["Neo4jStore", "LINK_TYPES", "open_neo4j"]
 
 _OWNERS = LINK_OWNERS
 # input file -> the node each row becomes
-_ENTITY_LABEL = {kind.source_file: label for label, kind in NODE_KINDS.items() if kind.source_file}
+_ENTITY_LABEL = ENTITY_LABEL
 _BLOB_TABLES_LABEL = "StoredTable"
 # investigators' records: one node per row, appended in transactions, never replaced
 _RECORD_LABELS = {
@@ -252,15 +252,12 @@ class Neo4jStore(GraphStore):
         key = NODE_KINDS[label].key
         self._write_frame(f"MERGE (n:{label} {{{key}: row.{key}}}) SET n = row", frame)
         # the relationships each row implies, as the model declares them (read at each load)
-        implied = [r for r in model.ENTITY_RELATIONSHIPS if r.file == name]
-        for rel, (a_label, a_key, a_col), (b_label, b_key, b_col) in (
-            (r.type, r.source, r.target) for r in implied
-        ):
-            pairs = frame[[a_col, b_col]].dropna().drop_duplicates().set_axis(["a", "b"], axis=1)
+        for r in entity_relationships(name, frame):
+            a_key, b_key = NODE_KINDS[r.start].key, NODE_KINDS[r.end].key
             self._write_frame(
-                f"MERGE (a:{a_label} {{{a_key}: row.a}}) MERGE (b:{b_label} {{{b_key}: row.b}}) "
-                f"MERGE (a)-[:{rel}]->(b)",
-                pairs,
+                f"MERGE (a:{r.start} {{{a_key}: row.a}}) MERGE (b:{r.end} {{{b_key}: row.b}}) "
+                f"MERGE (a)-[:{r.type}]->(b)",
+                r.rows.set_axis(["a", "b"], axis=1),
             )
 
     def _read_entities(self, name: str) -> pd.DataFrame | None:
