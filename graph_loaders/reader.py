@@ -91,110 +91,24 @@ MAX_RECORD_LINES = 20
 def _read_csv(path: Path, name: str) -> RawTable:
     header = _header(path)
     if not header:
-        if name not in INPUT_FILES:
-            raise InputError(f"{path.name}: empty file, expected a header line")
-        # an input file left empty is one with no rows, as header-only is (partial datasets are normal)
-        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in INPUT_FILES[name].column_names})
-        return RawTable(
-            name,
-            path.name,
-            frame,
-            np.array([], dtype=np.int64),
-            quarantine_frame(path.name, [], "(row)", [], []),
-        )
-    bad_rows: list[tuple[int | None, str, str]] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        # keep the row for the quarantine instead of failing the whole file
-        bad_rows.append(
-            (
-                row.number,
-                (row.text or "")[:200],
-                f"malformed row: {row.actual_columns} fields, header has {row.expected_columns}",
-            )
-        )
-        return "skip"
-
-    def parse(use_threads: bool, block_size: int | None = None, quoting: bool = True) -> pa.Table:
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                column_names=header, skip_rows=1, use_threads=use_threads, block_size=block_size
-            ),
-            parse_options=pacsv.ParseOptions(
-                invalid_row_handler=on_invalid,
-                ignore_empty_lines=False,
-                newlines_in_values=quoting,
-                quote_char='"' if quoting else False,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-
-    block_size = None
-    try:
-        table = parse(use_threads=True)
-    except pa.ArrowInvalid as exc:
-        if "skip initial" in str(exc) and _only_header(path):
-            table = pa.table({c: pa.array([], pa.string()) for c in header})
-        elif "straddl" in str(exc) or "block size" in str(exc):
-            # one value longer than Arrow's block: read in one block, quarantine the row below
-            block_size = min(path.stat().st_size + 1, (1 << 31) - 1)
-            bad_rows.clear()
-            table = parse(use_threads=True, block_size=block_size)
-        else:
-            raise
-    if any(n is None for n, _, _ in bad_rows):
-        # the threaded reader does not know line numbers; the rare file with malformed rows
-        # is read again serially so every quarantined row names its line
-        bad_rows.clear()
-        table = parse(use_threads=False, block_size=block_size)
-    frame = table.to_pandas()
+        return _no_rows(path, name)
+    parser = _CsvParser(path, header)
+    frame = parser.first_read()
     unclosed: list[tuple[int, str, str]] = []
-    unclosed_rows = None
-    spans = _records_span_lines(path, len(frame) + len(bad_rows))
-    if spans:
+    if _records_span_lines(path, len(frame) + len(parser.bad_rows)):
         good, bad, longest = _record_starts(path, len(header))
         if longest > MAX_RECORD_LINES:
-            # a quote that never closes swallows every line after it (a seller can start its
-            # shop name with one): read the file one row per line without quoting instead, and
-            # quarantine every line that holds a quote, so no later row disappears into a value
-            bad_rows.clear()
-            table = parse(use_threads=False, block_size=block_size, quoting=False)
-            frame = table.to_pandas()
-            spans = False
-            quoted = np.zeros(len(frame), dtype=bool)
-            for column in frame.columns:
-                quoted |= frame[column].str.contains('"', regex=False).to_numpy()
-            reason = (
-                f"quotes do not close in this file (a value ran over {longest} lines); read one row per line"
-            )
-            unclosed_rows = frame[quoted]
-            frame = frame[~quoted].reset_index(drop=True)
+            frame, lines, unclosed = _read_unquoted(parser, longest)
         else:
             # a quoted value spans lines: every row is cited at the line where its record starts
             lines = np.array(good[: len(frame)], dtype=np.int64)
-            bad_rows = [(line, text, why) for line, (_, text, why) in zip(bad, bad_rows, strict=False)]
-    if not spans:
-        # one row per physical line: a good row's line is the next one not taken by a bad row
-        bad_lines = np.array(sorted(n for n, _, _ in bad_rows), dtype=np.int64)
-        rows = len(frame) + len(bad_rows) + (len(unclosed_rows) if unclosed_rows is not None else 0)
-        all_lines = np.arange(2, 2 + rows, dtype=np.int64)
-        lines = np.setdiff1d(all_lines, bad_lines, assume_unique=True)
-        if unclosed_rows is not None:
-            line_of = lines[: len(frame) + len(unclosed_rows)]
-            quoted_lines = line_of[quoted]
-            unclosed = [
-                (int(n), ",".join(map(str, row))[:200], reason)
-                for n, row in zip(quoted_lines, unclosed_rows.itertuples(index=False), strict=True)
+            parser.bad_rows = [
+                (line, text, why) for line, (_, text, why) in zip(bad, parser.bad_rows, strict=False)
             ]
-            lines = line_of[~quoted]
-        lines = lines[: len(frame)]
+    else:
+        lines = _physical_lines(len(frame), parser.bad_rows)
     frame, lines, too_long = _without_huge_values(frame, lines)
-    rejected = bad_rows + unclosed + too_long
+    rejected = parser.bad_rows + unclosed + too_long
     malformed = quarantine_frame(
         path.name,
         [n for n, _, _ in rejected],
@@ -203,6 +117,101 @@ def _read_csv(path: Path, name: str) -> RawTable:
         [r for _, _, r in rejected],
     )
     return RawTable(name, path.name, frame, lines, malformed)
+
+
+def _no_rows(path: Path, name: str) -> RawTable:
+    """An empty file: an input file with no rows, as header-only is (partial datasets are normal)."""
+    if name not in INPUT_FILES:
+        raise InputError(f"{path.name}: empty file, expected a header line")
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in INPUT_FILES[name].column_names})
+    return RawTable(
+        name, path.name, frame, np.array([], dtype=np.int64), quarantine_frame(path.name, [], "(row)", [], [])
+    )
+
+
+class _CsvParser:
+    """Arrow's CSV reader over one file, every cell a string; a malformed row is kept for the
+    quarantine (line, text, reason) instead of failing the whole file."""
+
+    def __init__(self, path: Path, header: list[str]):
+        self.path, self.header = path, header
+        self.bad_rows: list[tuple[int | None, str, str]] = []
+        self.block_size: int | None = None
+
+    def _on_invalid(self, row: pacsv.InvalidRow) -> str:
+        self.bad_rows.append(
+            (
+                row.number,
+                (row.text or "")[:200],
+                f"malformed row: {row.actual_columns} fields, header has {row.expected_columns}",
+            )
+        )
+        return "skip"
+
+    def parse(self, use_threads: bool, quoting: bool = True) -> pa.Table:
+        return pacsv.read_csv(
+            self.path,
+            read_options=pacsv.ReadOptions(
+                column_names=self.header, skip_rows=1, use_threads=use_threads, block_size=self.block_size
+            ),
+            parse_options=pacsv.ParseOptions(
+                invalid_row_handler=self._on_invalid,
+                ignore_empty_lines=False,
+                newlines_in_values=quoting,
+                quote_char='"' if quoting else False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa.string() for c in self.header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    def first_read(self) -> pd.DataFrame:
+        """The file read with quoting, on every core where line numbers allow it."""
+        try:
+            table = self.parse(use_threads=True)
+        except pa.ArrowInvalid as exc:
+            if "skip initial" in str(exc) and _only_header(self.path):
+                table = pa.table({c: pa.array([], pa.string()) for c in self.header})
+            elif "straddl" in str(exc) or "block size" in str(exc):
+                # one value longer than Arrow's block: read in one block, quarantine the row later
+                self.block_size = min(self.path.stat().st_size + 1, (1 << 31) - 1)
+                self.bad_rows.clear()
+                table = self.parse(use_threads=True)
+            else:
+                raise
+        if any(n is None for n, _, _ in self.bad_rows):
+            # the threaded reader does not know line numbers; the rare file with malformed rows
+            # is read again serially so every quarantined row names its line
+            self.bad_rows.clear()
+            table = self.parse(use_threads=False)
+        return table.to_pandas()
+
+
+def _physical_lines(rows: int, bad_rows: list[tuple[int, str, str]]) -> np.ndarray:
+    """One row per physical line: a good row's line is the next one not taken by a bad row."""
+    bad_lines = np.array(sorted(n for n, _, _ in bad_rows), dtype=np.int64)
+    all_lines = np.arange(2, 2 + rows + len(bad_rows), dtype=np.int64)
+    return np.setdiff1d(all_lines, bad_lines, assume_unique=True)[:rows]
+
+
+def _read_unquoted(parser: _CsvParser, longest: int) -> tuple[pd.DataFrame, np.ndarray, list]:
+    """A quote that never closes swallows every line after it (a seller can start its shop name
+    with one): the file read one row per line without quoting, every line that holds a quote
+    quarantined, so no later row disappears into a value."""
+    parser.bad_rows.clear()
+    frame = parser.parse(use_threads=False, quoting=False).to_pandas()
+    quoted = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        quoted |= frame[column].str.contains('"', regex=False).to_numpy()
+    reason = f"quotes do not close in this file (a value ran over {longest} lines); read one row per line"
+    lines = _physical_lines(len(frame), parser.bad_rows)
+    unclosed = [
+        (int(n), ",".join(map(str, row))[:200], reason)
+        for n, row in zip(lines[quoted], frame[quoted].itertuples(index=False), strict=True)
+    ]
+    return frame[~quoted].reset_index(drop=True), lines[~quoted], unclosed
 
 
 def _only_header(path: Path) -> bool:

@@ -65,22 +65,10 @@ def _first_link(links: pd.DataFrame, kind: str) -> pd.Series:
 def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = None) -> RingCase:
     """Collect ring ``ring_id`` from ``store`` (after `workbench analyze --store` or `detect`)."""
     redactor = redactor or Redactor(enabled=False)
-    rings = store.rings()
-    member_ids = rings.loc[rings["ring_id"] == ring_id, "seller_id"]
-    if member_ids.empty:
-        known = ", ".join(rings["ring_id"].drop_duplicates().head(5))
-        if not known:
-            lacking = store.meta().get("coverage", {}).get("rings", {}).get("lacking", [])
-            why = f": the data held no rows of {', '.join(lacking)}" if lacking else ""
-            raise WorkbenchError(
-                f"no ring {ring_id!r}: the store holds no rings{why}; `workbench packet --flows` "
-                "refers its flows"
-            )
-        raise WorkbenchError(f"no ring {ring_id!r} in the store (rings look like: {known})")
+    member_ids = _member_ids(store, ring_id)
     meta = store.meta()
     settings = AnalysisSettings.of_store(meta)
     tables = store.input_tables()
-    empty = pd.DataFrame()
     sellers = tables["sellers"][tables["sellers"]["seller_id"].isin(member_ids)]
     links = evidence_links(tables)
     member_links = links[links["seller_id"].isin(member_ids)]
@@ -88,14 +76,81 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     shared = shared_identifiers(links, members_frame, settings)
     # the ring's own places: hubs (a fulfilment warehouse, an e-commerce park) are everyone's
     places = ring_addresses(members_frame, tables, store.result("suppressed"))
+    members = _members(store, ring_id, sellers, tables["seller_links"], places, redactor)
+    identifiers = shared.assign(
+        value=[redactor.value(k, v) for k, v in zip(shared["kind"], shared["value"], strict=True)]
+    )
+    touched = _hubs_touched(store.result("suppressed"), member_links, redactor)
+    accounts = set(member_links.loc[member_links["kind"] == "bank_account", "value"])
+    listings, test_buys, complaints, shipments, payments = _ring_records(
+        tables, member_ids, set(places["address_id"]), accounts, redactor
+    )
+    associates = _associates(store, ring_id, tables["sellers"], redactor)
+    upstream, paths = _upstream_and_paths(store, ring_id, accounts, redactor)
+    # storefronts are often registered at home: shown to about 1 km; warehouses and sources exact
+    locations = redactor.coordinates(ring_locations(places, upstream, tables), ("storefront",))
+    return RingCase(
+        ring_id=ring_id,
+        score=_score_row(store, ring_id),
+        members=members.reset_index(drop=True),
+        associates=associates,
+        identifiers=identifiers,
+        suppressed=touched,
+        listings=listings,
+        test_buys=test_buys,
+        complaints=complaints,
+        shipments=shipments,
+        payments=payments,
+        upstream=upstream.reset_index(drop=True),
+        paths=paths.reset_index(drop=True),
+        locations=locations,
+        timeline=_timeline(sellers, listings, complaints, test_buys, shipments, payments),
+        jurisdiction=jurisdiction_of(locations),
+        jurisdiction_place=_jurisdiction_place(locations),
+        notes=_notes(store, ring_id, redactor),
+        methods={
+            "input_fingerprint": meta.get("input", {}).get("fingerprint", ""),
+            "method": meta.get("rings", {}).get("method", settings.method),
+            "settings": settings.as_dict(),
+            "software_version": __version__,
+        },
+        referral_threshold=settings.referral_threshold,
+    )
+
+
+def _member_ids(store: GraphStore, ring_id: str) -> pd.Series:
+    """The ring's core members; a ring the store does not hold is named with the ones it does."""
+    rings = store.rings()
+    member_ids = rings.loc[rings["ring_id"] == ring_id, "seller_id"]
+    if len(member_ids):
+        return member_ids
+    known = ", ".join(rings["ring_id"].drop_duplicates().head(5))
+    if not known:
+        lacking = store.meta().get("coverage", {}).get("rings", {}).get("lacking", [])
+        why = f": the data held no rows of {', '.join(lacking)}" if lacking else ""
+        raise WorkbenchError(
+            f"no ring {ring_id!r}: the store holds no rings{why}; `workbench packet --flows` refers its flows"
+        )
+    raise WorkbenchError(f"no ring {ring_id!r} in the store (rings look like: {known})")
+
+
+def _members(
+    store: GraphStore,
+    ring_id: str,
+    sellers: pd.DataFrame,
+    seller_links: pd.DataFrame,
+    places: pd.DataFrame,
+    redactor: Redactor,
+) -> pd.DataFrame:
+    """One row per storefront: its registrant, contacts, payout account, registered address, city
+    and province (from its own places, never a hub) and its evidence weight."""
     evidence_weight = store.result("members")
     weights = (
         evidence_weight[evidence_weight["ring_id"] == ring_id].set_index("seller_id")["evidence_weight"]
         if len(evidence_weight)
         else pd.Series(dtype=float)
     )
-
-    declared = tables["seller_links"][tables["seller_links"]["seller_id"].isin(member_ids)]
+    declared = seller_links[seller_links["seller_id"].isin(sellers["seller_id"])]
     members = sellers[["seller_id", "shop_name", "platform", "status", "registered_at", "provenance"]].copy()
     for kind in ("person_id", "phone", "email", "bank_account"):
         members[kind] = members["seller_id"].map(_first_link(declared, kind)).fillna("")
@@ -111,24 +166,31 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     members["city"] = members["seller_id"].map(located["city"]).fillna("")
     members["province"] = members["seller_id"].map(located["province"]).fillna("")
     members["evidence_weight"] = members["seller_id"].map(weights)
-    members = _redact_frame(
-        members, redactor, {k: k for k in ("person_id", "phone", "email", "bank_account")}
-    )
+    return _redact_frame(members, redactor, {k: k for k in ("person_id", "phone", "email", "bank_account")})
 
-    identifiers = shared.assign(
-        value=[redactor.value(k, v) for k, v in zip(shared["kind"], shared["value"], strict=True)]
-    )
-    hubs = store.result("suppressed")
-    touched = (
-        hubs.merge(member_links[["kind", "value"]].drop_duplicates(), on=["kind", "value"])
-        if len(hubs)
-        else empty
-    )
+
+def _hubs_touched(hubs: pd.DataFrame, member_links: pd.DataFrame, redactor: Redactor) -> pd.DataFrame:
+    """The hubs (identifiers suppressed as evidence) the members use."""
+    if not len(hubs):
+        return pd.DataFrame()
+    touched = hubs.merge(member_links[["kind", "value"]].drop_duplicates(), on=["kind", "value"])
     if len(touched):
         touched = touched.assign(
             value=[redactor.value(k, v) for k, v in zip(touched["kind"], touched["value"], strict=True)]
         )
+    return touched
 
+
+def _ring_records(
+    tables: dict[str, pd.DataFrame],
+    member_ids: pd.Series,
+    own_addresses: set,
+    accounts: set,
+    redactor: Redactor,
+) -> tuple[pd.DataFrame, ...]:
+    """The ring's listings, test buys, complaints, shipments and payments, as a redacted packet may
+    carry them (only what the model knows is not personal; extra columns go)."""
+    empty = pd.DataFrame()
     listings = tables.get("listings", empty)
     listings = listings[listings["seller_id"].isin(member_ids)] if len(listings) else listings
     listing_ids = listings["listing_id"] if len(listings) else pd.Series(dtype=str)
@@ -136,8 +198,6 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
     test_buys = test_buys[test_buys["listing_id"].isin(listing_ids)] if len(test_buys) else test_buys
     complaints = tables.get("complaints", empty)
     complaints = complaints[complaints["listing_id"].isin(listing_ids)] if len(complaints) else complaints
-
-    own_addresses = set(places["address_id"])
     shipments = tables.get("shipments", empty)
     if len(shipments):
         touches = (
@@ -146,12 +206,9 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
             | shipments["to_address_id"].isin(own_addresses)
         )
         shipments = shipments[touches]
-    accounts = set(member_links.loc[member_links["kind"] == "bank_account", "value"])
     payments = tables.get("payments", empty)
     if len(payments):
         payments = payments[payments["from_account"].isin(accounts) | payments["to_account"].isin(accounts)]
-
-    # a redacted packet carries only what the model knows is not personal (extra columns go)
     listings, test_buys, complaints, shipments, payments = (
         redactor.table(name, frame)
         for name, frame in (
@@ -163,71 +220,37 @@ def assemble_case(store: GraphStore, ring_id: str, redactor: Redactor | None = N
         )
     )
     test_buys = _test_buys_read(test_buys, listings, tables.get("addresses", empty))
-    associates = _associates(store, ring_id, tables["sellers"], redactor)
+    return listings, test_buys, complaints, shipments, payments
+
+
+_PATH_COLUMNS = ["ring_id", "entity_id", "flow", "hop", "from_entity", "to_entity", "record_id", "provenance"]
+
+
+def _upstream_and_paths(
+    store: GraphStore, ring_id: str, accounts: set, redactor: Redactor
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ring's ten best sources and their evidence paths, account numbers masked in both."""
     upstream = store.upstream()
     upstream = upstream[upstream["ring_id"] == ring_id].head(10).copy()
     # the company's other records (entity resolution); stores from before it have no column
     upstream["aliases"] = upstream["aliases"].fillna("") if "aliases" in upstream else ""
     paths = store.result("paths")
-    paths = (
-        paths[paths["ring_id"] == ring_id].copy()
-        if len(paths)
-        else pd.DataFrame(
-            columns=[
-                "ring_id",
-                "entity_id",
-                "flow",
-                "hop",
-                "from_entity",
-                "to_entity",
-                "record_id",
-                "provenance",
-            ]
-        )
-    )
+    paths = paths[paths["ring_id"] == ring_id].copy() if len(paths) else pd.DataFrame(columns=_PATH_COLUMNS)
     paths["from_entity"] = paths["from_entity"].astype(str).map(redactor.account_entity)
     paths["to_entity"] = paths["to_entity"].astype(str).map(redactor.account_entity)
-    # evidence text names account numbers; every value redacted above is masked in it too
+    # evidence text names account numbers; every value redacted so far is masked in it too
     for account in accounts:
         redactor.value("bank_account", account)
     upstream["evidence"] = upstream["evidence"].astype(str).map(redactor.text)
+    return upstream, paths
 
-    # storefronts are often registered at home: shown to about 1 km; warehouses and sources exact
-    locations = redactor.coordinates(ring_locations(places, upstream, tables), ("storefront",))
-    timeline = _timeline(sellers, listings, complaints, test_buys, shipments, payments)
+
+def _score_row(store: GraphStore, ring_id: str) -> pd.Series:
+    """The ring's row of ring_scores: score, signals, reasons, goods value."""
     score_rows = store.result("ring_scores")
-    score = (
-        score_rows[score_rows["ring_id"] == ring_id].iloc[0]
-        if len(score_rows)
-        else pd.Series({"ring_id": ring_id})
-    )
-    return RingCase(
-        ring_id=ring_id,
-        score=score,
-        members=members.reset_index(drop=True),
-        associates=associates,
-        identifiers=identifiers,
-        suppressed=touched,
-        listings=listings,
-        test_buys=test_buys,
-        complaints=complaints,
-        shipments=shipments,
-        payments=payments,
-        upstream=upstream.reset_index(drop=True),
-        paths=paths.reset_index(drop=True),
-        locations=locations,
-        timeline=timeline,
-        jurisdiction=jurisdiction_of(locations),
-        jurisdiction_place=_jurisdiction_place(locations),
-        notes=_notes(store, ring_id, redactor),
-        methods={
-            "input_fingerprint": meta.get("input", {}).get("fingerprint", ""),
-            "method": meta.get("rings", {}).get("method", settings.method),
-            "settings": settings.as_dict(),
-            "software_version": __version__,
-        },
-        referral_threshold=settings.referral_threshold,
-    )
+    if not len(score_rows):
+        return pd.Series({"ring_id": ring_id})
+    return score_rows[score_rows["ring_id"] == ring_id].iloc[0]
 
 
 def _associates(store: GraphStore, ring_id: str, sellers: pd.DataFrame, redactor: Redactor) -> pd.DataFrame:

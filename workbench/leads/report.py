@@ -296,10 +296,28 @@ def summary_rows(facts: dict) -> list[list[str]]:
 
 
 def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
-    case: RingCase = facts["case"]
+    """The report as a PDF: the case in one page, then the storefronts, sources, ties, timeline,
+    pictures and methods, each section drawn by its own function."""
     pdf = _Report(orientation="L", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
+    _pdf_case_in_one_page(pdf, facts)
+    pdf.add_page()
+    _pdf_storefronts(pdf, facts)
+    _pdf_test_buys_notes_associates(pdf, facts)
+    _pdf_upstream(pdf, facts)
+    _pdf_ties(pdf, facts)
+    _pdf_timeline(pdf, facts)
+    pdf.add_page()
+    _pdf_pictures(pdf, folder)
+    pdf.add_page()
+    _pdf_methods(pdf, facts)
+    pdf.output(str(path))
+    return path
+
+
+def _pdf_case_in_one_page(pdf: _Report, facts: dict) -> None:
+    case: RingCase = facts["case"]
     pdf.set_font("report", "B", 16)
     pdf.cell(
         0,
@@ -323,7 +341,10 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
     pdf.rows([_("fact"), _("value")], summary_rows(facts), (45, 225))
     if facts["redaction_note"]:
         pdf.line_of_text(facts["redaction_note"])
-    pdf.add_page()
+
+
+def _pdf_storefronts(pdf: _Report, facts: dict) -> None:
+    """The storefronts: who is behind each, how it is paid, and the record that says so."""
     pdf.section(_("Storefronts"))
     pdf.rows(
         [
@@ -356,6 +377,10 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
             for m in facts["members"]
         ],
     )
+
+
+def _pdf_test_buys_notes_associates(pdf: _Report, facts: dict) -> None:
+    """What the task force saw for itself, what it noted, and who is associated but not established."""
     if facts["test_buys"]:
         pdf.section(_("Test buys"))
         pdf.rows(
@@ -402,6 +427,9 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
             [[a["seller_id"], a["shop_name"], a["standing"], a["evidence"]] for a in facts["associates"]],
             (25, 50, 45, 150),
         )
+
+
+def _pdf_upstream(pdf: _Report, facts: dict) -> None:
     pdf.section(_("2. Upstream sources"))
     pdf.rows(
         [
@@ -434,6 +462,10 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
         ],
         (10, 40, 18, 14, 14, 14, 16, 144),
     )
+
+
+def _pdf_ties(pdf: _Report, facts: dict) -> None:
+    """The identifiers that tie the storefronts, and the hubs left out as evidence."""
     pdf.section(_("3. What ties the storefronts together"))
     pdf.rows(
         [_("identifier"), _("value"), _("sharing"), _("seller"), _("records")],
@@ -449,6 +481,9 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
             [_("identifier"), _("value"), _("sellers sharing it"), _("cap")],
             [[h["kind"], h["value"], h["degree"], h["max_degree"]] for h in facts["suppressed"]],
         )
+
+
+def _pdf_timeline(pdf: _Report, facts: dict) -> None:
     pdf.section(_("4. Timeline"))
     pdf.line_of_text(
         _("{total} events; the first {shown} are shown, all in timeline.csv.").format(
@@ -460,11 +495,16 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
         [[t["when"], t["event"], t["detail"], t["provenance"]] for t in facts["timeline"]],
         (40, 35, 130, 65),
     )
-    pdf.add_page()
+
+
+def _pdf_pictures(pdf: _Report, folder: Path) -> None:
     pdf.section(_("5. Map and network"))
     pdf.image(str(folder / "map.png"), w=130)
     pdf.image(str(folder / "network.png"), x=150, y=pdf.get_y() - 106 if pdf.get_y() > 110 else None, w=130)
-    pdf.add_page()
+
+
+def _pdf_methods(pdf: _Report, facts: dict) -> None:
+    case: RingCase = facts["case"]
     pdf.section(_("6. Methods"))
     pdf.rows(
         [_("fact"), _("value")],
@@ -484,5 +524,3 @@ def write_pdf(facts: dict, folder: Path, path: Path) -> Path:
             "above must match the one in the sender's cover letter."
         )
     )
-    pdf.output(str(path))
-    return path
