@@ -33,66 +33,80 @@ def network_page() -> None:
         return
     store, where, version = opened
     index = network_index(where, version)
-
     user = current_user()
-    found = st.text_input(_("Find a seller, shop, phone, account, e-mail, device or address"))
-    focus = None
-    if found:
-        hits = index.search(found)
-        if not allowed(user, "see_identifiers"):  # a role that may not see identifiers cannot probe them
-            hits = [h for h in hits if h[0] == "seller"]
-        if not hits:
-            st.warning(_("Nothing matches {text!r}.").format(text=found))
-        else:
-            choice = st.selectbox(
-                _("{n} match(es)").format(n=len(hits)),
-                hits,
-                format_func=lambda h: f"{_(h[0])} {h[1]}",
-                key="network_hit",
-            )
-            focus = f"{choice[0]}:{choice[1]}"
+    focus = _searched(index, user)
+    chosen = _chosen_view(index, ring_table(where, version)["ring_id"].tolist(), focus)
+    if chosen is None:
+        return
+    base, graph = chosen
+    masker = shown_identifiers(store, user, base)
+    _draw(index, masker, _with_expansions(index, graph, base), base, focus)
+    _shortest_connection(store, index, masker)
 
-    rings = ring_table(where, version)["ring_id"].tolist()
-    if focus is None:
-        mode = st.radio(_("Show"), [N_("Ring"), N_("Seller neighbourhood")], horizontal=True, format_func=_)
-        if mode == "Ring":
-            ring_id = ring_picker(rings, key="network_ring")
-            if ring_id is None:
-                no_rings(N_("Or search a seller above."))
-                return
-            members = sorted(s for s, r in index.ring_of.items() if r == ring_id)
-            base, graph = f"ring:{ring_id}", ring_graph(index, members, ring_id)
-            # a big ring read one storefront at a time: the member and its two hops
-            focus_on = st.selectbox(
-                _("Focus on a member (it and its two hops)"),
-                [None, *members],
-                format_func=lambda s: (
-                    _("the whole ring") if s is None else f"{s} {index.shop_names.get(s, '')}"
-                ),
-                key=f"focus:{ring_id}",
-            )
-            if focus_on is not None:
-                graph = focused(graph, f"seller:{focus_on}")
-        else:
-            # any seller by id (any case) or exact shop name: a list of millions would not fit a page
-            first = min(index.shop_names, default="")
-            typed = st.text_input(_("Seller (id or shop name)"), value=first, key="network_seller")
-            seller = index.seller(typed)
-            if seller is None:
-                st.error(_unknown_seller(typed))
-                return
-            base, graph = f"seller:{seller}", neighbourhood_graph(index, seller)
-    elif focus.startswith("seller:"):
-        base, graph = focus, neighbourhood_graph(index, focus.partition(":")[2])
-    else:
+
+def _searched(index, user) -> str | None:
+    """The node a search picked ("kind:value"), or None; a role that may not see identifiers
+    finds sellers only (it cannot probe identifiers by typing them)."""
+    found = st.text_input(_("Find a seller, shop, phone, account, e-mail, device or address"))
+    if not found:
+        return None
+    hits = index.search(found)
+    if not allowed(user, "see_identifiers"):
+        hits = [h for h in hits if h[0] == "seller"]
+    if not hits:
+        st.warning(_("Nothing matches {text!r}.").format(text=found))
+        return None
+    choice = st.selectbox(
+        _("{n} match(es)").format(n=len(hits)),
+        hits,
+        format_func=lambda h: f"{_(h[0])} {h[1]}",
+        key="network_hit",
+    )
+    return f"{choice[0]}:{choice[1]}"
+
+
+def _chosen_view(index, rings: list[str], focus: str | None) -> tuple[str, ExplorerGraph] | None:
+    """What to draw: the searched node, else a ring (whole or one member's two hops) or a seller's
+    neighbourhood; its base id keys the expansions kept across reruns. None: nothing to draw."""
+    if focus is not None and focus.startswith("seller:"):
+        return focus, neighbourhood_graph(index, focus.partition(":")[2])
+    if focus is not None:
         graph = ExplorerGraph()
         kind, _colon, value = focus.partition(":")
         graph.add_identifier(index, kind, value)
         expand(graph, index, focus)
-        base = focus
+        return focus, graph
+    mode = st.radio(_("Show"), [N_("Ring"), N_("Seller neighbourhood")], horizontal=True, format_func=_)
+    if mode == "Ring":
+        ring_id = ring_picker(rings, key="network_ring")
+        if ring_id is None:
+            no_rings(N_("Or search a seller above."))
+            return None
+        members = sorted(s for s, r in index.ring_of.items() if r == ring_id)
+        graph = ring_graph(index, members, ring_id)
+        # a big ring read one storefront at a time: the member and its two hops
+        focus_on = st.selectbox(
+            _("Focus on a member (it and its two hops)"),
+            [None, *members],
+            format_func=lambda s: _("the whole ring") if s is None else f"{s} {index.shop_names.get(s, '')}",
+            key=f"focus:{ring_id}",
+        )
+        if focus_on is not None:
+            graph = focused(graph, f"seller:{focus_on}")
+        return f"ring:{ring_id}", graph
+    # any seller by id (any case) or exact shop name: a list of millions would not fit a page
+    first = min(index.shop_names, default="")
+    typed = st.text_input(_("Seller (id or shop name)"), value=first, key="network_seller")
+    seller = index.seller(typed)
+    if seller is None:
+        st.error(_unknown_seller(typed))
+        return None
+    return f"seller:{seller}", neighbourhood_graph(index, seller)
 
-    graph = _with_expansions(index, graph, base)
-    masker = shown_identifiers(store, user, base)
+
+def _draw(index, masker, graph: ExplorerGraph, base: str, focus: str | None) -> None:
+    """The graph as the user may see it (identifiers masked by role), with its legend, the nodes
+    expanded by hand or by a click, and folded groups of one kind."""
     shown, real = masked(graph, masker)
     cols = st.columns([3, 1])
     expandable = sorted(n for n in shown.nodes if not n.startswith("more:"))
@@ -110,16 +124,11 @@ def network_page() -> None:
             "by more sellers than the analysis's cap, or suppressed by it) stay collapsed."
         ).format(nodes=len(graph.nodes), links=len(graph.edges), cap=EXPAND_CAP)
     )
-    highlight = {v: k for k, v in real.items()}.get(focus) if focus else None
-    expanded = {
-        shown_id
-        for shown_id, node in real.items()
-        if node in set(st.session_state.get(f"expanded:{base}", []))
-    }
-    clicks = {
-        {v: k for k, v in real.items()}.get(node, node): added
-        for node, added in click_expansions(graph, index).items()
-    }
+    shown_of = {v: k for k, v in real.items()}
+    highlight = shown_of.get(focus) if focus else None
+    kept = set(st.session_state.get(f"expanded:{base}", []))
+    expanded = {shown_id for shown_id, node in real.items() if node in kept}
+    clicks = {shown_of.get(node, node): added for node, added in click_expansions(graph, index).items()}
     clicks = {node: masked(added, masker)[0] for node, added in clicks.items()} | groups
     if groups:
         st.caption(
@@ -130,8 +139,6 @@ def network_page() -> None:
         )
     with st.spinner(_("drawing {n:,} nodes").format(n=len(shown.nodes))):
         st.iframe(to_html(shown, highlight={highlight, *expanded} - {None}, expansions=clicks), height=640)
-
-    _shortest_connection(store, index, masker)
 
 
 def _unknown_seller(typed: str) -> str:

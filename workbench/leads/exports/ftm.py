@@ -49,16 +49,44 @@ def ftm_entities(case: RingCase) -> list:
     """Storefronts as UserAccount owned by a Person, their addresses, payout accounts (an UnknownLink
     from the storefront, an Ownership by the person), payments, the upstream organisations; each
     with its input record in ``notes`` or ``recordId``."""
-    entities = {}
+    graph = _FtmGraph()
+    located = case.locations.dropna(subset=["address_id"]).drop_duplicates("address_id")
+    for a in located.itertuples(index=False):
+        graph.address(a.address_id, a)
+    identifiers = _member_identifiers(case)
+    for m in case.members.itertuples(index=False):
+        graph.storefront(m, identifiers.get(m.seller_id, {}))
+    for u in case.upstream.itertuples(index=False):
+        graph.keep(
+            ftm_entity(
+                "Organization",
+                u.entity_id,
+                name=str(getattr(u, "entity_name", "") or u.entity_id),
+                description=f"upstream source rank {u.rank} (score {u.score}) of ring {case.ring_id}",
+                notes=str(u.evidence)[:2000],
+                keywords=f"org_id:{u.entity_id}",
+            )
+        )
+    for proxy in payment_entities(case.payments):
+        graph.keep(proxy)
+    return list(graph.entities.values())
 
-    def keep(proxy):
-        entities[proxy.id] = proxy
+
+class _FtmGraph:
+    """The entities made so far, by id: an address or a person met twice is one entity."""
+
+    def __init__(self):
+        self.entities: dict[str, object] = {}
+        self._addresses: dict[str, str] = {}
+        self._people: dict[str, object] = {}
+
+    def keep(self, proxy):
+        self.entities[proxy.id] = proxy
         return proxy
 
-    address_ids = {}
-
-    def address(address_id: str, row=None):
-        if address_id not in address_ids:
+    def address(self, address_id: str, row=None) -> str:
+        """The id of the ``Address`` entity of ``address_id`` (placed when ``row`` locates it)."""
+        if address_id not in self._addresses:
             places = (
                 {}
                 if row is None
@@ -71,30 +99,26 @@ def ftm_entities(case: RingCase) -> list:
                     "longitude": row.lon,
                 }
             )
-            proxy = keep(ftm_entity("Address", address_id, keywords=f"address_id:{address_id}", **places))
+            proxy = self.keep(
+                ftm_entity("Address", address_id, keywords=f"address_id:{address_id}", **places)
+            )
             if row is None:
                 proxy.add("full", address_id)
-            address_ids[address_id] = proxy.id
-        return address_ids[address_id]
+            self._addresses[address_id] = proxy.id
+        return self._addresses[address_id]
 
-    located = case.locations.dropna(subset=["address_id"]).drop_duplicates("address_id")
-    for a in located.itertuples(index=False):
-        address(a.address_id, a)
-    people = {}
-
-    def person(person_id: str, provenance: str):
-        if person_id not in people:
-            people[person_id] = keep(
+    def person(self, person_id: str, provenance: str):
+        if person_id not in self._people:
+            self._people[person_id] = self.keep(
                 ftm_entity(
                     "Person", person_id, name=f"Registrant {person_id}", idNumber=person_id, notes=provenance
                 )
             )
-        return people[person_id]
+        return self._people[person_id]
 
-    identifiers = _member_identifiers(case)
-    for m in case.members.itertuples(index=False):
-        held = identifiers.get(m.seller_id, {})
-        account = keep(
+    def storefront(self, m, held: dict[str, list[str]]) -> None:
+        """A member as a ``UserAccount`` with its contacts, addresses, registrants and payout accounts."""
+        account = self.keep(
             ftm_entity(
                 "UserAccount",
                 m.seller_id,
@@ -109,51 +133,41 @@ def ftm_entities(case: RingCase) -> list:
             )
         )
         for address_id in held.get("address", []):
-            account.add("addressEntity", address(address_id))
-        owners = [person(p, m.provenance) for p in held.get("person_id", [])]
+            account.add("addressEntity", self.address(address_id))
+        owners = [self.person(p, m.provenance) for p in held.get("person_id", [])]
         for owner in owners:
             account.add("owner", owner.id)
         for number in held.get("bank_account", []):
-            bank = keep(
-                ftm_entity("BankAccount", number, accountNumber=number, name=f"Payout account {number}")
-            )
-            keep(
-                ftm_entity(
-                    "UnknownLink",
-                    account.id,
-                    bank.id,
-                    subject=account.id,
-                    object=bank.id,
-                    role="payout account",
-                    recordId=m.provenance,
-                )
-            )
-            for owner in owners:
-                keep(
-                    ftm_entity(
-                        "Ownership",
-                        owner.id,
-                        bank.id,
-                        owner=owner.id,
-                        asset=bank.id,
-                        role="payout account",
-                        recordId=m.provenance,
-                    )
-                )
-    for u in case.upstream.itertuples(index=False):
-        keep(
+            self.payout_account(account, owners, number, m.provenance)
+
+    def payout_account(self, account, owners: list, number: str, provenance: str) -> None:
+        """The account (an ``UnknownLink`` from the storefront) and its owners' ``Ownership``."""
+        bank = self.keep(
+            ftm_entity("BankAccount", number, accountNumber=number, name=f"Payout account {number}")
+        )
+        self.keep(
             ftm_entity(
-                "Organization",
-                u.entity_id,
-                name=str(getattr(u, "entity_name", "") or u.entity_id),
-                description=f"upstream source rank {u.rank} (score {u.score}) of ring {case.ring_id}",
-                notes=str(u.evidence)[:2000],
-                keywords=f"org_id:{u.entity_id}",
+                "UnknownLink",
+                account.id,
+                bank.id,
+                subject=account.id,
+                object=bank.id,
+                role="payout account",
+                recordId=provenance,
             )
         )
-    for proxy in payment_entities(case.payments):
-        keep(proxy)
-    return list(entities.values())
+        for owner in owners:
+            self.keep(
+                ftm_entity(
+                    "Ownership",
+                    owner.id,
+                    bank.id,
+                    owner=owner.id,
+                    asset=bank.id,
+                    role="payout account",
+                    recordId=provenance,
+                )
+            )
 
 
 def payment_entities(payments) -> list:
