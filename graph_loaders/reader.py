@@ -294,10 +294,15 @@ def _read_parquet(path: Path, name: str) -> RawTable:
     return RawTable(name, path.name, frame, lines, quarantine_frame(path.name, [], "", [], []))
 
 
-def write_input_csv(frame: pd.DataFrame, path: Path) -> None:
+def write_input_csv(frame: pd.DataFrame, path: Path, append: bool = False) -> None:
     """Write ``frame`` as an input file this reader takes back unchanged: every cell as text, empty
-    for missing. Not neutralised for spreadsheets: it is data for the loader, kept as the source wrote it."""
+    for missing (with ``append``, its rows after those of ``path``, no header). Not neutralised for
+    spreadsheets: it is data for the loader, kept as the source wrote it."""
     table = pa.Table.from_pandas(
         frame.astype(str).replace({"nan": "", "None": "", "<NA>": ""}), preserve_index=False
     )
-    pacsv.write_csv(table, path)
+    if not append:
+        pacsv.write_csv(table, path)
+        return
+    with open(path, "ab") as sink:
+        pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))

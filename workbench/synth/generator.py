@@ -59,7 +59,8 @@ class MarketplaceSummary:
 
 
 class _Ids:
-    """Fresh identifier numbers per kind, so every value is unique unless shared on purpose."""
+    """Fresh identifier numbers per kind, so every value is unique unless shared on purpose; one
+    instance numbers every part of a marketplace generated in parts."""
 
     def __init__(self) -> None:
         self.next: dict[str, int] = {}
@@ -94,9 +95,10 @@ class _People:
     seller_ids: pd.Series
     registered_day: np.ndarray
     members: np.ndarray  # the ring members' positions
+    first_ring: int  # the number of this part's first ring (0 for a marketplace in one part)
 
     @classmethod
-    def draw(cls, rng: np.random.Generator, n: int, k: int, scenario: Scenario) -> _People:
+    def draw(cls, rng: np.random.Generator, n: int, k: int, scenario: Scenario, ids: _Ids) -> _People:
         """``n`` sellers of whom the first ones form ``k`` rings (drawn first, before any identifier)."""
         sizes = np.clip(3 + rng.negative_binomial(2, 0.3, k), 3, 30)
         if scenario.ring_size:
@@ -124,7 +126,7 @@ class _People:
         weak = is_ring & (rng.random(n) < scenario.weak_share)
         # every ring keeps a strong first member that weak members can hang on to
         weak[np.concatenate([[0], np.cumsum(sizes)[:-1]])] = False
-        seller_number = rng.permutation(n) + 1
+        seller_number = ids.take("seller", n)[rng.permutation(n)] + 1
         seller_ids = _text("S", seller_number, 7)
         # ring registrations come in bursts; legitimate ones spread over the years
         ring_start = rng.integers(0, 2500, k)
@@ -142,19 +144,20 @@ class _People:
             seller_ids=seller_ids,
             registered_day=registered_day,
             members=np.flatnonzero(is_ring),
+            first_ring=int(ids.take("ring", k)[0]) if k else 0,
         )
 
 
 class _Marketplace:
     """Builds the frames of one marketplace; one instance per generation."""
 
-    def __init__(self, sellers: int, rings: int, seed: int, scenario: Scenario):
+    def __init__(self, sellers: int, rings: int, seed, scenario: Scenario, ids: _Ids | None = None):
         self.seller_count = sellers
         self.ring_count = rings
         self.scenario = scenario
         self.rng = np.random.default_rng(seed)
         self.seed = seed
-        self.ids = _Ids()
+        self.ids = ids or _Ids()
         self.links: list[pd.DataFrame] = []  # seller_links parts: seller, kind, value(raw), role
         self.addresses: list[pd.DataFrame] = []
         # what each address text was written from, so duplicates can write it differently
@@ -169,7 +172,7 @@ class _Marketplace:
         production = cities["production"].to_numpy()
         self.production_cities = np.flatnonzero(production)
         # the first draws of the seed: every step below builds on who the sellers are
-        self.people = _People.draw(self.rng, sellers, rings, scenario)
+        self.people = _People.draw(self.rng, sellers, rings, scenario, self.ids)
         # what the build steps make, in build()'s order; each step reads only what earlier ones made
         # _identifiers: each ring's shared values, its members' warehouse, where each seller ships from
         self.pools: dict[str, tuple[pd.Series, np.ndarray, np.ndarray]] = {}
@@ -471,7 +474,7 @@ class _Marketplace:
         """Ordinary sellers each touching one ring by one weak identifier only: not members."""
         if self.scenario.stray_share <= 0:
             return
-        rng = np.random.default_rng([self.seed, 16])
+        rng = np.random.default_rng([*np.ravel(self.seed), 16])
         rings = np.flatnonzero(rng.random(self.ring_count) < self.scenario.stray_share)
         strays = rng.choice(np.flatnonzero(~self.people.is_ring), len(rings), replace=False)
         starts = np.concatenate([[0], np.cumsum(self.people.ring_sizes)[:-1]])
@@ -742,7 +745,7 @@ class _Marketplace:
         removed = rng.random(m) < np.where(ring, 0.3, 0.05)
         self.listings = pd.DataFrame(
             {
-                "listing_id": _text("L", np.arange(1, m + 1), 8),
+                "listing_id": _text("L", self.ids.take("listing", m) + 1, 8),
                 "seller_id": self.people.seller_ids.iloc[seller].to_numpy(),
                 "title": BRANDS["brand"].to_numpy()[brand]
                 + " "
@@ -768,7 +771,7 @@ class _Marketplace:
         outcome = np.where(u < upheld_p, "upheld", np.where(u < upheld_p + rejected_p, "rejected", "pending"))
         self.complaints = pd.DataFrame(
             {
-                "complaint_id": _text("C", np.arange(1, len(idx) + 1), 7),
+                "complaint_id": _text("C", self.ids.take("complaint", len(idx)) + 1, 7),
                 "listing_id": self.listings["listing_id"].to_numpy()[idx],
                 "rights_holder": self.listings["brand"].to_numpy()[idx] + " Brand Protection",
                 "filed_at": _dates(listed[idx] + rng.integers(10, 300, len(idx))).to_numpy(),
@@ -786,7 +789,7 @@ class _Marketplace:
         )
         self.test_buys = pd.DataFrame(
             {
-                "test_buy_id": _text("T", np.arange(1, len(idx) + 1), 7),
+                "test_buy_id": _text("T", self.ids.take("test_buy", len(idx)) + 1, 7),
                 "listing_id": self.listings["listing_id"].to_numpy()[idx],
                 "bought_at": _dates(listed[idx] + rng.integers(5, 200, len(idx))).to_numpy(),
                 "verdict": verdict,
@@ -808,7 +811,7 @@ class _Marketplace:
                 "observed_at": _dates(rng.integers(1500, 2900, len(links))).to_numpy(),
             }
         )
-        seller_links["source_record_id"] = _text("SL", np.arange(1, len(seller_links) + 1), 9)
+        seller_links["source_record_id"] = _text("SL", self.ids.take("seller_link", len(seller_links)) + 1, 9)
         org_links = pd.concat(self.org_links, ignore_index=True).rename(columns={"org": "org_id"})
         org_links["value"] = format_noise(org_links["kind"], org_links["value"], rng).to_numpy()
         shipments = pd.concat(self.shipments, ignore_index=True)
@@ -820,10 +823,10 @@ class _Marketplace:
         shipments.loc[to_seller, "recipient_id"] = self.people.seller_ids.iloc[
             shipments.loc[to_seller, "recipient_id"].astype(np.int64).to_numpy()
         ].to_numpy()
-        shipments.insert(0, "waybill", _text("WB", np.arange(1, len(shipments) + 1), 10))
+        shipments.insert(0, "waybill", _text("WB", self.ids.take("waybill", len(shipments)) + 1, 10))
         shipments["shipped_at"] = _dates(shipments.pop("shipped_day").to_numpy())
         payments = pd.concat(self.payments, ignore_index=True)
-        payments.insert(0, "payment_id", _text("P", np.arange(1, len(payments) + 1), 9))
+        payments.insert(0, "payment_id", _text("P", self.ids.take("payment", len(payments)) + 1, 9))
         payments["currency"] = "CNY"
         payments["paid_at"] = _dates(payments.pop("paid_day").to_numpy())
         for column in ("from_account", "to_account"):
@@ -838,14 +841,18 @@ class _Marketplace:
         truth_rings = pd.DataFrame(
             {
                 "seller_id": self.people.seller_ids.iloc[self.people.members].to_numpy(),
-                "ring_id": _text("TR", self.people.ring_of[self.people.members] + 1, 4).to_numpy(),
+                "ring_id": _text(
+                    "TR", self.people.ring_of[self.people.members] + 1 + self.people.first_ring, 4
+                ).to_numpy(),
                 # weak: planted with one weak tie to the ring only (no evidence can establish it)
                 "standing": np.where(self.people.weak[self.people.members], "weak", "core"),
             }
         ).sort_values("seller_id")
         truth_sources = pd.DataFrame(
             {
-                "ring_id": _text("TR", self.truth_sources["ring"].to_numpy() + 1, 4).to_numpy(),
+                "ring_id": _text(
+                    "TR", self.truth_sources["ring"].to_numpy() + 1 + self.people.first_ring, 4
+                ).to_numpy(),
                 "org_id": self.truth_sources["org_id"].to_numpy(),
             }
         )
@@ -865,6 +872,12 @@ class _Marketplace:
         }
 
 
+# a marketplace larger than this is generated in parts of at most this many sellers, each drawn
+# from its own seed and numbered on from the last, and appended to the same files: memory stays
+# that of one part whatever the size (a marketplace this size or smaller is one part, as it was)
+PART_SELLERS = 1_000_000
+
+
 def generate_marketplace(
     out_dir: Path | str,
     sellers: int = 10000,
@@ -873,6 +886,7 @@ def generate_marketplace(
     scenario: str | Scenario = "realistic",
     bad_rows: bool = True,
     new: int = 0,
+    part_sellers: int = PART_SELLERS,
 ) -> MarketplaceSummary:
     """Write a synthetic marketplace in the input format (docs/architecture.md), with ``truth/`` beside it;
     with ``new``, also that many new registrations (reopened ring storefronts among ordinary new
@@ -880,18 +894,48 @@ def generate_marketplace(
     if sellers < 50:
         raise ValueError("at least 50 sellers are needed for a marketplace")
     spec = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
-    market = _Marketplace(sellers, rings, seed, spec)
-    frames = market.build()
-    if spec.duplicate_share > 0:
-        plant_duplicates(frames, market, spec.duplicate_share, spec.side_supplier)
+    parts = -(-sellers // part_sellers)
+    if new and parts > 1:
+        raise ValueError(f"new registrations are drawn for a marketplace of at most {part_sellers:,} sellers")
     out_dir = Path(out_dir)
-    if new:
-        write_registrations(frames, market, new, out_dir / "registrations")
-    if bad_rows:
-        append_bad_rows(frames, market.rng, sellers)
     (out_dir / "truth").mkdir(parents=True, exist_ok=True)
-    summary = MarketplaceSummary(out_dir, rings=rings, ring_sellers=int(market.people.is_ring.sum()))
-    for name, frame in frames.items():
-        write_input_csv(frame, out_dir / f"{name}.csv")
-        summary.rows[name] = len(frame)
+    summary = MarketplaceSummary(out_dir, rings=rings)
+    ids = _Ids()
+    written: dict[str, list[str]] = {}
+    for part, (part_n, part_k) in enumerate(_split(sellers, rings, parts)):
+        # one part keeps the seed as given, so a marketplace in one part is the one it always was
+        part_seed = seed if parts == 1 else [seed, part]
+        market = _Marketplace(part_n, part_k, part_seed, spec, ids)
+        frames = market.build()
+        if spec.duplicate_share > 0:
+            plant_duplicates(frames, market, spec.duplicate_share, spec.side_supplier)
+        if new:
+            write_registrations(frames, market, new, out_dir / "registrations")
+        if bad_rows:
+            append_bad_rows(frames, market.rng, part_n)
+        summary.ring_sellers += int(market.people.is_ring.sum())
+        for name, frame in frames.items():
+            _write_part(frame, out_dir / f"{name}.csv", written.setdefault(name, []))
+            summary.rows[name] = summary.rows.get(name, 0) + len(frame)
+        del market, frames
     return summary
+
+
+def _split(sellers: int, rings: int, parts: int) -> list[tuple[int, int]]:
+    """Sellers and rings shared out over ``parts`` as evenly as whole numbers allow."""
+    return [
+        (sellers // parts + (i < sellers % parts), rings // parts + (i < rings % parts)) for i in range(parts)
+    ]
+
+
+def _write_part(frame: pd.DataFrame, path: Path, header: list[str]) -> None:
+    """The first part writes the file with its header; later parts append rows with the same columns."""
+    if not header:
+        write_input_csv(frame, path)
+        header.extend(frame.columns)
+        return
+    if list(frame.columns) != header:
+        raise ValueError(
+            f"{path.name}: a part's columns {list(frame.columns)} differ from the first's {header}"
+        )
+    write_input_csv(frame, path, append=True)
