@@ -265,17 +265,7 @@ def detect_rings(
         links = evidence_links(tables)
         evidence = evidence_graph(links, settings)
     with _timed(timings, "detect", on_step):
-        if settings.method == "wcc":
-            # the baseline: components over strong identifiers, no weights, no hub suppression
-            members = connected_rings(tables["seller_links"]).assign(evidence_weight=float("nan"))
-        else:
-            detected, affected = evidence, None
-            if increment is not None:
-                detected, affected = _touched_part(evidence, increment)
-            # sellers an investigator said are different operations are never tied here
-            cut = cut_cannot_links(detected, decisions)
-            communities = detect_communities(cut, settings, engine)
-            members = rings_from_communities(communities, cut, settings)
+        members, affected = _communities(tables, evidence, settings, engine, decisions, increment)
         here = decisions
         if increment is not None and affected is not None:
             here = _concerning(decisions, affected, increment.previous_core)
@@ -288,20 +278,7 @@ def detect_rings(
             members, links, settings, confirmed, keep_whole=merged, identifiers=evidence.identifiers
         )
         if increment is not None and affected is not None:
-            # the rings the new data did not reach, as the last analysis left them
-            previous = increment.previous_core
-            kept = previous[
-                ~previous["ring_id"].isin(set(previous.loc[previous["seller_id"].isin(affected), "ring_id"]))
-            ]
-            kept_rings = set(kept["ring_id"])
-            core = pd.concat([core, kept.reindex(columns=core.columns)], ignore_index=True)
-            was = increment.previous_associates
-            associates = pd.concat([associates, was[was["ring_id"].isin(kept_rings)]], ignore_index=True)
-            incremental = {
-                "touched_sellers": len(increment.touched),
-                "sellers_detected_again": len(affected),
-                "rings_kept_as_they_were": len(kept_rings),
-            }
+            core, associates, incremental = _with_untouched_rings(core, associates, increment, affected)
         # the ring id lineage is about rings (core members), not about every community
         members, history = assign_stable_ids(core, previous_rings)
         renamed = dict(zip(core["ring_id"], members["ring_id"], strict=True))
@@ -329,6 +306,41 @@ def detect_rings(
         incremental=incremental,
     )
     return findings, links
+
+
+def _communities(tables, evidence, settings: AnalysisSettings, engine, decisions, increment):
+    """Communities of the evidence graph as candidate rings (``seller_id, ring_id,
+    evidence_weight``), and the sellers detected again (None: all of them)."""
+    if settings.method == "wcc":
+        # the baseline: components over strong identifiers, no weights, no hub suppression
+        members = connected_rings(tables["seller_links"]).assign(evidence_weight=float("nan"))
+        return members, None
+    detected, affected = evidence, None
+    if increment is not None:
+        detected, affected = _touched_part(evidence, increment)
+    # sellers an investigator said are different operations are never tied here
+    cut = cut_cannot_links(detected, decisions)
+    communities = detect_communities(cut, settings, engine)
+    return rings_from_communities(communities, cut, settings), affected
+
+
+def _with_untouched_rings(core, associates, increment: Increment, affected: set[str]):
+    """The rings the new data did not reach added back as the last analysis left them, with the
+    increment's figures for summary.json."""
+    previous = increment.previous_core
+    kept = previous[
+        ~previous["ring_id"].isin(set(previous.loc[previous["seller_id"].isin(affected), "ring_id"]))
+    ]
+    kept_rings = set(kept["ring_id"])
+    core = pd.concat([core, kept.reindex(columns=core.columns)], ignore_index=True)
+    was = increment.previous_associates
+    associates = pd.concat([associates, was[was["ring_id"].isin(kept_rings)]], ignore_index=True)
+    incremental = {
+        "touched_sellers": len(increment.touched),
+        "sellers_detected_again": len(affected),
+        "rings_kept_as_they_were": len(kept_rings),
+    }
+    return core, associates, incremental
 
 
 def resolved_entities(
