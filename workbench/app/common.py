@@ -216,3 +216,39 @@ def clicked_row(key: str) -> int | None:
     seen = st.session_state.get(f"_{key}_seen")
     st.session_state[f"_{key}_seen"] = rows
     return rows[0] if rows and rows != seen else None
+
+
+# a decision recorded in the app takes effect at the next analysis, as one made on the command line
+DECISION_APPLIES = N_("it applies from the next `workbench analyze` (or detect and trace) on this store")
+
+
+def record_judgement(
+    store: GraphStore,
+    user: User,
+    kind: str,
+    subject: str,
+    target: str,
+    reason: str,
+    chosen=None,
+    applies: str | None = DECISION_APPLIES,
+) -> dict | None:
+    """Record an investigator's decision from a form and say on the page who recorded what and,
+    with ``applies`` (a text to translate), when it takes effect; or why it was refused (one
+    line). The decision, or None when refused."""
+    from workbench.analytics.decisions import decide
+
+    try:
+        decision = decide(store, kind, subject, target, reason, user.name, user.role, chosen=chosen)
+    except WorkbenchError as exc:
+        st.error(str(exc))
+        return None
+    said = dict(decision=decision["decision_id"], name=user.name, kind=kind, subject=subject, target=target)
+    if applies is None:
+        st.success(_("{decision} recorded by {name}: {kind} {subject} {target}.").format(**said))
+    else:
+        st.success(
+            _("{decision} recorded by {name}: {kind} {subject} {target}; {applies}.").format(
+                **said, applies=_(applies)
+            )
+        )
+    return decision

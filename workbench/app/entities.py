@@ -7,14 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from workbench.access import allowed
-from workbench.analytics.decisions import decide
-from workbench.app.common import table, your_role_may_not
-from workbench.errors import WorkbenchError
+from workbench.app.common import record_judgement, table, your_role_may_not
 from workbench.i18n import N_, _
 
 __all__ = ["entities_section"]
-
-_APPLIES = N_("it applies from the next `workbench analyze` (or detect and trace) on this store")
 
 
 def _records(store, kind: str) -> pd.DataFrame:
@@ -68,28 +64,10 @@ def entities_section(store, user, sources: list[str], places: list[str]) -> None
         record = st.selectbox(_("Record that is another place or company"), others)
         reason = st.text_input(_("Reason"), key="entity_split_reason")
         if st.form_submit_button(_("Split it off")) and record:
-            _record(store, user, "different-entities", record, entity, reason)
+            record_judgement(store, user, "different-entities", record, entity, reason)
     with join_tab, st.form("entity_join"):
         outside = sorted(set(records["record_id"]) - set(mine["record_id"]))
         record = st.selectbox(_("Record of the same place or company"), outside)
         reason = st.text_input(_("Reason"), key="entity_join_reason")
         if st.form_submit_button(_("Join it")) and record:
-            _record(store, user, "same-entity", record, entity, reason)
-
-
-def _record(store, user, kind: str, subject: str, target: str, reason: str) -> None:
-    try:
-        decision = decide(store, kind, subject, target, reason, user.name, user.role)
-    except WorkbenchError as exc:
-        st.error(str(exc))
-        return
-    st.success(
-        _("{decision} recorded by {name}: {kind} {subject} {target}; {applies}.").format(
-            decision=decision["decision_id"],
-            name=user.name,
-            kind=kind,
-            subject=subject,
-            target=target,
-            applies=_(_APPLIES),
-        )
-    )
+            record_judgement(store, user, "same-entity", record, entity, reason)

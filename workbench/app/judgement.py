@@ -9,14 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from workbench.access import allowed
-from workbench.analytics.decisions import decide, in_force
-from workbench.app.common import current_user, table, your_role_may_not
-from workbench.errors import WorkbenchError
+from workbench.analytics.decisions import in_force
+from workbench.app.common import DECISION_APPLIES, current_user, record_judgement, table, your_role_may_not
 from workbench.i18n import N_, _
 
 __all__ = ["associates_section", "judgement_section", "history_section", "conflicts_section"]
-
-_APPLIES = N_("it applies from the next `workbench detect` or `workbench analyze` on this store")
 
 
 def associates_section(store, ring_id: str, masker) -> pd.DataFrame:
@@ -45,19 +42,6 @@ def associates_section(store, ring_id: str, masker) -> pd.DataFrame:
     return mine
 
 
-def _record(store, user, kind: str, subject: str, target: str, reason: str, chosen=None) -> None:
-    try:
-        decision = decide(store, kind, subject, target, reason, user.name, user.role, chosen=chosen)
-    except WorkbenchError as exc:
-        st.error(str(exc))
-        return
-    st.success(
-        _("{decision} recorded by {name}: {kind}; {applies}.").format(
-            decision=decision["decision_id"], name=user.name, kind=kind, applies=_(_APPLIES)
-        )
-    )
-
-
 def judgement_section(store, user, ring_id: str, members: list[str], associates: list[str]) -> None:
     """Forms for each decision about this ring (investigators and leads)."""
     st.subheader(_("Your judgement"))
@@ -66,7 +50,7 @@ def judgement_section(store, user, ring_id: str, members: list[str], associates:
         return
     st.caption(
         _("Each decision is kept with your name, the time and your reason; {applies}.").format(
-            applies=_(_APPLIES)
+            applies=_(DECISION_APPLIES)
         )
     )
     member_tab, merge_tab, split_tab, source_tab = st.tabs([_("Member"), _("Merge"), _("Split"), _("Source")])
@@ -85,20 +69,20 @@ def judgement_section(store, user, ring_id: str, members: list[str], associates:
         reason = st.text_input(_("Reason"), key="member_reason")
         if st.form_submit_button(_("Record")):
             kind = "not-member" if verdict == "not part of this ring" else "member"
-            _record(store, user, kind, seller, ring_id, reason)
+            record_judgement(store, user, kind, seller, ring_id, reason)
     with merge_tab, st.form("decide_merge"):
         others = sorted(set(store.rings()["ring_id"]) - {ring_id})
         other = st.selectbox(_("The same operation as ring"), others)
         reason = st.text_input(_("Reason"), key="merge_reason")
         if st.form_submit_button(_("Merge the two rings")):
-            _record(store, user, "same-operation", ring_id, other, reason)
+            record_judgement(store, user, "same-operation", ring_id, other, reason)
     with split_tab, st.form("decide_split"):
         chosen = st.multiselect(
             _("Members that are a different operation"), members, placeholder=_("Choose members")
         )
         reason = st.text_input(_("Reason"), key="split_reason")
         if st.form_submit_button(_("Split them off")):
-            _record(store, user, "different-operations", ring_id, "", reason, chosen=chosen)
+            record_judgement(store, user, "different-operations", ring_id, "", reason, chosen=chosen)
     with source_tab, st.form("decide_source"):
         upstream = store.upstream()
         candidates = (
@@ -110,7 +94,7 @@ def judgement_section(store, user, ring_id: str, members: list[str], associates:
         )
         reason = st.text_input(_("Reason"), key="source_reason")
         if st.form_submit_button(_("Record")) and org:
-            _record(
+            record_judgement(
                 store, user, "source" if verdict == "confirmed source" else "not-source", org, ring_id, reason
             )
 

@@ -8,9 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from workbench.access import allowed
-from workbench.analytics.decisions import decide, in_force
-from workbench.app.common import current_user, open_page, page_start, table, your_role_may_not
-from workbench.errors import WorkbenchError
+from workbench.analytics.decisions import in_force
+from workbench.app.common import (
+    current_user,
+    open_page,
+    page_start,
+    record_judgement,
+    table,
+    your_role_may_not,
+)
 from workbench.i18n import N_, _
 
 
@@ -86,20 +92,8 @@ def _hits(store, user, hits: pd.DataFrame) -> None:
                     _("This hit names no ring to confirm (a banned seller only): dismiss it or open a case.")
                 )
                 return
-            try:
-                decision = decide(store, kind, hit, row["ring_id"], reason, user.name, user.role)
-            except WorkbenchError as exc:
-                st.error(str(exc))
-                return
-            st.success(
-                _("{decision} recorded by {name}: {kind} {hit} {ring_id}.").format(
-                    decision=decision["decision_id"],
-                    name=user.name,
-                    kind=kind,
-                    hit=hit,
-                    ring_id=row["ring_id"],
-                )
-            )
+            # a hit's judgement is shown on this page at once; it changes no ring
+            record_judgement(store, user, kind, hit, row["ring_id"], reason, applies=None)
 
 
 def _changes(store) -> None:
