@@ -1,7 +1,9 @@
 """The single declaration of input files, their columns, and the graph's node and edge kinds.
 
 Loaders derive their column checks from ``INPUT_FILES``; stores derive keys and constraints
-from ``NODE_KINDS``. Change the data model here and nowhere else.
+from ``NODE_KINDS`` and their relationships from ``LINK_TYPES`` and ``ENTITY_RELATIONSHIPS``
+(``workbench.store.graph_view`` for the embedded store and the bulk importer). Change the data
+model here and nowhere else.
 """
 
 from __future__ import annotations
