@@ -412,8 +412,15 @@ def detect_and_trace(
     return trace_upstream(findings, tables, links, timings, on_step)
 
 
-def write_findings(store: GraphStore, findings: Findings) -> None:
-    """Keep rings, sources and the evidence behind them in the store (one transaction)."""
+def write_findings(
+    store: GraphStore, findings: Findings, tables: dict[str, pd.DataFrame] | None = None
+) -> None:
+    """Keep rings, sources and the evidence behind them in the store (one transaction).
+
+    ``tables`` are the input tables the findings were made from, when the caller holds them (the
+    same rows the store holds): the explorer's index and the rings table are built from them
+    instead of a second copy read back from the store."""
+    tables = place_tables(store, tables)
     with store.transaction():
         store.write_rings(findings.rings, method=findings.settings.method)
         store.write_meta_entry("analysis", findings.settings.as_dict())
@@ -434,7 +441,7 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
         ):
             store.write_result(name, getattr(findings, name))
         # the network explorer's index, so the app's first open reads it instead of building it
-        for name, frame in explorer_tables(store.table("seller_links")).items():
+        for name, frame in explorer_tables(tables["seller_links"]).items():
             store.write_result(name, frame)
         # and the rings as the pages list them
         store.write_result(
@@ -444,7 +451,7 @@ def write_findings(store: GraphStore, findings: Findings) -> None:
                 findings.ring_scores,
                 findings.upstream,
                 findings.suppressed,
-                place_tables(store),
+                tables,
             ),
         )
         store.write_meta_entry("coverage", findings.coverage)
@@ -570,7 +577,7 @@ def analyze(
     findings.changes = ring_changes(previous, findings.rings, findings.history)
     if store is not None:
         with _timed(timings, "write_back", on_step):
-            write_findings(store, findings)
+            write_findings(store, findings, tables)
     result = AnalysisResult(loaded, findings, timings)
     with _timed(timings, "write", on_step):
         out_dir.mkdir(parents=True, exist_ok=True)

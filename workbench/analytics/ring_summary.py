@@ -12,10 +12,12 @@ from .places import ring_addresses
 __all__ = ["ring_summary", "stored_ring_summary", "place_tables"]
 
 
-def place_tables(store) -> dict[str, pd.DataFrame]:
-    """The input tables ``ring_addresses`` and ``ring_summary`` read."""
+def place_tables(store, held: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
+    """The input tables ``ring_addresses`` and ``ring_summary`` read: those in ``held`` (tables the
+    caller holds already, the rows the store holds), the others from the store."""
     names = ("seller_links", "shipments", "test_buys", "listings", "addresses")
-    return {name: store.table(name) for name in names}
+    held = held or {}
+    return {name: held[name] if name in held else store.table(name) for name in names}
 
 
 def stored_ring_summary(store) -> pd.DataFrame:
