@@ -137,7 +137,8 @@ def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> Ev
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
     links = _distinct_links(seller_links, kinds)
     sellers_codes, sellers = pd.factorize(links["seller_id"], sort=True)
-    ident_codes, _ = pd.factorize(links["kind"].astype(str) + "\x1f" + links["value"].astype(str))
+    # one number per (kind, value), without building a joined string of every link
+    ident_codes = links.groupby(["kind", "value"], sort=False).ngroup().to_numpy()
     links = links.assign(seller=sellers_codes, ident=ident_codes)
     degree = np.bincount(ident_codes)
     links["degree"] = degree[ident_codes]
