@@ -245,15 +245,40 @@ def apply_membership(
     Returns the members after the decisions, the sellers confirmed as core, the rings merged by
     hand (kept whole afterwards), the conflicts and how many decisions took effect.
     """
-    members = members.copy()
-    fixed: set[str] = set()
-    merged: set[str] = set()
-    conflicts: list[dict] = []
+    state = _Membership(members.copy(), evidence, links, settings)
+    apply = {
+        "same-operation": state.same_operation,
+        "different-operations": state.different_operations,
+        "not-member": state.not_member,
+        "member": state.member,
+    }
     applied = 0
-    pairs = None  # the evidence between sellers, built only if a split needs it
+    for decision in decisions.itertuples(index=False):
+        if decision.kind in apply:
+            applied += apply[decision.kind](decision, _sides(decision))
+    members = state.members
+    if "evidence_weight" in members:
+        members["evidence_weight"] = members["evidence_weight"].fillna(0.0)
+    return members.reset_index(drop=True), state.fixed, state.merged, state.conflicts, applied
 
-    def conflict(decision, text: str) -> None:
-        conflicts.append(
+
+class _Membership:
+    """The members as decisions change them, one decision at a time (each sees the ones before),
+    with what they confirmed, merged and found contradicted. Each kind's method says whether the
+    decision took effect."""
+
+    def __init__(self, members: pd.DataFrame, evidence: EvidenceGraph, links, settings: AnalysisSettings):
+        self.members, self.evidence, self.links, self.settings = members, evidence, links, settings
+        self.fixed: set[str] = set()
+        self.merged: set[str] = set()
+        self.conflicts: list[dict] = []
+        self._pairs = None  # the evidence between sellers, built only if a split needs it
+
+    def _ring_of(self) -> pd.Series:
+        return self.members.set_index("seller_id")["ring_id"]
+
+    def conflict(self, decision, text: str) -> None:
+        self.conflicts.append(
             {
                 "decision_id": decision.decision_id,
                 "kind": decision.kind,
@@ -263,66 +288,69 @@ def apply_membership(
             }
         )
 
-    def new_identity(decision, a: list[str], b: list[str]) -> None:
+    def new_identity(self, decision, a: list[str], b: list[str]) -> None:
+        """A conflict when the data ties ``a`` and ``b`` by an identity-grade identifier the
+        decision's author had not seen."""
         seen = set(json.loads(decision.known or "[]"))
-        fresh = [item for item in identity_shared(links, a, b, settings) if item not in seen]
+        fresh = [item for item in identity_shared(self.links, a, b, self.settings) if item not in seen]
         if fresh:
-            conflict(decision, "the data now ties them by " + ", ".join(fresh) + " (identity grade)")
+            self.conflict(decision, "the data now ties them by " + ", ".join(fresh) + " (identity grade)")
 
-    for decision in decisions.itertuples(index=False):
-        sides = _sides(decision)
-        ring_of = members.set_index("seller_id")["ring_id"]
-        if decision.kind == "same-operation":
-            rings = [set(ring_of.reindex(sides.get(s, [])).dropna()) for s in ("a", "b")]
-            if not rings[0] or not rings[1]:
-                gone = decision.subject if not rings[0] else decision.target
-                conflict(decision, f"no member of {gone} is in a ring in this analysis: nothing to merge")
-                continue
-            keep = decision.subject if decision.subject in rings[0] else min(rings[0])
-            members.loc[members["ring_id"].isin(rings[0] | rings[1]), "ring_id"] = keep
-            merged.add(keep)
-            applied += 1
-        elif decision.kind == "different-operations":
-            left, right = sides.get("a", []), sides.get("b", [])
-            new_identity(decision, left, right)
-            together = set(ring_of.reindex(left).dropna()) & set(ring_of.reindex(right).dropna())
-            for ring_id in sorted(together):
-                ring = members[members["ring_id"] == ring_id]
-                pairs = evidence.seller_pairs() if pairs is None else pairs
-                side = _split_ring(ring, left, right, pairs)
-                moving = side[side == "b"].index
-                taken = set(members["ring_id"])
-                name = ring_id_for(sorted(moving))
-                if name in taken:
-                    name = ring_id_for([f"{ring_id}/{'|'.join(sorted(right))}"])
-                members.loc[members["seller_id"].isin(moving), "ring_id"] = name
-            applied += 1
-        elif decision.kind == "not-member":
-            others = [m for m in sides.get("ring", []) if m != decision.subject]
-            new_identity(decision, [decision.subject], others)
-            ring = current_ring(decision.target, others, members)
-            members = members[~((members["seller_id"] == decision.subject) & (members["ring_id"] == ring))]
-            fixed.discard(decision.subject)
-            applied += 1
-        elif decision.kind == "member":
-            ring_members = [m for m in sides.get("ring", []) if m != decision.subject]
-            target = current_ring(decision.target, ring_members, members)
-            if target is None:
-                conflict(
-                    decision, f"ring {decision.target} is not in this analysis; the confirmation is kept"
-                )
-                continue
-            members = members[members["seller_id"] != decision.subject]
-            row = {"seller_id": decision.subject, "ring_id": target}
-            members = pd.concat([members, pd.DataFrame([row])], ignore_index=True)
-            fixed.add(decision.subject)
-            held = ring_ties(links, members[members["ring_id"] == target], settings)
-            if not (held["seller_id"] == decision.subject).any():
-                conflict(decision, f"{decision.subject} no longer shares any identifier with ring {target}")
-            applied += 1
-    if "evidence_weight" in members:
-        members["evidence_weight"] = members["evidence_weight"].fillna(0.0)
-    return members.reset_index(drop=True), fixed, merged, conflicts, applied
+    def same_operation(self, decision, sides: dict) -> bool:
+        ring_of = self._ring_of()
+        rings = [set(ring_of.reindex(sides.get(s, [])).dropna()) for s in ("a", "b")]
+        if not rings[0] or not rings[1]:
+            gone = decision.subject if not rings[0] else decision.target
+            self.conflict(decision, f"no member of {gone} is in a ring in this analysis: nothing to merge")
+            return False
+        keep = decision.subject if decision.subject in rings[0] else min(rings[0])
+        self.members.loc[self.members["ring_id"].isin(rings[0] | rings[1]), "ring_id"] = keep
+        self.merged.add(keep)
+        return True
+
+    def different_operations(self, decision, sides: dict) -> bool:
+        members = self.members
+        ring_of = self._ring_of()
+        left, right = sides.get("a", []), sides.get("b", [])
+        self.new_identity(decision, left, right)
+        together = set(ring_of.reindex(left).dropna()) & set(ring_of.reindex(right).dropna())
+        for ring_id in sorted(together):
+            ring = members[members["ring_id"] == ring_id]
+            self._pairs = self.evidence.seller_pairs() if self._pairs is None else self._pairs
+            side = _split_ring(ring, left, right, self._pairs)
+            moving = side[side == "b"].index
+            taken = set(members["ring_id"])
+            name = ring_id_for(sorted(moving))
+            if name in taken:
+                name = ring_id_for([f"{ring_id}/{'|'.join(sorted(right))}"])
+            members.loc[members["seller_id"].isin(moving), "ring_id"] = name
+        return True
+
+    def not_member(self, decision, sides: dict) -> bool:
+        members = self.members
+        others = [m for m in sides.get("ring", []) if m != decision.subject]
+        self.new_identity(decision, [decision.subject], others)
+        ring = current_ring(decision.target, others, members)
+        self.members = members[~((members["seller_id"] == decision.subject) & (members["ring_id"] == ring))]
+        self.fixed.discard(decision.subject)
+        return True
+
+    def member(self, decision, sides: dict) -> bool:
+        ring_members = [m for m in sides.get("ring", []) if m != decision.subject]
+        target = current_ring(decision.target, ring_members, self.members)
+        if target is None:
+            self.conflict(
+                decision, f"ring {decision.target} is not in this analysis; the confirmation is kept"
+            )
+            return False
+        members = self.members[self.members["seller_id"] != decision.subject]
+        row = {"seller_id": decision.subject, "ring_id": target}
+        self.members = members = pd.concat([members, pd.DataFrame([row])], ignore_index=True)
+        self.fixed.add(decision.subject)
+        held = ring_ties(self.links, members[members["ring_id"] == target], self.settings)
+        if not (held["seller_id"] == decision.subject).any():
+            self.conflict(decision, f"{decision.subject} no longer shares any identifier with ring {target}")
+        return True
 
 
 def current_ring(ring_id: str, seen: list[str], members: pd.DataFrame) -> str | None:
