@@ -9,6 +9,8 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 import pandas as pd
 
+from .frames_sql import frames_sql
+
 __all__ = ["explorer_tables", "SortedGroups", "EXPLORER_TABLES"]
 
 EXPLORER_TABLES = ("explorer_by_seller", "explorer_by_identifier")
@@ -16,18 +18,19 @@ _SEP = "\x1f"  # between kind and value in an identifier's key: no identifier ho
 
 
 def explorer_tables(links: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The seller links sorted by seller, and the (identifier, seller) pairs sorted by identifier."""
-    by_seller = links[["seller_id", "kind", "value", "provenance"]].sort_values(
-        "seller_id", kind="stable", ignore_index=True
-    )
-    by_identifier = (
-        links[["kind", "value", "seller_id"]]
-        .drop_duplicates()
-        .sort_values(["kind", "value", "seller_id"], ignore_index=True)
+    """The seller links sorted by seller (ties in input order), and the distinct (identifier,
+    seller) pairs sorted by identifier, each with its search key (sorted in DuckDB: pandas took
+    19 s for a 1,000,000-seller marketplace's 8 million links, DuckDB 5)."""
+    links = links[["seller_id", "kind", "value", "provenance"]]
+    by_seller = frames_sql(
+        "SELECT seller_id, kind, value, provenance FROM links ORDER BY seller_id, _row", links=links
     )
     # the key searched by bisection, kept so the app does not build it on opening
-    by_identifier.insert(
-        0, "key", by_identifier["kind"].astype(str) + _SEP + by_identifier["value"].astype(str)
+    by_identifier = frames_sql(
+        f"SELECT CAST(kind AS VARCHAR) || chr({ord(_SEP)}) || CAST(value AS VARCHAR) AS key, "
+        "kind, value, seller_id FROM (SELECT DISTINCT kind, value, seller_id FROM links) "
+        "ORDER BY kind, value, seller_id",
+        links=links,
     )
     return {"explorer_by_seller": by_seller, "explorer_by_identifier": by_identifier}
 

@@ -83,8 +83,13 @@ class AnalysisSettings:
 
     def degree_caps(self, kinds):
         """The cap of each row of a column of kinds (a pandas Series), looked up once per kind."""
-        caps = {kind: self.degree_cap(kind) for kind in kinds.dropna().unique()}
-        return kinds.map(caps).fillna(self.degree_cap("default")).astype("int64")
+        import numpy as np
+        import pandas as pd
+
+        codes, found = pd.factorize(kinds)
+        # a missing kind (code -1) takes the last entry: the default cap
+        caps = np.array([*(self.degree_cap(k) for k in found), self.degree_cap("default")], dtype=np.int64)
+        return pd.Series(caps[codes], index=kinds.index)
 
     @property
     def referral_threshold(self) -> float:
