@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -20,7 +21,7 @@ from workbench.store.base import GraphStore
 
 from .exports.ftm import ftm_entity, payment_entities, write_entities
 from .manifest import write_manifest
-from .packet import LeadPacket, packet_start, publish_packet
+from .packet import LeadPacket, audit_head, packet_start, publish_packet
 from .redact import Redactor
 from .signing import fingerprint
 
@@ -134,58 +135,10 @@ def build_flow_packet(
             f"flows|{fingerprint_of_input}|{recipient}|{redact}|{created_at}".encode()
         ).hexdigest()[:12]
     )
-    signer = fingerprint(signing_key.public_key())
+    facts = _FlowFacts(packet_id, recipient, created_at, redact, fingerprint_of_input, coverage)
 
     def write(folder: Path) -> None:
-        exports = folder / "exports"
-        exports.mkdir(parents=True)
-        write_csv(flows, exports / "flows.csv")
-        write_csv(receivers, exports / "flow_receivers.csv")
-        write_csv(payments, exports / "payments.csv")
-        _ftm(payments, receivers, exports / "entities.ftm.jsonl")
-        _gexf(flows, exports / "flows.gexf")
-        (folder / "report.html").write_text(
-            _REPORT.render(
-                packet_id=packet_id,
-                recipient=recipient,
-                created_at=created_at,
-                signer=signer,
-                redaction="Personal identifiers are replaced by keyed tokens." if redact else "Not redacted.",
-                lacking=", ".join(coverage.get("rings", {}).get("lacking", [])) or "sellers, seller_links",
-                analyses=[
-                    {
-                        "name": name,
-                        "ran": "yes" if said["ran"] else "no",
-                        "lacking": ", ".join(said["lacking"]),
-                    }
-                    for name, said in coverage.items()
-                ],
-                receiver_columns=list(receivers.columns),
-                receivers=receivers.head(SHOWN).to_dict("records"),
-                flow_columns=list(flows.columns),
-                flows=flows.head(SHOWN).to_dict("records"),
-            ),
-            encoding="utf-8",
-        )
-        audit = store.audit_log()
-        write_manifest(
-            folder,
-            {
-                "packet_id": packet_id,
-                "ring_id": FLOWS_SUBJECT,
-                "created_at": created_at,
-                "recipient": recipient,
-                "redacted": redact,
-                "input_fingerprint": fingerprint_of_input,
-                "analyses": coverage,
-                "software_version": __version__,
-                "audit_head": {
-                    "seq": int(audit["seq"].iloc[-1]) if len(audit) else 0,
-                    "hash": str(audit["entry_hash"].iloc[-1]) if len(audit) else "",
-                },
-            },
-            signing_key,
-        )
+        _write_flow_packet(folder, facts, flows, receivers, payments, store, signing_key)
 
     return publish_packet(
         store,
@@ -200,4 +153,73 @@ def build_flow_packet(
         actor,
         role,
         redactor,
+    )
+
+
+@dataclass(frozen=True)
+class _FlowFacts:
+    """What a flows packet says about itself: its id, recipient, time, redaction, the input it
+    was made from and which analyses that input allowed."""
+
+    packet_id: str
+    recipient: str
+    created_at: str
+    redact: bool
+    input_fingerprint: str
+    coverage: dict
+
+
+def _write_flow_packet(
+    folder: Path,
+    facts: _FlowFacts,
+    flows: pd.DataFrame,
+    receivers: pd.DataFrame,
+    payments: pd.DataFrame,
+    store: GraphStore,
+    signing_key: Ed25519PrivateKey,
+) -> None:
+    """The packet's exports, its report and its signed manifest, in ``folder``."""
+    exports = folder / "exports"
+    exports.mkdir(parents=True)
+    write_csv(flows, exports / "flows.csv")
+    write_csv(receivers, exports / "flow_receivers.csv")
+    write_csv(payments, exports / "payments.csv")
+    _ftm(payments, receivers, exports / "entities.ftm.jsonl")
+    _gexf(flows, exports / "flows.gexf")
+    coverage = facts.coverage
+    (folder / "report.html").write_text(
+        _REPORT.render(
+            packet_id=facts.packet_id,
+            recipient=facts.recipient,
+            created_at=facts.created_at,
+            signer=fingerprint(signing_key.public_key()),
+            redaction="Personal identifiers are replaced by keyed tokens."
+            if facts.redact
+            else "Not redacted.",
+            lacking=", ".join(coverage.get("rings", {}).get("lacking", [])) or "sellers, seller_links",
+            analyses=[
+                {"name": name, "ran": "yes" if said["ran"] else "no", "lacking": ", ".join(said["lacking"])}
+                for name, said in coverage.items()
+            ],
+            receiver_columns=list(receivers.columns),
+            receivers=receivers.head(SHOWN).to_dict("records"),
+            flow_columns=list(flows.columns),
+            flows=flows.head(SHOWN).to_dict("records"),
+        ),
+        encoding="utf-8",
+    )
+    write_manifest(
+        folder,
+        {
+            "packet_id": facts.packet_id,
+            "ring_id": FLOWS_SUBJECT,
+            "created_at": facts.created_at,
+            "recipient": facts.recipient,
+            "redacted": facts.redact,
+            "input_fingerprint": facts.input_fingerprint,
+            "analyses": coverage,
+            "software_version": __version__,
+            "audit_head": audit_head(store),
+        },
+        signing_key,
     )

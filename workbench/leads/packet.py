@@ -89,6 +89,16 @@ def build_lead_packet(
     )
 
 
+def audit_head(store: GraphStore) -> dict:
+    """The sender's audit trail as it stood when a packet was built (its last entry's number and
+    hash): a later removal of entries shows against the manifest."""
+    audit = store.audit_log()
+    return {
+        "seq": int(audit["seq"].iloc[-1]) if len(audit) else 0,
+        "hash": str(audit["entry_hash"].iloc[-1]) if len(audit) else "",
+    }
+
+
 def packet_start(signing_key: Ed25519PrivateKey | None, out_dir: Path | str):
     """The signing key (loaded before any work: an unsigned packet is no packet), the output folder
     (a file there is a user mistake) and the packet's creation time."""
@@ -186,7 +196,6 @@ def _write_packet(
         ("payments", case.payments),
     ):
         write_csv(frame, folder / "exports" / f"{name}.csv")
-    audit = store.audit_log()
     write_manifest(
         folder,
         {
@@ -199,11 +208,7 @@ def _write_packet(
             "parameters": case.methods["settings"],
             "detection_method": case.methods["method"],
             "software_version": __version__,
-            # the sender's audit trail as it stood: a later removal of entries shows against this
-            "audit_head": {
-                "seq": int(audit["seq"].iloc[-1]) if len(audit) else 0,
-                "hash": str(audit["entry_hash"].iloc[-1]) if len(audit) else "",
-            },
+            "audit_head": audit_head(store),
         },
         signing_key,
     )

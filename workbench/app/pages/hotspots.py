@@ -113,6 +113,39 @@ def hotspots_page() -> None:
         upto = monthly[monthly["month"] <= month].groupby("region_id")["counterfeit_sellers"].sum()
         regions = regions.assign(**{TO_MONTH: regions["region_id"].map(upto).fillna(0).astype(int)})
     st.caption(_(COLOURED_BY[shown][1]).format(p=SIGNIFICANCE))
+    st.iframe(map_html(_choropleth(regions, shown)), height=520)
+    hot = regions[significant(regions)]
+    st.caption(
+        _(
+            "Significant hotspots (Gi* of {measure}, p < {p}): {regions}. Not placed on the map: {unplaced}"
+        ).format(
+            measure=_(MEASURE_NAMES[measure]),
+            p=SIGNIFICANCE,
+            regions=", ".join(hot["region_name"]) or _("none"),
+            unplaced=", ".join(f"{_(k)} {v['not_placed']}" for k, v in placement.items()),
+        )
+    )
+    columns = [
+        "region_name",
+        "sellers",
+        "counterfeit_sellers",
+        "rate_per_1000",
+        "rings",
+        "warehouses",
+        "sources",
+        "confirmed_test_buys",
+        "goods_value",
+        "hotspot_z",
+        "hotspot_p",
+    ]
+    table(pd.DataFrame(regions[columns]).sort_values("hotspot_z", ascending=False), hide_index=True)
+    region = st.selectbox(_("Region"), regions.sort_values("hotspot_z", ascending=False)["region_name"])
+    _region_detail(store, regions, region, level)
+
+
+def _choropleth(regions, shown: str):
+    """The regions coloured by ``shown`` on an offline map, significant hotspots outlined, with a
+    tooltip in people's words and a legend drawn on the map."""
     fmap = offline_map(location=[33, 108], zoom_start=4)
     columns = list(dict.fromkeys(["region_id", "region_name", shown, "hotspot_z", "hotspot_p", "geometry"]))
     geo = regions[columns].copy()
@@ -151,34 +184,7 @@ def hotspots_page() -> None:
         ),
     ).add_to(fmap)
     on_map(fmap, _legend(_(COLOURED_BY[shown][0]), low, high))
-    st.iframe(map_html(fmap), height=520)
-    hot = regions[significant(regions)]
-    st.caption(
-        _(
-            "Significant hotspots (Gi* of {measure}, p < {p}): {regions}. Not placed on the map: {unplaced}"
-        ).format(
-            measure=_(MEASURE_NAMES[measure]),
-            p=SIGNIFICANCE,
-            regions=", ".join(hot["region_name"]) or _("none"),
-            unplaced=", ".join(f"{_(k)} {v['not_placed']}" for k, v in placement.items()),
-        )
-    )
-    columns = [
-        "region_name",
-        "sellers",
-        "counterfeit_sellers",
-        "rate_per_1000",
-        "rings",
-        "warehouses",
-        "sources",
-        "confirmed_test_buys",
-        "goods_value",
-        "hotspot_z",
-        "hotspot_p",
-    ]
-    table(pd.DataFrame(regions[columns]).sort_values("hotspot_z", ascending=False), hide_index=True)
-    region = st.selectbox(_("Region"), regions.sort_values("hotspot_z", ascending=False)["region_name"])
-    _region_detail(store, regions, region, level)
+    return fmap
 
 
 def _region_detail(store, regions, region_name: str, level: str) -> None:

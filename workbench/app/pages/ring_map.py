@@ -111,56 +111,9 @@ def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
         ),
     ).add_to(fmap)
     for row in placed.itertuples(index=False):
-        text = map_text(
-            _("{role}: {entity} at {address} {text} ({city})").format(
-                role=_role(row.role),
-                entity=row.entity,
-                address=row.address_id,
-                text=row.text or "",
-                city=row.city or "",
-            )
-        )
-        kind = _role_kind(row.role)
-        if row.role == "storefront":
-            marker = folium.CircleMarker(
-                [row.lat, row.lon],
-                radius=5,
-                color=style(kind).colour,
-                fill=True,
-                fill_opacity=0.8,
-                tooltip=folium.Tooltip(text),
-            )
-        else:
-            # warehouses and sources in the legend's own shapes (a div, nothing fetched)
-            size = 28 if kind == "factory" else 16
-            marker = folium.Marker(
-                [row.lat, row.lon],
-                icon=folium.DivIcon(
-                    html=swatch_html(kind, size),
-                    icon_size=(size, size),
-                    icon_anchor=(size // 2, size // 2),
-                    class_name=f"ring-map-{kind}",
-                ),
-                tooltip=folium.Tooltip(
-                    text
-                    if kind != "factory"
-                    else map_text(_("most likely source (rank 1): {entity}").format(entity=row.entity)),
-                    permanent=kind == "factory",
-                ),
-            )
-        marker.add_to(cluster if row.role == "storefront" else fmap)
+        _place_marker(row).add_to(cluster if row.role == "storefront" else fmap)
     for row in flows.itertuples(index=False):
-        weight = 1 + math.log1p(float(row.parcels))
-        tip = map_text(
-            _("{origin} → {to}: {parcels:.0f} parcels").format(
-                origin=row.from_address_id, to=row.to_address_id, parcels=row.parcels
-            )
-        )
-        start, end = [row.from_lat, row.from_lon], [row.to_lat, row.to_lon]
-        folium.PolyLine([start, end], color=FLOW_COLOUR, opacity=0.7, weight=weight, tooltip=tip).add_to(fmap)
-        head = arrow_head(start, end)
-        if head:
-            folium.PolyLine(head, color=FLOW_COLOUR, opacity=0.9, weight=weight, tooltip=tip).add_to(fmap)
+        _goods_flow(row, fmap)
     fmap.fit_bounds([[placed["lat"].min(), placed["lon"].min()], [placed["lat"].max(), placed["lon"].max()]])
     roles = dict.fromkeys(_role_kind(r) for r in placed["role"])
     on_map(
@@ -175,6 +128,64 @@ def ring_map_html(placed: pd.DataFrame, flows: pd.DataFrame) -> str:
         + "</div>",
     )
     return map_html(fmap)
+
+
+def _place_marker(row):
+    """A storefront as a dot; a warehouse or source in the legend's own shape (a div, nothing
+    fetched), the rank-1 source named in a permanent tooltip."""
+    text = map_text(
+        _("{role}: {entity} at {address} {text} ({city})").format(
+            role=_role(row.role),
+            entity=row.entity,
+            address=row.address_id,
+            text=row.text or "",
+            city=row.city or "",
+        )
+    )
+    kind = _role_kind(row.role)
+    if row.role == "storefront":
+        marker = folium.CircleMarker(
+            [row.lat, row.lon],
+            radius=5,
+            color=style(kind).colour,
+            fill=True,
+            fill_opacity=0.8,
+            tooltip=folium.Tooltip(text),
+        )
+    else:
+        # warehouses and sources in the legend's own shapes (a div, nothing fetched)
+        size = 28 if kind == "factory" else 16
+        marker = folium.Marker(
+            [row.lat, row.lon],
+            icon=folium.DivIcon(
+                html=swatch_html(kind, size),
+                icon_size=(size, size),
+                icon_anchor=(size // 2, size // 2),
+                class_name=f"ring-map-{kind}",
+            ),
+            tooltip=folium.Tooltip(
+                text
+                if kind != "factory"
+                else map_text(_("most likely source (rank 1): {entity}").format(entity=row.entity)),
+                permanent=kind == "factory",
+            ),
+        )
+    return marker
+
+
+def _goods_flow(row, fmap) -> None:
+    """A goods flow as a line with its arrow head at the receiving end, thicker for more parcels."""
+    weight = 1 + math.log1p(float(row.parcels))
+    tip = map_text(
+        _("{origin} → {to}: {parcels:.0f} parcels").format(
+            origin=row.from_address_id, to=row.to_address_id, parcels=row.parcels
+        )
+    )
+    start, end = [row.from_lat, row.from_lon], [row.to_lat, row.to_lon]
+    folium.PolyLine([start, end], color=FLOW_COLOUR, opacity=0.7, weight=weight, tooltip=tip).add_to(fmap)
+    head = arrow_head(start, end)
+    if head:
+        folium.PolyLine(head, color=FLOW_COLOUR, opacity=0.9, weight=weight, tooltip=tip).add_to(fmap)
 
 
 FLOW_COLOUR = "#555555"

@@ -35,7 +35,6 @@ def rings_page() -> None:
     rings = with_status(store, rings)
     # the threshold the rings were scored with: the same one the filter and the packets use
     threshold = AnalysisSettings.of_store(store.meta()).referral_threshold
-
     flag_score = AnalysisSettings.of_store(store.meta()).flag_score
     left, mid, right, pick = st.columns([2.2, 1.2, 1, 1.3])
     search = left.text_input(_("Search rings, places, brands, sources, sellers"))
@@ -43,18 +42,7 @@ def rings_page() -> None:
     only_flagged = mid.checkbox(_("Flagged only (score ≥ {score:.2f})").format(score=flag_score), value=True)
     only_referable = mid.checkbox(_("Goods value ≥ {value:,.0f}").format(value=threshold), value=True)
     statuses = right.multiselect(_("Status"), list(CASE_STATUSES), format_func=_, placeholder=_("Any status"))
-    view = rings
-    if search:
-        needle = search.strip().lower()
-        searchable = view.drop(columns=["ring_score", "size"]).astype(object).fillna("").astype(str)
-        text = searchable.agg(" ".join, axis=1).str.lower()
-        members = store.rings().merge(store.table("sellers")[["seller_id", "shop_name"]], on="seller_id")
-        hit = members["seller_id"].str.lower().str.contains(needle, regex=False) | members[
-            "shop_name"
-        ].fillna("").str.lower().str.contains(needle, regex=False)
-        view = view[
-            text.str.contains(needle, regex=False) | view["ring_id"].isin(members.loc[hit, "ring_id"])
-        ]
+    view = _searched(store, rings, search)
     # a search looks through every group found; the queue's filters order the work otherwise
     if only_flagged and not search:
         view = view[view["ring_score"] >= flag_score]
@@ -71,7 +59,39 @@ def rings_page() -> None:
         + " "
         + _("Click a row of the queue to open its ring.")
     )
-    # a row clicked in the queue (below) opens that ring in the card (above), on this very rerun
+    choices = _choices(rings, view, search)
+    if not choices:
+        hint = (
+            _("No ring matches; clear the search or untick the filters to see the {n:,} groups found.")
+            if search
+            else _("No ring matches; untick the filters to see the {n:,} groups found.")
+        )
+        st.warning(hint.format(n=len(rings)))
+        return
+    with pick:
+        ring_id = ring_picker(choices, key="rings_page_ring")
+    ring_card(store, where, version, rings.set_index("ring_id").loc[ring_id], ring_id, threshold)
+    _queue_table(store, view, threshold)
+    _ring_detail(store, ring_id)
+
+
+def _searched(store, rings, search: str):
+    """The rings whose row, or one of whose members' ids or shop names, holds ``search``."""
+    if not search:
+        return rings
+    needle = search.strip().lower()
+    searchable = rings.drop(columns=["ring_score", "size"]).astype(object).fillna("").astype(str)
+    text = searchable.agg(" ".join, axis=1).str.lower()
+    members = store.rings().merge(store.table("sellers")[["seller_id", "shop_name"]], on="seller_id")
+    hit = members["seller_id"].str.lower().str.contains(needle, regex=False) | members["shop_name"].fillna(
+        ""
+    ).str.lower().str.contains(needle, regex=False)
+    return rings[text.str.contains(needle, regex=False) | rings["ring_id"].isin(members.loc[hit, "ring_id"])]
+
+
+def _choices(rings, view, search: str) -> list[str]:
+    """The rings the picker offers: the queue's, with a row clicked in the queue (below) opened in
+    the card (above) on this very rerun, and a ring opened on another page kept open."""
     clicked = clicked_row("rings_table")
     if clicked is not None and clicked < len(view):
         st.session_state["ring"] = view.iloc[clicked]["ring_id"]
@@ -85,18 +105,11 @@ def rings_page() -> None:
                 ring_id=opened_elsewhere
             )
         )
-    if not choices:
-        hint = (
-            _("No ring matches; clear the search or untick the filters to see the {n:,} groups found.")
-            if search
-            else _("No ring matches; untick the filters to see the {n:,} groups found.")
-        )
-        st.warning(hint.format(n=len(rings)))
-        return
-    with pick:
-        ring_id = ring_picker(choices, key="rings_page_ring")
-    ring_card(store, where, version, rings.set_index("ring_id").loc[ring_id], ring_id, threshold)
+    return choices
 
+
+def _queue_table(store, view, threshold: float) -> None:
+    """The queue, each row one click from its card."""
     st.subheader(_("The queue"))
     # read again: a status set on the card above shows in the queue on this very run
     queue = with_status(store, view)
@@ -117,7 +130,6 @@ def rings_page() -> None:
             "top_source": _("top source"),
         },
     )
-    _ring_detail(store, ring_id)
 
 
 # the queue's columns, what one decides by first
