@@ -191,3 +191,27 @@ def test_not_utf8_is_a_clear_error(tmp_path):
     (tmp_path / "sellers.csv").write_bytes("seller_id,shop_name\nS1,\xff\xfe bad\n".encode("latin-1"))
     with pytest.raises(InputError, match="sellers.csv: cannot be read"):
         load_folder(tmp_path)
+
+
+def test_rows_with_a_twin_are_the_same_whichever_way_they_are_found(monkeypatch):
+    """Large files find exact duplicates by hash in DuckDB, then compare the candidates in full:
+    the same rows as pandas' own duplicated, hostile column names and empty cells included."""
+    import numpy as np
+    import pandas as pd
+
+    from graph_loaders import checks
+
+    rng = np.random.default_rng(3)
+    n = 5000
+    frame = pd.DataFrame(
+        {
+            "seller_id": rng.choice([f"S{i}" for i in range(800)], n),
+            "kind": rng.choice(["phone", "device", ""], n),
+            "value": rng.choice(["=1+1", "'; DROP TABLE x", "a", "b", ""], n),
+            'x") OR 1=1 --': rng.choice(["", "q"], n),
+        }
+    )
+    expected = frame.duplicated(keep=False).to_numpy()
+    assert 0 < expected.sum() < n
+    monkeypatch.setattr(checks, "_HASHED_FROM_ROWS", 2)
+    assert (checks._rows_with_a_twin(frame) == expected).all()

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 import pandas as pd
 
-from .frames_sql import frames_sql
+from workbench.frames_sql import frames_sql
 
 __all__ = ["explorer_tables", "SortedGroups", "EXPLORER_TABLES"]
 
