@@ -106,3 +106,22 @@ def test_a_marketplace_in_parts_is_one_marketplace(tmp_path):
     again = tmp_path / "again"
     generate_marketplace(again, sellers=3000, rings=24, seed=5, part_sellers=1000)
     assert _digest(again) == _digest(data)
+
+
+def test_records_a_scenario_adds_are_numbered_on_across_parts(tmp_path):
+    """The duplicates and split-source scenarios add addresses, organisations, links, waybills
+    and payments after a part's own: numbered on from every earlier part, none given twice."""
+    data = tmp_path / "data"
+    generate_marketplace(data, sellers=2400, rings=16, seed=8, scenario="split-source", part_sellers=800)
+    loaded = load_folder(data)
+    for name, key in (
+        ("addresses", "address_id"),
+        ("organizations", "org_id"),
+        ("shipments", "waybill"),
+        ("payments", "payment_id"),
+    ):
+        assert loaded.tables[name][key].is_unique, name
+        reasons = loaded.quarantine.loc[loaded.quarantine["file"].str.startswith(name), "reason"]
+        assert not reasons.str.contains("duplicate").any(), name
+    assert loaded.tables["seller_links"]["source_record_id"].is_unique
+    assert (data / "truth" / "entities.csv").exists()

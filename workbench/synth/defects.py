@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.model import INPUT_FILES
+
 __all__ = ["HOSTILE_STRINGS", "append_bad_rows", "format_noise"]
 
 # strings a hostile or careless export may carry; loaders keep them verbatim, renderers escape them
@@ -53,16 +55,8 @@ def append_bad_rows(frames: dict[str, pd.DataFrame], rng: np.random.Generator, n
     """Append a few rows of every kind of defect, and exact duplicates, to each file."""
     copies = max(2, n // 50000)
 
-    keys = {
-        "sellers": "seller_id",
-        "addresses": "address_id",
-        "organizations": "org_id",
-        "listings": "listing_id",
-        "complaints": "complaint_id",
-        "test_buys": "test_buy_id",
-        "shipments": "waybill",
-        "payments": "payment_id",
-    }
+    # each entity file's key, as the model declares it
+    keys = {name: spec.key[0] for name, spec in INPUT_FILES.items() if spec.key}
 
     def add(name: str, rows: list[dict]) -> None:
         frame = frames[name]

@@ -189,7 +189,7 @@ def plant_duplicates(
 ) -> None:
     """Record ``share`` of the ring warehouses, ring factories and ring wholesalers several times
     (in place), with their truth in ``frames["truth/entities"]``."""
-    rng = np.random.default_rng([market.seed, 14])
+    rng = market.stream(14)
     planter = _Planter(frames, market, rng)
     orgs = frames["organizations"]
     ring_factories = list(market.ring_factory)
@@ -311,11 +311,11 @@ def _split_flows(frames, planter: _Planter, org_records, accounts, record_addres
         ]
 
 
-def _append_links(frames, rows: list[dict]) -> None:
+def _append_links(frames, market, rows: list[dict]) -> None:
     links = frames["seller_links"]
-    start = len(links) + 1
     extra = pd.DataFrame(rows)
-    extra["source_record_id"] = [f"SL{i:09d}" for i in range(start, start + len(extra))]
+    # numbered on from the marketplace's last link (of every part so far)
+    extra["source_record_id"] = [f"SL{i + 1:09d}" for i in market.ids.take("seller_link", len(extra))]
     frames["seller_links"] = pd.concat([links, extra], ignore_index=True)
 
 
@@ -337,7 +337,7 @@ def _neighbours_used(frames, market, neighbours: list[str], rng) -> None:
                     "observed_at": "2024-06-01",
                 }
             )
-    _append_links(frames, rows)
+    _append_links(frames, market, rows)
 
 
 def _side_suppliers(frames, market, org_records, rng, taken: int) -> None:
@@ -405,9 +405,9 @@ def _side_suppliers(frames, market, org_records, rng, taken: int) -> None:
     frames["organizations"] = pd.concat([frames["organizations"], pd.DataFrame(rows_org)], ignore_index=True)
     frames["org_links"] = pd.concat([frames["org_links"], pd.DataFrame(rows_links)], ignore_index=True)
     extra = pd.DataFrame(rows_ship)
-    extra["waybill"] = [f"WB{i:010d}" for i in range(len(shipments) + 1, len(shipments) + 1 + len(extra))]
+    extra["waybill"] = [f"WB{i + 1:010d}" for i in market.ids.take("waybill", len(extra))]
     frames["shipments"] = pd.concat([shipments, extra], ignore_index=True)
     if rows_pay:
         extra = pd.DataFrame(rows_pay)
-        extra["payment_id"] = [f"P{i:09d}" for i in range(len(payments) + 1, len(payments) + 1 + len(extra))]
+        extra["payment_id"] = [f"P{i + 1:09d}" for i in market.ids.take("payment", len(extra))]
         frames["payments"] = pd.concat([payments, extra], ignore_index=True)

@@ -192,6 +192,11 @@ class _Marketplace:
         self.test_buys = pd.DataFrame()
 
     # ---- small helpers ---------------------------------------------------------------
+    def stream(self, number: int) -> np.random.Generator:
+        """A generator of its own for one step (``number`` names it), drawn from the marketplace's
+        seed (a part's seed in a marketplace of several parts), so other steps' draws stay put."""
+        return np.random.default_rng([*np.ravel(self.seed), number])
+
     def _cities(self, n: int, production: bool = False) -> np.ndarray:
         if production:
             return self.rng.choice(self.production_cities, n)
@@ -474,7 +479,7 @@ class _Marketplace:
         """Ordinary sellers each touching one ring by one weak identifier only: not members."""
         if self.scenario.stray_share <= 0:
             return
-        rng = np.random.default_rng([*np.ravel(self.seed), 16])
+        rng = self.stream(16)
         rings = np.flatnonzero(rng.random(self.ring_count) < self.scenario.stray_share)
         strays = rng.choice(np.flatnonzero(~self.people.is_ring), len(rings), replace=False)
         starts = np.concatenate([[0], np.cumsum(self.people.ring_sizes)[:-1]])

@@ -28,7 +28,7 @@ def write_registrations(frames: dict[str, pd.DataFrame], market, n: int, folder:
     from .defects import format_noise
     from .generator import _text
 
-    rng = np.random.default_rng([market.seed, 17])
+    rng = market.stream(17)
     links = frames["seller_links"]
     truth_rings = frames["truth/rings"]
     sellers = frames["sellers"].set_index("seller_id")
