@@ -7,11 +7,23 @@ with the same string type the loaders give.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 __all__ = ["ROW", "frames_sql"]
+
+# DuckDB holds at most this much and spills the rest of a sort or join to a temporary folder (of
+# its own, never the working folder): the analysis's tables are in memory already
+_CONFIG = {
+    "memory_limit": "1GB",
+    # one folder per process: two analyses spilling at once never share files
+    "temp_directory": str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}"),
+}
 
 # a column of each frame's row positions, for an order that keeps ties as they came (stable)
 ROW = "_row"
@@ -35,7 +47,7 @@ def frames_sql(query: str, **frames: pd.DataFrame) -> pd.DataFrame:
     """
     import duckdb
 
-    with duckdb.connect() as con:
+    with duckdb.connect(config=_CONFIG) as con:
         for name, frame in frames.items():
             con.register(name, _arrow(frame))
         # one chunk per column: pandas works on a many-chunked Arrow column far slower

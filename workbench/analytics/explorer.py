@@ -11,28 +11,34 @@ import pandas as pd
 
 from workbench.frames_sql import frames_sql
 
-__all__ = ["explorer_tables", "SortedGroups", "EXPLORER_TABLES"]
+__all__ = ["explorer_table", "explorer_tables", "SortedGroups", "EXPLORER_TABLES"]
 
 EXPLORER_TABLES = ("explorer_by_seller", "explorer_by_identifier")
 _SEP = "\x1f"  # between kind and value in an identifier's key: no identifier holds it
 
 
+# each table of the index as one query over the links (sorted in DuckDB: pandas took 19.6 s for
+# a 1,000,000-seller marketplace's 8 million links, DuckDB 6.3)
+_QUERIES = {
+    # the seller links sorted by seller, ties in input order
+    "explorer_by_seller": "SELECT seller_id, kind, value, provenance FROM links ORDER BY seller_id, _row",
+    # the distinct (identifier, seller) pairs sorted by identifier, with the key searched by
+    # bisection (kept so the app does not build it on opening)
+    "explorer_by_identifier": f"SELECT CAST(kind AS VARCHAR) || chr({ord(_SEP)}) || CAST(value AS VARCHAR) "
+    "AS key, kind, value, seller_id FROM (SELECT DISTINCT kind, value, seller_id FROM links) "
+    "ORDER BY kind, value, seller_id",
+}
+
+
+def explorer_table(links: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One table of the explorer's index (``EXPLORER_TABLES``) from the seller links: a caller
+    that writes them one by one holds one at a time."""
+    return frames_sql(_QUERIES[name], links=links[["seller_id", "kind", "value", "provenance"]])
+
+
 def explorer_tables(links: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The seller links sorted by seller (ties in input order), and the distinct (identifier,
-    seller) pairs sorted by identifier, each with its search key (sorted in DuckDB: pandas took
-    19 s for a 1,000,000-seller marketplace's 8 million links, DuckDB 5)."""
-    links = links[["seller_id", "kind", "value", "provenance"]]
-    by_seller = frames_sql(
-        "SELECT seller_id, kind, value, provenance FROM links ORDER BY seller_id, _row", links=links
-    )
-    # the key searched by bisection, kept so the app does not build it on opening
-    by_identifier = frames_sql(
-        f"SELECT CAST(kind AS VARCHAR) || chr({ord(_SEP)}) || CAST(value AS VARCHAR) AS key, "
-        "kind, value, seller_id FROM (SELECT DISTINCT kind, value, seller_id FROM links) "
-        "ORDER BY kind, value, seller_id",
-        links=links,
-    )
-    return {"explorer_by_seller": by_seller, "explorer_by_identifier": by_identifier}
+    """Both tables of the explorer's index: the links by seller and the pairs by identifier."""
+    return {name: explorer_table(links, name) for name in EXPLORER_TABLES}
 
 
 class SortedGroups(Mapping):
