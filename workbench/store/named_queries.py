@@ -20,6 +20,8 @@ import pandas as pd
 from workbench.errors import WorkbenchError
 from workbench.model import LINK_OWNERS, LINK_TYPES, identifier_key
 
+from .graph_view import model_graph
+
 __all__ = ["NamedQuery", "NamedQueries", "QUERY_DIR", "answer_in_memory"]
 
 QUERY_DIR = Path(__file__).resolve().parents[2] / "queries"
@@ -171,7 +173,9 @@ def _adjacency(store) -> dict[tuple[str, str], set[tuple[str, str]]]:
     walks ``{{LINK_TYPES}}`` the same)."""
     adjacency: dict[tuple[str, str], set[tuple[str, str]]] = {}
     link_types = set(LINK_TYPES.values())
-    for part in (r for r in store.graph().relationships if r.type in link_types):
+    # the link files alone make the link relationships: no other table is read or grouped
+    graph = model_graph({name: store.table(name) for name in LINK_OWNERS})
+    for part in (r for r in graph.relationships if r.type in link_types):
         rows = part.rows
         for start, end in zip(rows["_start"].astype(str), rows["_end"].astype(str), strict=True):
             a, b = (part.start, start), (part.end, end)
