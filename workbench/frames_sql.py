@@ -19,11 +19,14 @@ __all__ = ["ROW", "frames_sql"]
 
 # DuckDB holds at most this much and spills the rest of a sort or join to a temporary folder (of
 # its own, never the working folder): the analysis's tables are in memory already
-_CONFIG = {
-    "memory_limit": "1GB",
-    # one folder per process: two analyses spilling at once never share files
-    "temp_directory": str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}"),
-}
+_CONFIG = {"memory_limit": "1GB"}
+
+
+def _config() -> dict:
+    """DuckDB's settings, with a spill folder of this process's own (named when a query runs, so a
+    process forked after import does not share its parent's): two analyses never share files."""
+    return {**_CONFIG, "temp_directory": str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}")}
+
 
 # a column of each frame's row positions, for an order that keeps ties as they came (stable)
 ROW = "_row"
@@ -47,7 +50,7 @@ def frames_sql(query: str, **frames: pd.DataFrame) -> pd.DataFrame:
     """
     import duckdb
 
-    with duckdb.connect(config=_CONFIG) as con:
+    with duckdb.connect(config=_config()) as con:
         for name, frame in frames.items():
             con.register(name, _arrow(frame))
         # one chunk per column: pandas works on a many-chunked Arrow column far slower

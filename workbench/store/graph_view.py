@@ -16,10 +16,23 @@ import pandas as pd
 
 from workbench import model
 
-__all__ = ["ENTITY_LABEL", "RelationshipRows", "ModelGraph", "entity_relationships", "model_graph"]
+__all__ = [
+    "ENTITY_LABEL",
+    "RelationshipRows",
+    "ModelGraph",
+    "entity_labels",
+    "entity_relationships",
+    "model_graph",
+]
 
-# input file -> the node each of its rows becomes
-ENTITY_LABEL = {kind.source_file: label for label, kind in model.NODE_KINDS.items() if kind.source_file}
+
+def entity_labels() -> dict[str, str]:
+    """Input file -> the node each of its rows becomes, as the model declares it now."""
+    return {kind.source_file: label for label, kind in model.NODE_KINDS.items() if kind.source_file}
+
+
+# the same, read once at import, for the stores' dispatch on table names
+ENTITY_LABEL = entity_labels()
 
 
 @dataclass(frozen=True)
@@ -144,7 +157,7 @@ def model_graph(
     {'Seller': 2, 'Phone': 1, 'HAS_PHONE': 2}
     """
     graph = ModelGraph()
-    for name, label in ENTITY_LABEL.items():
+    for name, label in entity_labels().items():
         frame = tables.get(name)
         if frame is None or not len(frame):
             continue
