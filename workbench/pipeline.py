@@ -255,6 +255,16 @@ def detect_rings(
 
     With an ``increment``, only the connected parts of the evidence graph that hold a seller it
     touched are detected again; every other ring is kept as the last analysis left it."""
+    findings, links, _ = _detect(
+        tables, settings, timings, previous_rings, on_step, engine, decisions, increment
+    )
+    return findings, links
+
+
+def _detect(
+    tables, settings, timings, previous_rings, on_step, engine, decisions, increment
+) -> tuple[Findings, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """``detect_rings``, with the tables as the entities found made them (tracing reads those)."""
     timings = {} if timings is None else timings
     decisions = in_force(decisions)
     incremental: dict = {}
@@ -305,7 +315,7 @@ def detect_rings(
         watch=watch,
         incremental=incremental,
     )
-    return findings, links
+    return findings, links, tables
 
 
 def _communities(tables, evidence, settings: AnalysisSettings, engine, decisions, increment):
@@ -359,16 +369,20 @@ def trace_upstream(
     links: pd.DataFrame | None = None,
     timings: dict[str, float] | None = None,
     on_step: Step | None = None,
+    resolved_tables: dict[str, pd.DataFrame] | None = None,
 ) -> Findings:
     """Add ranked upstream sources and their evidence paths to ``findings``; goods and money of
-    the records of one company add up, and ``aliases`` lists its other records."""
+    the records of one company add up, and ``aliases`` lists its other records.
+
+    ``resolved_tables`` are ``tables`` with the findings' entities applied, when the caller
+    made them already (detection does: applying them again cost seconds per million rows)."""
     timings = {} if timings is None else timings
     with _timed(timings, "trace", on_step):
         if findings.resolution is None:
             findings.resolution = resolved_entities(tables, findings.settings, findings.decisions)
         resolution = findings.resolution
         findings.coverage = coverage(tables)
-        tables = resolution.apply(tables)
+        tables = resolution.apply(tables) if resolved_tables is None else resolved_tables
         findings.flows = money_flows(tables)
         findings.receivers = flow_receivers(tables)
         links = evidence_links(tables) if links is None else links
@@ -406,10 +420,10 @@ def detect_and_trace(
     """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
     settings = settings or AnalysisSettings.load()
     timings = {} if timings is None else timings
-    findings, links = detect_rings(
+    findings, links, resolved = _detect(
         tables, settings, timings, previous_rings, on_step, engine, decisions, increment
     )
-    return trace_upstream(findings, tables, links, timings, on_step)
+    return trace_upstream(findings, tables, links, timings, on_step, resolved_tables=resolved)
 
 
 def write_findings(

@@ -1,11 +1,12 @@
-"""joined_per_group gives what a per-group Python join gives, on random tables of both string
-storages (object and Arrow), with missing keys, empty values, repeats and one or two keys."""
+"""joined_per_group gives what a per-group Python join gives, and row_codes / first_rows what
+pandas' groupby numbering and drop_duplicates give, on random tables of both string storages
+(object and Arrow), with missing keys, empty values, repeats and one or two keys."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.analytics.grouped import joined_per_group
+from workbench.analytics.grouped import first_rows, joined_per_group, row_codes
 
 
 def _table(seed: int, dtype: str) -> pd.DataFrame:
@@ -46,3 +47,22 @@ def test_joined_per_group_is_the_per_group_join(seed, dtype):
 def test_an_empty_table_gives_no_group():
     empty = pd.DataFrame({"ring_id": pd.Series(dtype=object), "value": pd.Series(dtype=object)})
     assert joined_per_group(empty, "ring_id", "value", ";").empty
+
+
+@pytest.mark.parametrize("dtype", ["object", "string[pyarrow]", "str"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("keys", [["value"], ["kind", "value"], ["ring_id", "kind", "value"]])
+def test_row_codes_number_rows_as_groupby_and_drop_duplicates_do(seed, dtype, keys):
+    frame = _table(seed, dtype)
+    codes = row_codes(frame, keys)
+    expected = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    assert codes.tolist() == expected.tolist()
+    assert first_rows(codes).tolist() == (~frame.duplicated(keys)).tolist()
+    kept = frame[first_rows(codes)]
+    assert kept.equals(frame.drop_duplicates(keys))
+
+
+def test_row_codes_of_no_rows():
+    empty = pd.DataFrame({"kind": pd.Series([], dtype=str), "value": pd.Series([], dtype=str)})
+    assert row_codes(empty, ["kind", "value"]).tolist() == []
+    assert first_rows(row_codes(empty, ["kind", "value"])).tolist() == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .grouped import joined_per_group
+from .grouped import first_rows, joined_per_group, row_codes
 from .settings import AnalysisSettings
 
 __all__ = [
@@ -127,24 +127,31 @@ def evidence_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def _distinct_links(seller_links: pd.DataFrame, kinds: list[str]) -> pd.DataFrame:
+def _distinct_links(seller_links: pd.DataFrame, kinds: list[str]) -> tuple[pd.DataFrame, pd.Index]:
+    """Each seller's identifiers of the counted ``kinds`` once, in the order they first appear,
+    with ``ident`` (one number per kind and value, in that order) and ``seller`` (its place in
+    the sorted seller ids, returned beside)."""
     links = seller_links.loc[seller_links["kind"].isin(kinds), ["seller_id", "kind", "value"]]
-    return links.drop_duplicates(ignore_index=True)
+    ident = row_codes(links, ["kind", "value"])
+    seller, sellers = pd.factorize(links["seller_id"], sort=True)
+    # a seller and an identifier as one number: no hashing of millions of string triples
+    first = ~pd.Series(ident * max(len(sellers), 1) + seller).duplicated().to_numpy()
+    # an identifier's first row is always kept, so its number is the same among the distinct
+    # links, and so is every seller's place (each keeps its first link)
+    links = links[first].reset_index(drop=True).assign(ident=ident[first], seller=seller[first])
+    return links, pd.Index(sellers)
 
 
 def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> EvidenceGraph:
     """Build the weighted seller graph from ``seller_links`` (normalised loader output)."""
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
-    links = _distinct_links(seller_links, kinds)
-    sellers_codes, sellers = pd.factorize(links["seller_id"], sort=True)
-    # one number per (kind, value), without building a joined string of every link
-    ident_codes = links.groupby(["kind", "value"], sort=False).ngroup().to_numpy()
-    links = links.assign(seller=sellers_codes, ident=ident_codes)
+    links, sellers = _distinct_links(seller_links, kinds)
+    ident_codes = links["ident"].to_numpy()
     degree = np.bincount(ident_codes)
     links["degree"] = degree[ident_codes]
     caps = settings.degree_caps(links["kind"]).to_numpy()
     is_hub = links["degree"].to_numpy() > caps
-    identifiers = links.drop_duplicates("ident")[["ident", "kind", "value", "degree"]]
+    identifiers = links.loc[first_rows(ident_codes), ["ident", "kind", "value", "degree"]]
     hub_idents = np.unique(ident_codes[is_hub])
     suppressed = identifiers[identifiers["ident"].isin(hub_idents)].copy()
     suppressed["max_degree"] = settings.degree_caps(suppressed["kind"])
@@ -169,9 +176,7 @@ def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> Ev
         .reset_index()
         .rename(columns={"seller_a": "a", "seller_b": "b"})
     )
-    return EvidenceGraph(
-        pd.Index(sellers), edges, suppressed, kept.drop(columns="ident").reset_index(drop=True)
-    )
+    return EvidenceGraph(sellers, edges, suppressed, kept.drop(columns="ident").reset_index(drop=True))
 
 
 def shared_identifiers(
@@ -191,7 +196,8 @@ def shared_identifiers(
         return pd.DataFrame(columns=columns)
     # degrees of the identifiers members hold, counted over the links that name them only
     naming = seller_links[seller_links["value"].isin(links["value"].unique())]
-    degree = _distinct_links(naming, kinds).groupby(["kind", "value"]).size().rename("degree")
+    distinct, _ = _distinct_links(naming, kinds)
+    degree = distinct.groupby(["kind", "value"]).size().rename("degree")
     links = links.join(degree, on=["kind", "value"])
     caps = settings.degree_caps(links["kind"])
     links = links[links["degree"] <= caps]
