@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from graph_loaders.checks import is_in
+
 from .grouped import first_rows, joined_per_group, row_codes
 from .settings import AnalysisSettings
 
@@ -188,14 +190,18 @@ def shared_identifiers(
     shared_with, provenance`` with hubs left out (they are not evidence).
     """
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
-    links = seller_links.loc[
-        seller_links["kind"].isin(kinds), ["seller_id", "kind", "value", "provenance"]
-    ].merge(members, on="seller_id")
+    # the members' links picked in Arrow before the join: joining all the links took seconds
+    of_members = seller_links["kind"].isin(kinds).to_numpy() & is_in(
+        seller_links["seller_id"], members["seller_id"]
+    )
+    links = seller_links.loc[of_members, ["seller_id", "kind", "value", "provenance"]].merge(
+        members, on="seller_id"
+    )
     if links.empty:  # no ring, or no identifier of a counted kind: nothing is shared
         columns = ["ring_id", "seller_id", "kind", "value", "degree", "shared_with", "provenance"]
         return pd.DataFrame(columns=columns)
     # degrees of the identifiers members hold, counted over the links that name them only
-    naming = seller_links[seller_links["value"].isin(links["value"].unique())]
+    naming = seller_links[is_in(seller_links["value"], links["value"])]
     distinct, _ = _distinct_links(naming, kinds)
     degree = distinct.groupby(["kind", "value"]).size().rename("degree")
     links = links.join(degree, on=["kind", "value"])

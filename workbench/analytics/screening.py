@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from graph_loaders.checks import is_in
+
 from .evidence import evidence_links
 from .settings import AnalysisSettings
 
@@ -48,11 +50,15 @@ def watch_index(
     status = sellers.drop_duplicates("seller_id").set_index("seller_id").get("status")
     status = status.fillna("") if status is not None else pd.Series(dtype=object)
     watched = set(rings["seller_id"]) | set(status[status.isin(["banned", "closed"])].index)
-    held = links.loc[links["seller_id"].isin(watched), ["kind", "value", "seller_id"]].drop_duplicates()
+    held = links.loc[
+        is_in(links["seller_id"], pd.Series(sorted(watched), dtype=object)), ["kind", "value", "seller_id"]
+    ].drop_duplicates()
     if held.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
-    # every holder of a watched identifier: a join, not a MultiIndex over all the links
-    everyone = links[["kind", "value", "seller_id"]].merge(held[["kind", "value"]].drop_duplicates())
+    # every holder of a watched identifier: a join, not a MultiIndex over all the links, and over
+    # the links naming a watched value only (a few in a hundred: the join on all took seconds)
+    naming = links.loc[is_in(links["value"], held["value"]), ["kind", "value", "seller_id"]]
+    everyone = naming.merge(held[["kind", "value"]].drop_duplicates())
     degree = everyone.groupby(["kind", "value"])["seller_id"].nunique().rename("degree")
     held = held.join(degree, on=["kind", "value"])
     ring_of = rings.drop_duplicates("seller_id").set_index("seller_id")["ring_id"]
