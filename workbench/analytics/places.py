@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from graph_loaders.checks import is_in
+
 __all__ = ["ring_addresses", "registered_addresses", "PLACE_COLUMNS"]
 
 PLACE_COLUMNS = [
@@ -58,7 +60,10 @@ def ring_addresses(
     [['S1', 'A1', 'storefront'], ['S2', 'A9', 'warehouse']]
     """
     links = tables["seller_links"]
-    declared = links[(links["kind"] == "address") & links["seller_id"].isin(members["seller_id"])]
+    # the members' rows picked in Arrow first: a ring's few of a marketplace's millions
+    declared = links[
+        (links["kind"] == "address").to_numpy() & is_in(links["seller_id"], members["seller_id"])
+    ]
     role = declared["role"].fillna("") if "role" in declared else pd.Series("", index=declared.index)
     parts = [
         pd.DataFrame(
@@ -73,13 +78,13 @@ def ring_addresses(
     shipments = tables.get("shipments")
     if shipments is not None and len(shipments):
         sent = shipments[
-            (shipments["sender_kind"] == "seller") & shipments["sender_id"].isin(members["seller_id"])
+            (shipments["sender_kind"] == "seller").to_numpy()
+            & is_in(shipments["sender_id"], members["seller_id"])
         ]
         parts.append(pd.DataFrame({"seller_id": sent["sender_id"], "address_id": sent["from_address_id"]}))
     test_buys, listings = tables.get("test_buys"), tables.get("listings")
     if test_buys is not None and listings is not None and len(test_buys):
-        # the members' listings first: a ring's few of a marketplace's million
-        theirs = listings.loc[listings["seller_id"].isin(members["seller_id"]), ["listing_id", "seller_id"]]
+        theirs = listings.loc[is_in(listings["seller_id"], members["seller_id"]), ["listing_id", "seller_id"]]
         bought = test_buys[test_buys["ship_from_address_id"] != ""].merge(theirs, on="listing_id")
         parts.append(
             pd.DataFrame({"seller_id": bought["seller_id"], "address_id": bought["ship_from_address_id"]})

@@ -523,13 +523,16 @@ def _resolved(
     rep, p, reasons = _clusters(ids, preferred, pairs, threshold, must, cannot)
     entity = ids[rep]
     alone = pd.Series(entity).map(pd.Series(entity).value_counts()).to_numpy() == 1
+    # the reasons stay Python strings (np.where made a fixed-width array of the longest one)
+    text = np.array(reasons, dtype=object)
+    text[alone] = ""
     return pd.DataFrame(
         {
             "record_kind": kind,
             "record_id": ids,
             "entity_id": entity,
             "match_probability": np.where(alone, np.nan, np.round(p, 4)),
-            "reasons": np.where(alone, "", reasons),
+            "reasons": text,
         }
     )
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from graph_loaders.checks import is_in
+
 from .grouped import joined_per_group
 from .places import ring_addresses
 
@@ -50,7 +52,9 @@ def ring_summary(
     provinces = joined_per_group(places, "ring_id", "province", ", ", skip_empty=True)
     listings = tables["listings"]
     brands = joined_per_group(
-        listings[["seller_id", "brand"]].merge(members, on="seller_id"),
+        listings.loc[is_in(listings["seller_id"], members["seller_id"]), ["seller_id", "brand"]].merge(
+            members, on="seller_id"
+        ),
         "ring_id",
         "brand",
         ", ",
