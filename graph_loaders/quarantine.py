@@ -33,6 +33,12 @@ def quarantine_frame(
     )
 
 
+def _picked(column: pd.Series | np.ndarray, rows: np.ndarray) -> pd.Series | np.ndarray:
+    """The values of ``rows`` (a mask), picked before any conversion: a file's column runs to
+    millions of values and its rejected rows are few."""
+    return column[rows] if isinstance(column, pd.Series) else np.asarray(column)[rows]
+
+
 class RowFilter:
     """The rows of one file still in play; ``reject`` moves rows to the quarantine, first reason wins.
 
@@ -64,11 +70,12 @@ class RowFilter:
         count = int(bad.sum())
         if count:
             shown = self.frame[field] if values is None else values
-            why = reason if isinstance(reason, str) else np.asarray(reason)[bad]
+            why = reason if isinstance(reason, str) else np.asarray(_picked(reason, bad))
             lines = self.lines[bad]
-            value = np.asarray(shown.astype(str))[bad]
+            value = np.asarray(_picked(shown, bad).astype(str))
             if self.merged_lines is not None:
-                every = [[int(n) for n in text.split(",")] for text in np.asarray(self.merged_lines)[bad]]
+                picked = np.asarray(_picked(self.merged_lines, bad))
+                every = [[int(n) for n in text.split(",")] for text in picked]
                 repeats = np.array([len(n) for n in every])
                 if (repeats > 1).any():
                     lines = np.concatenate(every)

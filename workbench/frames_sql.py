@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["ROW", "frames_sql"]
+__all__ = ["ROW", "frames_sql", "sql_to_parquet"]
 
 # DuckDB holds at most this much and spills the rest of a sort or join to a temporary folder (of
 # its own, never the working folder): the analysis's tables are in memory already
@@ -37,6 +37,15 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return table.append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
 
 
+def _connected(frames: dict[str, pd.DataFrame]):
+    import duckdb
+
+    con = duckdb.connect(config=_config())
+    for name, frame in frames.items():
+        con.register(name, _arrow(frame))
+    return con
+
+
 def frames_sql(query: str, **frames: pd.DataFrame) -> pd.DataFrame:
     """Run ``query`` over ``frames`` (each a table of its keyword's name, with its row positions
     as ``_row``) and return the result as a frame.
@@ -48,10 +57,23 @@ def frames_sql(query: str, **frames: pd.DataFrame) -> pd.DataFrame:
     1        S2     b
     2        S2     a
     """
-    import duckdb
-
-    with duckdb.connect(config=_config()) as con:
-        for name, frame in frames.items():
-            con.register(name, _arrow(frame))
+    with _connected(frames) as con:
         # one chunk per column: pandas works on a many-chunked Arrow column far slower
         return con.sql(query).to_arrow_table().combine_chunks().to_pandas()
+
+
+def sql_to_parquet(query: str, path: Path, **frames: pd.DataFrame) -> None:
+    """Write what ``query`` over ``frames`` returns to the Parquet file ``path``, in its order,
+    without ever holding it whole (DuckDB writes as it goes): a result of millions of rows kept
+    for the app costs no more memory than the query's own limit.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "sorted.parquet"
+    >>> links = pd.DataFrame({"value": ["a", "c", "b"]})
+    >>> sql_to_parquet("SELECT value FROM links ORDER BY value DESC", path, links=links)
+    >>> pd.read_parquet(path)["value"].tolist()
+    ['c', 'b', 'a']
+    """
+    with _connected(frames) as con:
+        # a query is a statement of its own: the path is the only text put into COPY, as a parameter
+        con.execute(f"COPY ({query}) TO $path (FORMAT parquet)", {"path": str(path)})

@@ -23,7 +23,7 @@ from .analytics.communities import (
 )
 from .analytics.decisions import CONFLICT_COLUMNS, apply_membership, apply_sources, cut_cannot_links, in_force
 from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
-from .analytics.explorer import EXPLORER_TABLES, explorer_table
+from .analytics.explorer import write_explorer_index
 from .analytics.flows import FLOW_COLUMNS, RECEIVER_COLUMNS, coverage, flow_receivers, money_flows
 from .analytics.grouped import joined_per_group
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
@@ -455,8 +455,7 @@ def write_findings(
         ):
             store.write_result(name, getattr(findings, name))
         # the network explorer's index, so the app's first open reads it instead of building it
-        for name in EXPLORER_TABLES:  # one at a time: each is millions of rows
-            store.write_result(name, explorer_table(tables["seller_links"], name))
+        write_explorer_index(store, tables["seller_links"])
         # and the rings as the pages list them
         store.write_result(
             "ring_table",

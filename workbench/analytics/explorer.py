@@ -11,7 +11,7 @@ import pandas as pd
 
 from workbench.frames_sql import frames_sql
 
-__all__ = ["explorer_table", "explorer_tables", "SortedGroups", "EXPLORER_TABLES"]
+__all__ = ["explorer_table", "explorer_tables", "write_explorer_index", "SortedGroups", "EXPLORER_TABLES"]
 
 EXPLORER_TABLES = ("explorer_by_seller", "explorer_by_identifier")
 _SEP = "\x1f"  # between kind and value in an identifier's key: no identifier holds it
@@ -34,6 +34,15 @@ def explorer_table(links: pd.DataFrame, name: str) -> pd.DataFrame:
     """One table of the explorer's index (``EXPLORER_TABLES``) from the seller links: a caller
     that writes them one by one holds one at a time."""
     return frames_sql(_QUERIES[name], links=links[["seller_id", "kind", "value", "provenance"]])
+
+
+def write_explorer_index(store, links: pd.DataFrame) -> None:
+    """Keep the explorer's index in ``store``, each table written as DuckDB sorts it (on the
+    embedded store, into its file without holding it: 2 GiB less at a million sellers)."""
+    for name in EXPLORER_TABLES:
+        store.write_result_query(
+            name, _QUERIES[name], links=links[["seller_id", "kind", "value", "provenance"]]
+        )
 
 
 def explorer_tables(links: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from graph_loaders.checks import is_in
 from workbench.store.base import UPSTREAM_COLUMNS
 
 from .settings import AnalysisSettings
@@ -253,7 +254,9 @@ def upstream_sources(
 def _ring_links(links: pd.DataFrame, members: pd.DataFrame, hubs: pd.DataFrame | None) -> pd.DataFrame:
     """The members' links with their ring, hubs left out: a hub address or account (a fulfilment
     warehouse, a pickup station) carries everyone's goods, and what arrives there is not the ring's."""
-    ring_links = links.merge(members[["seller_id", "ring_id"]], on="seller_id")
+    # the members' links picked in Arrow before the join (a ring's few of millions)
+    theirs = links[is_in(links["seller_id"], members["seller_id"])]
+    ring_links = theirs.merge(members[["seller_id", "ring_id"]], on="seller_id")
     if hubs is not None and len(hubs):
         hub_keys = pd.MultiIndex.from_frame(hubs[["kind", "value"]])
         ring_links = ring_links[~pd.MultiIndex.from_frame(ring_links[["kind", "value"]]).isin(hub_keys)]

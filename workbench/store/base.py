@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.frames_sql import frames_sql
 from workbench.model import INPUT_FILES
 
 if TYPE_CHECKING:
@@ -324,6 +325,11 @@ class GraphStore(ABC):
     def write_result(self, name: str, frame: pd.DataFrame) -> None:
         """Keep an analysis result beside the rings (scores, member evidence, hubs, paths)."""
         self._replace(f"result_{name}", frame)
+
+    def write_result_query(self, name: str, query: str, **frames: pd.DataFrame) -> None:
+        """Keep what an SQL ``query`` over ``frames`` returns (``frames_sql``) as result ``name``:
+        a result of millions of rows that only the app reads (the explorer's index)."""
+        self.write_result(name, frames_sql(query, **frames))
 
     def result(self, name: str) -> pd.DataFrame:
         frame = self._read(f"result_{name}")

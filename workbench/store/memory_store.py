@@ -18,6 +18,7 @@ import sqlite3
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.errors import WorkbenchError
+from workbench.frames_sql import sql_to_parquet
 from workbench.model import INPUT_FILES
 
 from .base import AUDIT_COLUMNS, RECORD_TABLES, GraphStore, chain_entries, upsert_rows
@@ -208,14 +210,29 @@ class EmbeddedStore(GraphStore):
 
     def _write_table(self, name: str, source: str, frame: pd.DataFrame | None) -> None:
         """Put ``frame`` as ``source``'s rows of table ``name`` (None removes them)."""
+        self._write_file(
+            name,
+            source,
+            None
+            if frame is None
+            else lambda path: frame.reset_index(drop=True).to_parquet(path, index=False),
+        )
+
+    def write_result_query(self, name: str, query: str, **frames: pd.DataFrame) -> None:
+        # DuckDB writes the result into the table's file as it runs: never held whole
+        self._write_file(f"result_{name}", ANALYSIS, lambda path: sql_to_parquet(query, path, **frames))
+
+    def _write_file(self, name: str, source: str, write: Callable[[Path], None] | None) -> None:
+        """Put the Parquet file ``write`` makes as ``source``'s rows of table ``name`` (None
+        removes them)."""
         with self.transaction():
             files = self._pending["tables"].setdefault(name, {})
-            if frame is None:
+            if write is None:
                 files.pop(source, None)
             else:
                 file_name = f"{name}.{uuid.uuid4().hex[:16]}.parquet"
                 (self.path / _TABLES).mkdir(exist_ok=True)
-                frame.reset_index(drop=True).to_parquet(self.path / _TABLES / file_name, index=False)
+                write(self.path / _TABLES / file_name)
                 files.pop(source, None)  # re-inserted last: the newest source comes last
                 files[source] = file_name
             if not files:

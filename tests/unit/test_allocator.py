@@ -1,0 +1,24 @@
+"""Arrow shares the C library's heap with NumPy (memory one frees, the other reuses) unless the
+environment names Arrow's pool; checked in fresh interpreters, where the choice is made."""
+
+import os
+import subprocess
+import sys
+
+
+def _pool(env_pool: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if env_pool:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = env_pool
+    code = "import workbench, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_importing_the_workbench_puts_arrow_on_the_system_heap():
+    assert _pool(None) == "system"
+
+
+def test_a_pool_named_in_the_environment_is_kept():
+    assert _pool("jemalloc") == "jemalloc"
