@@ -228,7 +228,9 @@ def check_file(
             )
     _unique_key(rows, spec, typed)
 
-    table = typed[list(spec.column_names)].copy()
+    # no deep copy: columns are copied on write (pandas' copy-on-write), and a file's columns run
+    # to a gigabyte at a million sellers
+    table = typed[list(spec.column_names)]
     renamed = {}
     for c in (c for c in frame.columns if c not in spec.column_names):
         # a seller writes its own column names: they are stored under a safe name only
@@ -237,7 +239,8 @@ def check_file(
             renamed[name] = str(c)
         table[name] = frame[c]
     table["provenance"] = raw.file_name + ":" + line_text
-    table = table[rows.alive].reset_index(drop=True)
+    if not rows.alive.all():
+        table = table[rows.alive].reset_index(drop=True)
     quarantine = pd.concat([raw.malformed, rows.quarantine()], ignore_index=True)
     # the duplicates of a bad row are listed in the quarantine at their own lines
     duplicates -= rows.duplicate_lines

@@ -14,6 +14,7 @@ import pandas as pd
 from workbench.model import STRONG_LINK_KINDS
 
 from .evidence import EvidenceGraph
+from .grouped import first_rows, row_codes
 from .settings import AnalysisSettings
 
 __all__ = [
@@ -50,11 +51,11 @@ def connected_rings(seller_links: pd.DataFrame, kinds: tuple[str, ...] = STRONG_
     ['S1', 'S2']
     """
     links = seller_links.loc[seller_links["kind"].isin(kinds), ["seller_id", "kind", "value"]]
-    links = links.drop_duplicates()
+    links = links[first_rows(row_codes(links, ["seller_id", "kind", "value"]))]
     if links.empty:
         return pd.DataFrame(columns=["seller_id", "ring_id"])
     seller_codes, sellers = pd.factorize(links["seller_id"])
-    ident_codes, _ = pd.factorize(links["kind"] + "\x1f" + links["value"])
+    ident_codes = row_codes(links, ["kind", "value"])
     graph = ig.Graph(
         n=len(sellers) + int(ident_codes.max()) + 1,
         edges=np.column_stack([seller_codes, ident_codes + len(sellers)]),

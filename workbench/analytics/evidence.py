@@ -10,7 +10,7 @@ import pandas as pd
 
 from graph_loaders.checks import is_in
 
-from .grouped import first_rows, joined_per_group, row_codes
+from .grouped import first_rows, joined_per_group
 from .settings import AnalysisSettings
 
 __all__ = [
@@ -130,18 +130,27 @@ def evidence_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _distinct_links(seller_links: pd.DataFrame, kinds: list[str]) -> tuple[pd.DataFrame, pd.Index]:
-    """Each seller's identifiers of the counted ``kinds`` once, in the order they first appear,
-    with ``ident`` (one number per kind and value, in that order) and ``seller`` (its place in
-    the sorted seller ids, returned beside)."""
-    links = seller_links.loc[seller_links["kind"].isin(kinds), ["seller_id", "kind", "value"]]
-    ident = row_codes(links, ["kind", "value"])
-    seller, sellers = pd.factorize(links["seller_id"], sort=True)
-    # a seller and an identifier as one number: no hashing of millions of string triples
-    first = ~pd.Series(ident * max(len(sellers), 1) + seller).duplicated().to_numpy()
-    # an identifier's first row is always kept, so its number is the same among the distinct
-    # links, and so is every seller's place (each keeps its first link)
-    links = links[first].reset_index(drop=True).assign(ident=ident[first], seller=seller[first])
-    return links, pd.Index(sellers)
+    """Each seller's identifiers of the counted ``kinds`` once, in the order they first appear, as
+    numbers: ``seller`` (its place in the sorted seller ids, returned beside), ``ident`` (one
+    number per kind and value, in that order), ``kind`` (its place in ``kinds``) and ``row`` (the
+    link's position in ``seller_links``, where its text is read when needed).
+
+    Each column is numbered once and the rest is integers: no string of the millions of links is
+    copied or hashed twice."""
+    kind_of_row = pd.Index(kinds).get_indexer(seller_links["kind"])
+    rows = np.flatnonzero(kind_of_row >= 0)
+    kind = kind_of_row[rows].astype(np.int64)
+    value_codes, _ = pd.factorize(seller_links["value"], use_na_sentinel=False)
+    ident, _ = pd.factorize(kind * (int(value_codes.max(initial=0)) + 1) + value_codes[rows])
+    # sorted codes keep the ids' order, so numbering the counted ones again keeps it too
+    seller_codes, names = pd.factorize(seller_links["seller_id"], sort=True)
+    seller, used = pd.factorize(seller_codes[rows], sort=True)
+    # a seller and an identifier as one number: its first link is the one kept
+    first = ~pd.Series(ident * max(len(used), 1) + seller).duplicated().to_numpy()
+    distinct = pd.DataFrame(
+        {"seller": seller[first], "ident": ident[first], "kind": kind[first], "row": rows[first]}
+    )
+    return distinct, pd.Index(names[used])
 
 
 def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> EvidenceGraph:
@@ -150,27 +159,42 @@ def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> Ev
     links, sellers = _distinct_links(seller_links, kinds)
     ident_codes = links["ident"].to_numpy()
     degree = np.bincount(ident_codes)
-    links["degree"] = degree[ident_codes]
-    caps = settings.degree_caps(links["kind"]).to_numpy()
-    is_hub = links["degree"].to_numpy() > caps
-    identifiers = links.loc[first_rows(ident_codes), ["ident", "kind", "value", "degree"]]
-    hub_idents = np.unique(ident_codes[is_hub])
-    suppressed = identifiers[identifiers["ident"].isin(hub_idents)].copy()
+    link_degree = degree[ident_codes]
+    caps = settings.degree_caps(pd.Series(kinds)).to_numpy()
+    is_hub = link_degree > caps[links["kind"].to_numpy()]
+    hub = np.zeros(len(degree), dtype=bool)
+    hub[ident_codes[is_hub]] = True
+    # identifiers are numbered as they first appear, so their first links are in number order
+    first_row = links["row"].to_numpy()[first_rows(ident_codes)]
+
+    def described(idents: np.ndarray) -> pd.DataFrame:
+        """``kind, value, degree`` of the identifiers numbered ``idents``, read from their first links."""
+        at = first_row[idents]
+        return pd.DataFrame(
+            {
+                "kind": seller_links["kind"].take(at).reset_index(drop=True),
+                "value": seller_links["value"].take(at).reset_index(drop=True),
+                "degree": degree[idents],
+            }
+        )
+
+    suppressed = described(np.flatnonzero(hub))
     suppressed["max_degree"] = settings.degree_caps(suppressed["kind"])
-    suppressed = suppressed.drop(columns="ident").sort_values(
+    suppressed = suppressed.sort_values(
         ["degree", "kind", "value"], ascending=[False, True, True], ignore_index=True
     )
 
-    shared = links[(links["degree"] >= 2) & ~is_hub]
-    kept = identifiers[(identifiers["degree"] >= 2) & ~identifiers["ident"].isin(hub_idents)].copy()
+    kept_idents = np.flatnonzero((degree >= 2) & ~hub)
+    kept = described(kept_idents)
     kept["pair_weight"] = pair_weight(
         kept["kind"].map(settings.kind_weights).to_numpy(), kept["degree"], settings.rarity_exponent
     )
     # all pairs of sellers of each shared identifier: a self-join on the identifier
-    left = shared[["ident", "seller"]]
+    shared = (link_degree >= 2) & ~is_hub
+    left = pd.DataFrame({"ident": ident_codes[shared], "seller": links["seller"].to_numpy()[shared]})
     pairs = left.merge(left, on="ident", suffixes=("_a", "_b"))
     pairs = pairs[pairs["seller_a"] < pairs["seller_b"]]
-    weight = kept.set_index("ident")["pair_weight"]
+    weight = pd.Series(kept["pair_weight"].to_numpy(), index=kept_idents)
     pairs = pairs.assign(weight=weight.reindex(pairs["ident"].to_numpy()).to_numpy())
     edges = (
         pairs.groupby(["seller_a", "seller_b"], sort=True)["weight"]
@@ -178,7 +202,7 @@ def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> Ev
         .reset_index()
         .rename(columns={"seller_a": "a", "seller_b": "b"})
     )
-    return EvidenceGraph(sellers, edges, suppressed, kept.drop(columns="ident").reset_index(drop=True))
+    return EvidenceGraph(sellers, edges, suppressed, kept)
 
 
 def shared_identifiers(
@@ -203,7 +227,8 @@ def shared_identifiers(
     # degrees of the identifiers members hold, counted over the links that name them only
     naming = seller_links[is_in(seller_links["value"], links["value"])]
     distinct, _ = _distinct_links(naming, kinds)
-    degree = distinct.groupby(["kind", "value"]).size().rename("degree")
+    held = naming[["kind", "value"]].take(distinct["row"].to_numpy())
+    degree = held.groupby(["kind", "value"]).size().rename("degree")
     links = links.join(degree, on=["kind", "value"])
     caps = settings.degree_caps(links["kind"])
     links = links[links["degree"] <= caps]
