@@ -99,11 +99,15 @@ def _metres(lat1, lon1, lat2, lon2) -> np.ndarray:
     return 2 * 6_371_000 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
-def _similarity(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Jaro-Winkler of two columns of text, pair by pair, in rapidfuzz's C core."""
+def _similarity(
+    a: pd.Series, b: pd.Series, scorer=JaroWinkler.normalized_similarity, dtype=None
+) -> np.ndarray:
+    """``scorer`` (Jaro-Winkler unless named) of two columns of text, pair by pair, in rapidfuzz's
+    C core on every core (``dtype`` np.float64 gives the figures a call per pair in Python gives;
+    rapidfuzz's default is float32)."""
     if len(a) == 0:
         return np.zeros(0)
-    return cpdist(a.tolist(), b.tolist(), scorer=JaroWinkler.normalized_similarity, workers=-1)
+    return cpdist(a.tolist(), b.tolist(), scorer=scorer, workers=-1, dtype=dtype)
 
 
 def _pairs(frame: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
@@ -158,7 +162,7 @@ def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str,
     number = np.where((na == "") | (nb == ""), "", np.where(na == nb, "equal", "different"))
     road_score = np.maximum(
         _similarity(a["road"], b["road"]),
-        np.array([token_set_ratio(x, y) / 100 for x, y in zip(a["road"], b["road"], strict=True)]),
+        _similarity(a["road"], b["road"], token_set_ratio, np.float64) / 100,
     )
     blank = (a["road"].to_numpy() == "") | (b["road"].to_numpy() == "")
     # Yucai Street and Yucai Road are two roads, however alike the words
@@ -455,7 +459,17 @@ def _clusters(
     for i, j in cannot:
         decided.setdefault(i, set()).add(j)
         decided.setdefault(j, set()).add(i)
-    different = pairs[pairs["probability"] < 0.5]
+    strong = pairs[pairs["probability"] >= threshold].sort_values(
+        "probability", ascending=False, kind="stable"
+    )
+    # a judgement matters only where a record is joined to something: the records of a join
+    # (their partners may be any record); the rest of a million pairs never gets looked up
+    joining = np.zeros(n, dtype=bool)
+    for side in ("i", "j"):
+        joining[strong[side].to_numpy(dtype=np.int64)] = True
+    joining[[x for pair in must for x in pair]] = True
+    i_all, j_all = pairs["i"].to_numpy(dtype=np.int64), pairs["j"].to_numpy(dtype=np.int64)
+    different = pairs[(pairs["probability"].to_numpy() < 0.5) & (joining[i_all] | joining[j_all])]
     for i, j in zip(different["i"].tolist(), different["j"].tolist(), strict=True):
         judged.setdefault(i, set()).add(j)
         judged.setdefault(j, set()).add(i)
@@ -469,9 +483,6 @@ def _clusters(
     best_p = np.zeros(n)
     best_reason = [""] * n
     joins = [(1.0, int(i), int(j), _BY_HAND) for i, j in must]
-    strong = pairs[pairs["probability"] >= threshold].sort_values(
-        "probability", ascending=False, kind="stable"
-    )
     joins += list(
         zip(
             strong["probability"].tolist(),
