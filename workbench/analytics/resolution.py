@@ -382,21 +382,16 @@ class Resolution:
             rows = np.arange(len(values)) if where is None else np.flatnonzero(where.to_numpy(dtype=bool))
             new = values.iloc[rows].map(on).to_numpy(dtype=object)
             found = ~pd.isna(new)
-            if not found.any():
-                return values
-            other = np.full(len(values), None, dtype=object)
-            other[rows[found]] = new[found]
-            keep = np.ones(len(values), dtype=bool)
-            keep[rows[found]] = False
-            return values.where(keep, other)
+            return _replaced(values, rows[found], new[found])
 
         out = dict(tables)
         links = tables.get("seller_links")
         if links is not None and len(links):
             value = mapped(links["value"], links["kind"] == "address")
             # the evidence still cites the line, and says which record of the place it names
-            renamed = value != links["value"]
-            provenance = links["provenance"].where(~renamed, links["provenance"] + " as " + links["value"])
+            renamed = np.flatnonzero((value != links["value"]).to_numpy(dtype=bool))
+            cited = links["provenance"].iloc[renamed] + " as " + links["value"].iloc[renamed]
+            provenance = _replaced(links["provenance"], renamed, cited.to_numpy(dtype=object))
             out["seller_links"] = links.assign(value=value, provenance=provenance)
         org_links = tables.get("org_links")
         if org_links is not None and len(org_links):
@@ -430,6 +425,18 @@ class Resolution:
                 .drop(columns="_own")
             )
         return out
+
+
+def _replaced(values: pd.Series, rows: np.ndarray, new: np.ndarray) -> pd.Series:
+    """``values`` with those at positions ``rows`` replaced by ``new``: the others are neither
+    looked at nor copied into Python strings (a links column runs to millions)."""
+    if not len(rows):
+        return values
+    other = np.full(len(values), None, dtype=object)
+    other[rows] = new
+    keep = np.ones(len(values), dtype=bool)
+    keep[rows] = False
+    return values.where(keep, other)
 
 
 _BY_HAND = "joined by hand (same-entity decision)"
