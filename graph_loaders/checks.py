@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from workbench.errors import InputError
+from workbench.frames import is_in
 from workbench.frames_sql import frames_sql
 from workbench.model import InputFile, property_name
 
 from .quarantine import RowFilter
 from .reader import RawTable
 
-__all__ = ["LoadContext", "FileResult", "check_file", "is_in", "reference_check"]
+__all__ = ["LoadContext", "FileResult", "check_file", "reference_check"]
 
 
 @dataclass
@@ -160,12 +160,6 @@ def _empty_of(kind: str, n: int) -> pd.Series:
     if kind == "int":
         return pd.Series(pd.NA, index=range(n), dtype="Int64")
     return pd.Series(np.nan, index=range(n), dtype="float64")
-
-
-def is_in(values: pd.Series, allowed: pd.Series) -> np.ndarray:
-    """``values.isin(allowed)`` for strings, in Arrow's C++ (pandas loops in Python here)."""
-    found = pc.is_in(pa.array(values.astype(str)), value_set=pa.array(allowed.astype(str).unique()))
-    return found.to_numpy(zero_copy_only=False)
 
 
 def reference_check(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from graph_loaders.checks import is_in
+from workbench.frames import is_in
 
 from .grouped import first_rows, joined_per_group
 from .settings import AnalysisSettings

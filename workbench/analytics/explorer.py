@@ -15,6 +15,7 @@ __all__ = ["explorer_table", "explorer_tables", "write_explorer_index", "SortedG
 
 EXPLORER_TABLES = ("explorer_by_seller", "explorer_by_identifier")
 _SEP = "\x1f"  # between kind and value in an identifier's key: no identifier holds it
+_LINK_COLUMNS = ["seller_id", "kind", "value", "provenance"]  # what the queries read of the links
 
 
 # each table of the index as one query over the links (sorted in DuckDB: pandas took 19.6 s for
@@ -33,16 +34,14 @@ _QUERIES = {
 def explorer_table(links: pd.DataFrame, name: str) -> pd.DataFrame:
     """One table of the explorer's index (``EXPLORER_TABLES``) from the seller links: a caller
     that writes them one by one holds one at a time."""
-    return frames_sql(_QUERIES[name], links=links[["seller_id", "kind", "value", "provenance"]])
+    return frames_sql(_QUERIES[name], links=links[_LINK_COLUMNS])
 
 
 def write_explorer_index(store, links: pd.DataFrame) -> None:
     """Keep the explorer's index in ``store``, each table written as DuckDB sorts it (on the
     embedded store, into its file without holding it: 2 GiB less at a million sellers)."""
     for name in EXPLORER_TABLES:
-        store.write_result_query(
-            name, _QUERIES[name], links=links[["seller_id", "kind", "value", "provenance"]]
-        )
+        store.write_result_query(name, _QUERIES[name], links=links[_LINK_COLUMNS])
 
 
 def explorer_tables(links: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -17,7 +17,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from graph_loaders.checks import is_in
+from workbench.frames import rows_naming
 
 from .communities import _unclaimed_id
 from .grouped import joined_per_group
@@ -64,7 +64,7 @@ def held_identifiers(
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
     counted = links.loc[links["kind"].isin(kinds), ["seller_id", "kind", "value", "provenance"]]
     if sellers is not None:
-        counted = counted[is_in(counted["seller_id"], pd.Series(sorted(sellers), dtype=object))]
+        counted = rows_naming(counted, "seller_id", sellers)
     # integer keys instead of string tuples: the links run to millions of rows
     kind_codes, kind_names = pd.factorize(counted["kind"])
     value_codes, value_names = pd.factorize(counted["value"])

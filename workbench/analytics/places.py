@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from graph_loaders.checks import is_in
+from workbench.frames import is_in, rows_naming
 
 __all__ = ["ring_addresses", "registered_addresses", "PLACE_COLUMNS"]
 
@@ -84,7 +84,7 @@ def ring_addresses(
         parts.append(pd.DataFrame({"seller_id": sent["sender_id"], "address_id": sent["from_address_id"]}))
     test_buys, listings = tables.get("test_buys"), tables.get("listings")
     if test_buys is not None and listings is not None and len(test_buys):
-        theirs = listings.loc[is_in(listings["seller_id"], members["seller_id"]), ["listing_id", "seller_id"]]
+        theirs = rows_naming(listings, "seller_id", members["seller_id"])[["listing_id", "seller_id"]]
         bought = test_buys[test_buys["ship_from_address_id"] != ""].merge(theirs, on="listing_id")
         parts.append(
             pd.DataFrame({"seller_id": bought["seller_id"], "address_id": bought["ship_from_address_id"]})

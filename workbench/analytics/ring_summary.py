@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from graph_loaders.checks import is_in
+from workbench.frames import rows_naming
 
 from .grouped import joined_per_group
 from .places import ring_addresses
@@ -52,7 +52,7 @@ def ring_summary(
     provinces = joined_per_group(places, "ring_id", "province", ", ", skip_empty=True)
     listings = tables["listings"]
     brands = joined_per_group(
-        listings.loc[is_in(listings["seller_id"], members["seller_id"]), ["seller_id", "brand"]].merge(
+        rows_naming(listings, "seller_id", members["seller_id"])[["seller_id", "brand"]].merge(
             members, on="seller_id"
         ),
         "ring_id",

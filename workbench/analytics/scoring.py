@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from graph_loaders.checks import is_in
+from workbench.frames import rows_naming
 from workbench.i18n import N_, _, in_language, ngettext
 
 from .settings import AnalysisSettings
@@ -44,11 +44,6 @@ SIGNAL_NAMES = {
 }
 
 
-def _of_members(frame: pd.DataFrame, column: str, members: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``frame`` whose ``column`` names a seller of ``members``, in their order."""
-    return frame[is_in(frame[column], members["seller_id"])]
-
-
 def _mean_by(values: pd.Series, groups: pd.Series) -> pd.Series:
     return values.astype(float).groupby(groups.to_numpy()).mean()
 
@@ -59,9 +54,9 @@ def ring_signals(
     """Each ring's signals in [0, 1] (NaN where the ring has no data for one)."""
     rings = members.groupby("ring_id").size().rename("size").to_frame()
     # each table's rows of ring members picked in Arrow before a join (a ring's few of millions)
-    links = _of_members(tables["seller_links"], "seller_id", members)[["seller_id", "kind", "value"]].merge(
-        members[["seller_id", "ring_id"]], on="seller_id"
-    )
+    links = rows_naming(tables["seller_links"], "seller_id", members["seller_id"])[
+        ["seller_id", "kind", "value"]
+    ].merge(members[["seller_id", "ring_id"]], on="seller_id")
     persons = links[links["kind"] == "person_id"].groupby("ring_id")["value"].nunique()
     # the counts behind each signal: what the reasons say in words
     rings["people"] = persons.reindex(rings.index).fillna(0).astype(int)
@@ -81,7 +76,7 @@ def ring_signals(
     listings = tables.get("listings")
     if listings is not None and len(listings):
         median = listings.groupby("brand")["price"].median()
-        ring_listings = _of_members(listings, "seller_id", members).merge(
+        ring_listings = rows_naming(listings, "seller_id", members["seller_id"]).merge(
             members[["seller_id", "ring_id"]], on="seller_id"
         )
         ratio = ring_listings["price"] / ring_listings["brand"].map(median)
@@ -191,7 +186,7 @@ def goods_value(members: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Se
     listings = tables.get("listings")
     if listings is None or listings.empty:
         return pd.Series(0.0, index=members["ring_id"].unique())
-    ring_listings = _of_members(listings, "seller_id", members).merge(
+    ring_listings = rows_naming(listings, "seller_id", members["seller_id"]).merge(
         members[["seller_id", "ring_id"]], on="seller_id"
     )
     price = ring_listings.groupby("ring_id")["price"].median()
@@ -199,7 +194,7 @@ def goods_value(members: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Se
     shipments = tables.get("shipments")
     parcels = pd.Series(dtype=float)
     if shipments is not None and len(shipments):
-        out = _of_members(shipments, "sender_id", members)
+        out = rows_naming(shipments, "sender_id", members["seller_id"])
         out = out[(out["sender_kind"] == "seller") & (out["recipient_kind"] == "consumer")]
         out = out.merge(members[["seller_id", "ring_id"]], left_on="sender_id", right_on="seller_id")
         parcels = out.groupby("ring_id")["parcels"].sum().astype(float)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from graph_loaders.checks import is_in
+from workbench.frames import is_in
 
 from .evidence import evidence_links
 from .settings import AnalysisSettings
@@ -50,9 +50,7 @@ def watch_index(
     status = sellers.drop_duplicates("seller_id").set_index("seller_id").get("status")
     status = status.fillna("") if status is not None else pd.Series(dtype=object)
     watched = set(rings["seller_id"]) | set(status[status.isin(["banned", "closed"])].index)
-    held = links.loc[
-        is_in(links["seller_id"], pd.Series(sorted(watched), dtype=object)), ["kind", "value", "seller_id"]
-    ].drop_duplicates()
+    held = links.loc[is_in(links["seller_id"], watched), ["kind", "value", "seller_id"]].drop_duplicates()
     if held.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
     # every holder of a watched identifier: a join, not a MultiIndex over all the links, and over

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from graph_loaders.checks import is_in
+from workbench.frames import rows_naming
 from workbench.store.base import UPSTREAM_COLUMNS
 
 from .settings import AnalysisSettings
@@ -255,8 +255,9 @@ def _ring_links(links: pd.DataFrame, members: pd.DataFrame, hubs: pd.DataFrame |
     """The members' links with their ring, hubs left out: a hub address or account (a fulfilment
     warehouse, a pickup station) carries everyone's goods, and what arrives there is not the ring's."""
     # the members' links picked in Arrow before the join (a ring's few of millions)
-    theirs = links[is_in(links["seller_id"], members["seller_id"])]
-    ring_links = theirs.merge(members[["seller_id", "ring_id"]], on="seller_id")
+    ring_links = rows_naming(links, "seller_id", members["seller_id"]).merge(
+        members[["seller_id", "ring_id"]], on="seller_id"
+    )
     if hubs is not None and len(hubs):
         hub_keys = pd.MultiIndex.from_frame(hubs[["kind", "value"]])
         ring_links = ring_links[~pd.MultiIndex.from_frame(ring_links[["kind", "value"]]).isin(hub_keys)]
