@@ -15,6 +15,7 @@ from types import ModuleType
 
 import pandas as pd
 
+from workbench import give_back_memory
 from workbench.errors import InputError
 from workbench.hashing import sha256_file
 from workbench.model import INPUT_FILES, REQUIRED_FILES
@@ -118,5 +119,6 @@ def load_folder(
         loaded.files[name] = result
         context.tables[name] = result.table
         loaded.seconds[name] = time.perf_counter() - started
+        give_back_memory()  # a file's parse and checks, freed, under the next file's peak
     loaded.fingerprint = fingerprint.hexdigest()
     return loaded

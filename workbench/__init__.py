@@ -18,3 +18,30 @@ def _one_allocator() -> None:
 
 
 _one_allocator()
+
+
+def give_back_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc's ``malloc_trim``); elsewhere nothing.
+
+    Called between the steps of an analysis: a step's freed millions of small blocks otherwise stay
+    in the process between the blocks still held, and the next step's peak stacks on them (about
+    0.2 GiB at 1,000,000 sellers, benchmarks/scale.py)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim():
+    global _trim
+    if _trim is False:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back this way
+            _trim = None
+    return _trim
+
+
+_trim = False

@@ -13,7 +13,7 @@ import pandas as pd
 
 from graph_loaders import LoadedInput, load_folder
 
-from . import __version__
+from . import __version__, give_back_memory
 from .analytics.communities import (
     CommunityEngine,
     assign_stable_ids,
@@ -152,6 +152,7 @@ def _timed(timings: dict[str, float], step: str, on_step: Step | None):
         on_step(step)
     started = time.perf_counter()
     yield
+    give_back_memory()  # what the step freed, so the next one's peak does not stack on it
     timings[step] = time.perf_counter() - started
 
 

@@ -22,3 +22,27 @@ def test_importing_the_workbench_puts_arrow_on_the_system_heap():
 
 def test_a_pool_named_in_the_environment_is_kept():
     assert _pool("jemalloc") == "jemalloc"
+
+
+def test_memory_freed_between_blocks_still_held_goes_back_to_the_system():
+    # 400 MiB in 100 KiB blocks (under glibc's mmap threshold, so on the heap), every 50th kept:
+    # the free pages between them stay in the process until they are handed back
+    code = """
+import numpy as np, workbench
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+blocks = [np.ones(100 * 1024 // 8) for _ in range(4096)]
+kept = blocks[::50]
+del blocks
+before = rss()
+workbench.give_back_memory()
+print(before, rss())
+"""
+    before, after = map(
+        float,
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split(),
+    )
+    assert before > 300, before
+    assert after < before - 250, (before, after)

@@ -1,12 +1,14 @@
 """joined_per_group gives what a per-group Python join gives, and row_codes / first_rows what
-pandas' groupby numbering and drop_duplicates give, on random tables of both string storages
-(object and Arrow), with missing keys, empty values, repeats and one or two keys."""
+pandas' groupby numbering and drop_duplicates give, and numbered_by_group what row_codes gives,
+on random tables of both string storages (object and Arrow), with missing keys, empty values,
+repeats and one or two keys."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.analytics.grouped import first_rows, joined_per_group, row_codes
+from workbench.analytics.grouped import first_rows, joined_per_group, numbered_by_group, row_codes
+from workbench.frames import positions_in
 
 
 def _table(seed: int, dtype: str) -> pd.DataFrame:
@@ -66,3 +68,24 @@ def test_row_codes_of_no_rows():
     empty = pd.DataFrame({"kind": pd.Series([], dtype=str), "value": pd.Series([], dtype=str)})
     assert row_codes(empty, ["kind", "value"]).tolist() == []
     assert first_rows(row_codes(empty, ["kind", "value"])).tolist() == []
+
+
+@pytest.mark.parametrize("dtype", ["object", "string[pyarrow]", "str"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_numbered_by_group_numbers_kind_and_value_pairs_as_row_codes_does(seed, dtype):
+    # the table in three pieces, so an Arrow column has several chunks
+    frame = _table(seed, dtype)
+    frame = pd.concat([frame.iloc[:500], frame.iloc[500:1200], frame.iloc[1200:]], ignore_index=True)
+    kinds = ["bank_account", "phone"]  # "device" is not counted
+    kind = positions_in(frame["kind"], kinds)
+    rows = np.flatnonzero(kind >= 0)
+    assert (frame["kind"].iloc[rows].to_numpy() == np.array(kinds)[kind[rows]]).all()
+    assert not frame["kind"].iloc[np.flatnonzero(kind < 0)].isin(kinds).any()
+    got = numbered_by_group(frame["value"], rows, kind[rows])
+    assert got.tolist() == row_codes(frame.iloc[rows], ["kind", "value"]).tolist()
+
+
+def test_numbered_by_group_of_no_rows():
+    values = pd.Series(["a", "b"], dtype=str)
+    none = np.array([], dtype=np.int64)
+    assert numbered_by_group(values, none, none).tolist() == []

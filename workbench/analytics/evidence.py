@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.frames import is_in
+from workbench.frames import is_in, positions_in
 
-from .grouped import first_rows, joined_per_group
+from .grouped import first_rows, joined_per_group, numbered_by_group
 from .settings import AnalysisSettings
 
 __all__ = [
@@ -135,22 +135,26 @@ def _distinct_links(seller_links: pd.DataFrame, kinds: list[str]) -> tuple[pd.Da
     number per kind and value, in that order), ``kind`` (its place in ``kinds``) and ``row`` (the
     link's position in ``seller_links``, where its text is read when needed).
 
-    Each column is numbered once and the rest is integers: no string of the millions of links is
-    copied or hashed twice."""
-    kind_of_row = pd.Index(kinds).get_indexer(seller_links["kind"])
+    Each column is numbered once (the values kind by kind, so the hash table is one kind's) and
+    the rest is integers: no string of the millions of links is copied or hashed twice."""
+    kind_of_row = positions_in(seller_links["kind"], kinds)
     rows = np.flatnonzero(kind_of_row >= 0)
-    kind = kind_of_row[rows].astype(np.int64)
-    value_codes, _ = pd.factorize(seller_links["value"], use_na_sentinel=False)
-    ident, _ = pd.factorize(kind * (int(value_codes.max(initial=0)) + 1) + value_codes[rows])
-    # sorted codes keep the ids' order, so numbering the counted ones again keeps it too
-    seller_codes, names = pd.factorize(seller_links["seller_id"], sort=True)
-    seller, used = pd.factorize(seller_codes[rows], sort=True)
-    # a seller and an identifier as one number: its first link is the one kept
-    first = ~pd.Series(ident * max(len(used), 1) + seller).duplicated().to_numpy()
-    distinct = pd.DataFrame(
-        {"seller": seller[first], "ident": ident[first], "kind": kind[first], "row": rows[first]}
-    )
-    return distinct, pd.Index(names[used])
+    kind = kind_of_row[rows]
+    del kind_of_row  # the arrays of this function are the evidence step's peak: each one goes early
+    ident = numbered_by_group(seller_links["value"], rows, kind)
+    seller, names = pd.factorize(seller_links["seller_id"].iloc[rows], sort=True)
+    # a seller and an identifier as one number: its first link is the one kept; an identifier
+    # named by one link only (most of them) has nothing to compare
+    first = np.ones(len(rows), dtype=bool)
+    repeated = np.flatnonzero(np.bincount(ident)[ident] > 1)
+    pair = pd.Series(ident[repeated] * max(len(names), 1) + seller[repeated])
+    first[repeated] = ~pair.duplicated().to_numpy()
+    del pair, repeated
+    kept = np.flatnonzero(first)
+    columns = {"seller": seller, "ident": ident, "kind": kind, "row": rows}
+    # one array per column, not copied again into one block of four
+    distinct = pd.DataFrame({name: column.take(kept) for name, column in columns.items()}, copy=False)
+    return distinct, pd.Index(names)
 
 
 def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> EvidenceGraph:

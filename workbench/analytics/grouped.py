@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["first_rows", "joined_per_group", "row_codes"]
+__all__ = ["first_rows", "joined_per_group", "numbered_by_group", "row_codes"]
 
 
 def row_codes(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -36,6 +38,38 @@ def first_rows(codes: np.ndarray) -> np.ndarray:
     # numbers appear in order, so a row is a first one exactly when it tops every number before it
     before = np.maximum.accumulate(np.r_[-1, codes[:-1]]) if len(codes) else codes
     return codes > before
+
+
+def numbered_by_group(values: pd.Series, rows: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """One number per distinct ``(group, value)`` of the ``rows`` picked from ``values``, numbered
+    in the order they first appear (a missing value is a value): ``row_codes`` of the two, with
+    the values of each group hashed on their own, so the memory is the largest group's, not the
+    column's (one table of six million identifiers took a gigabyte).
+
+    >>> values, kinds = pd.Series(["a", "b", "a", "a", None]), np.array([0, 0, 1, 0, 1])
+    >>> numbered_by_group(values, np.arange(5), kinds).tolist()
+    [0, 1, 2, 0, 3]
+    """
+    key = np.empty(len(rows), dtype=np.int64)
+    first_row: list[np.ndarray] = []
+    numbers = 0
+    for group in np.unique(groups):
+        at = np.flatnonzero(groups == group)
+        # picked in pandas: Arrow's take joined a column's chunks into one copy first
+        picked = pa.array(values.iloc[rows[at]])
+        codes = pc.dictionary_encode(picked, null_encoding="encode")
+        if isinstance(codes, pa.ChunkedArray):
+            codes = codes.combine_chunks()
+        codes = codes.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        key[at] = codes + numbers
+        # a group's codes are in the order they first appear, so their first rows are increasing
+        first_row.append(at[first_rows(codes)])
+        numbers += len(first_row[-1])
+    # numbered again across groups in the order of each pair's first row
+    order = np.argsort(np.concatenate(first_row) if first_row else np.empty(0, np.int64), kind="stable")
+    rank = np.empty(numbers, dtype=np.int64)
+    rank[order] = np.arange(numbers)
+    return rank[key]
 
 
 def joined_per_group(

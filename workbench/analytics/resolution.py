@@ -20,7 +20,7 @@ from rapidfuzz.fuzz import token_set_ratio
 from rapidfuzz.process import cpdist
 
 from .grouped import joined_per_group
-from .text_forms import address_parts, name_parts
+from .text_forms import address_parts, forget_texts, name_parts
 
 __all__ = [
     "RESOLVED_COLUMNS",
@@ -613,6 +613,7 @@ def resolve_entities(
         frames.append(
             _resolved("org", records, pairs, threshold, decisions, np.ones(len(records), dtype=bool))
         )
+    forget_texts()
     if not frames:
         return Resolution()
     return Resolution(pd.concat(frames, ignore_index=True))
