@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -57,3 +58,77 @@ def test_normalise_identifiers_dispatches_by_kind_and_leaves_unknown_kinds():
     values, reasons = normalise_identifiers(kinds, pd.Series(["138-1234-5678", "A@B.CN", "ab-12", "x"]))
     assert list(values) == ["+8613812345678", "a@b.cn", "AB12", "x"]
     assert (reasons == "").all()
+
+
+# What the patterns meant when Python's re ran them, one value at a time: Arrow's RE2 must agree
+_PYTHON_MEANING = {
+    "_PHONE_CHARS": r"^[\d\s\-+().]+$",
+    "_EMAIL": r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+    "_IPV4": r"^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$",
+    "_IPV6": r"^[0-9a-f]*:[0-9a-f:.]*$",
+}
+
+
+def _every_character() -> list[str]:
+    return [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+
+
+def test_re2_classes_are_pythons_space_and_digit_on_every_code_point():
+    import re
+    import unicodedata
+
+    from graph_loaders import normalise
+
+    chars = _every_character()
+    for python, re2 in ((r"\s", normalise._SPACE), (r"\d", normalise._DIGIT)):
+        python_says = np.array([re.fullmatch(python, c) is not None for c in chars])
+        re2_says = normalise._matches(pd.Series(chars), f"^[{re2}]$").to_numpy()
+        differ = np.flatnonzero(python_says != re2_says)
+        # only digits of Unicode versions newer than this Python's tables, which RE2 knows
+        assert re2_says[differ].all()
+        assert all(unicodedata.category(chars[i]) == "Cn" for i in differ), differ[:5]
+
+
+def _hostile_values(seed: int, n: int = 3000) -> list[str]:
+    rng = np.random.default_rng(seed)
+    alphabet = list("0123456789+-().@: abcxyzABCXYZ\t\n\v\f\r") + [
+        "\x1c", "\x85", "\xa0", "\u2003", "\u2028", "\u3000", "\u200b", "\ufeff",
+        "١", "٣", "１", "𝟘", "Ⅷ", "²", "ß", "İ", "é", "号", "😀",
+    ]  # fmt: skip
+    return ["".join(rng.choice(alphabet, size=rng.integers(0, 16))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_patterns_in_re2_judge_and_replace_as_pythons_re_did(seed):
+    import re
+
+    from graph_loaders import normalise
+
+    values = _hostile_values(seed) + [
+        "1.2.3.4",
+        "255.255.255.255",
+        "256.1.1.1",
+        "a@b.cn",
+        "a@b.cn\n",
+        "::1\n",
+    ]
+    series = pd.Series(values, dtype=str)
+    for name, python in _PYTHON_MEANING.items():
+        want = [re.match(python, v) is not None for v in values]
+        assert normalise._matches(series, getattr(normalise, name)).tolist() == want, name
+    for python, re2 in ((r"\D", rf"[^{normalise._DIGIT}]"), (r"[\s\-]+", rf"[{normalise._SPACE}\-]+")):
+        want = [re.sub(python, "", v) for v in values]
+        assert normalise._replaced(series, re2, "").tolist() == want, python
+
+
+def test_normalised_identifiers_of_hostile_values_equal_the_python_re_results():
+    import re
+
+    values = pd.Series(_hostile_values(4), dtype=str)
+    ids, _ = compact_id(values)
+    assert (
+        ids.tolist() == pd.Series([re.sub(r"[\s\-]+", "", v) for v in values], dtype=str).str.upper().tolist()
+    )
+    _, reasons = email(values)
+    stripped = values.str.strip().str.lower()
+    assert (reasons == "").tolist() == [re.match(_PYTHON_MEANING["_EMAIL"], v) is not None for v in stripped]
