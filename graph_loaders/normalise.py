@@ -41,9 +41,9 @@ def _matches(values: pd.Series, pattern: str) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
 
 
-def _replaced(values: pd.Series, pattern: str, replacement: str) -> pd.Series:
-    """``values`` with every match of ``pattern`` (RE2) replaced."""
-    out = pc.replace_substring_regex(pa.array(values), pattern, replacement)
+def _removed(values: pd.Series, pattern: str) -> pd.Series:
+    """``values`` without any match of ``pattern`` (RE2)."""
+    out = pc.replace_substring_regex(pa.array(values), pattern, "")
     return pd.Series(out, index=values.index, dtype=values.dtype)
 
 
@@ -54,7 +54,7 @@ def phone(values: pd.Series, default_country: str = "86") -> tuple[pd.Series, pd
     ``default_country`` (a trunk ``0`` is dropped first).
     """
     raw = values.astype(str).str.strip()
-    digits = _replaced(raw, rf"[^{_DIGIT}]", "")
+    digits = _removed(raw, rf"[^{_DIGIT}]")
     has_plus = raw.str.startswith("+")
     intl = ~has_plus & digits.str.startswith("00")
     digits = digits.where(~intl, digits.str[2:])
@@ -79,7 +79,7 @@ def email(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def compact_id(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """IDs, devices and account numbers without spaces or dashes, upper-cased."""
-    out = _replaced(values.astype(str), rf"[{_SPACE}\-]+", "").str.upper()
+    out = _removed(values.astype(str), rf"[{_SPACE}\-]+").str.upper()
     return out, _reasons(out == "", "empty identifier")
 
 

@@ -1,5 +1,6 @@
 """Counterfeit Ring Workbench: find the operations behind many storefronts and trace them upstream."""
 
+import functools
 import os
 
 __version__ = "0.1.0"
@@ -31,17 +32,13 @@ def give_back_memory() -> None:
         trim(0)
 
 
+@functools.cache
 def _malloc_trim():
-    global _trim
-    if _trim is False:
-        import ctypes
-        import ctypes.util
+    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
+    import ctypes
+    import ctypes.util
 
-        try:
-            _trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to hand back this way
-            _trim = None
-    return _trim
-
-
-_trim = False
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
