@@ -3,12 +3,13 @@ investigators' must-link and cannot-link, hostile text, and detection and tracin
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from graph_loaders import load_folder
 from tests.conftest import write_folder
-from workbench.analytics.resolution import Resolution, resolve_entities
+from workbench.analytics.resolution import BLOCK_WINDOW, Resolution, _pairs, resolve_entities
 from workbench.analytics.settings import AnalysisSettings
 from workbench.analytics.text_forms import address_parts, name_parts, words
 from workbench.pipeline import detect_and_trace
@@ -173,6 +174,39 @@ def test_hostile_text_is_compared_as_text_and_merges_nothing():
     )
     hostile = resolution.records[resolution.records["record_id"].str.startswith("H")]
     assert (hostile["record_id"] == hostile["entity_id"]).all()
+
+
+def test_one_address_written_for_thousands_of_shops_is_compared_in_a_window_and_stays_one_place():
+    # 3,000 storefronts give one address and no coordinates: every pair would be 4.5 M
+    # comparisons; each record meets its next BLOCK_WINDOW records of the block instead
+    n = 3000
+    rows = [(f"S{i:05d}", "No. 1 Main Street, Beijing", None, None, "Beijing") for i in range(n)]
+    resolution = resolve_entities({"addresses": _addresses(rows)})
+    assert resolution.compared["address"] == sum(n - step for step in range(1, BLOCK_WINDOW + 1))
+    assert set(_entities(resolution, "address").values()) == {"S00000"}
+
+
+def test_a_block_of_up_to_the_window_and_one_more_compares_every_pair():
+    rows = [(f"B{i:02d}", "No. 7 Renmin Rd, Putian", None, None, "Putian") for i in range(BLOCK_WINDOW + 1)]
+    resolution = resolve_entities({"addresses": _addresses(rows)})
+    assert resolution.compared["address"] == (BLOCK_WINDOW + 1) * BLOCK_WINDOW // 2
+
+
+def test_in_a_large_block_each_record_meets_its_nearest_in_the_blocks_order():
+    # 40 records of one block and 3 of another; the order puts record 39 right after record 0
+    n = 43
+    keys = pd.Series(["road"] * 40 + ["other"] * 3)
+    order = np.r_[0, np.arange(2, 40), 1, 40, 41, 42]
+    pairs = set(map(tuple, _pairs(pd.DataFrame(index=range(n)), [keys], order).to_numpy().tolist()))
+    rank = dict(enumerate(order.tolist()))
+    expected = {
+        (i, j)
+        for i in range(n)
+        for j in range(i + 1, n)
+        if keys[i] == keys[j] and abs(rank[i] - rank[j]) <= BLOCK_WINDOW
+    }
+    assert pairs == expected and len(pairs) == 40 * BLOCK_WINDOW - BLOCK_WINDOW * (BLOCK_WINDOW + 1) // 2 + 3
+    assert (0, 39) in pairs and (0, 16) not in pairs
 
 
 # ---- detection and tracing read entities ---------------------------------------------------------

@@ -110,17 +110,44 @@ def _similarity(
     return cpdist(a.tolist(), b.tolist(), scorer=scorer, workers=-1, dtype=dtype)
 
 
-def _pairs(frame: pd.DataFrame, keys: list[pd.Series]) -> pd.DataFrame:
-    """Record pairs ``i < j`` (positions) sharing a value of any blocking key ("" never blocks)."""
+# the largest block every pair of which is compared; in a larger block each record is compared
+# with its next BLOCK_WINDOW records in the block's order (sorted neighbourhood). A block grows
+# with the data where its key space does not (a city's house numbers, or one address written by
+# thousands of shops), so full blocks made the pairs grow with the square of the records.
+BLOCK_WINDOW = 16
+
+
+def _pairs(frame: pd.DataFrame, keys: list[pd.Series], order: np.ndarray | None = None) -> pd.DataFrame:
+    """Record pairs ``i < j`` (positions) sharing a value of any blocking key ("" never blocks).
+
+    Within a block, records in ``order`` (a rank per record; default their position) are paired
+    with their next ``BLOCK_WINDOW`` records: every pair of a block of up to ``BLOCK_WINDOW + 1``
+    records, and at most ``BLOCK_WINDOW`` pairs per record of a larger one, so the pairs grow
+    with the records. Pairs come key by key, each key's sorted by ``i`` then ``j``."""
+    rank = np.arange(len(frame)) if order is None else np.asarray(order)
     found = []
     for key in keys:
-        blocked = pd.DataFrame({"key": key.to_numpy(), "i": np.arange(len(frame))})
-        blocked = blocked[blocked["key"] != ""]
-        blocked = blocked[blocked.duplicated("key", keep=False)]
-        if blocked.empty:
+        values = key.to_numpy()
+        at = np.flatnonzero(values != "")
+        codes, _ = pd.factorize(values[at], use_na_sentinel=False)
+        shared = np.bincount(codes)[codes] > 1
+        at, codes = at[shared], codes[shared]
+        # a block's records side by side, in its order
+        sort = np.lexsort((rank[at], codes))
+        at, codes = at[sort], codes[sort]
+        i_parts, j_parts = [], []
+        for step in range(1, BLOCK_WINDOW + 1):
+            same = codes[step:] == codes[:-step]
+            if not same.any():
+                break
+            a, b = at[:-step][same], at[step:][same]
+            i_parts.append(np.minimum(a, b))
+            j_parts.append(np.maximum(a, b))
+        if not i_parts:
             continue
-        both = blocked.merge(blocked, on="key", suffixes=("", "_b"))
-        found.append(both.loc[both["i"] < both["i_b"], ["i", "i_b"]].rename(columns={"i_b": "j"}))
+        i, j = np.concatenate(i_parts), np.concatenate(j_parts)
+        by_pair = np.lexsort((j, i))
+        found.append(pd.DataFrame({"i": i[by_pair], "j": j[by_pair]}))
     if not found:
         return pd.DataFrame({"i": np.zeros(0, dtype=np.int64), "j": np.zeros(0, dtype=np.int64)})
     return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
@@ -233,7 +260,12 @@ def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
         + (records["lon"].fillna(0) * 100).round().astype(int).astype(str)
     )
     by_place = np.where(located, cell + "|" + records["number"], "")
-    return _pairs(records, [pd.Series(by_text), pd.Series(by_place)])
+    # in a block too large to compare whole, a record's neighbours are those on the same road
+    # nearest to it (by latitude, then longitude): where one place written twice lies
+    roads, _ = pd.factorize(records["road"], sort=True)
+    order = np.empty(len(records), dtype=np.int64)
+    order[np.lexsort((records["lon"].to_numpy(), records["lat"].to_numpy(), roads))] = np.arange(len(records))
+    return _pairs(records, [pd.Series(by_text), pd.Series(by_place)], order)
 
 
 def _org_frame(
@@ -341,6 +373,8 @@ class Resolution:
     """Every address and organisation record with its entity, and the maps to apply them."""
 
     records: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESOLVED_COLUMNS))
+    # per record kind, how many record pairs were compared (what the work grows with)
+    compared: dict[str, int] = field(default_factory=dict)
 
     def _stood_for(self, kind: str) -> pd.DataFrame:
         """The records of ``kind`` another record of their entity stands for."""
@@ -573,12 +607,13 @@ def resolve_entities(
     Two records are one entity when their match probability reaches ``threshold`` (or an
     investigator joined them), unless that would put together records judged different.
     """
-    frames = []
+    frames, compared = [], {}
     addresses = tables.get("addresses")
     address_entity = pd.Series(dtype=object)
     if addresses is not None and len(addresses):
         records = _address_frame(addresses)
         pairs = _address_candidates(records)
+        compared["address"] = len(pairs)
         found = address_comparisons(records, pairs)
         pairs = _scored(pairs, found, ADDRESS_LEVELS, _address_reasons, threshold)
         located = (records["lat"].notna() & records["lon"].notna()).to_numpy()
@@ -608,6 +643,7 @@ def resolve_entities(
             )
             extra = extra[extra["i"] < extra["j"]]
             pairs = pd.concat([pairs, extra], ignore_index=True).drop_duplicates(ignore_index=True)
+        compared["org"] = len(pairs)
         found = org_comparisons(records, pairs, shared)
         pairs = _scored(pairs, found, ORG_LEVELS, _org_reasons, threshold)
         frames.append(
@@ -616,4 +652,4 @@ def resolve_entities(
     forget_texts()
     if not frames:
         return Resolution()
-    return Resolution(pd.concat(frames, ignore_index=True))
+    return Resolution(pd.concat(frames, ignore_index=True), compared)
