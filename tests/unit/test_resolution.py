@@ -9,7 +9,7 @@ import pytest
 
 from graph_loaders import load_folder
 from tests.conftest import write_folder
-from workbench.analytics.resolution import BLOCK_WINDOW, Resolution, _pairs, resolve_entities
+from workbench.analytics.resolution import BLOCK_WINDOW, Resolution, _blocks, _pairs, resolve_entities
 from workbench.analytics.settings import AnalysisSettings
 from workbench.analytics.text_forms import address_parts, name_parts, words
 from workbench.pipeline import detect_and_trace
@@ -193,17 +193,20 @@ def test_a_block_of_up_to_the_window_and_one_more_compares_every_pair():
 
 
 def test_in_a_large_block_each_record_meets_its_nearest_in_the_blocks_order():
-    # 40 records of one block and 3 of another; the order puts record 39 right after record 0
-    n = 43
-    keys = pd.Series(["road"] * 40 + ["other"] * 3)
-    order = np.r_[0, np.arange(2, 40), 1, 40, 41, 42]
-    pairs = set(map(tuple, _pairs(pd.DataFrame(index=range(n)), [keys], order).to_numpy().tolist()))
+    # 40 records of one block and 3 of another; the order puts record 39 right after record 0;
+    # the last record has the block's value but is not usable (no house number, say)
+    n = 44
+    keys = pd.Series(["road"] * 40 + ["other"] * 3 + ["road"])
+    usable = np.arange(n) < 43
+    order = np.r_[0, np.arange(2, 40), 1, 40, 41, 42, 43]
+    blocks = _blocks({"key": keys}, usable)
+    pairs = set(map(tuple, _pairs(pd.DataFrame(index=range(n)), [blocks], order).to_numpy().tolist()))
     rank = dict(enumerate(order.tolist()))
     expected = {
         (i, j)
         for i in range(n)
         for j in range(i + 1, n)
-        if keys[i] == keys[j] and abs(rank[i] - rank[j]) <= BLOCK_WINDOW
+        if usable[j] and keys[i] == keys[j] and abs(rank[i] - rank[j]) <= BLOCK_WINDOW
     }
     assert pairs == expected and len(pairs) == 40 * BLOCK_WINDOW - BLOCK_WINDOW * (BLOCK_WINDOW + 1) // 2 + 3
     assert (0, 39) in pairs and (0, 16) not in pairs

@@ -19,7 +19,7 @@ from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 from rapidfuzz.process import cpdist
 
-from .grouped import joined_per_group
+from .grouped import joined_per_group, row_codes
 from .text_forms import address_parts, forget_texts, name_parts
 
 __all__ = [
@@ -91,11 +91,13 @@ def _probability(weight: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp2(-weight))
 
 
-def _metres(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance (NaN where a record has no coordinates)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+def _metres(lat: np.ndarray, lon: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Great-circle distance between records ``i`` and ``j`` (NaN where one has no coordinates);
+    what depends on one record is worked out once per record, not once per pair."""
+    p = np.radians(lat)
+    cos_p = np.cos(p)
+    dp, dl = p[j] - p[i], np.radians(lon[j] - lon[i])
+    a = np.sin(dp / 2) ** 2 + cos_p[i] * cos_p[j] * np.sin(dl / 2) ** 2
     return 2 * 6_371_000 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
@@ -117,40 +119,56 @@ def _similarity(
 BLOCK_WINDOW = 16
 
 
-def _pairs(frame: pd.DataFrame, keys: list[pd.Series], order: np.ndarray | None = None) -> pd.DataFrame:
-    """Record pairs ``i < j`` (positions) sharing a value of any blocking key ("" never blocks).
+def _blocks(columns: dict[str, object], usable) -> np.ndarray:
+    """A blocking key: one number per distinct combination of ``columns``, -1 where a record is
+    not ``usable`` (it blocks with nothing). Numbers, not joined text: a million keys of text
+    cost seconds to build and hash."""
+    codes = row_codes(pd.DataFrame(columns), list(columns))
+    return np.where(np.asarray(usable, dtype=bool), codes, -1)
+
+
+def _pairs(frame: pd.DataFrame, keys: list[np.ndarray], order: np.ndarray | None = None) -> pd.DataFrame:
+    """Record pairs ``i < j`` (positions) sharing a block of any key (``_blocks``).
 
     Within a block, records in ``order`` (a rank per record; default their position) are paired
     with their next ``BLOCK_WINDOW`` records: every pair of a block of up to ``BLOCK_WINDOW + 1``
     records, and at most ``BLOCK_WINDOW`` pairs per record of a larger one, so the pairs grow
     with the records. Pairs come key by key, each key's sorted by ``i`` then ``j``."""
-    rank = np.arange(len(frame)) if order is None else np.asarray(order)
+    n = len(frame)
+    rank = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
+    # a pair is one number, i * n + j: sorting it sorts by i then j
     found = []
     for key in keys:
-        values = key.to_numpy()
-        at = np.flatnonzero(values != "")
-        codes, _ = pd.factorize(values[at], use_na_sentinel=False)
+        at = np.flatnonzero(key >= 0)
+        codes = key[at]
         shared = np.bincount(codes)[codes] > 1
         at, codes = at[shared], codes[shared]
         # a block's records side by side, in its order
-        sort = np.lexsort((rank[at], codes))
+        sort = np.argsort(codes * n + rank[at])
         at, codes = at[sort], codes[sort]
-        i_parts, j_parts = [], []
+        numbered = []
         for step in range(1, BLOCK_WINDOW + 1):
             same = codes[step:] == codes[:-step]
             if not same.any():
                 break
             a, b = at[:-step][same], at[step:][same]
-            i_parts.append(np.minimum(a, b))
-            j_parts.append(np.maximum(a, b))
-        if not i_parts:
-            continue
-        i, j = np.concatenate(i_parts), np.concatenate(j_parts)
-        by_pair = np.lexsort((j, i))
-        found.append(pd.DataFrame({"i": i[by_pair], "j": j[by_pair]}))
-    if not found:
-        return pd.DataFrame({"i": np.zeros(0, dtype=np.int64), "j": np.zeros(0, dtype=np.int64)})
-    return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
+            numbered.append(np.minimum(a, b) * n + np.maximum(a, b))
+        if numbered:
+            found.append(np.sort(np.concatenate(numbered)))
+    # a pair two keys found is kept where it came first
+    kept, seen = [], np.zeros(0, dtype=np.int64)
+    for numbers in found:
+        new = numbers[~_among(numbers, seen)]
+        kept.append(new)
+        seen = np.sort(np.concatenate([seen, new]))
+    i, j = np.divmod(np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64), n)
+    return pd.DataFrame({"i": i, "j": j})
+
+
+def _among(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is one of ``sorted_values``."""
+    at = np.searchsorted(sorted_values, values).clip(max=max(len(sorted_values) - 1, 0))
+    return sorted_values[at] == values if len(sorted_values) else np.zeros(len(values), dtype=bool)
 
 
 def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:
@@ -182,25 +200,40 @@ def _road_kind(roads: pd.Series) -> np.ndarray:
     return out
 
 
+_EQUALITY = np.array(["", "equal", "different"])
+
+
+def _equality(values: pd.Series, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """ "equal" or "different" per pair of records, "" where one of the two has no value."""
+    codes, uniques = pd.factorize(values)
+    blank = codes == (uniques.get_loc("") if "" in uniques else -1)
+    return _EQUALITY[np.where(blank[i] | blank[j], 0, np.where(codes[i] == codes[j], 1, 2))]
+
+
 def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
     """The comparison level of each pair for each address comparison, and the raw figures."""
-    a, b = records.iloc[pairs["i"].to_numpy()], records.iloc[pairs["j"].to_numpy()]
-    na, nb = a["number"].to_numpy(), b["number"].to_numpy()
-    number = np.where((na == "") | (nb == ""), "", np.where(na == nb, "equal", "different"))
-    road_score = np.maximum(
-        _similarity(a["road"], b["road"]),
-        _similarity(a["road"], b["road"], token_set_ratio, np.float64) / 100,
+    i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+    number = _equality(records["number"], i, j)
+    # a road figure depends on the two roads only: it is worked out once per pair of roads
+    # (a million record pairs name a few thousand)
+    roads, names = pd.factorize(records["road"])
+    inverse, road_pairs = pd.factorize(roads[i].astype(np.int64) * len(names) + roads[j])
+    first, second = pd.Series(names[road_pairs // len(names)]), pd.Series(names[road_pairs % len(names)])
+    score = np.maximum(
+        _similarity(first, second),
+        _similarity(first, second, token_set_ratio, np.float64) / 100,
     )
-    blank = (a["road"].to_numpy() == "") | (b["road"].to_numpy() == "")
     # Yucai Street and Yucai Road are two roads, however alike the words
-    ka, kb = _road_kind(a["road"]), _road_kind(b["road"])
-    road_score = np.where((ka != "") & (kb != "") & (ka != kb), np.minimum(road_score, 0.5), road_score)
-    road = np.where(
-        blank, "", np.where(road_score >= 0.94, "same", np.where(road_score >= 0.85, "similar", "different"))
+    ka, kb = _road_kind(first), _road_kind(second)
+    score = np.where((ka != "") & (kb != "") & (ka != kb), np.minimum(score, 0.5), score)
+    blank = (first == "").to_numpy() | (second == "").to_numpy()
+    level = np.where(
+        blank, "", np.where(score >= 0.94, "same", np.where(score >= 0.85, "similar", "different"))
     )
-    ca, cb = a["city"].to_numpy(), b["city"].to_numpy()
-    city = np.where((ca == "") | (cb == ""), "", np.where(ca == cb, "equal", "different"))
-    metres = _metres(a["lat"].to_numpy(), a["lon"].to_numpy(), b["lat"].to_numpy(), b["lon"].to_numpy())
+    road_score, road = score[inverse], level[inverse]
+    city = _equality(records["city"], i, j)
+    lat, lon = records["lat"].to_numpy(), records["lon"].to_numpy()
+    metres = _metres(lat, lon, i, j)
     distance = np.select(
         [np.isnan(metres), metres <= 100, metres <= 300, metres <= 1000],
         ["", "within 100 m", "within 300 m", "within 1 km"],
@@ -247,25 +280,26 @@ def _address_reasons(found: dict) -> list[str]:
 def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
     # blocking: same city, house number and first letters of the road (typos rarely hit the
     # first two), or the same house number within a ~1 km cell (a record without a city)
-    road_start = records["road"].str[:2]
-    by_text = np.where(
-        (records["number"] != "") & (records["city"] != ""),
-        records["city"] + "|" + records["number"] + "|" + road_start,
-        "",
+    number = records["number"] != ""
+    by_text = _blocks(
+        {"city": records["city"], "number": records["number"], "road": records["road"].str[:2]},
+        number & (records["city"] != ""),
     )
-    located = records["lat"].notna() & records["lon"].notna() & (records["number"] != "")
-    cell = (
-        (records["lat"].fillna(0) * 100).round().astype(int).astype(str)
-        + ","
-        + (records["lon"].fillna(0) * 100).round().astype(int).astype(str)
+    located = records["lat"].notna() & records["lon"].notna() & number
+    by_place = _blocks(
+        {
+            "lat": (records["lat"].fillna(0) * 100).round().astype(np.int64).to_numpy(),
+            "lon": (records["lon"].fillna(0) * 100).round().astype(np.int64).to_numpy(),
+            "number": records["number"],
+        },
+        located,
     )
-    by_place = np.where(located, cell + "|" + records["number"], "")
     # in a block too large to compare whole, a record's neighbours are those on the same road
     # nearest to it (by latitude, then longitude): where one place written twice lies
     roads, _ = pd.factorize(records["road"], sort=True)
     order = np.empty(len(records), dtype=np.int64)
     order[np.lexsort((records["lon"].to_numpy(), records["lat"].to_numpy(), roads))] = np.arange(len(records))
-    return _pairs(records, [pd.Series(by_text), pd.Series(by_place)], order)
+    return _pairs(records, [by_text, by_place], order)
 
 
 def _org_frame(
@@ -311,7 +345,7 @@ def org_comparisons(records: pd.DataFrame, pairs: pd.DataFrame, shared: set[tupl
     trade = np.array(
         ["" if not x or not y else "shared" if x & y else "different" for x, y in zip(ta, tb, strict=True)]
     )
-    metres = _metres(a["lat"].to_numpy(), a["lon"].to_numpy(), b["lat"].to_numpy(), b["lon"].to_numpy())
+    metres = _metres(records["lat"].to_numpy(), records["lon"].to_numpy(), *pairs[["i", "j"]].to_numpy().T)
     ca, cb = a["city"].to_numpy(), b["city"].to_numpy()
     same_address = (a["address"].to_numpy() == b["address"].to_numpy()) & (a["address"].to_numpy() != "")
     place = np.select(
@@ -625,10 +659,11 @@ def resolve_entities(
         empty = pd.DataFrame(columns=["address_id", "city", "lat", "lon"])
         records = _org_frame(organizations, addresses if addresses is not None else empty, address_entity)
         shared = _shared_identifiers(tables.get("org_links"))
+        named = records["core"] != ""
         keys = [
-            records["core"],
-            pd.Series(np.where(records["core"] != "", records["core"].str[:3] + "|" + records["city"], "")),
-            records["address"],
+            _blocks({"core": records["core"]}, named),
+            _blocks({"start": records["core"].str[:3], "city": records["city"]}, named),
+            _blocks({"address": records["address"]}, records["address"] != ""),
         ]
         pairs = _pairs(records, keys)
         if shared:
