@@ -11,7 +11,7 @@ from graph_loaders import load_folder
 from tests.conftest import write_folder
 from workbench.analytics.resolution import BLOCK_WINDOW, Resolution, _blocks, _pairs, resolve_entities
 from workbench.analytics.settings import AnalysisSettings
-from workbench.analytics.text_forms import address_parts, name_parts, words
+from workbench.analytics.text_forms import address_columns, address_parts, name_parts, words
 from workbench.pipeline import detect_and_trace
 from workbench.synth.defects import HOSTILE_STRINGS
 
@@ -69,6 +69,45 @@ def test_pinyin_roads_and_abbreviations_meet():
     assert words("深圳市人民路88号") == ("shenzhen", "renmin", "road", "88")
     assert words("88 Renmin Rd., Shenzhen") == ("88", "renmin", "road", "shenzhen")
     assert words("NO. 88 RENMIN ROAD, SHENZHEN") == ("88", "renmin", "road", "shenzhen")
+
+
+def _random_addresses(count: int, seed: int) -> list[str]:
+    """Texts built from every ASCII character and the words the reading treats apart: cities,
+    provinces, abbreviations, apostrophes, runs of letters and digits joined ("2nd", "a1b2")."""
+    rng = np.random.default_rng(seed)
+    pieces = [
+        *map(chr, range(128)),
+        "Dongguan", "XI'AN", "haerbin", "Guangdong", "innermongolia", "Rd.", "st", "No.", "CITY",
+        "2nd", "a1b2", "123", "0", "Industrial", "'", "  ", "\t", "\n", "\x1f", "Renmin", "lu",
+    ]  # fmt: skip
+    return ["".join(rng.choice(pieces, rng.integers(0, 12))) for _ in range(count)]
+
+
+def test_addresses_read_a_column_at_a_time_have_the_parts_read_one_by_one():
+    texts = [
+        *_random_addresses(3000, seed=4),
+        *HOSTILE_STRINGS,
+        "东莞市工业路123号",  # not ASCII: read one by one
+        "No. 5 Heping Rd, Xi\u2019an",
+        "１２３ Industrial Rd",
+        "Café 9 Rue Lepic",
+        "",
+    ]
+    cities = ["", "Dongguan", "东莞", "nowhere", "xian", "Harbin"]
+    given = [cities[i % len(cities)] for i in range(len(texts))]
+    column = pd.Series([*texts, None], dtype="str")
+    city_column = pd.Series([*given, None], dtype="str")
+    number, road, city = address_columns(column, city_column)
+    expected = [
+        address_parts(t, c)
+        for t, c in zip(column.astype(object), city_column.astype(object).fillna(""), strict=True)
+    ]
+    assert number.tolist() == [e.number for e in expected]
+    assert road.tolist() == [e.road for e in expected]
+    assert city.tolist() == [e.city for e in expected]
+    # the check has teeth: cities, numbers and spelled-out words are all there
+    assert {"Dongguan", "Harbin"} <= set(city.tolist()) and "street" in " ".join(road.tolist())
+    assert sum(n != "" for n in number.tolist()) > 500
 
 
 def test_company_names_in_four_forms_share_their_naming_words():

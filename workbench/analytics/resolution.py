@@ -20,7 +20,7 @@ from rapidfuzz.fuzz import token_set_ratio
 from rapidfuzz.process import cpdist
 
 from .grouped import joined_per_group, row_codes
-from .text_forms import address_parts, forget_texts, name_parts
+from .text_forms import address_columns, forget_texts, name_parts
 
 __all__ = [
     "RESOLVED_COLUMNS",
@@ -172,16 +172,13 @@ def _among(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
 
 
 def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:
-    # plain lists: iterating Arrow-backed columns element by element is slow
-    texts = addresses["text"].astype(object).tolist()
-    cities = addresses["city"].astype(object).fillna("").tolist()
-    parts = [address_parts(t, c) for t, c in zip(texts, cities, strict=True)]
+    number, road, city = address_columns(addresses["text"], addresses["city"])
     return pd.DataFrame(
         {
             "record_id": addresses["address_id"].to_numpy(),
-            "number": [p.number for p in parts],
-            "road": [p.road for p in parts],
-            "city": [p.city for p in parts],
+            "number": number.tolist(),
+            "road": road.tolist(),
+            "city": city.tolist(),
             "lat": pd.to_numeric(addresses["lat"], errors="coerce").to_numpy(dtype=float),
             "lon": pd.to_numeric(addresses["lon"], errors="coerce").to_numpy(dtype=float),
         }
