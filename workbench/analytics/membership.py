@@ -276,10 +276,12 @@ def split_bridged(
             pair_ring[cuts].astype(str),
         )
     )
-    members = core.copy()
     # ids a new ring must not take: every ring's, not only those looked at here
-    taken = set(members["ring_id"]) | (taken or set())
+    taken = set(core["ring_id"]) | (taken or set())
     done: set[str] = set()
+    # seller -> the new ring of its group, applied once at the end (a pass over every member
+    # per split made a thousand splits cost seconds)
+    moved: dict[str, str] = {}
     for cut in cuts[order]:
         ring_id = pair_ring[cut]
         if ring_id in done:
@@ -293,7 +295,12 @@ def split_bridged(
             if len(part) >= 2:
                 new = _unclaimed_id(part, taken)
                 taken.add(new)
-                members.loc[members["seller_id"].isin(part), "ring_id"] = new
+                moved.update(dict.fromkeys(part, new))
+    members = core.copy()
+    if moved:
+        new_ring = members["seller_id"].map(moved)
+        split = new_ring.notna().to_numpy()
+        members.loc[split, "ring_id"] = new_ring.to_numpy()[split]
     return members
 
 
