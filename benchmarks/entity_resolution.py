@@ -1,7 +1,7 @@
 """Entity resolution against planted truth, or its speed on many address records; one JSON line.
 
     python benchmarks/entity_resolution.py --sellers 20000 --rings 120 --seeds 5,6,7
-    python benchmarks/entity_resolution.py --speed 1000000
+    python benchmarks/entity_resolution.py --speed 1000000 [--seed 1]
 
 Quality: on each scenario and seed, the pairwise precision and recall of resolved addresses and
 organisations, near-miss neighbours merged, and ring ARI and upstream top-1 with resolution on
@@ -68,14 +68,16 @@ def address_records(n: int, seed: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     return records, truth
 
 
-def speed(n: int) -> dict:
-    records, truth = address_records(n)
+def speed(n: int, seed: int = 1) -> dict:
+    records, truth = address_records(n, seed)
     started = time.perf_counter()
     resolution = resolve_entities({"addresses": records})
     seconds = time.perf_counter() - started
     figures = resolution_figures(resolution.records, truth)
     return {
         "records": n,
+        "seed": seed,
+        "pairs_compared": resolution.compared.get("address", 0),
         "entities": int(resolution.records["entity_id"].nunique()),
         "seconds": round(seconds, 1),
         "records_per_second": round(n / seconds),
@@ -102,9 +104,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seeds", default="5,6,7")
     parser.add_argument("--scenarios", default=",".join(RESOLUTION_SCENARIOS))
     parser.add_argument("--speed", type=int, default=0, help="Time resolution of this many address records.")
+    parser.add_argument("--seed", type=int, default=1, help="With --speed: the seed of the records.")
     args = parser.parse_args(argv)
     if args.speed:
-        line = {"benchmark": "entity_resolution_speed", **speed(args.speed)}
+        line = {"benchmark": "entity_resolution_speed", **speed(args.speed, args.seed)}
     else:
         seeds = tuple(int(s) for s in args.seeds.split(","))
         scenarios = tuple(s for s in args.scenarios.split(",") if s)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from workbench.analytics.resolution import BLOCK_WINDOW
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -55,8 +57,10 @@ def test_entity_resolution_benchmarks_report_quality_spread_and_speed():
     assert line["benchmark"] == "entity_resolution" and len(line["runs"]) == 4
     recall = line["spread"]["address_recall"]
     assert recall["min"] <= recall["median"] <= recall["max"] <= 1.0
-    speed = run_script("entity_resolution.py", "--speed", "20000")
-    assert speed["records"] == 20000 and speed["records_per_second"] > 0
+    speed = run_script("entity_resolution.py", "--speed", "20000", "--seed", "2")
+    assert speed["records"] == 20000 and speed["seed"] == 2 and speed["records_per_second"] > 0
+    # every record meets at most the window's neighbours per blocking key (two keys)
+    assert 0 < speed["pairs_compared"] <= 2 * BLOCK_WINDOW * 20000
     assert speed["address_precision"] >= 0.95 and speed["address_recall"] >= 0.9
 
 
