@@ -1,11 +1,16 @@
 """Identifier normalisation, the one place where phones, e-mails, IDs and accounts get their canonical form.
 
+Full-width and other compatibility characters and digits of every script are read as the ASCII
+they stand for first (``_folded``): the same number written another way is the same identifier.
+
 Every function is vectorised over a pandas Series of strings and returns the normalised
 values plus a Series of rejection reasons (empty string where the value is good), so the
 loaders can quarantine bad identifiers with a reason instead of matching garbage.
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -26,6 +31,34 @@ _EMAIL = rf"^[^@{_SPACE}]+@[^@{_SPACE}]+\.[^@{_SPACE}]+{_END}"
 _IPV4_OCTET = rf"(?:25[0-5]|2[0-4]{_DIGIT}|1{_DIGIT}{_DIGIT}|[1-9]?{_DIGIT})"
 _IPV4 = rf"^{_IPV4_OCTET}(?:\.{_IPV4_OCTET}){{3}}{_END}"
 _IPV6 = rf"^[0-9a-f]*:[0-9a-f:.]*{_END}"
+
+
+class _AsciiDigits(dict):
+    """A ``str.translate`` table writing every decimal digit as 0-9 (Arabic-Indic ٣ as 3),
+    filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        digit = unicodedata.decimal(chr(code), None)
+        self[code] = found = chr(code) if digit is None else str(digit)
+        return found
+
+
+_ASCII_DIGITS = _AsciiDigits()
+
+
+def _folded(values: pd.Series) -> pd.Series:
+    """``values`` in Unicode's compatibility form (NFKC) with every decimal digit written 0-9:
+    a seller who writes its phone in full-width ``１３８…`` or Arabic-Indic digits, or its e-mail
+    in full-width letters, means the number and address everyone else writes in ASCII, and would
+    otherwise stay apart from its other storefronts. Only non-ASCII values are looked at."""
+    ascii_ = pc.fill_null(pc.string_is_ascii(pa.array(values)), True).to_numpy(zero_copy_only=False)
+    odd = np.flatnonzero(~ascii_)
+    if not len(odd):
+        return values
+    out = values.to_numpy(dtype=object, copy=True)
+    for at in odd.tolist():
+        out[at] = unicodedata.normalize("NFKC", out[at]).translate(_ASCII_DIGITS)
+    return pd.Series(out, index=values.index, dtype=values.dtype)
 
 
 def _reasons(bad: pd.Series, reason: str) -> pd.Series:
@@ -53,7 +86,7 @@ def phone(values: pd.Series, default_country: str = "86") -> tuple[pd.Series, pd
     A leading ``+`` or ``00`` keeps the country code given; a national number gets
     ``default_country`` (a trunk ``0`` is dropped first).
     """
-    raw = values.astype(str).str.strip()
+    raw = _folded(values.astype(str)).str.strip()
     digits = _removed(raw, rf"[^{_DIGIT}]")
     has_plus = raw.str.startswith("+")
     intl = ~has_plus & digits.str.startswith("00")
@@ -73,19 +106,19 @@ def phone(values: pd.Series, default_country: str = "86") -> tuple[pd.Series, pd
 
 def email(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """E-mails trimmed and lower-cased: ``Li.Wei@QQ.com `` -> ``li.wei@qq.com``."""
-    out = values.astype(str).str.strip().str.lower()
+    out = _folded(values.astype(str)).str.strip().str.lower()
     return out, _reasons(~_matches(out, _EMAIL), "not an e-mail address")
 
 
 def compact_id(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """IDs, devices and account numbers without spaces or dashes, upper-cased."""
-    out = _removed(values.astype(str), rf"[{_SPACE}\-]+").str.upper()
+    out = _removed(_folded(values.astype(str)), rf"[{_SPACE}\-]+").str.upper()
     return out, _reasons(out == "", "empty identifier")
 
 
 def ip_address(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """IPv4 dotted quads or IPv6 (lower-cased), trimmed."""
-    out = values.astype(str).str.strip().str.lower()
+    out = _folded(values.astype(str)).str.strip().str.lower()
     good = _matches(out, _IPV4) | _matches(out, _IPV6)
     return out, _reasons(~good, "not an IP address")
 

@@ -99,6 +99,25 @@ def test_exact_duplicates_are_merged_and_counted(tmp_path):
     assert result.tables["seller_links"]["provenance"].iloc[0] == "seller_links.csv:2,5"
 
 
+def test_a_seller_writing_its_identifiers_in_full_width_digits_still_shares_them(tmp_path):
+    """Hostile input: S3 writes the phone S1 and S2 use in full-width digits, and S1's ID in
+    Arabic-Indic ones, to keep its storefront apart; the loader reads the same identifiers."""
+    text = BASE["seller_links"].rstrip() + (
+        "\n        S3,phone,１３８　１２３４－５６７８,contact,2024-01-03,R4"
+        "\n        S1,person_id,110101198001010011,registered,2024-01-01,R5"
+        "\n        S3,person_id,١١٠١٠١١٩٨٠٠١٠١٠٠١١,registered,2024-01-04,R6\n"
+    )
+    result = load(tmp_path, seller_links=text)
+    links = result.tables["seller_links"]
+    assert result.quarantine.empty
+    phones = links[links["kind"] == "phone"]
+    assert set(phones["seller_id"]) == {"S1", "S2", "S3"} and phones["value"].nunique() == 1
+    ids = links[links["kind"] == "person_id"]
+    assert ids["value"].tolist() == ["110101198001010011"] * 2
+    # the evidence still cites the line the seller wrote
+    assert links.loc[links["source_record_id"] == "R6", "provenance"].tolist() == ["seller_links.csv:7"]
+
+
 def test_other_files_check_their_own_rules(tmp_path):
     result = load(
         tmp_path,

@@ -47,6 +47,29 @@ def test_compact_id_strips_spaces_and_dashes_and_upper_cases():
     assert reasons.iloc[2] == "empty identifier"
 
 
+@pytest.mark.parametrize(
+    ("normalise", "ascii_", "written_otherwise"),
+    [
+        (
+            phone,
+            "138 1234 5678",
+            ["１３８　１２３４　５６７８", "١٣٨-١٢٣٤-٥٦٧٨", "१३८ १२३४ ५६७८", "𝟏𝟑𝟖 1234 5678"],
+        ),
+        (compact_id, "11010119800101001X", ["１１０１０１１９８００１０１００１ｘ", "١١٠١٠١١٩٨٠٠١٠١٠٠١x"]),
+        (email, "shop976@126.com", ["ｓｈｏｐ９７６＠１２６．ｃｏｍ", "SHOP976@126.COM"]),
+        (ip_address, "10.0.0.1", ["１０．０．０．１", "١٠.٠.٠.١"]),
+    ],
+)
+def test_identifiers_in_full_width_or_other_digits_meet_their_ascii_form(
+    normalise, ascii_, written_otherwise
+):
+    """A seller writing its phone, ID, e-mail or IP in full-width or Arabic-Indic characters must
+    not stay apart from its storefronts that write them in ASCII."""
+    values, reasons = normalise(pd.Series([ascii_, *written_otherwise]))
+    assert values.nunique() == 1 and (reasons == "").all(), values.tolist()
+    assert values.iloc[0].isascii()
+
+
 def test_ip_addresses():
     values, reasons = ip_address(pd.Series(["10.0.0.1", "999.1.1.1", "FE80::1", "abc"]))
     assert values.iloc[2] == "fe80::1"
@@ -121,14 +144,25 @@ def test_patterns_in_re2_judge_and_replace_as_pythons_re_did(seed):
         assert normalise._removed(series, re2).tolist() == want, python
 
 
+def _python_folded(value: str) -> str:
+    """What ``_folded`` means, one character at a time in Python: NFKC, then digits as 0-9."""
+    import unicodedata
+
+    return "".join(
+        str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None else c
+        for c in unicodedata.normalize("NFKC", value)
+    )
+
+
 def test_normalised_identifiers_of_hostile_values_equal_the_python_re_results():
     import re
 
     values = pd.Series(_hostile_values(4), dtype=str)
+    folded = [_python_folded(v) for v in values]
+    assert sum(f != v for f, v in zip(folded, values, strict=True)) > 100  # the fold is exercised
     ids, _ = compact_id(values)
-    assert (
-        ids.tolist() == pd.Series([re.sub(r"[\s\-]+", "", v) for v in values], dtype=str).str.upper().tolist()
-    )
+    expected = pd.Series([re.sub(r"[\s\-]+", "", v) for v in folded], dtype=str).str.upper()
+    assert ids.tolist() == expected.tolist()
     _, reasons = email(values)
-    stripped = values.str.strip().str.lower()
+    stripped = pd.Series(folded, dtype=str).str.strip().str.lower()
     assert (reasons == "").tolist() == [re.match(_PYTHON_MEANING["_EMAIL"], v) is not None for v in stripped]
