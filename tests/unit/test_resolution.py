@@ -71,6 +71,26 @@ def test_pinyin_roads_and_abbreviations_meet():
     assert words("NO. 88 RENMIN ROAD, SHENZHEN") == ("88", "renmin", "road", "shenzhen")
 
 
+def test_an_ordinal_is_part_of_the_roads_name_not_its_house_number():
+    parts = address_parts("Nanjing, Longhua 2nd Rd 306")
+    assert (parts.number, parts.road, parts.city) == ("306", "longhua 2nd road", "Nanjing")
+    assert address_parts("No. 306, 3rd Ave").road == "3rd avenue"
+    # a number followed by letters that are not an ordinal's stays a number
+    assert address_parts("12ndfloor Renmin Rd").number == "12"
+
+
+def test_two_numbered_roads_of_one_name_are_two_places():
+    rows = [
+        ("R1", "Longhua 2nd Rd 306, Nanjing", 32.0600, 118.7900, "Nanjing"),
+        ("R2", "No. 306, Longhua 2nd Road, Nanjing", 32.0601, 118.7901, ""),
+        ("R3", "Longhua 3rd Rd 306, Nanjing", 32.0602, 118.7900, "Nanjing"),
+        ("R4", "Longhua Rd 306, Nanjing", 32.0600, 118.7902, "Nanjing"),
+    ]
+    places = _entities(resolve_entities({"addresses": _addresses(rows)}), "address")
+    assert places["R1"] == places["R2"]
+    assert len({places["R1"], places["R3"], places["R4"]}) == 3
+
+
 def _random_addresses(count: int, seed: int) -> list[str]:
     """Texts built from every ASCII character and the words the reading treats apart: cities,
     provinces, abbreviations, apostrophes, runs of letters and digits joined ("2nd", "a1b2")."""
@@ -91,6 +111,8 @@ def test_addresses_read_a_column_at_a_time_have_the_parts_read_one_by_one():
         "No. 5 Heping Rd, Xi\u2019an",
         "１２３ Industrial Rd",
         "Café 9 Rue Lepic",
+        "Nanjing, Longhua 2nd Rd 306",
+        "1st-3rd 4th,5thx 6TH 21st7 8nd",
         "",
     ]
     cities = ["", "Dongguan", "东莞", "nowhere", "xian", "Harbin"]

@@ -222,7 +222,12 @@ def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str,
     )
     # Yucai Street and Yucai Road are two roads, however alike the words
     ka, kb = _road_kind(first), _road_kind(second)
-    score = np.where((ka != "") & (kb != "") & (ka != kb), np.minimum(score, 0.5), score)
+    # and so are Longhua 2nd Road and Longhua 3rd Road (or Longhua Road), one character apart
+    numbered = (
+        first.str.replace(r"\D", "", regex=True).to_numpy()
+        != second.str.replace(r"\D", "", regex=True).to_numpy()
+    )
+    score = np.where(((ka != "") & (kb != "") & (ka != kb)) | numbered, np.minimum(score, 0.5), score)
     blank = (first == "").to_numpy() | (second == "").to_numpy()
     level = np.where(
         blank, "", np.where(score >= 0.94, "same", np.where(score >= 0.85, "similar", "different"))

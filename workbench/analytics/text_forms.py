@@ -156,7 +156,9 @@ _CITY = {re.sub(r"[^a-z]", "", c.lower()): c for c in CITIES["city"]} | {
 }
 _PROVINCE = {re.sub(r"[^a-z]", "", p.lower()) for p in CITIES["province"]} | {"innermongolia"}
 _CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")
-_TOKEN = re.compile(r"[a-z]+|\d+")
+# an ordinal ("2nd", "3rd") is one word of a road's name: read as a number it became the house
+# number (Longhua 2nd Rd 306 was number 2 on "longhua nd road") and "rd" the word road
+_TOKEN = re.compile(r"\d+(?:st|nd|rd|th)(?![a-z])|[a-z]+|\d+")
 _LONGEST = max(map(len, CHINESE_WORDS))
 
 
