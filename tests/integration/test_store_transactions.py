@@ -201,3 +201,39 @@ def test_the_app_and_the_cli_write_case_records_at_the_same_time(markets, tmp_pa
     log = records.audit_log()
     assert (log["action"] == "case_changed").sum() == 8 and (log["action"] == "packet_built").sum() == 3
     assert records.verify_audit() == []
+
+
+def test_a_commit_puts_its_new_table_files_on_disk_before_the_manifest_names_them(
+    markets, tmp_path, monkeypatch
+):
+    """A power cut after the manifest's rename must not find a committed file the disk never got:
+    every table file a load writes is fsynced, and its folder, before the manifest is replaced."""
+    from workbench.store import memory_store
+
+    store_path = tmp_path / "store"
+    with EmbeddedStore(store_path) as store:
+        store.load(load_folder(markets / "small"), source="first")
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(descriptor):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{descriptor}")))
+        return real_fsync(descriptor)
+
+    def replace(source, target):
+        events.append(("replace", str(target)))
+        return real_replace(source, target)
+
+    first = json.loads((store_path / "manifest.json").read_text())
+    before = {f for files in first["tables"].values() for f in files.values()}
+    monkeypatch.setattr(memory_store.os, "fsync", fsync)
+    monkeypatch.setattr(memory_store.os, "replace", replace)
+    with EmbeddedStore(store_path) as store:
+        store.load(load_folder(markets / "small"), source="second")
+    manifest = json.loads((store_path / "manifest.json").read_text())
+    new_files = {f for files in manifest["tables"].values() for s, f in files.items() if s == "second"}
+    assert new_files and not new_files & before
+    commit = events.index(("replace", str(store_path / "manifest.json")))
+    synced = {Path(path).name for kind, path in events[:commit] if kind == "fsync"}
+    assert new_files <= synced
+    assert ("fsync", str(store_path / "tables")) in events[:commit]

@@ -3,10 +3,12 @@
 Tables live as immutable Parquet files (one per table and source, never rewritten in place); one
 ``manifest.json`` names the files that make up the committed store, and a write commits by
 replacing it atomically (write, fsync, rename). A load killed at any moment therefore leaves the
-store exactly as before it, and a reader only ever sees a committed manifest. One writer at a
-time holds ``write.lock`` (an OS file lock, released by the kernel if the writer dies); a second
-writer waits for it, saying so. Investigators' records (case events, the register, the audit
-trail) are appended to ``records.sqlite`` in WAL mode, shared by every process on the store.
+store exactly as before it, and a reader only ever sees a committed manifest; the new table files
+are put on disk (fsync) before the manifest names them, so a power cut cannot commit a file the
+disk never received. One writer at a time holds ``write.lock`` (an OS file lock, released by the
+kernel if the writer dies); a second writer waits for it, saying so. Investigators' records (case
+events, the register, the audit trail) are appended to ``records.sqlite`` in WAL mode, shared by
+every process on the store.
 """
 
 from __future__ import annotations
@@ -49,6 +51,15 @@ def _sql_value(value):
     if isinstance(value, bool):
         return "1" if value else "0"
     return None if value is None else str(value)
+
+
+def _sync_directory(path: Path) -> None:
+    """Put a folder's entries (new names, a rename) on disk."""
+    directory = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 class EmbeddedStore(GraphStore):
@@ -125,6 +136,7 @@ class EmbeddedStore(GraphStore):
             pending, self._pending = self._pending, None
             pending["version"] = self._manifest["version"] + 1
             pending["committed_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            self._sync_files(set(self._table_files(pending)) - written_before)
             self._commit(pending)
             self._manifest = pending
             self._collect_garbage()
@@ -152,6 +164,18 @@ class EmbeddedStore(GraphStore):
             self._lock_file.close()
             self._lock_file = None
 
+    def _sync_files(self, names: set[str]) -> None:
+        """Put the transaction's new table files on disk before the manifest names them: after
+        a power cut the committed manifest must not name a file the disk never received."""
+        for name in sorted(names):
+            descriptor = os.open(self.path / _TABLES / name, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        if names:
+            _sync_directory(self.path / _TABLES)
+
     def _commit(self, manifest: dict) -> None:
         tmp = self.path / f".{_MANIFEST}.{uuid.uuid4().hex}"
         with open(tmp, "w") as file:
@@ -159,11 +183,7 @@ class EmbeddedStore(GraphStore):
             file.flush()
             os.fsync(file.fileno())
         os.replace(tmp, self.path / _MANIFEST)  # the commit: one atomic rename
-        directory = os.open(self.path, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _sync_directory(self.path)
 
     @staticmethod
     def _table_files(manifest: dict) -> list[str]:
