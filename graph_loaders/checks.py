@@ -70,20 +70,24 @@ _HASHED_FROM_ROWS = 500_000
 
 
 def _rows_with_a_twin(frame: pd.DataFrame) -> np.ndarray:
-    """Which rows have an identical row elsewhere in ``frame``: rows whose hash another row shares
-    are found in DuckDB (on both cores; 9.3 s -> 1.7 s for 8 million links), then compared in full
-    (a hash can collide, a twin never differs)."""
+    """Which rows have an identical row elsewhere in ``frame``: each row is hashed in DuckDB (on
+    both cores; 9.3 s -> 1.2 s for 8 million links with the rest), the rows whose hash another row
+    shares are found by sorting the hashes, then compared in full (a hash can collide, a twin
+    never differs)."""
     if frame.shape[1] == 0 or len(frame) < _HASHED_FROM_ROWS:
         return frame.duplicated(keep=False).to_numpy()
     # the file's own column names are a seller's text: the query names the columns by position
     columns = ", ".join(f"c{i}" for i in range(frame.shape[1]))
-    candidates = frames_sql(
-        f"SELECT _row FROM rows WHERE hash({columns}) IN "
-        f"(SELECT hash({columns}) AS h FROM rows GROUP BY h HAVING count(*) > 1)",
+    found = frames_sql(
+        f"SELECT _row, hash({columns}) AS h FROM rows",
         rows=frame.set_axis([f"c{i}" for i in range(frame.shape[1])], axis=1),
-    )["_row"].to_numpy()
+    )
+    hashes = np.empty(len(frame), dtype=np.uint64)
+    hashes[found["_row"].to_numpy()] = found["h"].to_numpy()
+    ordered = np.sort(hashes)
+    shared = ordered[1:][ordered[1:] == ordered[:-1]]
+    candidates = np.flatnonzero(np.isin(hashes, shared)) if len(shared) else np.zeros(0, dtype=np.int64)
     twins = np.zeros(len(frame), dtype=bool)
-    candidates = np.sort(candidates)
     twins[candidates] = frame.iloc[candidates].duplicated(keep=False).to_numpy()
     return twins
 
