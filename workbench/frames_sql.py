@@ -22,10 +22,15 @@ __all__ = ["ROW", "frames_sql", "sql_to_parquet"]
 _CONFIG = {"memory_limit": "1GB"}
 
 
-def _config() -> dict:
-    """DuckDB's settings, with a spill folder of this process's own (named when a query runs, so a
-    process forked after import does not share its parent's): two analyses never share files."""
-    return {**_CONFIG, "temp_directory": str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}")}
+def _config(**settings) -> dict:
+    """DuckDB's settings (``settings`` over the defaults), with a spill folder of this process's
+    own (named when a query runs, so a process forked after import does not share its parent's):
+    two analyses never share files."""
+    return {
+        **_CONFIG,
+        **settings,
+        "temp_directory": str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}"),
+    }
 
 
 # a column of each frame's row positions, for an order that keeps ties as they came (stable)
@@ -37,10 +42,10 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return table.append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
 
 
-def _connected(frames: dict[str, pd.DataFrame]):
+def _connected(frames: dict[str, pd.DataFrame], **settings):
     import duckdb
 
-    con = duckdb.connect(config=_config())
+    con = duckdb.connect(config=_config(**settings))
     for name, frame in frames.items():
         con.register(name, _arrow(frame))
     return con
@@ -62,10 +67,17 @@ def frames_sql(query: str, **frames: pd.DataFrame) -> pd.DataFrame:
         return con.sql(query).to_arrow_table().combine_chunks().to_pandas()
 
 
-def sql_to_parquet(query: str, path: Path, **frames: pd.DataFrame) -> None:
+def sql_to_parquet(
+    query: str,
+    path: Path,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    **frames: pd.DataFrame,
+) -> None:
     """Write what ``query`` over ``frames`` returns to the Parquet file ``path``, in its order,
     without ever holding it whole (DuckDB writes as it goes): a result of millions of rows kept
-    for the app costs no more memory than the query's own limit.
+    for the app costs no more memory than the query's own limit. ``threads`` caps DuckDB's
+    threads (one, beside an analysis that keeps the other core busy).
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "sorted.parquet"
@@ -74,6 +86,7 @@ def sql_to_parquet(query: str, path: Path, **frames: pd.DataFrame) -> None:
     >>> pd.read_parquet(path)["value"].tolist()
     ['c', 'b', 'a']
     """
-    with _connected(frames) as con:
+    settings = {"threads": threads, "memory_limit": memory_limit}
+    with _connected(frames, **{k: v for k, v in settings.items() if v}) as con:
         # a query is a statement of its own: the path is the only text put into COPY, as a parameter
         con.execute(f"COPY ({query}) TO $path (FORMAT parquet)", {"path": str(path)})

@@ -23,7 +23,7 @@ from .analytics.communities import (
 )
 from .analytics.decisions import CONFLICT_COLUMNS, apply_membership, apply_sources, cut_cannot_links, in_force
 from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
-from .analytics.explorer import write_explorer_index
+from .analytics.explorer import start_explorer_index, write_explorer_index
 from .analytics.flows import FLOW_COLUMNS, RECEIVER_COLUMNS, coverage, flow_receivers, money_flows
 from .analytics.grouped import joined_per_group
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
@@ -428,13 +428,17 @@ def detect_and_trace(
 
 
 def write_findings(
-    store: GraphStore, findings: Findings, tables: dict[str, pd.DataFrame] | None = None
+    store: GraphStore,
+    findings: Findings,
+    tables: dict[str, pd.DataFrame] | None = None,
+    explorer: Callable[[bool], None] | None = None,
 ) -> None:
     """Keep rings, sources and the evidence behind them in the store (one transaction).
 
     ``tables`` are the input tables the findings were made from, when the caller holds them (the
     same rows the store holds): the explorer's index and the rings table are built from them
-    instead of a second copy read back from the store."""
+    instead of a second copy read back from the store. ``explorer`` finishes an explorer's index
+    started earlier (``start_explorer_index``) instead of building it here."""
     tables = place_tables(store, tables)
     with store.transaction():
         store.write_rings(findings.rings, method=findings.settings.method)
@@ -456,7 +460,10 @@ def write_findings(
         ):
             store.write_result(name, getattr(findings, name))
         # the network explorer's index, so the app's first open reads it instead of building it
-        write_explorer_index(store, tables["seller_links"])
+        if explorer is not None:
+            explorer(True)
+        else:
+            write_explorer_index(store, tables["seller_links"])
         # and the rings as the pages list them
         store.write_result(
             "ring_table",
@@ -587,11 +594,28 @@ def analyze(
     # a Neo4j store can run the community step in the database (--method gds)
     engine = store.community_engine() if store is not None else None
     decisions = store.decisions() if store is not None else None
-    findings = detect_and_trace(tables, analysis, timings, previous, on_step, engine, decisions, increment)
-    findings.changes = ring_changes(previous, findings.rings, findings.history)
-    if store is not None:
-        with _timed(timings, "write_back", on_step):
-            write_findings(store, findings, tables)
+    explorer = None
+
+    def step(name: str) -> None:
+        # the explorer's index depends on the input links only: it is built beside the analysis
+        # from detection on (past resolution's and the evidence graph's memory peak), while
+        # detection, scores, the watch list and tracing keep one core busy
+        nonlocal explorer
+        if name == "detect" and store is not None and explorer is None:
+            explorer = start_explorer_index(store, place_tables(store, tables)["seller_links"])
+        if on_step:
+            on_step(name)
+
+    try:
+        findings = detect_and_trace(tables, analysis, timings, previous, step, engine, decisions, increment)
+        findings.changes = ring_changes(previous, findings.rings, findings.history)
+        if store is not None:
+            with _timed(timings, "write_back", on_step):
+                write_findings(store, findings, tables, explorer)
+                explorer = None
+    finally:
+        if explorer is not None:  # the analysis failed: its index is not kept
+            explorer(False)
     result = AnalysisResult(loaded, findings, timings)
     with _timed(timings, "write", on_step):
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from workbench import frames_sql
 
@@ -70,3 +71,46 @@ def test_sql_to_parquet_keeps_the_query_order_and_a_hostile_path(tmp_path):
         "SELECT seller_id, _row FROM links ORDER BY seller_id DESC, _row", links=links
     )
     pd.testing.assert_frame_equal(written, expected)
+
+
+def test_an_index_built_beside_the_analysis_is_kept_in_the_transaction_or_dropped(tmp_path):
+    """The explorer's index is sorted in a thread while the analysis goes on: kept, it is what a
+    build in place gives; dropped (the analysis failed) or rolled back, no file of it is left."""
+    from workbench.analytics.explorer import explorer_tables, start_explorer_index
+    from workbench.store import EmbeddedStore
+
+    links = _hostile_links()
+    tables = tmp_path / "store" / "tables"
+    with EmbeddedStore(tmp_path / "store") as store:
+        start_explorer_index(store, links)(False)
+        assert list(tables.iterdir()) == []
+        finish = start_explorer_index(store, links)
+        with pytest.raises(RuntimeError), store.transaction():
+            finish(True)
+            raise RuntimeError("the analysis fails while writing back")
+        assert list(tables.iterdir()) == [] and store.result("explorer_by_seller").empty
+        finish = start_explorer_index(store, links)
+        with store.transaction():
+            finish(True)
+    with EmbeddedStore(tmp_path / "store") as store:
+        for name, expected in explorer_tables(links).items():
+            pd.testing.assert_frame_equal(store.result(name), expected)
+    assert not [p for p in tables.iterdir() if p.name.startswith(".")]
+
+
+def test_an_analysis_that_fails_after_detection_leaves_no_index_file_behind(tmp_path, monkeypatch):
+    from workbench import pipeline
+    from workbench.store import EmbeddedStore
+    from workbench.synth.generator import generate_marketplace
+
+    data = tmp_path / "data"
+    generate_marketplace(data, sellers=300, rings=3, seed=2)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("tracing failed")
+
+    monkeypatch.setattr(pipeline, "trace_upstream", fail)
+    with EmbeddedStore(tmp_path / "store") as store, pytest.raises(RuntimeError):
+        pipeline.analyze(data, tmp_path / "out", store)
+    left = sorted(p.name for p in (tmp_path / "store" / "tables").iterdir())
+    assert left and not [name for name in left if "explorer" in name or name.startswith(".")]

@@ -4,14 +4,21 @@ them instead of grouping every link into Python dictionaries)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
 
 from workbench.frames_sql import frames_sql
 
-__all__ = ["explorer_table", "explorer_tables", "write_explorer_index", "SortedGroups", "EXPLORER_TABLES"]
+__all__ = [
+    "explorer_table",
+    "explorer_tables",
+    "start_explorer_index",
+    "write_explorer_index",
+    "SortedGroups",
+    "EXPLORER_TABLES",
+]
 
 EXPLORER_TABLES = ("explorer_by_seller", "explorer_by_identifier")
 _SEP = "\x1f"  # between kind and value in an identifier's key: no identifier holds it
@@ -40,8 +47,27 @@ def explorer_table(links: pd.DataFrame, name: str) -> pd.DataFrame:
 def write_explorer_index(store, links: pd.DataFrame) -> None:
     """Keep the explorer's index in ``store``, each table written as DuckDB sorts it (on the
     embedded store, into its file without holding it: 2 GiB less at a million sellers)."""
-    for name in EXPLORER_TABLES:
-        store.write_result_query(name, _QUERIES[name], links=links[_LINK_COLUMNS])
+    start_explorer_index(store, links)(True)
+
+
+def start_explorer_index(store, links: pd.DataFrame) -> Callable[[bool], None]:
+    """Start building the explorer's index in ``store`` (on the embedded store beside what the
+    caller does next); the function returned keeps it (``True``, inside a transaction) or drops
+    it (``False``)."""
+    started = [
+        store.result_query_later(name, _QUERIES[name], links=links[_LINK_COLUMNS]) for name in EXPLORER_TABLES
+    ]
+
+    def finish(keep: bool = True) -> None:
+        try:
+            for one in started:
+                one(keep)
+        except BaseException:
+            for one in started:
+                one(False)  # the others' files go too (one already kept is in the rolled-back transaction)
+            raise
+
+    return finish
 
 
 def explorer_tables(links: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -13,6 +13,7 @@ import os
 import re
 import uuid
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -330,6 +331,17 @@ class GraphStore(ABC):
         """Keep what an SQL ``query`` over ``frames`` returns (``frames_sql``) as result ``name``:
         a result of millions of rows that only the app reads (the explorer's index)."""
         self.write_result(name, frames_sql(query, **frames))
+
+    def result_query_later(self, name: str, query: str, **frames: pd.DataFrame) -> Callable[[bool], None]:
+        """Start keeping what ``query`` returns as result ``name``; the function returned finishes
+        it (``keep=True``, inside the caller's transaction) or drops it (``keep=False``). Here it
+        runs when finished; the embedded store runs it beside the analysis."""
+
+        def finish(keep: bool = True) -> None:
+            if keep:
+                self.write_result_query(name, query, **frames)
+
+        return finish
 
     def result(self, name: str) -> pd.DataFrame:
         frame = self._read(f"result_{name}")

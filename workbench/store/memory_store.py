@@ -18,6 +18,7 @@ import json
 import os
 import sqlite3
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -40,6 +41,7 @@ _MANIFEST = "manifest.json"
 _RECORDS = "records.sqlite"
 _LOCK = "write.lock"
 _TABLES = "tables"
+_BUILDING = ".building"  # a result being written beside the analysis, not yet in a transaction
 # rows the analysis writes belong to no input source
 ANALYSIS = "_analysis"
 # table files no manifest names any more are removed this long after they were replaced, so a
@@ -81,6 +83,7 @@ class EmbeddedStore(GraphStore):
         self._tables: dict[str, pd.DataFrame] = {}
         self._pending: dict | None = None  # the manifest being written, inside a transaction
         self._lock_file = None
+        self._building = threading.Lock()  # results built beside the analysis
 
     # ---- the committed state -----------------------------------------------------------------
     def _read_manifest(self) -> dict:
@@ -198,6 +201,10 @@ class EmbeddedStore(GraphStore):
                 file.unlink(missing_ok=True)
         for stale in self.path.glob(f".{_MANIFEST}.*"):
             stale.unlink(missing_ok=True)
+        # results a process was building when it died
+        for stale in (self.path / _TABLES).glob(f".*{_BUILDING}"):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink(missing_ok=True)
 
     # ---- backend methods -------------------------------------------------------------------
     def _read(self, name: str) -> pd.DataFrame | None:
@@ -241,6 +248,37 @@ class EmbeddedStore(GraphStore):
     def write_result_query(self, name: str, query: str, **frames: pd.DataFrame) -> None:
         # DuckDB writes the result into the table's file as it runs: never held whole
         self._write_file(f"result_{name}", ANALYSIS, lambda path: sql_to_parquet(query, path, **frames))
+
+    def result_query_later(self, name: str, query: str, **frames: pd.DataFrame) -> Callable[[bool], None]:
+        # DuckDB sorts on one core beside the analysis (it releases the GIL), into a file of the
+        # store's own that the transaction later names (a rename, not a copy)
+        (self.path / _TABLES).mkdir(exist_ok=True)
+        building = self.path / _TABLES / f".result_{name}.{uuid.uuid4().hex[:16]}{_BUILDING}"
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                # one at a time, on one thread (the analysis has the other core) and in 300 MB,
+                # spilling the rest: with DuckDB's usual 1 GB beside the analysis's own tables the
+                # peak at a million sellers rose from 3.6 to 4.3 GiB, with 300 MB by 0.1 GiB
+                with self._building:
+                    sql_to_parquet(query, building, threads=1, memory_limit="300MB", **frames)
+            except BaseException as exc:  # handed to whoever finishes it
+                failed.append(exc)
+
+        thread = threading.Thread(target=run, name=f"result {name}", daemon=True)
+        thread.start()
+
+        def finish(keep: bool = True) -> None:
+            thread.join()
+            if failed or not keep:
+                building.unlink(missing_ok=True)
+                if failed and keep:
+                    raise failed[0]
+                return
+            self._write_file(f"result_{name}", ANALYSIS, lambda path: os.replace(building, path))
+
+        return finish
 
     def _write_file(self, name: str, source: str, write: Callable[[Path], None] | None) -> None:
         """Put the Parquet file ``write`` makes as ``source``'s rows of table ``name`` (None
