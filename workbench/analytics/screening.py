@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.frames import is_in
+from workbench.frames_sql import frames_sql
 
 from .evidence import evidence_links
 from .settings import AnalysisSettings
@@ -34,6 +34,28 @@ _KIND_WORDS = {
 }
 
 
+# each identifier of a watched seller once (in the order the links first give it), with every
+# holder of it counted (degree) and the operations among them (a ring once, every other seller on
+# its own): in DuckDB, 4.4 s -> 2.6 s of pandas merges and groupings at a million sellers
+_HELD = """
+WITH held AS (
+    SELECT kind, value, seller_id, min(_row) AS first FROM links
+    WHERE seller_id IN (SELECT seller_id FROM watched) GROUP BY kind, value, seller_id
+), keys AS (SELECT DISTINCT kind, value FROM held),
+counts AS (
+    SELECT l.kind, l.value, count(DISTINCT l.seller_id) AS degree,
+           count(DISTINCT coalesce(r.ring_id, 'seller:' || l.seller_id)) AS groups
+    FROM links l
+    SEMI JOIN keys k ON l.kind IS NOT DISTINCT FROM k.kind AND l.value IS NOT DISTINCT FROM k.value
+    LEFT JOIN ring_of r ON l.seller_id = r.seller_id
+    GROUP BY l.kind, l.value
+)
+SELECT h.kind, h.value, h.seller_id, c.degree, c.groups
+FROM held h JOIN counts c ON h.kind IS NOT DISTINCT FROM c.kind AND h.value IS NOT DISTINCT FROM c.value
+ORDER BY h.first
+"""
+
+
 def watch_index(
     tables: dict[str, pd.DataFrame],
     rings: pd.DataFrame,
@@ -50,19 +72,16 @@ def watch_index(
     status = sellers.drop_duplicates("seller_id").set_index("seller_id").get("status")
     status = status.fillna("") if status is not None else pd.Series(dtype=object)
     watched = set(rings["seller_id"]) | set(status[status.isin(["banned", "closed"])].index)
-    held = links.loc[is_in(links["seller_id"], watched), ["kind", "value", "seller_id"]].drop_duplicates()
+    ring_of = rings.drop_duplicates("seller_id")[["seller_id", "ring_id"]]
+    held = frames_sql(
+        _HELD,
+        links=links[["kind", "value", "seller_id"]],
+        watched=pd.DataFrame({"seller_id": pd.Series(sorted(watched), dtype="str")}),
+        ring_of=ring_of,
+    )
     if held.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
-    # every holder of a watched identifier: a join, not a MultiIndex over all the links, and over
-    # the links naming a watched value only (a few in a hundred: the join on all took seconds)
-    naming = links.loc[is_in(links["value"], held["value"]), ["kind", "value", "seller_id"]]
-    everyone = naming.merge(held[["kind", "value"]].drop_duplicates())
-    degree = everyone.groupby(["kind", "value"])["seller_id"].nunique().rename("degree")
-    held = held.join(degree, on=["kind", "value"])
-    ring_of = rings.drop_duplicates("seller_id").set_index("seller_id")["ring_id"]
-    operation = everyone["seller_id"].map(ring_of).fillna("seller:" + everyone["seller_id"])
-    groups = everyone.assign(operation=operation).groupby(["kind", "value"])["operation"].nunique()
-    held = held.join(groups.rename("groups"), on=["kind", "value"])
+    ring_of = ring_of.set_index("seller_id")["ring_id"]
     held["ring_id"] = held["seller_id"].map(ring_of).fillna("")
     held["status"] = held["seller_id"].map(status).fillna("")
     caps = settings.degree_caps(held["kind"])
