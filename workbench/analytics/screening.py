@@ -72,10 +72,11 @@ def watch_index(
     status = sellers.drop_duplicates("seller_id").set_index("seller_id").get("status")
     status = status.fillna("") if status is not None else pd.Series(dtype=object)
     watched = set(rings["seller_id"]) | set(status[status.isin(["banned", "closed"])].index)
-    ring_of = rings.drop_duplicates("seller_id")[["seller_id", "ring_id"]]
+    # as text whatever they came as (no ring at all gives an empty column of floats)
+    ring_of = rings.drop_duplicates("seller_id")[["seller_id", "ring_id"]].astype("str")
     held = frames_sql(
         _HELD,
-        links=links[["kind", "value", "seller_id"]],
+        links=links[["kind", "value", "seller_id"]].astype("str"),
         watched=pd.DataFrame({"seller_id": pd.Series(sorted(watched), dtype="str")}),
         ring_of=ring_of,
     )
