@@ -23,7 +23,7 @@ from .analytics.communities import (
 )
 from .analytics.decisions import CONFLICT_COLUMNS, apply_membership, apply_sources, cut_cannot_links, in_force
 from .analytics.evidence import evidence_graph, evidence_links, shared_identifiers
-from .analytics.explorer import start_explorer_index, write_explorer_index
+from .analytics.explorer import start_explorer_index
 from .analytics.flows import FLOW_COLUMNS, RECEIVER_COLUMNS, coverage, flow_receivers, money_flows
 from .analytics.grouped import joined_per_group
 from .analytics.membership import ASSOCIATE_COLUMNS, split_core
@@ -460,10 +460,7 @@ def write_findings(
         ):
             store.write_result(name, getattr(findings, name))
         # the network explorer's index, so the app's first open reads it instead of building it
-        if explorer is not None:
-            explorer(True)
-        else:
-            write_explorer_index(store, tables["seller_links"])
+        (explorer or start_explorer_index(store, tables["seller_links"]))(True)
         # and the rings as the pages list them
         store.write_result(
             "ring_table",
@@ -602,7 +599,7 @@ def analyze(
         # detection, scores, the watch list and tracing keep one core busy
         nonlocal explorer
         if name == "detect" and store is not None and explorer is None:
-            explorer = start_explorer_index(store, place_tables(store, tables)["seller_links"])
+            explorer = start_explorer_index(store, tables["seller_links"])
         if on_step:
             on_step(name)
 

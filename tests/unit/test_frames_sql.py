@@ -45,14 +45,14 @@ def _hostile_links(n: int = 30_000) -> pd.DataFrame:
 
 
 def test_the_explorer_index_written_by_duckdb_reads_back_as_built_in_memory(tmp_path):
-    from workbench.analytics.explorer import explorer_tables, write_explorer_index
+    from workbench.analytics.explorer import explorer_tables, start_explorer_index
     from workbench.store import EmbeddedStore
 
     links = _hostile_links()
     # a sort bigger than one DuckDB batch, so the file is written in several pieces in order
     with EmbeddedStore(tmp_path / "store") as store:
         with store.transaction():
-            write_explorer_index(store, links)
+            start_explorer_index(store, links)(True)
     with EmbeddedStore(tmp_path / "store") as store:
         for name, expected in explorer_tables(links).items():
             stored = store.result(name)

@@ -15,7 +15,6 @@ __all__ = [
     "explorer_table",
     "explorer_tables",
     "start_explorer_index",
-    "write_explorer_index",
     "SortedGroups",
     "EXPLORER_TABLES",
 ]
@@ -44,16 +43,11 @@ def explorer_table(links: pd.DataFrame, name: str) -> pd.DataFrame:
     return frames_sql(_QUERIES[name], links=links[_LINK_COLUMNS])
 
 
-def write_explorer_index(store, links: pd.DataFrame) -> None:
-    """Keep the explorer's index in ``store``, each table written as DuckDB sorts it (on the
-    embedded store, into its file without holding it: 2 GiB less at a million sellers)."""
-    start_explorer_index(store, links)(True)
-
-
 def start_explorer_index(store, links: pd.DataFrame) -> Callable[[bool], None]:
-    """Start building the explorer's index in ``store`` (on the embedded store beside what the
-    caller does next); the function returned keeps it (``True``, inside a transaction) or drops
-    it (``False``)."""
+    """Start building the explorer's index in ``store``, each table written as DuckDB sorts it (on
+    the embedded store beside what the caller does next, into its file without holding it: 2 GiB
+    less at a million sellers); the function returned keeps it (``True``, inside a transaction)
+    or drops it (``False``)."""
     started = [
         store.result_query_later(name, _QUERIES[name], links=links[_LINK_COLUMNS]) for name in EXPLORER_TABLES
     ]

@@ -160,17 +160,11 @@ def _pairs(frame: pd.DataFrame, keys: list[np.ndarray], order: np.ndarray | None
     # a pair two keys found is kept where it came first
     kept, seen = [], np.zeros(0, dtype=np.int64)
     for numbers in found:
-        new = numbers[~_among(numbers, seen)]
+        new = numbers[~np.isin(numbers, seen)]
         kept.append(new)
-        seen = np.sort(np.concatenate([seen, new]))
+        seen = np.concatenate([seen, new])
     i, j = np.divmod(np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64), n)
     return pd.DataFrame({"i": i, "j": j})
-
-
-def _among(values: np.ndarray, sorted_values: np.ndarray) -> np.ndarray:
-    """Whether each of ``values`` is one of ``sorted_values``."""
-    at = np.searchsorted(sorted_values, values).clip(max=max(len(sorted_values) - 1, 0))
-    return sorted_values[at] == values if len(sorted_values) else np.zeros(len(values), dtype=bool)
 
 
 def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:

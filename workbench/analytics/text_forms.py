@@ -312,15 +312,11 @@ def _ascii_address_columns(texts: pa.Array, given: np.ndarray) -> tuple[np.ndarr
     n = len(texts)
     lowered = pc.replace_substring(pc.ascii_lower(texts), "'", "")
     tokens, owner = _flattened(pc.split_pattern_regex(lowered, "[^a-z0-9]+"), np.arange(n))
-    # each distinct token read once: split into _TOKEN's runs of letters and of digits ("2nd"),
-    # each run spelled out (an abbreviation may stand for several words or none)
+    # each distinct token read once by ``words`` (runs of letters and of digits, ordinals, each
+    # spelled out: an abbreviation may stand for several words or none)
     distinct = pc.dictionary_encode(tokens)
     spelled = pa.array(
-        [
-            [word for run in _TOKEN.findall(token) for word in ENGLISH_WORDS.get(run, run).split()]
-            for token in distinct.dictionary.to_pylist()
-        ],
-        type=pa.list_(pa.string()),
+        [list(words(token)) for token in distinct.dictionary.to_pylist()], type=pa.list_(pa.string())
     )
     tokens, owner = _flattened(spelled.take(distinct.indices), owner)
     distinct = pc.dictionary_encode(tokens)

@@ -55,13 +55,13 @@ def _sql_value(value):
     return None if value is None else str(value)
 
 
-def _sync_directory(path: Path) -> None:
-    """Put a folder's entries (new names, a rename) on disk."""
-    directory = os.open(path, os.O_RDONLY)
+def _synced(path: Path) -> None:
+    """Put a file's contents, or a folder's entries (new names, a rename), on disk."""
+    descriptor = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(directory)
+        os.fsync(descriptor)
     finally:
-        os.close(directory)
+        os.close(descriptor)
 
 
 class EmbeddedStore(GraphStore):
@@ -171,13 +171,9 @@ class EmbeddedStore(GraphStore):
         """Put the transaction's new table files on disk before the manifest names them: after
         a power cut the committed manifest must not name a file the disk never received."""
         for name in sorted(names):
-            descriptor = os.open(self.path / _TABLES / name, os.O_RDONLY)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
+            _synced(self.path / _TABLES / name)
         if names:
-            _sync_directory(self.path / _TABLES)
+            _synced(self.path / _TABLES)
 
     def _commit(self, manifest: dict) -> None:
         tmp = self.path / f".{_MANIFEST}.{uuid.uuid4().hex}"
@@ -186,7 +182,7 @@ class EmbeddedStore(GraphStore):
             file.flush()
             os.fsync(file.fileno())
         os.replace(tmp, self.path / _MANIFEST)  # the commit: one atomic rename
-        _sync_directory(self.path)
+        _synced(self.path)
 
     @staticmethod
     def _table_files(manifest: dict) -> list[str]:
