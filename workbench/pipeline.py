@@ -36,7 +36,7 @@ from .analytics.upstream import upstream_sources
 from .config import Settings
 from .errors import WorkbenchError
 from .safe_output import write_csv
-from .store.base import RING_COLUMNS, UPSTREAM_COLUMNS, GraphStore
+from .store.base import RING_COLUMNS, UPSTREAM_COLUMNS, GraphStore, source_name
 
 __all__ = [
     "AnalysisResult",
@@ -576,9 +576,22 @@ def analyze(
     started = time.perf_counter()
     if on_step:
         on_step("load")
-    loaded, timings = load_into_store(
-        Path(data_dir), store, settings, on_file=on_step, source=source, bulk=bulk
+    # the store's copy of the input is written beside the analysis when the analysis reads the
+    # loaded tables, not the store's (one source, an embedded store, no increment)
+    stored = None
+    later = (
+        store is not None
+        and bulk is None
+        and not store.remote
+        and not incremental
+        and set(store.source_names()) <= {source_name(Path(data_dir), source)}
     )
+    loaded, timings = load_into_store(
+        Path(data_dir), None if later else store, settings, on_file=on_step, source=source, bulk=bulk
+    )
+    if later:
+        stored = store.load_later(loaded, source)
+        timings["store"] = 0.0  # what writing it kept the analysis waiting, once it ends
     previous = store.rings() if store is not None else None
     if incremental and store is None:
         raise WorkbenchError("--incremental adds a day's data to a store: give --store DIR or --neo4j URI")
@@ -606,10 +619,21 @@ def analyze(
     try:
         findings = detect_and_trace(tables, analysis, timings, previous, step, engine, decisions, increment)
         findings.changes = ring_changes(previous, findings.rings, findings.history)
+        if stored is not None:
+            with _timed(timings, "store", None):
+                stored, wait = None, stored
+                wait()
         if store is not None:
             with _timed(timings, "write_back", on_step):
                 write_findings(store, findings, tables, explorer)
                 explorer = None
+    except BaseException as exc:
+        if stored is not None:  # the load goes on to its end, as it would have before the analysis
+            try:
+                stored()
+            except Exception as failed:
+                exc.add_note(f"the load into the store failed too: {failed}")
+        raise
     finally:
         if explorer is not None:  # the analysis failed: its index is not kept
             explorer(False)

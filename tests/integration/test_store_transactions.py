@@ -237,3 +237,57 @@ def test_a_commit_puts_its_new_table_files_on_disk_before_the_manifest_names_the
     synced = {Path(path).name for kind, path in events[:commit] if kind == "fsync"}
     assert new_files <= synced
     assert ("fsync", str(store_path / "tables")) in events[:commit]
+
+
+def test_the_load_written_beside_the_analysis_lands_even_when_the_analysis_fails(
+    markets, tmp_path, monkeypatch
+):
+    """``analyze`` writes the store's copy of the input while it detects (Arrow on the other
+    core): an analysis that fails still leaves the load committed, as when the load came first."""
+    from workbench import pipeline
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("tracing failed")
+
+    monkeypatch.setattr(pipeline, "trace_upstream", fail)
+    with EmbeddedStore(tmp_path / "store") as store, pytest.raises(RuntimeError, match="tracing failed"):
+        pipeline.analyze(markets / "small", tmp_path / "out", store, source="small")
+    info = _info(tmp_path / "store")
+    assert [s["name"] for s in info["sources"]] == ["small"]
+    assert info["tables"]["sellers"] == len(_seller_ids(markets / "small"))
+    assert "rings" not in info["tables"] or info["tables"]["rings"] == 0
+
+
+def test_a_load_that_fails_beside_the_analysis_fails_the_analysis_and_writes_nothing(
+    markets, tmp_path, monkeypatch
+):
+    from workbench import pipeline
+    from workbench.store import memory_store
+
+    def disk_full(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(memory_store.EmbeddedStore, "_replace_source", disk_full)
+    with EmbeddedStore(tmp_path / "store") as store, pytest.raises(OSError, match="No space left"):
+        pipeline.analyze(markets / "small", tmp_path / "out", store)
+    assert not (tmp_path / "out").exists()
+    info = _info(tmp_path / "store")
+    assert info["sources"] == [] and not any(info["tables"].values())
+
+
+def test_an_analysis_with_its_load_beside_it_equals_one_after_a_load(markets, tmp_path):
+    """The same store and outputs whether the load was committed before the analysis began (it
+    then finds the version held and writes nothing) or is written beside it."""
+    from workbench import pipeline
+
+    with EmbeddedStore(tmp_path / "beside") as store:
+        result = pipeline.analyze(markets / "small", tmp_path / "out", store, source="small")
+    assert "store" in result.timings
+    with EmbeddedStore(tmp_path / "first") as store:
+        pipeline.load_into_store(markets / "small", store, pipeline.Settings.from_env(), source="small")
+        pipeline.analyze(markets / "small", tmp_path / "out_first", store, source="small")
+    beside, first = _info(tmp_path / "beside"), _info(tmp_path / "first")
+    assert beside["tables"] == first["tables"] and beside["tables"]["rings"] > 0
+    for name in ("rings", "upstream", "ring_members", "quarantine"):
+        beside_file, first_file = tmp_path / "out" / f"{name}.csv", tmp_path / "out_first" / f"{name}.csv"
+        assert beside_file.read_text() == first_file.read_text()

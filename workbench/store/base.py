@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -77,6 +78,14 @@ CASE_STATUSES = ("open", "in progress", "referred", "dismissed")
 
 # a source's name, as given with --source: no path separators, nothing that needs quoting
 SOURCE_NAME = re.compile(r"^[\w.-]{1,100}$")
+
+
+def source_name(data_dir: Path, source: str | None) -> str:
+    """The name a load of ``data_dir`` keeps its rows under: ``--source``, else the folder's name."""
+    source = source or Path(data_dir).resolve().name
+    if not SOURCE_NAME.match(source):
+        raise WorkbenchError(f"--source {source!r}: letters, digits, '.', '-' and '_' only")
+    return source
 
 
 def _combined_fingerprint(sources: list[dict]) -> str:
@@ -246,9 +255,7 @@ class GraphStore(ABC):
         """Write a loaded folder as the new version of ``source`` (default: the folder's name),
         replacing that source's rows and leaving every other source's; loading a version the
         store already holds changes nothing. Returns rows per table."""
-        source = source or loaded.data_dir.resolve().name
-        if not SOURCE_NAME.match(source):
-            raise WorkbenchError(f"--source {source!r}: letters, digits, '.', '-' and '_' only")
+        source = source_name(loaded.data_dir, source)
         written = {name: len(table) for name, table in loaded.tables.items()}
         if self._holds_version(source, loaded.fingerprint):
             return written  # this very version is loaded already
@@ -276,6 +283,12 @@ class GraphStore(ABC):
             }
             self._write_meta(meta)
         return written
+
+    def load_later(self, loaded: LoadedInput, source: str | None = None) -> Callable[[], dict[str, int]]:
+        """``load`` started beside the caller's work; the call returned waits for it and returns
+        ``load``'s answer (or raises its error). This default loads at once."""
+        written = self.load(loaded, source)
+        return lambda: written
 
     def source_names(self) -> list[str]:
         """The sources the store holds (each loaded with its own --source name)."""

@@ -276,6 +276,34 @@ class EmbeddedStore(GraphStore):
 
         return finish
 
+    def load_later(self, loaded, source: str | None = None) -> Callable[[], dict[str, int]]:
+        # Arrow writes the Parquet files on the other core while the analysis goes on; through a
+        # handle of its own, so its transaction and write lock are its own and this handle reads
+        # the committed store meanwhile
+        writer = EmbeddedStore(self.path)
+        written: list[dict[str, int]] = []
+        failed: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                written.append(writer.load(loaded, source))
+            except BaseException as exc:  # handed to whoever waits for it
+                failed.append(exc)
+
+        thread = threading.Thread(target=run, name="load", daemon=True)
+        thread.start()
+
+        def finish() -> dict[str, int]:
+            thread.join()
+            if failed:
+                raise failed[0]
+            # from now on this handle reads the store with the load committed
+            self._manifest = self._read_manifest()
+            self._tables.clear()
+            return written[0]
+
+        return finish
+
     def _write_file(self, name: str, source: str, write: Callable[[Path], None] | None) -> None:
         """Put the Parquet file ``write`` makes as ``source``'s rows of table ``name`` (None
         removes them)."""
