@@ -54,9 +54,10 @@ def ring_signals(
     """Each ring's signals in [0, 1] (NaN where the ring has no data for one)."""
     rings = members.groupby("ring_id").size().rename("size").to_frame()
     # each table's rows of ring members picked in Arrow before a join (a ring's few of millions)
-    links = rows_naming(tables["seller_links"], "seller_id", members["seller_id"])[
-        ["seller_id", "kind", "value"]
-    ].merge(members[["seller_id", "ring_id"]], on="seller_id")
+    links = rows_naming(
+        tables["seller_links"][["seller_id", "kind", "value"]], "seller_id", members["seller_id"]
+    )
+    links = links.merge(members[["seller_id", "ring_id"]], on="seller_id")
     persons = links[links["kind"] == "person_id"].groupby("ring_id")["value"].nunique()
     # the counts behind each signal: what the reasons say in words
     rings["people"] = persons.reindex(rings.index).fillna(0).astype(int)

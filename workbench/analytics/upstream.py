@@ -255,7 +255,7 @@ def _ring_links(links: pd.DataFrame, members: pd.DataFrame, hubs: pd.DataFrame |
     """The members' links with their ring, hubs left out: a hub address or account (a fulfilment
     warehouse, a pickup station) carries everyone's goods, and what arrives there is not the ring's."""
     # the members' links picked in Arrow before the join (a ring's few of millions)
-    ring_links = rows_naming(links, "seller_id", members["seller_id"]).merge(
+    ring_links = rows_naming(links[["seller_id", "kind", "value"]], "seller_id", members["seller_id"]).merge(
         members[["seller_id", "ring_id"]], on="seller_id"
     )
     if hubs is not None and len(hubs):
