@@ -234,3 +234,42 @@ def test_rows_with_a_twin_are_the_same_whichever_way_they_are_found(monkeypatch)
     assert 0 < expected.sum() < n
     monkeypatch.setattr(checks, "_HASHED_FROM_ROWS", 2)
     assert (checks._rows_with_a_twin(frame) == expected).all()
+
+
+def test_dates_and_choices_read_once_per_distinct_value_equal_reading_every_row(tmp_path):
+    """Dates and enum columns are parsed per distinct value; the typed column and the quarantine
+    must be what parsing every row gives: repeats, blanks, padding, case, a nanosecond value that
+    sets the column's unit, a day that does not exist, a year pandas cannot hold."""
+    dates = [
+        "2024-01-01",
+        " 2024-01-01 ",
+        "2024-01-01",
+        "",
+        "  ",
+        "2024-02-30",
+        "2024-03-01T10:00:00.123456789+08:00",
+        "0001-01-01",
+        "not a date",
+        "2024-03-01T10:00:00Z",
+    ]
+    statuses = ["active", " Active", "BANNED ", "", "closed", "active", "gone", "active", "x", "banned"]
+    rows = "\n".join(
+        f"S{i},Shop {i},jd,{date},{status}"
+        for i, (date, status) in enumerate(zip(dates, statuses, strict=True))
+    )
+    result = load(tmp_path, sellers=f"seller_id,shop_name,platform,registered_at,status\n{rows}\n")
+    text = pd.Series(dates).str.strip()
+    every_row = pd.to_datetime(text.where(text != ""), errors="coerce", format="ISO8601", utc=True)
+    bad_date = (text != "") & every_row.isna()
+    status = pd.Series(statuses).str.strip().str.lower()
+    bad_status = (status != "") & ~status.isin(["active", "banned", "closed"])
+    kept = ~(bad_date | bad_status)
+    sellers = result.tables["sellers"]
+    pd.testing.assert_series_equal(
+        sellers["registered_at"], every_row[kept].reset_index(drop=True), check_names=False
+    )
+    assert sellers["status"].tolist() == status[kept].tolist()
+    q = quarantined(result, "sellers.csv")
+    assert [r["line"] for r in q] == [i + 2 for i in range(len(dates)) if not kept[i]]
+    # a line is quarantined once, for its first bad field (line 10 has two)
+    assert [r["field"] for r in q] == ["registered_at", "status", "registered_at", "registered_at"]
