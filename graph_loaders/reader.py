@@ -14,6 +14,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from workbench.errors import InputError
+from workbench.hashing import digest_and_lines
 from workbench.model import INPUT_FILES
 
 from .quarantine import quarantine_frame
@@ -50,12 +51,13 @@ def find_input(data_dir: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def read_table(path: Path, name: str) -> RawTable:
-    """Read ``path`` as strings; raise InputError when the file as a whole is unreadable."""
+def read_table(path: Path, name: str, line_count: int | None = None) -> RawTable:
+    """Read ``path`` as strings; raise InputError when the file as a whole is unreadable.
+    ``line_count``: how many lines the file has, when the caller counted them already."""
     try:
         if path.suffix == ".parquet":
             return _read_parquet(path, name)
-        return _read_csv(path, name)
+        return _read_csv(path, name, line_count)
     except InputError:
         raise
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -88,14 +90,17 @@ MAX_FIELD_BYTES = 1 << 20
 MAX_RECORD_LINES = 20
 
 
-def _read_csv(path: Path, name: str) -> RawTable:
+def _read_csv(path: Path, name: str, line_count: int | None = None) -> RawTable:
     header = _header(path)
     if not header:
         return _no_rows(path, name)
     parser = _CsvParser(path, header)
     frame = parser.first_read()
     unclosed: list[tuple[int, str, str]] = []
-    if _records_span_lines(path, len(frame) + len(parser.bad_rows)):
+    if line_count is None:
+        line_count = digest_and_lines(path)[1]
+    # some record spans lines when the file has more lines than header plus records
+    if line_count > len(frame) + len(parser.bad_rows) + 1:
         good, bad, longest = _record_starts(path, len(header))
         if longest > MAX_RECORD_LINES:
             frame, lines, unclosed = _read_unquoted(parser, longest)
@@ -219,18 +224,6 @@ def _only_header(path: Path) -> bool:
         rows = csv.reader(f)
         next(rows, None)
         return next(rows, None) is None
-
-
-def _records_span_lines(path: Path, records: int) -> bool:
-    """Whether some record spans lines: the file has more lines than header plus records."""
-    with path.open("rb") as file:
-        lines, last = 0, b""
-        while chunk := file.read(1 << 24):
-            lines += chunk.count(b"\n")
-            last = chunk
-    if last and not last.endswith(b"\n"):
-        lines += 1  # a last line without its newline
-    return lines > records + 1
 
 
 def _record_starts(path: Path, width: int) -> tuple[list[int], list[int], int]:

@@ -5,13 +5,23 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-__all__ = ["sha256_file"]
+__all__ = ["digest_and_lines", "sha256_file"]
+
+
+def digest_and_lines(path: Path) -> tuple[str, int]:
+    """Hex SHA-256 of a file's bytes and how many lines it has (a last line without its newline
+    counted), in one read: the loader needs both of every input file."""
+    digest, lines, last = hashlib.sha256(), 0, b""
+    with Path(path).open("rb") as f:
+        while block := f.read(1 << 22):
+            digest.update(block)
+            lines += block.count(b"\n")
+            last = block
+    if last and not last.endswith(b"\n"):
+        lines += 1
+    return digest.hexdigest(), lines
 
 
 def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """Hex SHA-256 of a file's bytes."""
+    return digest_and_lines(path)[0]
