@@ -297,7 +297,7 @@ def _detect(
     with _timed(timings, "score", on_step):
         scores = score_rings(members[["seller_id", "ring_id"]], tables, settings)
         rings = members.merge(scores[["ring_id", "ring_score"]], on="ring_id")
-        shared = shared_identifiers(links, members[["seller_id", "ring_id"]], settings)
+        shared = shared_identifiers(links, members[["seller_id", "ring_id"]], settings, evidence.identifiers)
         member_evidence = _member_evidence(members, shared)
     with _timed(timings, "watch", on_step):
         watch = watch_index(tables, members[["seller_id", "ring_id"]], evidence.suppressed, settings, links)

@@ -210,12 +210,16 @@ def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> Ev
 
 
 def shared_identifiers(
-    seller_links: pd.DataFrame, members: pd.DataFrame, settings: AnalysisSettings
+    seller_links: pd.DataFrame,
+    members: pd.DataFrame,
+    settings: AnalysisSettings,
+    identifiers: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """For each ring member, the identifiers it shares with other members of its ring.
 
     ``members`` has ``seller_id, ring_id``. Returns ``ring_id, seller_id, kind, value, degree,
-    shared_with, provenance`` with hubs left out (they are not evidence).
+    shared_with, provenance`` with hubs left out (they are not evidence). ``identifiers`` are the
+    evidence graph's (``kind, value, degree``) when the caller built it from these links.
     """
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
     # the members' links picked in Arrow before the join: joining all the links took seconds
@@ -228,14 +232,20 @@ def shared_identifiers(
     if links.empty:  # no ring, or no identifier of a counted kind: nothing is shared
         columns = ["ring_id", "seller_id", "kind", "value", "degree", "shared_with", "provenance"]
         return pd.DataFrame(columns=columns)
-    # degrees of the identifiers members hold, counted over the links that name them only
-    naming = seller_links[is_in(seller_links["value"], links["value"])]
-    distinct, _ = _distinct_links(naming, kinds)
-    held = naming[["kind", "value"]].take(distinct["row"].to_numpy())
-    degree = held.groupby(["kind", "value"]).size().rename("degree")
+    if identifiers is not None:
+        # the evidence graph counted the sellers of every identifier it kept over all the links;
+        # one it did not keep has one seller or is a hub, and neither is shared evidence
+        degree = identifiers.dropna(subset=["value"]).set_index(["kind", "value"])["degree"]
+    else:
+        # degrees of the identifiers members hold, counted over the links that name them only
+        naming = seller_links[is_in(seller_links["value"], links["value"])]
+        distinct, _ = _distinct_links(naming, kinds)
+        held = naming[["kind", "value"]].take(distinct["row"].to_numpy())
+        degree = held.groupby(["kind", "value"]).size().rename("degree")
     links = links.join(degree, on=["kind", "value"])
     caps = settings.degree_caps(links["kind"])
     links = links[links["degree"] <= caps]
+    links = links.assign(degree=links["degree"].astype("int64"))
     per_ring = links.groupby(["ring_id", "kind", "value"])["seller_id"].transform("nunique")
     links = links[per_ring >= 2].copy()
     links["shared_with"] = per_ring[per_ring >= 2] - 1
