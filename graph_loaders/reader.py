@@ -191,7 +191,18 @@ class _CsvParser:
             # is read again serially so every quarantined row names its line
             self.bad_rows.clear()
             table = self.parse(use_threads=False)
-        return table.to_pandas()
+        return _as_frame(table)
+
+
+def _as_frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` (text columns) as a frame of one contiguous array per column. Arrow's reader
+    gives a column in hundreds of blocks, and every later pick of rows (each check, each step of
+    the analysis) went through them all: picking a link column's rows of one kind took 3x as long.
+    As large_string, pandas' own text type, a column has no 2 GiB limit."""
+    return pa.table(
+        [column.cast(pa.large_string()).combine_chunks() for column in table.columns],
+        names=table.column_names,
+    ).to_pandas()
 
 
 def _physical_lines(rows: int, bad_rows: list[tuple[int, str, str]]) -> np.ndarray:
@@ -206,7 +217,7 @@ def _read_unquoted(parser: _CsvParser, longest: int) -> tuple[pd.DataFrame, np.n
     with one): the file read one row per line without quoting, every line that holds a quote
     quarantined, so no later row disappears into a value."""
     parser.bad_rows.clear()
-    frame = parser.parse(use_threads=False, quoting=False).to_pandas()
+    frame = _as_frame(parser.parse(use_threads=False, quoting=False))
     quoted = np.zeros(len(frame), dtype=bool)
     for column in frame.columns:
         quoted |= frame[column].str.contains('"', regex=False).to_numpy()
@@ -285,7 +296,7 @@ def _read_parquet(path: Path, name: str) -> RawTable:
             )
         as_text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
         columns[col_name.strip()] = pc.fill_null(as_text, "")
-    frame = pa.table(columns).to_pandas() if columns else pd.DataFrame()
+    frame = _as_frame(pa.table(columns)) if columns else pd.DataFrame()
     lines = np.arange(1, len(frame) + 1, dtype=np.int64)
     return RawTable(name, path.name, frame, lines, quarantine_frame(path.name, [], "", [], []))
 
