@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from workbench.errors import InputError
 from workbench.frames import is_in
@@ -206,6 +207,9 @@ def _unique_key(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
     key = spec.key[0]
     alive = pd.Series(rows.alive, index=typed.index)
     values = typed[key].where(alive)
+    # most files repeat no key: counting distinct keys in Arrow says so without marking each row
+    if pc.count_distinct(pa.array(values), mode="only_valid").as_py() == values.count():
+        return
     later = alive & values.duplicated(keep="first") & values.notna()
     if later.any():
         first_line = pd.Series(rows.lines, index=typed.index)[alive].groupby(values[alive]).transform("first")
