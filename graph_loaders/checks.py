@@ -207,8 +207,9 @@ def _unique_key(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
     key = spec.key[0]
     alive = pd.Series(rows.alive, index=typed.index)
     values = typed[key].where(alive)
-    # most files repeat no key: counting distinct keys in Arrow says so without marking each row
-    if pc.count_distinct(pa.array(values), mode="only_valid").as_py() == values.count():
+    # most files repeat no key: Arrow's distinct keys say so without marking each row
+    distinct = pc.unique(pa.array(values))
+    if len(distinct) - distinct.null_count == values.count():
         return
     later = alive & values.duplicated(keep="first") & values.notna()
     if later.any():
