@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["ROW", "frames_sql", "sql_to_parquet"]
+__all__ = ["ROW", "frames_sql"]
 
 # DuckDB holds at most this much and spills the rest of a sort or join to a temporary folder (of
 # its own, never the working folder): the analysis's tables are in memory already
@@ -65,28 +65,3 @@ def frames_sql(query: str, **frames: pd.DataFrame) -> pd.DataFrame:
     with _connected(frames) as con:
         # one chunk per column: pandas works on a many-chunked Arrow column far slower
         return con.sql(query).to_arrow_table().combine_chunks().to_pandas()
-
-
-def sql_to_parquet(
-    query: str,
-    path: Path,
-    threads: int | None = None,
-    memory_limit: str | None = None,
-    **frames: pd.DataFrame,
-) -> None:
-    """Write what ``query`` over ``frames`` returns to the Parquet file ``path``, in its order,
-    without ever holding it whole (DuckDB writes as it goes): a result of millions of rows kept
-    for the app costs no more memory than the query's own limit. ``threads`` caps DuckDB's
-    threads (one, beside an analysis that keeps the other core busy).
-
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "sorted.parquet"
-    >>> links = pd.DataFrame({"value": ["a", "c", "b"]})
-    >>> sql_to_parquet("SELECT value FROM links ORDER BY value DESC", path, links=links)
-    >>> pd.read_parquet(path)["value"].tolist()
-    ['c', 'b', 'a']
-    """
-    settings = {"threads": threads, "memory_limit": memory_limit}
-    with _connected(frames, **{k: v for k, v in settings.items() if v}) as con:
-        # a query is a statement of its own: the path is the only text put into COPY, as a parameter
-        con.execute(f"COPY ({query}) TO $path (FORMAT parquet)", {"path": str(path)})

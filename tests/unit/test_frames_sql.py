@@ -44,33 +44,45 @@ def _hostile_links(n: int = 30_000) -> pd.DataFrame:
     ).astype("str")
 
 
-def test_the_explorer_index_written_by_duckdb_reads_back_as_built_in_memory(tmp_path):
-    from workbench.analytics.explorer import explorer_tables, start_explorer_index
+def test_the_explorer_index_written_batch_by_batch_reads_back_as_built_in_memory(tmp_path, monkeypatch):
+    from workbench.analytics import explorer
     from workbench.store import EmbeddedStore
 
     links = _hostile_links()
-    # a sort bigger than one DuckDB batch, so the file is written in several pieces in order
+    # many batches, so the file is written in pieces in order and pairs repeat across batches
+    monkeypatch.setattr(explorer, "_BATCH_ROWS", 997)
     with EmbeddedStore(tmp_path / "store") as store:
         with store.transaction():
-            start_explorer_index(store, links)(True)
+            explorer.start_explorer_index(store, links)(True)
     with EmbeddedStore(tmp_path / "store") as store:
-        for name, expected in explorer_tables(links).items():
+        for name, expected in explorer.explorer_tables(links).items():
             stored = store.result(name)
             assert len(stored) > 10_000
             pd.testing.assert_frame_equal(stored, expected)
 
 
-def test_sql_to_parquet_keeps_the_query_order_and_a_hostile_path(tmp_path):
-    links = _hostile_links()
-    path = tmp_path / 'it\'s a "path"; DROP.parquet'
-    frames_sql.sql_to_parquet(
-        "SELECT seller_id, _row FROM links ORDER BY seller_id DESC, _row", path, links=links
-    )
-    written = pd.read_parquet(path)
-    expected = frames_sql.frames_sql(
-        "SELECT seller_id, _row FROM links ORDER BY seller_id DESC, _row", links=links
-    )
-    pd.testing.assert_frame_equal(written, expected)
+# what the explorer's index is, said in SQL (DuckDB built it so until Arrow's sort replaced it)
+_INDEX_IN_SQL = {
+    "explorer_by_seller": "SELECT seller_id, kind, value, provenance FROM links ORDER BY seller_id, _row",
+    "explorer_by_identifier": "SELECT kind || chr(31) || value AS key, kind, value, seller_id "
+    "FROM (SELECT DISTINCT kind, value, seller_id FROM links) ORDER BY kind, value, seller_id",
+}
+
+
+@pytest.mark.parametrize("batch_rows", [1, 997, 1 << 20])
+def test_the_explorer_index_is_what_its_sql_says_on_hostile_links(monkeypatch, batch_rows):
+    """Sorted by seller with ties in input order, and each (identifier, seller) pair once sorted
+    by kind, value and seller, in code point order, whatever text a seller wrote and wherever
+    the batches fall (a pair repeated across two batches is kept once)."""
+    from workbench.analytics import explorer
+
+    links = _hostile_links(5_000 if batch_rows == 1 else 30_000)
+    monkeypatch.setattr(explorer, "_BATCH_ROWS", batch_rows)
+    assert links.duplicated(["kind", "value", "seller_id"]).sum() > 10  # pairs to keep once
+    for name, query in _INDEX_IN_SQL.items():
+        built = explorer.explorer_table(links, name)
+        pd.testing.assert_frame_equal(built, frames_sql.frames_sql(query, links=links), check_dtype=False)
+    assert explorer.explorer_table(links.iloc[:0], "explorer_by_identifier").empty
 
 
 def test_an_index_built_beside_the_analysis_is_kept_in_the_transaction_or_dropped(tmp_path):

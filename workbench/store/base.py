@@ -13,16 +13,16 @@ import os
 import re
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
 
 from workbench.errors import WorkbenchError
-from workbench.frames_sql import frames_sql
 from workbench.model import INPUT_FILES
 
 if TYPE_CHECKING:
@@ -340,19 +340,15 @@ class GraphStore(ABC):
         """Keep an analysis result beside the rings (scores, member evidence, hubs, paths)."""
         self._replace(f"result_{name}", frame)
 
-    def write_result_query(self, name: str, query: str, **frames: pd.DataFrame) -> None:
-        """Keep what an SQL ``query`` over ``frames`` returns (``frames_sql``) as result ``name``:
-        a result of millions of rows that only the app reads (the explorer's index)."""
-        self.write_result(name, frames_sql(query, **frames))
-
-    def result_query_later(self, name: str, query: str, **frames: pd.DataFrame) -> Callable[[bool], None]:
-        """Start keeping what ``query`` returns as result ``name``; the function returned finishes
-        it (``keep=True``, inside the caller's transaction) or drops it (``keep=False``). Here it
-        runs when finished; the embedded store runs it beside the analysis."""
+    def result_later(self, name: str, batches: Callable[[], Iterator[pa.Table]]) -> Callable[[bool], None]:
+        """Start keeping the tables ``batches()`` yields, in order, as result ``name`` (a result of
+        millions of rows that only the app reads: the explorer's index); the function returned
+        finishes it (``keep=True``, inside the caller's transaction) or drops it (``keep=False``).
+        Here it runs when finished; the embedded store writes it beside the analysis."""
 
         def finish(keep: bool = True) -> None:
             if keep:
-                self.write_result_query(name, query, **frames)
+                self.write_result(name, pa.concat_tables(batches()).to_pandas())
 
         return finish
 

@@ -21,15 +21,16 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from workbench.errors import WorkbenchError
-from workbench.frames_sql import sql_to_parquet
 from workbench.model import INPUT_FILES
 
 from .base import AUDIT_COLUMNS, RECORD_TABLES, GraphStore, chain_entries, upsert_rows
@@ -241,24 +242,22 @@ class EmbeddedStore(GraphStore):
             else lambda path: frame.reset_index(drop=True).to_parquet(path, index=False),
         )
 
-    def write_result_query(self, name: str, query: str, **frames: pd.DataFrame) -> None:
-        # DuckDB writes the result into the table's file as it runs: never held whole
-        self._write_file(f"result_{name}", ANALYSIS, lambda path: sql_to_parquet(query, path, **frames))
-
-    def result_query_later(self, name: str, query: str, **frames: pd.DataFrame) -> Callable[[bool], None]:
-        # DuckDB sorts on one core beside the analysis (it releases the GIL), into a file of the
-        # store's own that the transaction later names (a rename, not a copy)
+    def result_later(self, name: str, batches: Callable[[], Iterator[pa.Table]]) -> Callable[[bool], None]:
+        # written beside the analysis (Arrow leaves the interpreter free), batch by batch into a
+        # file of the store's own that the transaction later names (a rename, not a copy)
         (self.path / _TABLES).mkdir(exist_ok=True)
         building = self.path / _TABLES / f".result_{name}.{uuid.uuid4().hex[:16]}{_BUILDING}"
         failed: list[BaseException] = []
 
         def run() -> None:
             try:
-                # one at a time, on one thread (the analysis has the other core) and in 300 MB,
-                # spilling the rest: with DuckDB's usual 1 GB beside the analysis's own tables the
-                # peak at a million sellers rose from 3.6 to 4.3 GiB, with 300 MB by 0.1 GiB
-                with self._building:
-                    sql_to_parquet(query, building, threads=1, memory_limit="300MB", **frames)
+                with self._building:  # one at a time: the analysis has the other core
+                    writer = None
+                    for batch in batches():
+                        writer = writer or pq.ParquetWriter(building, batch.schema)
+                        writer.write_table(batch)
+                    if writer is not None:
+                        writer.close()
             except BaseException as exc:  # handed to whoever finishes it
                 failed.append(exc)
 
