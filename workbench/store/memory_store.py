@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pyarrow as pa
@@ -42,6 +43,7 @@ _MANIFEST = "manifest.json"
 _RECORDS = "records.sqlite"
 _LOCK = "write.lock"
 _TABLES = "tables"
+T = TypeVar("T")
 _BUILDING = ".building"  # a result being written beside the analysis, not yet in a transaction
 # rows the analysis writes belong to no input source
 ANALYSIS = "_analysis"
@@ -63,6 +65,30 @@ def _synced(path: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def _beside(work: Callable[[], T], name: str) -> Callable[[], T]:
+    """``work`` started on a thread of its own; the call returned waits for its answer (or raises
+    its error)."""
+    answer: list = []
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            answer.append(work())
+        except BaseException as exc:  # handed to whoever waits for it
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+
+    def wait() -> T:
+        thread.join()
+        if failed:
+            raise failed[0]
+        return answer[0]
+
+    return wait
 
 
 class EmbeddedStore(GraphStore):
@@ -247,31 +273,30 @@ class EmbeddedStore(GraphStore):
         # file of the store's own that the transaction later names (a rename, not a copy)
         (self.path / _TABLES).mkdir(exist_ok=True)
         building = self.path / _TABLES / f".result_{name}.{uuid.uuid4().hex[:16]}{_BUILDING}"
-        failed: list[BaseException] = []
 
-        def run() -> None:
-            try:
-                with self._building:  # one at a time: the analysis has the other core
-                    writer = None
-                    for batch in batches():
-                        writer = writer or pq.ParquetWriter(building, batch.schema)
+        def write() -> None:
+            with self._building:  # one at a time: the analysis has the other core
+                tables = batches()
+                first = next(tables, pa.table({}))
+                with pq.ParquetWriter(building, first.schema) as writer:
+                    writer.write_table(first)
+                    for batch in tables:
                         writer.write_table(batch)
-                    if writer is not None:
-                        writer.close()
-            except BaseException as exc:  # handed to whoever finishes it
-                failed.append(exc)
 
-        thread = threading.Thread(target=run, name=f"result {name}", daemon=True)
-        thread.start()
+        written = _beside(write, f"result {name}")
 
         def finish(keep: bool = True) -> None:
-            thread.join()
-            if failed or not keep:
+            try:
+                written()
+            except BaseException:
                 building.unlink(missing_ok=True)
-                if failed and keep:
-                    raise failed[0]
+                if keep:
+                    raise
                 return
-            self._write_file(f"result_{name}", ANALYSIS, lambda path: os.replace(building, path))
+            if keep:
+                self._write_file(f"result_{name}", ANALYSIS, lambda path: os.replace(building, path))
+            else:
+                building.unlink(missing_ok=True)
 
         return finish
 
@@ -279,27 +304,14 @@ class EmbeddedStore(GraphStore):
         # Arrow writes the Parquet files on the other core while the analysis goes on; through a
         # handle of its own, so its transaction and write lock are its own and this handle reads
         # the committed store meanwhile
-        writer = EmbeddedStore(self.path)
-        written: list[dict[str, int]] = []
-        failed: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                written.append(writer.load(loaded, source))
-            except BaseException as exc:  # handed to whoever waits for it
-                failed.append(exc)
-
-        thread = threading.Thread(target=run, name="load", daemon=True)
-        thread.start()
+        loading = _beside(lambda: EmbeddedStore(self.path).load(loaded, source), "load")
 
         def finish() -> dict[str, int]:
-            thread.join()
-            if failed:
-                raise failed[0]
+            written = loading()
             # from now on this handle reads the store with the load committed
             self._manifest = self._read_manifest()
             self._tables.clear()
-            return written[0]
+            return written
 
         return finish
 
