@@ -609,9 +609,9 @@ def analyze(
     def step(name: str) -> None:
         # the explorer's index depends on the input links only: it is built beside the analysis
         # from the evidence step on (once the store's copy of the input, written beside
-        # resolution, is done; in DuckDB's 300 MB it adds nothing to the peak), while the evidence
-        # graph, detection, scores, the watch list and tracing keep one core busy. From detection
-        # on, writing the findings waited 3 s for it at a million sellers
+        # resolution, is done), while the evidence graph, detection, scores, the watch list and
+        # tracing keep one core busy. From detection on, writing the findings waited 3 s for it
+        # at a million sellers
         nonlocal explorer
         if name == "evidence" and store is not None and explorer is None:
             explorer = start_explorer_index(store, tables["seller_links"])
