@@ -24,7 +24,7 @@ _SEP = "\x1f"  # between kind and value in an identifier's key: no identifier ho
 _LINK_COLUMNS = ["seller_id", "kind", "value", "provenance"]  # what the index reads of the links
 # rows picked and written at a time: the index is never held whole (its tables are as long as
 # the links), and the sort holds row numbers only
-_BATCH_ROWS = 1 << 20
+_BATCH_ROWS = 1 << 19
 
 
 # each table of the index sorted in Arrow's C++, which leaves the interpreter free for the
