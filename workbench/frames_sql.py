@@ -22,15 +22,10 @@ __all__ = ["ROW", "frames_sql"]
 _CONFIG = {"memory_limit": "1GB"}
 
 
-def _config(**settings) -> dict:
-    """DuckDB's settings (``settings`` over the defaults), with a spill folder of this process's
-    own (named when a query runs, so a process forked after import does not share its parent's):
-    two analyses never share files."""
-    return {
-        **_CONFIG,
-        **settings,
-        "temp_directory": str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}"),
-    }
+def _config() -> dict:
+    """DuckDB's settings, with a spill folder of this process's own (named when a query runs, so a
+    process forked after import does not share its parent's): two analyses never share files."""
+    return {**_CONFIG, "temp_directory": str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}")}
 
 
 # a column of each frame's row positions, for an order that keeps ties as they came (stable)
@@ -42,10 +37,10 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return table.append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
 
 
-def _connected(frames: dict[str, pd.DataFrame], **settings):
+def _connected(frames: dict[str, pd.DataFrame]):
     import duckdb
 
-    con = duckdb.connect(config=_config(**settings))
+    con = duckdb.connect(config=_config())
     for name, frame in frames.items():
         con.register(name, _arrow(frame))
     return con

@@ -97,7 +97,6 @@ def start_explorer_index(store, links: pd.DataFrame) -> Callable[[bool], None]:
     Arrow sorts it (on the embedded store beside what the caller does next, into its file without
     holding it: 2 GiB less at a million sellers); the function returned keeps it (``True``,
     inside a transaction) or drops it (``False``)."""
-    links = links[_LINK_COLUMNS]
     started = [
         store.result_later(name, lambda name=name: _BATCHES[name](_link_table(links)))
         for name in EXPLORER_TABLES

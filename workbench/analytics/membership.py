@@ -62,11 +62,11 @@ def held_identifiers(
     ``identifiers`` (``kind, value`` of the identifiers the evidence graph kept, which has counted
     their sellers over all links already) allows looking at the links of ``sellers`` only."""
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
-    counted = links["kind"].isin(kinds).to_numpy()
+    wanted = links["kind"].isin(kinds).to_numpy()
     if sellers is not None:
-        counted = counted & is_in(links["seller_id"], sellers)
+        wanted = wanted & is_in(links["seller_id"], sellers)
     # one pick of the rows and columns used, not one per condition (millions of rows each time)
-    counted = links.loc[counted, ["seller_id", "kind", "value", "provenance"]]
+    counted = links.loc[wanted, ["seller_id", "kind", "value", "provenance"]]
     # integer keys instead of string tuples: the links run to millions of rows
     kind_codes, kind_names = pd.factorize(counted["kind"])
     value_codes, value_names = pd.factorize(counted["value"])

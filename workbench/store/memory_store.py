@@ -288,15 +288,13 @@ class EmbeddedStore(GraphStore):
         def finish(keep: bool = True) -> None:
             try:
                 written()
-            except BaseException:
-                building.unlink(missing_ok=True)
                 if keep:
+                    self._write_file(f"result_{name}", ANALYSIS, lambda path: os.replace(building, path))
+            except BaseException:
+                if keep:  # a result dropped anyway need not have been built
                     raise
-                return
-            if keep:
-                self._write_file(f"result_{name}", ANALYSIS, lambda path: os.replace(building, path))
-            else:
-                building.unlink(missing_ok=True)
+            finally:
+                building.unlink(missing_ok=True)  # kept, it is renamed already
 
         return finish
 
