@@ -15,6 +15,8 @@ from .settings import AnalysisSettings
 
 __all__ = [
     "EvidenceGraph",
+    "INPUT_VALUE",
+    "cited_links",
     "evidence_links",
     "evidence_graph",
     "pair_weight",
@@ -22,6 +24,25 @@ __all__ = [
 ]
 
 _LINK_COLUMNS = ["seller_id", "kind", "value", "provenance"]
+# beside a link whose value entity resolution replaced, the value its input line gave (a name with a
+# space: no input column is stored under one, so a seller's own column cannot pose as it)
+INPUT_VALUE = "value as input"
+
+
+def cited_links(links: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """``seller_id, kind, value, provenance`` of the links at ``rows`` (a mask), with provenance
+    as evidence cites it: a link whose value entity resolution replaced names the record it gave
+    too (``seller_links.csv:12 as A7``). Only the rows cited are written so."""
+    given = INPUT_VALUE in links.columns
+    picked = links.loc[rows, [*_LINK_COLUMNS, INPUT_VALUE] if given else _LINK_COLUMNS]
+    if not given:
+        return picked
+    input_value = picked.pop(INPUT_VALUE)
+    renamed = (input_value.notna() & (input_value != picked["value"])).to_numpy(dtype=bool)
+    if renamed.any():
+        provenance = picked["provenance"]
+        picked["provenance"] = provenance.where(~renamed, provenance + " as " + input_value)
+    return picked
 
 
 @dataclass
@@ -86,7 +107,9 @@ def evidence_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     its listings (kind ``address``), and each organisation that ships goods to it (kind
     ``supplier``). Waybills show where a shop really operates, whatever it declares.
     """
-    parts = [tables["seller_links"][_LINK_COLUMNS]]
+    seller_links = tables["seller_links"]
+    # the input's values where entity resolution replaced some, to cite them (``cited_links``)
+    parts = [seller_links[[c for c in (*_LINK_COLUMNS, INPUT_VALUE) if c in seller_links.columns]]]
     shipments = tables.get("shipments")
     if shipments is not None and len(shipments):
         sent = shipments[shipments["sender_kind"] == "seller"]
@@ -226,9 +249,7 @@ def shared_identifiers(
     of_members = seller_links["kind"].isin(kinds).to_numpy() & is_in(
         seller_links["seller_id"], members["seller_id"]
     )
-    links = seller_links.loc[of_members, ["seller_id", "kind", "value", "provenance"]].merge(
-        members, on="seller_id"
-    )
+    links = cited_links(seller_links, of_members).merge(members, on="seller_id")
     if links.empty:  # no ring, or no identifier of a counted kind: nothing is shared
         columns = ["ring_id", "seller_id", "kind", "value", "degree", "shared_with", "provenance"]
         return pd.DataFrame(columns=columns)

@@ -20,6 +20,7 @@ import pandas as pd
 from workbench.frames import is_in
 
 from .communities import _unclaimed_id
+from .evidence import cited_links
 from .grouped import joined_per_group
 from .settings import AnalysisSettings
 
@@ -40,7 +41,7 @@ class HeldIdentifiers:
     """The identifiers that can tie sellers together (counted kinds, shared, not hubs), numbered
     once per analysis: ``frame`` has ``seller, ident, kind``, one row per seller and identifier
     (sellers numbered in ``sellers``); ``kinds`` and ``values`` name each ident; ``links`` keeps
-    the input rows (with provenance) to cite them."""
+    the links and which of them were counted, to cite them."""
 
     frame: pd.DataFrame  # seller (number in ``sellers``), ident, kind
     sellers: pd.Index
@@ -49,6 +50,7 @@ class HeldIdentifiers:
     values: np.ndarray
     identity: np.ndarray  # per ident: of identity grade (never a mere bridge)
     links: pd.DataFrame
+    counted: np.ndarray  # per link: of a counted kind (and, when asked, of the sellers asked)
 
 
 def held_identifiers(
@@ -66,7 +68,7 @@ def held_identifiers(
     if sellers is not None:
         wanted = wanted & is_in(links["seller_id"], sellers)
     # one pick of the rows and columns used, not one per condition (millions of rows each time)
-    counted = links.loc[wanted, ["seller_id", "kind", "value", "provenance"]]
+    counted = links.loc[wanted, ["seller_id", "kind", "value"]]
     # integer keys instead of string tuples: the links run to millions of rows
     kind_codes, kind_names = pd.factorize(counted["kind"])
     value_codes, value_names = pd.factorize(counted["value"])
@@ -93,7 +95,7 @@ def held_identifiers(
     )
     identity = np.isin(kind_of, list(settings.identity_kinds))
     names = np.asarray(seller_names.astype(object), dtype=object)
-    return HeldIdentifiers(frame, pd.Index(names), names, kind_of, values, identity, counted)
+    return HeldIdentifiers(frame, pd.Index(names), names, kind_of, values, identity, links, wanted)
 
 
 def _ties(held: HeldIdentifiers, members: pd.DataFrame) -> pd.DataFrame:
@@ -174,7 +176,8 @@ def _associates(
         core_pairs, on=["ring_id", "ident"]
     )
     theirs = theirs.assign(value=held.values[theirs["ident"].to_numpy()])
-    lines = held.links[held.links["seller_id"].isin(outside["seller_id"])].merge(
+    of_outside = held.counted & is_in(held.links["seller_id"], outside["seller_id"])
+    lines = cited_links(held.links, of_outside).merge(
         theirs[["seller_id", "kind", "value"]].drop_duplicates(), on=["seller_id", "kind", "value"]
     )
     cited = joined_per_group(lines, ["seller_id", "kind", "value"], "provenance", ";")
