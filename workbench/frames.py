@@ -1,6 +1,6 @@
 """Membership tests over columns of millions of strings, in Arrow's C++: the loaders' reference
 checks, the analysis's "rows of these sellers" (pandas' ``isin`` took four times as long) and
-which counted kind a link is."""
+which counted kind a link is; and a column with a few of its values replaced."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["is_in", "positions_in", "rows_naming"]
+__all__ = ["is_in", "positions_in", "replaced_at", "rows_naming"]
 
 
 def is_in(values: pd.Series, allowed: pd.Series | Collection[str]) -> np.ndarray:
@@ -42,3 +42,31 @@ def positions_in(values: pd.Series, labels: list[str]) -> np.ndarray:
     """
     found = pc.index_in(pa.array(values), value_set=pa.array(labels, type=pa.string()))
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def replaced_at(values: pd.Series, rows: np.ndarray, new: np.ndarray | pa.Array) -> pd.Series:
+    """``values`` with those at positions ``rows`` (ascending) replaced by ``new``: the others are
+    neither looked at nor copied into Python strings (a links column runs to millions; Arrow's
+    replace_with_mask does it in a third of the time of pandas' ``where``), and with no row to
+    replace ``values`` itself is returned, not a copy.
+
+    >>> replaced_at(pd.Series(["a", "b", "c"], dtype="str"), np.array([0, 2]), np.array(["x", "z"])).tolist()
+    ['x', 'b', 'z']
+    """
+    if not len(rows):
+        return values
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    if not isinstance(values.dtype, pd.StringDtype):  # not the loaders' strings: as pandas would
+        other = np.full(len(values), None, dtype=object)
+        other[rows] = new.to_pylist() if isinstance(new, pa.Array) else new
+        return values.where(~mask, other)
+    column = pa.array(values, from_pandas=True)
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if isinstance(new, pa.Array):
+        new = new.cast(column.type)
+    else:
+        new = pa.array(new, type=column.type, from_pandas=True)
+    out = pc.replace_with_mask(column, pa.array(mask), new)
+    return pd.Series(out, index=values.index, dtype=values.dtype, name=values.name)
