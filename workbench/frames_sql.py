@@ -19,7 +19,7 @@ __all__ = ["ROW", "frames_sql"]
 
 # DuckDB holds at most this much and spills the rest of a sort or join to a temporary folder (of
 # its own, never the working folder): the analysis's tables are in memory already
-_CONFIG = {"memory_limit": "1GB"}
+_CONFIG = {"memory_limit": "512MB"}
 
 
 def _config() -> dict:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench import give_back_memory
 from workbench.frames import is_in, positions_in
 
 from .grouped import first_rows, joined_per_group, numbered_by_group
@@ -165,6 +166,7 @@ def _distinct_links(seller_links: pd.DataFrame, kinds: list[str]) -> tuple[pd.Da
     kind = kind_of_row[rows]
     del kind_of_row  # the arrays of this function are the evidence step's peak: each one goes early
     ident = numbered_by_group(seller_links["value"], rows, kind)
+    give_back_memory()  # the hash tables' freed blocks, under the seller numbering's peak
     seller, names = pd.factorize(seller_links["seller_id"].iloc[rows], sort=True)
     # a seller and an identifier as one number: its first link is the one kept; an identifier
     # named by one link only (most of them) has nothing to compare
