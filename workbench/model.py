@@ -67,6 +67,9 @@ class Column:
     choices: tuple[str, ...] = ()
     # "file.column" that every non-empty value must exist in (checked when that file is loaded)
     references: str | None = None
+    # read by ``workbench analyze`` (rings, scores, tracing); the store keeps every column, and an
+    # analysis holds only these (``LoadedInput.analysed``): the others are for people to read
+    analysed: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,10 @@ class InputFile:
     @property
     def column_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
+
+    @property
+    def analysed_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.analysed)
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -114,8 +121,8 @@ def _link_columns(owner: str, owner_file: str) -> tuple[Column, ...]:
         Column("kind", "enum", required=True, choices=LINK_KINDS),
         Column("value", required=True),
         Column("role"),
-        Column("observed_at", "datetime"),
-        Column("source_record_id"),
+        Column("observed_at", "datetime", analysed=False),
+        Column("source_record_id", analysed=False),
     )
 
 
@@ -148,9 +155,9 @@ INPUT_FILES: dict[str, InputFile] = {
             required=True,
             columns=(
                 Column("seller_id", required=True),
-                Column("shop_name"),
-                Column("platform"),
-                Column("registered_at", "datetime"),
+                Column("shop_name", analysed=False),
+                Column("platform", analysed=False),
+                Column("registered_at", "datetime", analysed=False),
                 Column("status", "enum", choices=SELLER_STATUSES),
             ),
         ),
@@ -195,12 +202,12 @@ INPUT_FILES: dict[str, InputFile] = {
             columns=(
                 Column("listing_id", required=True),
                 Column("seller_id", required=True, references="sellers.seller_id"),
-                Column("title"),
+                Column("title", analysed=False),
                 Column("brand"),
-                Column("category"),
+                Column("category", analysed=False),
                 Column("price", "float"),
                 Column("currency"),
-                Column("listed_at", "datetime"),
+                Column("listed_at", "datetime", analysed=False),
                 Column("status", "enum", choices=("live", "removed")),
             ),
         ),
@@ -211,8 +218,8 @@ INPUT_FILES: dict[str, InputFile] = {
             columns=(
                 Column("complaint_id", required=True),
                 Column("listing_id", required=True, references="listings.listing_id"),
-                Column("rights_holder"),
-                Column("filed_at", "datetime"),
+                Column("rights_holder", analysed=False),
+                Column("filed_at", "datetime", analysed=False),
                 Column("outcome", "enum", choices=("upheld", "rejected", "pending")),
             ),
         ),
@@ -223,7 +230,7 @@ INPUT_FILES: dict[str, InputFile] = {
             columns=(
                 Column("test_buy_id", required=True),
                 Column("listing_id", required=True, references="listings.listing_id"),
-                Column("bought_at", "datetime"),
+                Column("bought_at", "datetime", analysed=False),
                 Column("verdict", "enum", choices=("counterfeit", "genuine", "inconclusive")),
                 Column("ship_from_address_id", references="addresses.address_id"),
             ),
@@ -248,8 +255,8 @@ INPUT_FILES: dict[str, InputFile] = {
                 Column("waybill", required=True),
                 Column("from_address_id", required=True, references="addresses.address_id"),
                 Column("to_address_id", required=True, references="addresses.address_id"),
-                Column("courier"),
-                Column("shipped_at", "datetime"),
+                Column("courier", analysed=False),
+                Column("shipped_at", "datetime", analysed=False),
                 Column("sender_kind", "enum", choices=("seller", "org")),
                 Column("sender_id"),
                 Column("recipient_kind", "enum", choices=("seller", "org", "consumer")),

@@ -592,6 +592,9 @@ def analyze(
     if later:
         stored = store.load_later(loaded, source)
         timings["store"] = 0.0  # what writing it kept the analysis waiting, once it ends
+    # the analysis holds the columns it reads only: the others go once the store has them (the
+    # load beside it holds the whole tables until written)
+    loaded = loaded.analysed()
     previous = store.rings() if store is not None else None
     if incremental and store is None:
         raise WorkbenchError("--incremental adds a day's data to a store: give --store DIR or --neo4j URI")

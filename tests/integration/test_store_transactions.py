@@ -291,3 +291,31 @@ def test_an_analysis_with_its_load_beside_it_equals_one_after_a_load(markets, tm
     for name in ("rings", "upstream", "ring_members", "quarantine"):
         beside_file, first_file = tmp_path / "out" / f"{name}.csv", tmp_path / "out_first" / f"{name}.csv"
         assert beside_file.read_text() == first_file.read_text()
+
+
+def test_the_store_keeps_every_column_while_the_analysis_holds_those_it_reads(markets, tmp_path):
+    """An analysis lets go of shop names, titles, dates, record ids and a seller's own columns
+    once the store has them: the store keeps every column, and the rings are those found from
+    the whole tables."""
+    import shutil
+
+    from workbench import pipeline
+
+    data = tmp_path / "data"
+    shutil.copytree(markets / "small", data)
+    sellers = pd.read_csv(data / "sellers.csv", dtype=str, keep_default_na=False)
+    sellers["联系电话"] = [f"+86130{n:08d}" for n in range(len(sellers))]
+    sellers.to_csv(data / "sellers.csv", index=False)
+    with EmbeddedStore(tmp_path / "store") as store:
+        result = pipeline.analyze(data, tmp_path / "out", store)
+        held = result.loaded.tables
+        assert "shop_name" not in held["sellers"] and "联系电话" not in held["sellers"]
+        assert "source_record_id" not in held["seller_links"] and "title" not in held["listings"]
+        kept = store.table("sellers").set_index("seller_id")
+        given = sellers.drop_duplicates("seller_id").set_index("seller_id").reindex(kept.index)
+        assert len(kept) > 300 and given["shop_name"].notna().all()
+        assert kept["shop_name"].tolist() == given["shop_name"].tolist()
+        assert kept["联系电话"].tolist() == given["联系电话"].tolist()
+        assert store.table("seller_links")["source_record_id"].ne("").any()
+    whole = pipeline.detect_and_trace(load_folder(data).tables)
+    assert len(result.rings) and result.rings.equals(whole.rings)
