@@ -126,7 +126,7 @@ def _parse_types(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
             distinct_empty = (distinct == "").to_numpy()
             empty = distinct_empty[codes]
         else:
-            stripped = text.str.strip()
+            stripped = _stripped(text)
             empty = stripped == ""
         if col.required:
             rows.reject(empty, col.name, "required value missing")
@@ -161,6 +161,15 @@ def _parse_types(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
             typed[col.name] = stripped
         else:
             typed[col.name] = text
+
+
+def _stripped(text: pd.Series) -> pd.Series:
+    """``text`` without surrounding blanks, or ``text`` itself when no value has any: the ids of
+    eight million links are seldom padded, and a copy of each column was held to the file's end."""
+    stripped = text.str.strip()
+    if (stripped.str.len() == text.str.len()).all():
+        return text
+    return stripped
 
 
 def _as_int(number: pd.Series) -> pd.Series:
@@ -226,12 +235,17 @@ def check_file(
 ) -> FileResult:
     """Validate one raw file against its declaration and the files already loaded."""
     _missing_columns(raw, spec)
+    read = raw.read
     frame, lines, line_text, duplicates = _merge_exact_duplicates(raw.frame, raw.lines)
-    frame = frame.reset_index(drop=True)
+    raw.frame = frame = frame.reset_index(drop=True)
     line_text = line_text.reset_index(drop=True)
     rows = RowFilter(raw.file_name, frame, lines, line_text)
     typed = pd.DataFrame(index=frame.index)
     _parse_types(rows, spec, typed)
+    # dates and choices are parsed, and no later check quarantines on them: their text goes (the
+    # links' dates as text were a quarter GiB a million sellers, held to the file's end)
+    parsed = [c.name for c in spec.columns if c.type in ("datetime", "enum") and c.name in frame.columns]
+    raw.frame = rows.frame = frame = frame.drop(columns=parsed)
     if hook is not None:
         hook(rows, typed, context)
     for col in spec.columns:
@@ -258,4 +272,4 @@ def check_file(
     quarantine = pd.concat([raw.malformed, rows.quarantine()], ignore_index=True)
     # the duplicates of a bad row are listed in the quarantine at their own lines
     duplicates -= rows.duplicate_lines
-    return FileResult(spec.name, raw.file_name, table, quarantine, raw.read, duplicates, renamed)
+    return FileResult(spec.name, raw.file_name, table, quarantine, read, duplicates, renamed)
