@@ -168,6 +168,8 @@ def _stripped(text: pd.Series) -> pd.Series:
     """``text`` without surrounding blanks, or ``text`` itself when no value has any: the ids of
     eight million links are seldom padded, and a copy of each column was held to the file's end."""
     stripped = text.str.strip()
+    if not isinstance(text.dtype, pd.StringDtype):  # the empty column of a header-only file
+        return stripped
     # lengths in bytes, in Arrow (pandas' str.len took a second for eight million values)
     same = pc.equal(pc.binary_length(pa.array(stripped)), pc.binary_length(pa.array(text)))
     return text if pc.all(same).as_py() is not False else stripped

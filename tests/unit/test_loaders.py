@@ -99,6 +99,23 @@ def test_exact_duplicates_are_merged_and_counted(tmp_path):
     assert result.tables["seller_links"]["provenance"].iloc[0] == "seller_links.csv:2,5"
 
 
+def test_padded_keys_and_references_match_and_free_text_stays_as_written(tmp_path):
+    """A seller id padded with blanks (a tab, a no-break space) is the seller's; a column with no
+    padding anywhere is kept as read; free text keeps its blanks."""
+    text = BASE["seller_links"].rstrip() + (
+        "\n        \tS3\u00a0,device,dev-1,  contact ,2024-01-03,R4"
+        "\n        S2,device,DEV1,contact,2024-01-04,R5\n"
+    )
+    result = load(tmp_path, seller_links=text)
+    links = result.tables["seller_links"]
+    assert result.quarantine.empty
+    assert list(links["seller_id"]) == ["S1", "S2", "S1", "S3", "S2"]
+    assert links["role"].iloc[3] == "  contact "
+    assert set(links.loc[links["kind"] == "device", "value"]) == {"DEV1"}
+    unpadded = load(tmp_path / "plain").tables["seller_links"]
+    assert list(unpadded["seller_id"]) == ["S1", "S2", "S1"]
+
+
 def test_a_seller_writing_its_identifiers_in_full_width_digits_still_shares_them(tmp_path):
     """Hostile input: S3 writes the phone S1 and S2 use in full-width digits, and S1's ID in
     Arabic-Indic ones, to keep its storefront apart; the loader reads the same identifiers."""
