@@ -296,9 +296,10 @@ def address_columns(texts: pd.Series, cities: pd.Series) -> tuple[np.ndarray, np
     fast = pc.fill_null(pc.and_(pc.is_valid(arrow), pc.string_is_ascii(arrow)), False)
     fast = fast.to_numpy(zero_copy_only=False)
     slow = np.flatnonzero(~fast)
-    raw = texts.astype(object).to_numpy()
-    for at in slow.tolist():
-        parts = address_parts(raw[at], given[at])
+    # only the texts read one by one become Python strings (all of them were a copy of the column)
+    raw = texts.iloc[slow].astype(object).to_numpy()
+    for at, text in zip(slow.tolist(), raw.tolist(), strict=True):
+        parts = address_parts(text, given[at])
         number[at], road[at], city[at] = parts.number, parts.road, parts.city
     rows = np.flatnonzero(fast)
     if len(rows):
