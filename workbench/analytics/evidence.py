@@ -163,7 +163,9 @@ def _distinct_links(seller_links: pd.DataFrame, kinds: list[str]) -> tuple[pd.Da
     the rest is integers: no string of the millions of links is copied or hashed twice."""
     kind_of_row = positions_in(seller_links["kind"], kinds)
     rows = np.flatnonzero(kind_of_row >= 0)
-    kind = kind_of_row[rows]
+    # a kind's number in a byte (a handful of kinds): a link's four numbers are this step's memory
+    kind = kind_of_row[rows].astype(np.int8)
+    rows = rows.astype(np.int32) if len(seller_links) < 2**31 else rows
     del kind_of_row  # the arrays of this function are the evidence step's peak: each one goes early
     ident = numbered_by_group(seller_links["value"], rows, kind)
     give_back_memory()  # the hash tables' freed blocks, under the seller numbering's peak
