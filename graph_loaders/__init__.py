@@ -93,7 +93,7 @@ class LoadedInput:
     def analysed(self) -> LoadedInput:
         """This load with the columns an analysis reads only (``InputFile.analysed_columns`` and
         provenance; no extra column): what an analysis holds once the store has every column, a
-        seventh of the tables less (shop names, titles, dates and record ids)."""
+        fifth of the tables' memory less (shop names, titles, dates and record ids)."""
         files = {}
         for name, result in self.files.items():
             kept = {*INPUT_FILES[name].analysed_columns, "provenance"}

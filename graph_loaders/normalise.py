@@ -170,7 +170,7 @@ def normalise_identifiers(
         positions.append(rows[changed])
         parts.append(norm[changed])
     reasons = pd.Series(reasons, index=values.index, dtype=object)
-    if not positions or not sum(len(rows) for rows in positions):
+    if not positions:
         return text, reasons
     rows = np.concatenate(positions)
     order = np.argsort(rows, kind="stable")
