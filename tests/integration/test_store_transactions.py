@@ -306,6 +306,10 @@ def test_the_store_keeps_every_column_while_the_analysis_holds_those_it_reads(ma
     sellers = pd.read_csv(data / "sellers.csv", dtype=str, keep_default_na=False)
     sellers["联系电话"] = [f"+86130{n:08d}" for n in range(len(sellers))]
     sellers.to_csv(data / "sellers.csv", index=False)
+    # a seller's own column named as the analysis names a link's input value cannot pose as it
+    links = pd.read_csv(data / "seller_links.csv", dtype=str, keep_default_na=False)
+    links["value as input"] = "FORGED"
+    links.to_csv(data / "seller_links.csv", index=False)
     with EmbeddedStore(tmp_path / "store") as store:
         result = pipeline.analyze(data, tmp_path / "out", store)
         held = result.loaded.tables
@@ -319,3 +323,5 @@ def test_the_store_keeps_every_column_while_the_analysis_holds_those_it_reads(ma
         assert store.table("seller_links")["source_record_id"].ne("").any()
     whole = pipeline.detect_and_trace(load_folder(data).tables)
     assert len(result.rings) and result.rings.equals(whole.rings)
+    for name in ("ring_members", "associates", "rings"):
+        assert "FORGED" not in (tmp_path / "out" / f"{name}.csv").read_text()
