@@ -92,13 +92,17 @@ class LoadedInput:
 
     def analysed(self) -> LoadedInput:
         """This load with the columns an analysis reads only (``InputFile.analysed_columns`` and
-        provenance; no extra column): what an analysis holds once the store has every column, a
-        fifth of the tables' memory less (shop names, titles, dates and record ids)."""
+        provenance; no extra column), a column of few values as a categorical
+        (``Column.few_values``): what an analysis holds once the store has every column, a fifth of
+        the tables' memory less (shop names, titles, dates and record ids)."""
         files = {}
         for name, result in self.files.items():
             kept = {*INPUT_FILES[name].analysed_columns, "provenance"}
-            columns = [c for c in result.table.columns if c in kept]
-            files[name] = dataclasses.replace(result, table=result.table[columns])
+            table = result.table[[c for c in result.table.columns if c in kept]]
+            few = [c.name for c in INPUT_FILES[name].columns if c.few_values and c.name in table.columns]
+            if few:
+                table = table.astype({c: "category" for c in few})
+            files[name] = dataclasses.replace(result, table=table)
         return dataclasses.replace(self, files=files)
 
 

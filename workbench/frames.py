@@ -39,8 +39,19 @@ def positions_in(values: pd.Series, labels: list[str]) -> np.ndarray:
 
     >>> positions_in(pd.Series(["ip", "fax", None, "phone"]), ["phone", "ip"]).tolist()
     [1, -1, -1, 0]
+    >>> positions_in(pd.Series(["ip", "fax", None, "phone"], dtype="category"), ["phone", "ip"]).tolist()
+    [1, -1, -1, 0]
     """
-    found = pc.index_in(pa.array(values), value_set=pa.array(labels, type=pa.string()))
+    column = pa.array(values, from_pandas=True)
+    codes = None
+    if pa.types.is_dictionary(column.type):
+        # a column held as codes (a link's kind): its few values are looked up, then taken per row
+        column, codes = column.dictionary, column.indices
+        if pa.types.is_null(column.type):  # the codes of no value at all
+            column = column.cast(pa.string())
+    found = pc.index_in(column, value_set=pa.array(labels, type=pa.string()))
+    if codes is not None:
+        found = found.take(codes)
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 

@@ -539,7 +539,7 @@ def _member_evidence(members: pd.DataFrame, shared: pd.DataFrame) -> pd.DataFram
     if members.empty:
         return members.assign(evidence="", kinds="")
     items = shared.assign(
-        item=shared["kind"]
+        item=shared["kind"].astype("str")
         + " "
         + shared["value"]
         + " (shared with "

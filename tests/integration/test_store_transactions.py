@@ -321,7 +321,17 @@ def test_the_store_keeps_every_column_while_the_analysis_holds_those_it_reads(ma
         assert kept["shop_name"].tolist() == given["shop_name"].tolist()
         assert kept["联系电话"].tolist() == given["联系电话"].tolist()
         assert store.table("seller_links")["source_record_id"].ne("").any()
+        # a link's kind is held as codes; the store and the findings keep it as text
+        assert isinstance(held["seller_links"]["kind"].dtype, pd.CategoricalDtype)
+        assert store.table("seller_links")["kind"].dtype == "str"
     whole = pipeline.detect_and_trace(load_folder(data).tables)
     assert len(result.rings) and result.rings.equals(whole.rings)
+    for found, expected in (
+        (result.findings.members, whole.members),
+        (result.findings.suppressed, whole.suppressed),
+        (result.findings.watch, whole.watch),
+        (result.findings.upstream, whole.upstream),
+    ):
+        assert len(found) and found.equals(expected), found.dtypes
     for name in ("ring_members", "associates", "rings"):
         assert "FORGED" not in (tmp_path / "out" / f"{name}.csv").read_text()

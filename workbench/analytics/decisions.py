@@ -183,7 +183,7 @@ def _sides(decision) -> dict[str, list[str]]:
 def identity_shared(links: pd.DataFrame, a: list[str], b: list[str], settings: AnalysisSettings) -> list[str]:
     """Identity-grade identifiers (``kind value``) held by a seller of ``a`` and one of ``b``."""
     held = links[links["kind"].isin(settings.identity_kinds)][["seller_id", "kind", "value"]]
-    held = held.assign(item=held["kind"] + " " + held["value"])
+    held = held.assign(item=held["kind"].astype("str") + " " + held["value"])
     return sorted(
         set(held.loc[held["seller_id"].isin(a), "item"]) & set(held.loc[held["seller_id"].isin(b), "item"])
     )

@@ -150,6 +150,14 @@ def evidence_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 }
             )
         )
+    kind = seller_links["kind"]
+    if isinstance(kind.dtype, pd.CategoricalDtype) and len(parts) > 1:
+        # the links' kinds held as codes stay codes with the kinds seen in logistics among them:
+        # joined to text, the links' kinds were a new column of text (110 MiB a million sellers)
+        derived = {p["kind"].iloc[0] for p in parts[1:] if len(p)}
+        codes = pd.CategoricalDtype(sorted({*kind.cat.categories, *derived}))
+        parts = [p.astype({"kind": codes}) for p in parts]
+    # Arrow's text is not copied by the join: the links' columns are pieces of the input's
     return pd.concat(parts, ignore_index=True)
 
 
@@ -203,7 +211,8 @@ def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> Ev
         at = first_row[idents]
         return pd.DataFrame(
             {
-                "kind": seller_links["kind"].take(at).reset_index(drop=True),
+                # text, as the findings keep it (the links may hold their kinds as codes)
+                "kind": seller_links["kind"].take(at).astype("str").reset_index(drop=True),
                 "value": seller_links["value"].take(at).reset_index(drop=True),
                 "degree": degree[idents],
             }

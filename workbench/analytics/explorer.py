@@ -34,7 +34,7 @@ def _by_seller(links: pa.Table) -> Iterator[pa.Table]:
     """The links sorted by seller (a stable sort: a seller's links stay in input order)."""
     order = pc.sort_indices(links, sort_keys=[("seller_id", "ascending")])
     for start in range(0, max(len(order), 1), _BATCH_ROWS):
-        yield links.take(order[start : start + _BATCH_ROWS])
+        yield _as_text(links.take(order[start : start + _BATCH_ROWS]))
 
 
 def _same(a: pa.Array, b: pa.Array) -> pa.Array:
@@ -47,10 +47,10 @@ def _by_identifier(links: pa.Table) -> Iterator[pa.Table]:
     """Each distinct (identifier, seller) pair once, sorted by kind, value and seller, with the
     key the app searches by bisection (kind and value joined by ``_SEP``)."""
     pairs = links.select(["kind", "value", "seller_id"])
-    order = pc.sort_indices(pairs, sort_keys=[(c, "ascending") for c in pairs.column_names])
-    last = pairs.slice(0, 0)  # the row before this batch: a pair across two batches is kept once
+    order = pc.sort_indices(_sort_keys(pairs), sort_keys=[(c, "ascending") for c in pairs.column_names])
+    last = _as_text(pairs.slice(0, 0))  # the row before this batch: a pair across two batches is kept once
     for start in range(0, max(len(order), 1), _BATCH_ROWS):
-        batch = pairs.take(order[start : start + _BATCH_ROWS])
+        batch = _as_text(pairs.take(order[start : start + _BATCH_ROWS]))
         # each row against the row before it (the first row of all has none): sorted, a repeated
         # pair is a row the same as the one before
         before = pa.concat_tables([last, batch.slice(0, max(batch.num_rows - 1, 0))])
@@ -84,6 +84,31 @@ def _link_table(links: pd.DataFrame) -> pa.Table:
     copy then); picking rows of a column in pieces (a store's row groups) joined them all first,
     once per batch."""
     return pa.Table.from_pandas(links[_LINK_COLUMNS], preserve_index=False).combine_chunks()
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """``table`` with a column the analysis holds as codes (a link's kind) as text: what the index
+    keeps, made batch by batch (a whole column of text again was 110 MiB a million sellers)."""
+    for i, column in enumerate(table.columns):
+        if pa.types.is_dictionary(column.type):
+            value_type = column.type.value_type
+            text = pa.large_string() if pa.types.is_null(value_type) else value_type
+            table = table.set_column(i, table.field(i).name, column.cast(text))
+    return table
+
+
+def _sort_keys(table: pa.Table) -> pa.Table:
+    """The columns to sort ``table`` by, in order: a column held as codes is sorted by its codes
+    when its values are in order (as the analysis's categoricals are), which orders it as its text."""
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name).combine_chunks()
+        if pa.types.is_dictionary(column.type):
+            values = column.dictionary.to_pylist()
+            in_order = values == sorted(values)
+            column = column.indices if in_order else _as_text(pa.table({name: column})).column(0)
+        columns[name] = column
+    return pa.table(columns)
 
 
 def explorer_table(links: pd.DataFrame, name: str) -> pd.DataFrame:

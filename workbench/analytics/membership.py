@@ -182,7 +182,7 @@ def _associates(
     )
     cited = joined_per_group(lines, ["seller_id", "kind", "value"], "provenance", ";")
     theirs = theirs.join(cited, on=["seller_id", "kind", "value"]).sort_values(["seller_id", "kind", "value"])
-    tie = theirs["kind"] + " " + theirs["value"]
+    tie = theirs["kind"].astype("str") + " " + theirs["value"]
     described = theirs.assign(tie=tie, cited=tie + " (" + theirs["provenance"].fillna("") + ")")
     text = (
         described.groupby(["seller_id", "ring_id"], sort=True)

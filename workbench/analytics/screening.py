@@ -50,7 +50,7 @@ counts AS (
     LEFT JOIN ring_of r ON l.seller_id = r.seller_id
     GROUP BY l.kind, l.value
 )
-SELECT h.kind, h.value, h.seller_id, c.degree, c.groups
+SELECT h.kind::VARCHAR AS kind, h.value, h.seller_id, c.degree, c.groups
 FROM held h JOIN counts c ON h.kind IS NOT DISTINCT FROM c.kind AND h.value IS NOT DISTINCT FROM c.value
 ORDER BY h.first
 """
@@ -76,7 +76,11 @@ def watch_index(
     ring_of = rings.drop_duplicates("seller_id")[["seller_id", "ring_id"]].astype("str")
     held = frames_sql(
         _HELD,
-        links=links[["kind", "value", "seller_id"]].astype("str"),
+        # a kind held as codes stays codes (text again, it was 110 MiB a million sellers)
+        links=links[["kind", "value", "seller_id"]].astype(
+            {"value": "str", "seller_id": "str"}
+            | ({} if isinstance(links["kind"].dtype, pd.CategoricalDtype) else {"kind": "str"})
+        ),
         watched=pd.DataFrame({"seller_id": pd.Series(sorted(watched), dtype="str")}),
         ring_of=ring_of,
     )
