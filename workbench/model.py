@@ -70,9 +70,9 @@ class Column:
     # read by ``workbench analyze`` (rings, scores, tracing); the store keeps every column, and an
     # analysis holds only these (``LoadedInput.analysed``): the others are for people to read
     analysed: bool = True
-    # a few distinct values in a file of millions of rows (a link's kind): an analysis holds it
-    # as a categorical, codes of a byte, not a text per row (the kinds of eight million links were
-    # 110 MiB); the store and the findings keep text
+    # a few distinct values in a file of millions of rows (a link's kind and role): an analysis
+    # holds it as a categorical, codes of a byte, not a text per row (the kinds and roles of eight
+    # million links were 230 MiB); the store and the findings keep text
     few_values: bool = False
 
 
@@ -124,7 +124,7 @@ def _link_columns(owner: str, owner_file: str) -> tuple[Column, ...]:
         Column(owner, required=True, references=f"{owner_file}.{owner}"),
         Column("kind", "enum", required=True, choices=LINK_KINDS, few_values=True),
         Column("value", required=True),
-        Column("role"),
+        Column("role", few_values=True),
         Column("observed_at", "datetime", analysed=False),
         Column("source_record_id", analysed=False),
     )

@@ -33,7 +33,8 @@ def registered_addresses(links: pd.DataFrame) -> pd.Series:
     >>> registered_addresses(links).to_dict()
     {'S1': 'A2'}
     """
-    addresses = links[(links["kind"] == "address") & (links["role"].fillna("").isin(["registered", ""]))]
+    role = links["role"]
+    addresses = links[(links["kind"] == "address") & (role.isin(["registered", ""]) | role.isna())]
     return addresses.drop_duplicates("seller_id").set_index("seller_id")["value"]
 
 
@@ -64,7 +65,9 @@ def ring_addresses(
     declared = links[
         (links["kind"] == "address").to_numpy() & is_in(links["seller_id"], members["seller_id"])
     ]
-    role = declared["role"].fillna("") if "role" in declared else pd.Series("", index=declared.index)
+    role = pd.Series("", index=declared.index)
+    if "role" in declared:
+        role = declared["role"].astype("str").fillna("")  # text: the analysis holds roles as codes
     parts = [
         pd.DataFrame(
             {

@@ -251,10 +251,13 @@ class GraphStore(ABC):
     def _sources(self) -> list[dict]:
         return list(self._read_meta().get("sources", []))
 
-    def load(self, loaded: LoadedInput, source: str | None = None) -> dict[str, int]:
+    def load(
+        self, loaded: LoadedInput, source: str | None = None, handed_over: bool = False
+    ) -> dict[str, int]:
         """Write a loaded folder as the new version of ``source`` (default: the folder's name),
         replacing that source's rows and leaving every other source's; loading a version the
-        store already holds changes nothing. Returns rows per table."""
+        store already holds changes nothing. Returns rows per table. ``handed_over``: the caller
+        keeps no use of ``loaded``'s tables, and each is let go once written."""
         source = source_name(loaded.data_dir, source)
         written = {name: len(table) for name, table in loaded.tables.items()}
         if self._holds_version(source, loaded.fingerprint):
@@ -272,14 +275,20 @@ class GraphStore(ABC):
                 "rows": {**written, "quarantine": len(loaded.quarantine)},
                 "data_dir": str(loaded.data_dir),
             }
-            self._replace_source(source, {**loaded.tables, "quarantine": loaded.quarantine}, record)
+            files, renamed = loaded.counts, loaded.renamed_columns
+            tables = {**loaded.tables, "quarantine": loaded.quarantine}
+            if handed_over:
+                # the columns no analysis reads are held here alone: each table goes once written
+                # (at ten million sellers they were 4 GiB, held to the last table's end)
+                loaded.files.clear()
+            self._replace_source(source, tables, record)
             meta = self._read_meta()
             meta["input"] = {
                 "data_dir": str(loaded.data_dir),
                 "source": source,
                 "fingerprint": _combined_fingerprint(self._sources()),
-                "files": loaded.counts,
-                "renamed_columns": loaded.renamed_columns,
+                "files": files,
+                "renamed_columns": renamed,
             }
             self._write_meta(meta)
         return written

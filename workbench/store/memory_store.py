@@ -13,6 +13,7 @@ every process on the store.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -302,7 +303,10 @@ class EmbeddedStore(GraphStore):
         # Arrow writes the Parquet files on the other core while the analysis goes on; through a
         # handle of its own, so its transaction and write lock are its own and this handle reads
         # the committed store meanwhile
-        loading = _beside(lambda: EmbeddedStore(self.path).load(loaded, source), "load")
+        # handed over: the caller's analysis holds the columns it reads, this load the others
+        # until each table is written (``load(handed_over=True)`` empties this copy of the files)
+        handed = dataclasses.replace(loaded, files=dict(loaded.files))
+        loading = _beside(lambda: EmbeddedStore(self.path).load(handed, source, handed_over=True), "load")
 
         def finish() -> dict[str, int]:
             written = loading()
@@ -341,8 +345,8 @@ class EmbeddedStore(GraphStore):
             for name in list(self._pending["tables"]):
                 if name not in tables and source in self._pending["tables"][name]:
                     self._write_table(name, source, None)  # the new version no longer has it
-            for name, frame in tables.items():
-                self._write_table(name, source, frame)
+            for name in list(tables):
+                self._write_table(name, source, tables.pop(name))  # let go once written
             sources = [s for s in self._pending["sources"] if s["name"] != source]
             self._pending["sources"] = [*sources, record]
 
