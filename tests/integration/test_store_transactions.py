@@ -335,3 +335,39 @@ def test_the_store_keeps_every_column_while_the_analysis_holds_those_it_reads(ma
         assert len(found) and found.equals(expected), found.dtypes
     for name in ("ring_members", "associates", "rings"):
         assert "FORGED" not in (tmp_path / "out" / f"{name}.csv").read_text()
+
+
+def test_a_load_beside_the_analysis_lets_each_table_go_once_written(markets, tmp_path, monkeypatch):
+    """The store's copy of a load is the only holder of the columns no analysis reads: each table
+    is let go once written, not held to the last table's end, while the caller's analysis keeps
+    the columns it reads."""
+    import gc
+    import threading
+    import weakref
+
+    loaded = load_folder(markets / "small")
+    whole = {name: weakref.ref(table) for name, table in loaded.tables.items()}
+    shop_names = loaded.tables["sellers"]["shop_name"].tolist()
+    alive_while_writing = {}
+    write_table = EmbeddedStore._write_table
+    analysing = threading.Event()  # the caller holds the columns it reads only
+
+    def watched(self, name, source, frame):
+        assert analysing.wait(30)
+        gc.collect()
+        alive_while_writing[name] = [n for n, table in whole.items() if table() is not None]
+        write_table(self, name, source, frame)
+
+    monkeypatch.setattr(EmbeddedStore, "_write_table", watched)
+    with EmbeddedStore(tmp_path / "store") as store:
+        wait = store.load_later(loaded)
+        held = loaded.analysed()
+        del loaded
+        analysing.set()
+        written = wait()
+        names = list(whole)
+        for i, name in enumerate(names):
+            assert alive_while_writing[name] == names[i:], name  # the tables written are gone
+        assert written["sellers"] == len(held.tables["sellers"]) > 300
+        assert store.table("sellers")["shop_name"].tolist() == shop_names
+        assert store.table("seller_links")["kind"].tolist() == held.tables["seller_links"]["kind"].tolist()
