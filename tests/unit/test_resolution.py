@@ -273,6 +273,26 @@ def test_in_a_large_block_each_record_meets_its_nearest_in_the_blocks_order():
     assert (0, 39) in pairs and (0, 16) not in pairs
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_pairs_of_several_keys_come_once_where_a_key_first_found_them(seed):
+    # small blocks (every pair) and large ones (a window) over three keys that overlap
+    rng = np.random.default_rng(seed)
+    n = 300
+    keys = [np.where(rng.random(n) < 0.1, -1, rng.integers(0, blocks, n)) for blocks in (40, 8, 120)]
+    found = _pairs(pd.DataFrame(index=range(n)), keys).to_numpy().tolist()
+    expected, seen = [], set()
+    for key in keys:
+        of_key = set()
+        for block in set(key[key >= 0].tolist()):
+            members = np.flatnonzero(key == block).tolist()
+            for at, i in enumerate(members):
+                of_key |= {(i, j) for j in members[at + 1 : at + 1 + BLOCK_WINDOW]}
+        new = sorted(of_key - seen)
+        expected += [list(pair) for pair in new]
+        seen |= of_key
+    assert found == expected and len(found) > n
+
+
 # ---- detection and tracing read entities ---------------------------------------------------------
 # three storefronts, each shipping from its own record of one warehouse, a device and a phone in
 # common; a

@@ -103,7 +103,11 @@ class PreparedGraph:
 def prepare_graph(evidence: EvidenceGraph, settings: AnalysisSettings) -> PreparedGraph:
     """The weighted graph the community step runs on; sellers without evidence stay out."""
     ends = evidence.edges[["a", "b"]].to_numpy()
-    nodes = np.unique(ends)
+    # the sellers with an edge, in order: marked in an array of all of them (np.unique hashes
+    # every end, 1.6 s for eight million)
+    marked = np.zeros(len(evidence.sellers), dtype=bool)
+    marked[ends.ravel()] = True
+    nodes = np.flatnonzero(marked)
     position = np.full(len(evidence.sellers), -1, dtype=np.int64)
     position[nodes] = np.arange(len(nodes))
     edges = position[ends] if len(ends) else np.empty((0, 2), dtype=np.int64)

@@ -158,12 +158,19 @@ def _pairs(frame: pd.DataFrame, keys: list[np.ndarray], order: np.ndarray | None
             numbered.append(np.minimum(a, b) * n + np.maximum(a, b))
         if numbered:
             found.append(np.sort(np.concatenate(numbered)))
-    # a pair two keys found is kept where it came first
+    # a pair two keys found is kept where it came first: each key's numbers are sorted and
+    # distinct, so the pairs seen are looked up by bisection and joined by a sort (np.isin and
+    # np.union1d hash them: 109 s of 70 million pairs at ten million sellers)
     kept, seen = [], np.zeros(0, dtype=np.int64)
     for numbers in found:
-        new = numbers[~np.isin(numbers, seen)]
+        at = np.searchsorted(seen, numbers)
+        known = np.zeros(len(numbers), dtype=bool)
+        inside = at < len(seen)
+        known[inside] = seen[at[inside]] == numbers[inside]
+        new = numbers[~known]
         kept.append(new)
-        seen = np.concatenate([seen, new])
+        if len(kept) < len(found):  # the last key's pairs are looked up by none
+            seen = np.sort(np.concatenate([seen, new]))  # no pair twice: new holds none of seen
     i, j = np.divmod(np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64), n)
     return pd.DataFrame({"i": i, "j": j})
 
@@ -596,7 +603,8 @@ def _resolved(
     must, cannot = _decided(decisions, kind, position)
     rep, p, reasons = _clusters(ids, preferred, pairs, threshold, must, cannot)
     entity = ids[rep]
-    alone = pd.Series(entity).map(pd.Series(entity).value_counts()).to_numpy() == 1
+    # an entity of one record (a record's id is its own: the representatives are counted)
+    alone = np.bincount(rep, minlength=len(ids))[rep] == 1
     # the reasons stay Python strings (np.where made a fixed-width array of the longest one)
     text = np.array(reasons, dtype=object)
     text[alone] = ""
