@@ -11,6 +11,7 @@ decisions are applied on every run.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,14 +95,33 @@ def _probability(weight: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp2(-weight))
 
 
+# pairs worked on at a time: what a comparison makes per pair is bounded by this, not by the
+# pairs (a float per pair of 70 million is 560 MB, and a distance took five at once)
+_PAIRS_AT_ONCE = 1 << 22
+
+
+def _per_pair(work: Callable[[slice], np.ndarray], pairs: int, dtype) -> np.ndarray:
+    """``work(rows)`` for the pairs at ``rows``, _PAIRS_AT_ONCE at a time, into one array."""
+    out = np.empty(pairs, dtype=dtype)
+    for start in range(0, pairs, _PAIRS_AT_ONCE):
+        rows = slice(start, start + _PAIRS_AT_ONCE)
+        out[rows] = work(rows)
+    return out
+
+
 def _metres(lat: np.ndarray, lon: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Great-circle distance between records ``i`` and ``j`` (NaN where one has no coordinates);
     what depends on one record is worked out once per record, not once per pair."""
     p = np.radians(lat)
     cos_p = np.cos(p)
-    dp, dl = p[j] - p[i], np.radians(lon[j] - lon[i])
-    a = np.sin(dp / 2) ** 2 + cos_p[i] * cos_p[j] * np.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+
+    def some(rows: slice) -> np.ndarray:
+        a, b = i[rows], j[rows]
+        dp, dl = p[b] - p[a], np.radians(lon[b] - lon[a])
+        h = np.sin(dp / 2) ** 2 + cos_p[a] * cos_p[b] * np.sin(dl / 2) ** 2
+        return 2 * 6_371_000 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+
+    return _per_pair(some, len(i), np.float64)
 
 
 def _similarity(
@@ -211,8 +231,12 @@ def _equality(values: pd.Series, i: np.ndarray, j: np.ndarray) -> pd.Categorical
     """ "equal" or "different" per pair of records, "" where one of the two has no value."""
     codes, uniques = pd.factorize(values)
     blank = codes == (uniques.get_loc("") if "" in uniques else -1)
-    same = np.where(blank[i] | blank[j], 0, np.where(codes[i] == codes[j], 1, 2))
-    return _levels(same, ["", "equal", "different"])
+
+    def some(rows: slice) -> np.ndarray:
+        a, b = i[rows], j[rows]
+        return np.where(blank[a] | blank[b], 0, np.where(codes[a] == codes[b], 1, 2))
+
+    return _levels(_per_pair(some, len(i), np.int8), ["", "equal", "different"])
 
 
 def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -242,9 +266,13 @@ def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str,
     city = _equality(records["city"], i, j)
     lat, lon = records["lat"].to_numpy(), records["lon"].to_numpy()
     metres = _metres(lat, lon, i, j)
+
+    def far(rows: slice) -> np.ndarray:
+        m = metres[rows]
+        return np.select([np.isnan(m), m <= 100, m <= 300, m <= 1000], [0, 1, 2, 3], 4)
+
     distance = _levels(
-        np.select([np.isnan(metres), metres <= 100, metres <= 300, metres <= 1000], [0, 1, 2, 3], 4),
-        ["", "within 100 m", "within 300 m", "within 1 km", "over 1 km"],
+        _per_pair(far, len(metres), np.int8), ["", "within 100 m", "within 300 m", "within 1 km", "over 1 km"]
     )
     return {
         "levels": {"house number": number, "road": road, "city": city, "distance": distance},
