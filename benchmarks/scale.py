@@ -24,15 +24,23 @@ def _analyse(data: Path, work: Path) -> dict:
     from workbench.pipeline import analyze
     from workbench.store import EmbeddedStore
 
+    def peak() -> int:
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+    # where the memory goes: the peak so far as each step (and each input file) begins
+    began: list[tuple[str, int]] = []
     with EmbeddedStore(work / "store") as store:
-        result = analyze(data, work / "out", store)
+        result = analyze(data, work / "out", store, on_step=lambda name: began.append((name, peak())))
     summary = result.summary()
+    ended = [rss for _, rss in began[1:]] + [peak()]
     return {
         "rows_read": summary["rows_read"],
         "sellers": len(result.loaded.tables["sellers"]),
         "rings": summary["rings"],
         "timings": summary["timings"],
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mib": peak(),
+        # each step's own peak is the most it reached by its end above what came before
+        "peak_rss_mib_by_end_of": {name: rss for (name, _), rss in zip(began, ended, strict=True)},
     }
 
 
@@ -92,6 +100,7 @@ def main(argv: list[str] | None = None) -> dict:
         "process_seconds": round(wall, 1),
         "step_seconds": figures["timings"],
         "peak_rss_mib": figures["peak_rss_mib"],
+        "peak_rss_mib_by_end_of": figures["peak_rss_mib_by_end_of"],
         "seconds_per_million_rows": round(seconds / (figures["rows_read"] / 1e6), 2),
     }
     print(json.dumps(line))

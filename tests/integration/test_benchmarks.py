@@ -32,6 +32,17 @@ def test_analyze_benchmark_reports_timings_and_rows_per_second():
     assert {"load", "detect", "trace", "total"} <= set(line["timings"])
 
 
+def test_scale_benchmark_reports_rows_seconds_per_million_and_the_peak_of_each_step():
+    line = run_script("scale.py", "--sellers", "3000", "--rings", "12")
+    assert line["sellers"] == 3000 and line["input_rows"] > 3000 and line["rings"] > 0
+    total = line["step_seconds"]["total"]
+    assert line["seconds_per_million_rows"] == round(total / (line["input_rows"] / 1e6), 2) > 0
+    peaks = line["peak_rss_mib_by_end_of"]
+    assert {"load", "seller_links", "resolve", "evidence", "detect", "trace", "write"} <= set(peaks)
+    # the peak so far never falls, and the last is the process's peak
+    assert list(peaks.values()) == sorted(peaks.values()) and list(peaks.values())[-1] == line["peak_rss_mib"]
+
+
 def test_synth_benchmark_reports_seconds():
     line = run_script("synth_scale.py", "--sellers", "1000", "--rings", "5")
     assert line["rows"] > 1000 and line["seconds"] > 0
