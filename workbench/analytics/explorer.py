@@ -102,8 +102,9 @@ def _sort_keys(table: pa.Table) -> pa.Table:
     when its values are in order (as the analysis's categoricals are), which orders it as its text."""
     columns = {}
     for name in table.column_names:
-        column = table.column(name).combine_chunks()
+        column = table.column(name)  # as it is: joining its chunks copies even one
         if pa.types.is_dictionary(column.type):
+            column = column.combine_chunks()  # its codes, a byte a row
             values = column.dictionary.to_pylist()
             in_order = values == sorted(values)
             column = column.indices if in_order else _as_text(pa.table({name: column})).column(0)
