@@ -290,3 +290,16 @@ def test_dates_and_choices_read_once_per_distinct_value_equal_reading_every_row(
     assert [r["line"] for r in q] == [i + 2 for i in range(len(dates)) if not kept[i]]
     # a line is quarantined once, for its first bad field (line 10 has two)
     assert [r["field"] for r in q] == ["registered_at", "status", "registered_at", "registered_at"]
+
+
+def test_padding_is_found_in_any_part_of_a_column(monkeypatch):
+    """Padding is looked for a part at a time: a padded value in the last part is still stripped,
+    and a column with none is returned as it is, not copied."""
+    from graph_loaders import checks
+
+    monkeypatch.setattr(checks, "_PADDING_PART", 2)
+    clean = pd.Series(["S1", "S2", "S3", "S4", "S5"], dtype="str")
+    assert checks._stripped(clean) is clean
+    padded = pd.Series(["S1", "S2", "S3", "S4", "S5\u3000"], dtype="str")
+    assert checks._stripped(padded).tolist() == ["S1", "S2", "S3", "S4", "S5"]
+    assert checks._stripped(padded).tolist() == padded.str.strip().tolist()
