@@ -86,14 +86,19 @@ def _link_table(links: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(links[_LINK_COLUMNS], preserve_index=False).combine_chunks()
 
 
+def _text(column: pa.ChunkedArray | pa.Array):
+    """A column the analysis holds as codes (a link's kind) as text; any other as it is."""
+    if not pa.types.is_dictionary(column.type):
+        return column
+    value_type = column.type.value_type
+    return column.cast(pa.large_string() if pa.types.is_null(value_type) else value_type)
+
+
 def _as_text(table: pa.Table) -> pa.Table:
-    """``table`` with a column the analysis holds as codes (a link's kind) as text: what the index
-    keeps, made batch by batch (a whole column of text again was 110 MiB a million sellers)."""
+    """``table`` with its columns held as codes as text: what the index keeps, made batch by
+    batch (a whole column of text again was 110 MiB a million sellers)."""
     for i, column in enumerate(table.columns):
-        if pa.types.is_dictionary(column.type):
-            value_type = column.type.value_type
-            text = pa.large_string() if pa.types.is_null(value_type) else value_type
-            table = table.set_column(i, table.field(i).name, column.cast(text))
+        table = table.set_column(i, table.field(i).name, _text(column))
     return table
 
 
@@ -106,8 +111,7 @@ def _sort_keys(table: pa.Table) -> pa.Table:
         if pa.types.is_dictionary(column.type):
             column = column.combine_chunks()  # its codes, a byte a row
             values = column.dictionary.to_pylist()
-            in_order = values == sorted(values)
-            column = column.indices if in_order else _as_text(pa.table({name: column})).column(0)
+            column = column.indices if values == sorted(values) else _text(column)
         columns[name] = column
     return pa.table(columns)
 

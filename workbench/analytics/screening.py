@@ -22,6 +22,7 @@ SCREENING_COLUMNS = ["seller_id", "risk", "ring_id", "matched_seller_id", "reaso
 # the whole store hold it, and whether it is a hub (no reason on its own)
 # groups: how many operations hold it (a ring counts once, every other seller on its own)
 WATCH_COLUMNS = ["kind", "value", "seller_id", "ring_id", "status", "degree", "groups", "hub"]
+_WATCHED_LINKS = ["kind", "value", "seller_id"]  # what the watch list reads of the links
 _KIND_WORDS = {
     "person_id": "person ID",
     "bank_account": "payout account",
@@ -77,9 +78,8 @@ def watch_index(
     held = frames_sql(
         _HELD,
         # a kind held as codes stays codes (text again, it was 110 MiB a million sellers)
-        links=links[["kind", "value", "seller_id"]].astype(
-            {"value": "str", "seller_id": "str"}
-            | ({} if isinstance(links["kind"].dtype, pd.CategoricalDtype) else {"kind": "str"})
+        links=links[_WATCHED_LINKS].astype(
+            {c: "str" for c in _WATCHED_LINKS if not isinstance(links[c].dtype, pd.CategoricalDtype)}
         ),
         watched=pd.DataFrame({"seller_id": pd.Series(sorted(watched), dtype="str")}),
         ring_of=ring_of,
