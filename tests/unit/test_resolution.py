@@ -9,7 +9,14 @@ import pytest
 
 from graph_loaders import load_folder
 from tests.conftest import write_folder
-from workbench.analytics.resolution import BLOCK_WINDOW, Resolution, _blocks, _pairs, resolve_entities
+from workbench.analytics.resolution import (
+    BLOCK_WINDOW,
+    Resolution,
+    _blocks,
+    _clusters,
+    _pairs,
+    resolve_entities,
+)
 from workbench.analytics.settings import AnalysisSettings
 from workbench.analytics.text_forms import address_columns, address_parts, name_parts, words
 from workbench.pipeline import detect_and_trace
@@ -291,6 +298,47 @@ def test_pairs_of_several_keys_come_once_where_a_key_first_found_them(seed):
         expected += [list(pair) for pair in new]
         seen |= of_key
     assert found == expected and len(found) > n
+
+
+def _greedy_reference(n, pairs, threshold, must, cannot):
+    """The constrained union as specified, slowly: by hand first, then strongest first; no join
+    across an investigator's cannot-link, nor on a match across a pair judged different."""
+    group = list(range(n))
+    different = {(i, j) for i, j, p in pairs if p < 0.5}
+    judged = different | {(j, i) for i, j in different}
+    apart = set(cannot) | {(j, i) for i, j in cannot}
+    strong = sorted(((p, i, j) for i, j, p in pairs if p >= threshold), key=lambda x: -x[0])
+    for by_hand, (_, i, j) in [(True, (1.0, *pair)) for pair in must] + [(False, s) for s in strong]:
+        gi, gj = group[i], group[j]
+        if gi == gj:
+            continue
+        across = {(x, y) for x in range(n) if group[x] == gi for y in range(n) if group[y] == gj}
+        if across & apart or (not by_hand and across & judged):
+            continue
+        group = [gi if g == gj else g for g in group]
+    return group
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_records_join_strongest_first_and_never_across_a_pair_judged_different(seed):
+    # many strong and weak pairs over few records: joins that a weak pair anywhere between the
+    # two groups must stop, and investigators' links both ways
+    rng = np.random.default_rng(seed)
+    n = 40
+    i, j = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    keep = i < j
+    frame = pd.DataFrame({"i": i[keep], "j": j[keep]}).drop_duplicates(ignore_index=True)
+    frame["probability"] = rng.choice([0.1, 0.3, 0.7, 0.92, 0.95, 0.99], len(frame))
+    frame["reasons"] = "r"
+    must = [tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(3)]
+    cannot = [tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(3)]
+    ids = np.array([f"A{k:02d}" for k in range(n)])
+    rep, _, _ = _clusters(ids, np.ones(n, dtype=bool), frame, 0.9, must, cannot)
+    pairs = list(zip(frame["i"].tolist(), frame["j"].tolist(), frame["probability"].tolist(), strict=True))
+    expected = _greedy_reference(n, pairs, 0.9, must, cannot)
+    # the same partition (representatives differ in how they are chosen)
+    assert pd.factorize(rep)[0].tolist() == pd.factorize(np.array(expected))[0].tolist()
+    assert len(set(rep.tolist())) < n - 3  # records were joined
 
 
 # ---- detection and tracing read entities ---------------------------------------------------------

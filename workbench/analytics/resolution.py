@@ -560,14 +560,16 @@ def _clusters(
     strong = pairs[pairs["probability"] >= threshold].sort_values(
         "probability", ascending=False, kind="stable"
     )
-    # a judgement matters only where a record is joined to something: the records of a join
-    # (their partners may be any record); the rest of a million pairs never gets looked up
+    # a judgement is looked up between two groups being joined, and every record of a group being
+    # joined is a record of a join (strong or by hand): only pairs of two such records can keep
+    # groups apart (the others, most of 70 million pairs at ten million sellers, were put in sets
+    # for nothing: 16.7 -> 10.7 s)
     joining = np.zeros(n, dtype=bool)
     for side in ("i", "j"):
         joining[strong[side].to_numpy(dtype=np.int64)] = True
     joining[[x for pair in must for x in pair]] = True
     i_all, j_all = pairs["i"].to_numpy(dtype=np.int64), pairs["j"].to_numpy(dtype=np.int64)
-    different = pairs[(pairs["probability"].to_numpy() < 0.5) & (joining[i_all] | joining[j_all])]
+    different = pairs[(pairs["probability"].to_numpy() < 0.5) & joining[i_all] & joining[j_all]]
     for i, j in zip(different["i"].tolist(), different["j"].tolist(), strict=True):
         judged.setdefault(i, set()).add(j)
         judged.setdefault(j, set()).add(i)
