@@ -22,10 +22,11 @@ __all__ = ["ROW", "frames_sql"]
 _CONFIG = {"memory_limit": "512MB"}
 
 
-def _config() -> dict:
+def _config(memory_limit: str | None = None) -> dict:
     """DuckDB's settings, with a spill folder of this process's own (named when a query runs, so a
     process forked after import does not share its parent's): two analyses never share files."""
-    return {**_CONFIG, "temp_directory": str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}")}
+    spill = str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}")
+    return {**_CONFIG, **({"memory_limit": memory_limit} if memory_limit else {}), "temp_directory": spill}
 
 
 # a column of each frame's row positions, for an order that keeps ties as they came (stable)
@@ -37,18 +38,19 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return table.append_column(ROW, pa.array(np.arange(len(frame), dtype=np.int64)))
 
 
-def _connected(frames: dict[str, pd.DataFrame]):
+def _connected(frames: dict[str, pd.DataFrame], memory_limit: str | None = None):
     import duckdb
 
-    con = duckdb.connect(config=_config())
+    con = duckdb.connect(config=_config(memory_limit))
     for name, frame in frames.items():
         con.register(name, _arrow(frame))
     return con
 
 
-def frames_sql(query: str, **frames: pd.DataFrame) -> pd.DataFrame:
+def frames_sql(query: str, memory_limit: str | None = None, **frames: pd.DataFrame) -> pd.DataFrame:
     """Run ``query`` over ``frames`` (each a table of its keyword's name, with its row positions
-    as ``_row``) and return the result as a frame.
+    as ``_row``) and return the result as a frame; ``memory_limit`` raises DuckDB's own where a
+    query spills for want of it.
 
     >>> links = pd.DataFrame({"seller_id": ["S2", "S1", "S2"], "value": ["b", "a", "a"]})
     >>> frames_sql("SELECT seller_id, value FROM links ORDER BY seller_id, _row", links=links)
@@ -57,6 +59,6 @@ def frames_sql(query: str, **frames: pd.DataFrame) -> pd.DataFrame:
     1        S2     b
     2        S2     a
     """
-    with _connected(frames) as con:
+    with _connected(frames, memory_limit) as con:
         # one chunk per column: pandas works on a many-chunked Arrow column far slower
         return con.sql(query).to_arrow_table().combine_chunks().to_pandas()

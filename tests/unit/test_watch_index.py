@@ -49,3 +49,18 @@ def test_with_no_ring_at_all_the_banned_and_closed_sellers_are_watched():
     watch = _watch(rings)
     assert watch["seller_id"].tolist() == ["S1", "S4"]
     assert watch["groups"].tolist() == [3, 1]  # three sellers, each its own operation
+
+
+def test_a_suppressed_key_is_a_hub_and_a_seller_named_twice_has_its_first_status():
+    rings = pd.DataFrame({"seller_id": ["S2"], "ring_id": ["R1"]})
+    # a store of two sources names S4 twice: its first row is the one read
+    sellers = pd.concat([SELLERS, pd.DataFrame({"seller_id": ["S4"], "status": ["active"]})])
+    hubs = pd.DataFrame({"kind": ["phone", "phone"], "value": ["+861", "+861"]})  # twice: still one
+    links = LINKS.astype({"kind": "category"})  # kinds held as codes
+    watch = watch_index({"sellers": sellers}, rings, hubs, AnalysisSettings.load(), links)
+    # S3 holds the phone but is watched by nobody; S4 is closed by its first row
+    assert watch[["value", "seller_id", "ring_id", "status", "degree", "hub"]].values.tolist() == [
+        ["+861", "S1", "", "banned", 3, True],
+        ["+861", "S2", "R1", "active", 3, True],
+        ["a@b.cn", "S4", "", "closed", 1, False],
+    ]

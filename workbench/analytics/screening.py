@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.frames import is_in
 from workbench.frames_sql import frames_sql
 
 from .evidence import evidence_links
@@ -37,24 +38,37 @@ _KIND_WORDS = {
 
 # each identifier of a watched seller once (in the order the links first give it), with every
 # holder of it counted (degree) and the operations among them (a ring once, every other seller on
-# its own): in DuckDB, 4.4 s -> 2.6 s of pandas merges and groupings at a million sellers
+# its own), its holder's ring and status, and whether the analysis suppressed it as a hub: in
+# DuckDB, 4.4 s -> 2.6 s of pandas merges and groupings at a million sellers. The holders of a key
+# are made distinct before they are counted (one distinct count a group, not two: 28 -> 23 s at
+# ten million sellers); ring, status and hub are joined here (pandas' look-ups of nine million
+# rows in ten million sellers took 16 s)
 _HELD = """
 WITH held AS (
     SELECT kind, value, seller_id, min(_row) AS first FROM links
     WHERE seller_id IN (SELECT seller_id FROM watched) GROUP BY kind, value, seller_id
 ), keys AS (SELECT DISTINCT kind, value FROM held),
-counts AS (
-    SELECT l.kind, l.value, count(DISTINCT l.seller_id) AS degree,
-           count(DISTINCT coalesce(r.ring_id, 'seller:' || l.seller_id)) AS groups
-    FROM links l
+holders AS (
+    SELECT DISTINCT l.kind, l.value, l.seller_id FROM links l
     SEMI JOIN keys k ON l.kind IS NOT DISTINCT FROM k.kind AND l.value IS NOT DISTINCT FROM k.value
-    LEFT JOIN ring_of r ON l.seller_id = r.seller_id
-    GROUP BY l.kind, l.value
+),
+counts AS (
+    SELECT h.kind, h.value, count(*) AS degree,
+           count(DISTINCT coalesce(r.ring_id, 'seller:' || h.seller_id)) AS groups
+    FROM holders h LEFT JOIN ring_of r ON h.seller_id = r.seller_id
+    GROUP BY h.kind, h.value
 )
-SELECT h.kind::VARCHAR AS kind, h.value, h.seller_id, c.degree, c.groups
+SELECT h.kind::VARCHAR AS kind, h.value, h.seller_id, coalesce(r.ring_id, '') AS ring_id,
+       coalesce(s.status, '') AS status, c.degree, c.groups, x.kind IS NOT NULL AS suppressed
 FROM held h JOIN counts c ON h.kind IS NOT DISTINCT FROM c.kind AND h.value IS NOT DISTINCT FROM c.value
+LEFT JOIN ring_of r ON h.seller_id = r.seller_id
+LEFT JOIN status_of s ON h.seller_id = s.seller_id
+LEFT JOIN hubs x ON h.kind::VARCHAR = x.kind AND h.value = x.value
 ORDER BY h.first
 """
+# what DuckDB may hold of it: with the default half GiB the holders of ten million sellers' keys
+# spill to disk (23 s; 15.6 s with 1 GiB, for 0.8 GiB more at a step below the analysis's peak)
+_HELD_MEMORY = "1GB"
 
 
 def watch_index(
@@ -70,32 +84,31 @@ def watch_index(
     ``suppressed`` lists the hubs the analysis found."""
     links = evidence_links(tables) if links is None else links
     sellers = tables["sellers"]
-    status = sellers.drop_duplicates("seller_id").set_index("seller_id").get("status")
-    status = status.fillna("") if status is not None else pd.Series(dtype=object)
-    watched = set(rings["seller_id"]) | set(status[status.isin(["banned", "closed"])].index)
+    # a seller's first row gives its status (a store of several sources may name it twice)
+    first = ~sellers["seller_id"].duplicated().to_numpy()
+    ids = sellers["seller_id"][first]
+    status = sellers["status"][first].fillna("") if "status" in sellers else pd.Series("", index=ids.index)
+    watched = set(rings["seller_id"]) | set(ids[status.isin(["banned", "closed"]).to_numpy()])
+    watched = pd.Series(sorted(watched), dtype="str")
+    mine = is_in(ids, watched)
     # as text whatever they came as (no ring at all gives an empty column of floats)
     ring_of = rings.drop_duplicates("seller_id")[["seller_id", "ring_id"]].astype("str")
+    hubs = suppressed.reindex(columns=["kind", "value"]).drop_duplicates().astype("str")
     held = frames_sql(
         _HELD,
+        memory_limit=_HELD_MEMORY,
         # a kind held as codes stays codes (text again, it was 110 MiB a million sellers)
         links=links[_WATCHED_LINKS].astype(
             {c: "str" for c in _WATCHED_LINKS if not isinstance(links[c].dtype, pd.CategoricalDtype)}
         ),
-        watched=pd.DataFrame({"seller_id": pd.Series(sorted(watched), dtype="str")}),
+        watched=pd.DataFrame({"seller_id": watched}),
         ring_of=ring_of,
+        status_of=pd.DataFrame({"seller_id": ids[mine], "status": status[mine]}).astype("str"),
+        hubs=hubs,
     )
     if held.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
-    ring_of = ring_of.set_index("seller_id")["ring_id"]
-    held["ring_id"] = held["seller_id"].map(ring_of).fillna("")
-    held["status"] = held["seller_id"].map(status).fillna("")
-    caps = settings.degree_caps(held["kind"])
-    hub_keys = (
-        pd.MultiIndex.from_frame(suppressed[["kind", "value"]])
-        if len(suppressed)
-        else pd.MultiIndex.from_tuples([], names=["kind", "value"])
-    )
-    held["hub"] = (held["degree"] > caps) | pd.MultiIndex.from_frame(held[["kind", "value"]]).isin(hub_keys)
+    held["hub"] = (held["degree"] > settings.degree_caps(held["kind"])) | held["suppressed"]
     return held[WATCH_COLUMNS].reset_index(drop=True)
 
 
