@@ -81,13 +81,14 @@ def main(argv: list[str] | None = None) -> dict:
             )
             generate_seconds = round(time.perf_counter() - started, 1)
         started = time.perf_counter()
+        # the child's figures come on its output; its errors go straight to ours (a run of a
+        # quarter hour that fails says why)
         child = subprocess.run(
-            [sys.executable, __file__, "--analyse-only", str(data)],
-            check=True,
-            capture_output=True,
-            text=True,
+            [sys.executable, __file__, "--analyse-only", str(data)], stdout=subprocess.PIPE, text=True
         )
         wall = time.perf_counter() - started
+        if child.returncode:
+            sys.exit(f"scale.py: the analysis of {data} failed (exit {child.returncode}); its error is above")
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     seconds = figures["timings"]["total"]
     line = {

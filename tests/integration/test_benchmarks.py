@@ -89,3 +89,19 @@ def test_app_timing_benchmark_reports_first_and_later_opens_of_every_page():
     for page in PAGE_FUNCTIONS:  # every page the app has, the audit trail included
         assert line[f"{page}_first_s"] > 0 and line[f"{page}_again_s"] > 0, page
     assert line["network_expansion_s"] > 0 and line["targets"]["network_first_s"] == 2
+
+
+def test_scale_benchmark_says_why_the_analysis_failed(tmp_path):
+    # a kept folder without the links file: the analysis fails, and the reason shows
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "sellers.csv").write_text("seller_id\nS1\n")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "scale.py"), "--keep", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode != 0 and done.stdout == ""
+    assert "missing required file(s) seller_links.csv" in done.stderr
+    assert f"the analysis of {data} failed" in done.stderr
