@@ -8,6 +8,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from workbench.frames import is_in
@@ -38,11 +39,11 @@ _KIND_WORDS = {
 
 # each identifier of a watched seller once (in the order the links first give it), with every
 # holder of it counted (degree) and the operations among them (a ring once, every other seller on
-# its own), its holder's ring and status, and whether the analysis suppressed it as a hub: in
-# DuckDB, 4.4 s -> 2.6 s of pandas merges and groupings at a million sellers. The holders of a key
-# are made distinct before they are counted (one distinct count a group, not two: 28 -> 23 s at
-# ten million sellers); ring, status and hub are joined here (pandas' look-ups of nine million
-# rows in ten million sellers took 16 s)
+# its own): in DuckDB, 4.4 s -> 2.6 s of pandas merges and groupings at a million sellers. The
+# holders of a key are made distinct before they are counted (one distinct count a group, not
+# two: 28 -> 23 s at ten million sellers). Ring, status and hub are looked up after, in pandas:
+# joined in this query too, they held memory DuckDB could not spill (out of memory at ten million
+# sellers, with a limit of 256 MB to 1 GB alike)
 _HELD = """
 WITH held AS (
     SELECT kind, value, seller_id, min(_row) AS first FROM links
@@ -58,16 +59,12 @@ counts AS (
     FROM holders h LEFT JOIN ring_of r ON h.seller_id = r.seller_id
     GROUP BY h.kind, h.value
 )
-SELECT h.kind::VARCHAR AS kind, h.value, h.seller_id, coalesce(r.ring_id, '') AS ring_id,
-       coalesce(s.status, '') AS status, c.degree, c.groups, x.kind IS NOT NULL AS suppressed
+SELECT h.kind::VARCHAR AS kind, h.value, h.seller_id, c.degree, c.groups
 FROM held h JOIN counts c ON h.kind IS NOT DISTINCT FROM c.kind AND h.value IS NOT DISTINCT FROM c.value
-LEFT JOIN ring_of r ON h.seller_id = r.seller_id
-LEFT JOIN status_of s ON h.seller_id = s.seller_id
-LEFT JOIN hubs x ON h.kind::VARCHAR = x.kind AND h.value = x.value
 ORDER BY h.first
 """
 # what DuckDB may hold of it: with the default half GiB the holders of ten million sellers' keys
-# spill to disk (23 s; 15.6 s with 1 GiB, for 0.8 GiB more at a step below the analysis's peak)
+# spill to disk (28 s; 16 s with 1 GiB, for 0.8 GiB more at a step below the analysis's peak)
 _HELD_MEMORY = "1GB"
 
 
@@ -103,12 +100,21 @@ def watch_index(
         ),
         watched=pd.DataFrame({"seller_id": watched}),
         ring_of=ring_of,
-        status_of=pd.DataFrame({"seller_id": ids[mine], "status": status[mine]}).astype("str"),
-        hubs=hubs,
     )
     if held.empty:
         return pd.DataFrame(columns=WATCH_COLUMNS)
-    held["hub"] = (held["degree"] > settings.degree_caps(held["kind"])) | held["suppressed"]
+    ring = ring_of.set_index("seller_id")["ring_id"]
+    # no ring at all: no look-up (its empty column of floats cannot be filled with text)
+    held["ring_id"] = held["seller_id"].map(ring).fillna("") if len(ring) else ""
+    # every holder here is watched: looked up among the watched (a million), not every seller
+    held["status"] = held["seller_id"].map(status[mine].set_axis(ids[mine])).fillna("")
+    # a hub the analysis suppressed: its value first (Arrow), then kind and value of those only
+    on_list = np.zeros(len(held), dtype=bool)
+    maybe = is_in(held["value"], hubs["value"])
+    if maybe.any():
+        keys = pd.MultiIndex.from_frame(held.loc[maybe, ["kind", "value"]])
+        on_list[maybe] = keys.isin(pd.MultiIndex.from_frame(hubs))
+    held["hub"] = (held["degree"] > settings.degree_caps(held["kind"])).to_numpy() | on_list
     return held[WATCH_COLUMNS].reset_index(drop=True)
 
 
