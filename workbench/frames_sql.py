@@ -25,8 +25,11 @@ _CONFIG = {"memory_limit": "512MB"}
 def _config(memory_limit: str | None = None) -> dict:
     """DuckDB's settings, with a spill folder of this process's own (named when a query runs, so a
     process forked after import does not share its parent's): two analyses never share files."""
-    spill = str(Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}")
-    return {**_CONFIG, **({"memory_limit": memory_limit} if memory_limit else {}), "temp_directory": spill}
+    spill = Path(tempfile.gettempdir()) / f"workbench-duckdb-{os.getpid()}"
+    config = {**_CONFIG, "temp_directory": str(spill)}
+    if memory_limit:  # a query's own, where it spills for want of more
+        config["memory_limit"] = memory_limit
+    return config
 
 
 # a column of each frame's row positions, for an order that keeps ties as they came (stable)

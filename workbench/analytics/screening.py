@@ -85,8 +85,8 @@ def watch_index(
     first = ~sellers["seller_id"].duplicated().to_numpy()
     ids = sellers["seller_id"][first]
     status = sellers["status"][first].fillna("") if "status" in sellers else pd.Series("", index=ids.index)
-    watched = set(rings["seller_id"]) | set(ids[status.isin(["banned", "closed"]).to_numpy()])
-    watched = pd.Series(sorted(watched), dtype="str")
+    banned = ids[status.isin(["banned", "closed"]).to_numpy()]
+    watched = pd.Series(sorted(set(rings["seller_id"]) | set(banned)), dtype="str")
     mine = is_in(ids, watched)
     # as text whatever they came as (no ring at all gives an empty column of floats)
     ring_of = rings.drop_duplicates("seller_id")[["seller_id", "ring_id"]].astype("str")
