@@ -51,7 +51,8 @@ class RowFilter:
         self.file_name = file_name
         self.frame = frame
         self.lines = lines
-        # "2,6,7" where a row stands for exact duplicates: a bad row is listed at every line it was
+        # "2,6,7" by row, for the rows that stand for exact duplicates: a bad row is listed at
+        # every line it was
         self.merged_lines = merged_lines
         # quarantine rows for the duplicates of bad rows (they are not counted as duplicates)
         self.duplicate_lines = 0
@@ -73,9 +74,12 @@ class RowFilter:
             why = reason if isinstance(reason, str) else np.asarray(_picked(reason, bad))
             lines = self.lines[bad]
             value = np.asarray(_picked(shown, bad).astype(str))
-            if self.merged_lines is not None:
-                picked = np.asarray(_picked(self.merged_lines, bad))
-                every = [[int(n) for n in text.split(",")] for text in picked]
+            if self.merged_lines is not None and len(self.merged_lines):
+                merged = self.merged_lines.reindex(np.flatnonzero(bad)).to_numpy()
+                every = [
+                    [int(n) for n in text.split(",")] if isinstance(text, str) else [int(line)]
+                    for text, line in zip(merged, lines, strict=True)
+                ]
                 repeats = np.array([len(n) for n in every])
                 if (repeats > 1).any():
                     lines = np.concatenate(every)

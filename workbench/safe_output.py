@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .provenance import told
+
 __all__ = ["neutralise_cell", "safe_frame", "write_csv", "csv_bytes", "xml_text"]
 
 # a cell a spreadsheet would read as a formula or a DDE command starts with one of these
@@ -40,7 +42,7 @@ def neutralise_cell(value):
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell neutralised; numbers, dates and booleans untouched."""
-    out = frame.copy()
+    out = told(frame).copy()
     out.columns = [neutralise_cell(str(c)) for c in out.columns]
     for position in range(out.shape[1]):
         column = out.iloc[:, position]

@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.provenance import Provenance
+
 __all__ = [
     "explorer_table",
     "explorer_tables",
@@ -30,11 +32,18 @@ _BATCH_ROWS = 1 << 19
 # each table of the index sorted in Arrow's C++, which leaves the interpreter free for the
 # analysis beside it and holds only the row order: DuckDB's sort, held to 300 MB there, spilled
 # and took 22 s for the 8 million links of a million sellers, Arrow 11 s
-def _by_seller(links: pa.Table) -> Iterator[pa.Table]:
-    """The links sorted by seller (a stable sort: a seller's links stay in input order)."""
+def _by_seller(links: pa.Table, cited: Provenance | None = None) -> Iterator[pa.Table]:
+    """The links sorted by seller (a stable sort: a seller's links stay in input order).
+    ``cited``: the links' provenance, when ``links`` holds its row numbers instead (told as text
+    a batch at a time)."""
     order = pc.sort_indices(links, sort_keys=[("seller_id", "ascending")])
     for start in range(0, max(len(order), 1), _BATCH_ROWS):
-        yield _as_text(links.take(order[start : start + _BATCH_ROWS]))
+        batch = _as_text(links.take(order[start : start + _BATCH_ROWS]))
+        if cited is not None:
+            rows = batch.column("provenance").to_numpy()
+            told = cited.take(rows).arrow_text() if len(rows) else pa.array([], pa.large_string())
+            batch = batch.set_column(batch.column_names.index("provenance"), "provenance", told)
+        yield batch
 
 
 def _same(a: pa.Array, b: pa.Array) -> pa.Array:
@@ -43,7 +52,7 @@ def _same(a: pa.Array, b: pa.Array) -> pa.Array:
     return pc.or_(pc.fill_null(pc.equal(a, b), False), both_missing)
 
 
-def _by_identifier(links: pa.Table) -> Iterator[pa.Table]:
+def _by_identifier(links: pa.Table, cited: Provenance | None = None) -> Iterator[pa.Table]:
     """Each distinct (identifier, seller) pair once, sorted by kind, value and seller, with the
     key the app searches by bisection (kind and value joined by ``_SEP``)."""
     pairs = links.select(["kind", "value", "seller_id"])
@@ -73,17 +82,22 @@ def _by_identifier(links: pa.Table) -> Iterator[pa.Table]:
         )
 
 
-_BATCHES: dict[str, Callable[[pa.Table], Iterator[pa.Table]]] = {
+_BATCHES: dict[str, Callable[..., Iterator[pa.Table]]] = {
     "explorer_by_seller": _by_seller,
     "explorer_by_identifier": _by_identifier,
 }
 
 
-def _link_table(links: pd.DataFrame) -> pa.Table:
+def _link_table(links: pd.DataFrame) -> tuple[pa.Table, Provenance | None]:
     """The columns the index reads, as Arrow, one array per column: the loader's are already (no
     copy then); picking rows of a column in pieces (a store's row groups) joined them all first,
-    once per batch."""
-    return pa.Table.from_pandas(links[_LINK_COLUMNS], preserve_index=False).combine_chunks()
+    once per batch. Provenance held as numbers stays so: the table holds each link's row, and
+    the provenance is returned beside it."""
+    cited = links["provenance"].array
+    if not isinstance(cited, Provenance):
+        return pa.Table.from_pandas(links[_LINK_COLUMNS], preserve_index=False).combine_chunks(), None
+    table = pa.Table.from_pandas(links[_LINK_COLUMNS[:-1]], preserve_index=False).combine_chunks()
+    return table.append_column("provenance", pa.array(np.arange(len(links), dtype=np.int64))), cited
 
 
 def _text(column: pa.ChunkedArray | pa.Array):
@@ -119,7 +133,7 @@ def _sort_keys(table: pa.Table) -> pa.Table:
 def explorer_table(links: pd.DataFrame, name: str) -> pd.DataFrame:
     """One table of the explorer's index (``EXPLORER_TABLES``) from the seller links: a caller
     that writes them one by one holds one at a time."""
-    return pa.concat_tables(_BATCHES[name](_link_table(links))).combine_chunks().to_pandas()
+    return pa.concat_tables(_BATCHES[name](*_link_table(links))).combine_chunks().to_pandas()
 
 
 def start_explorer_index(store, links: pd.DataFrame) -> Callable[[bool], None]:
@@ -128,7 +142,7 @@ def start_explorer_index(store, links: pd.DataFrame) -> Callable[[bool], None]:
     holding it: 2 GiB less at a million sellers); the function returned keeps it (``True``,
     inside a transaction) or drops it (``False``)."""
     started = [
-        store.result_later(name, lambda name=name: _BATCHES[name](_link_table(links)))
+        store.result_later(name, lambda name=name: _BATCHES[name](*_link_table(links)))
         for name in EXPLORER_TABLES
     ]
 

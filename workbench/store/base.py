@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from workbench.errors import WorkbenchError
 from workbench.model import INPUT_FILES
+from workbench.provenance import told
 
 if TYPE_CHECKING:
     from graph_loaders import LoadedInput
@@ -240,6 +241,7 @@ class GraphStore(ABC):
         """Make ``tables`` the rows of ``source``. Backends that keep rows per source replace
         them; the default merges them by key into what the store holds."""
         for name, frame in tables.items():
+            frame = told(frame)  # a database holds provenance as text
             if name == "quarantine":
                 self._replace(name, frame)
             else:

@@ -34,6 +34,7 @@ import pyarrow.parquet as pq
 
 from workbench.errors import WorkbenchError
 from workbench.model import INPUT_FILES
+from workbench.provenance import ProvenanceDtype, told
 
 from .base import AUDIT_COLUMNS, RECORD_TABLES, GraphStore, chain_entries, upsert_rows
 
@@ -90,6 +91,23 @@ def _beside(work: Callable[[], T], name: str) -> Callable[[], T]:
         return answer[0]
 
     return wait
+
+
+# rows told as text at a time where a table holds provenance as numbers (workbench.provenance)
+_TOLD_ROWS = 2_000_000
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as a Parquet file, provenance as text: told a part at a time, so a table's text
+    (2.7 GB for ten million sellers' links) is never held whole."""
+    frame = frame.reset_index(drop=True)
+    if not any(isinstance(t, ProvenanceDtype) for t in frame.dtypes) or len(frame) <= _TOLD_ROWS:
+        told(frame).to_parquet(path, index=False)
+        return
+    with pq.ParquetWriter(path, pa.Schema.from_pandas(told(frame.iloc[:1]), preserve_index=False)) as writer:
+        for start in range(0, len(frame), _TOLD_ROWS):
+            part = told(frame.iloc[start : start + _TOLD_ROWS])
+            writer.write_table(pa.Table.from_pandas(part, preserve_index=False))
 
 
 class EmbeddedStore(GraphStore):
@@ -261,13 +279,7 @@ class EmbeddedStore(GraphStore):
 
     def _write_table(self, name: str, source: str, frame: pd.DataFrame | None) -> None:
         """Put ``frame`` as ``source``'s rows of table ``name`` (None removes them)."""
-        self._write_file(
-            name,
-            source,
-            None
-            if frame is None
-            else lambda path: frame.reset_index(drop=True).to_parquet(path, index=False),
-        )
+        self._write_file(name, source, None if frame is None else lambda path: _write_parquet(frame, path))
 
     def result_later(self, name: str, batches: Callable[[], Iterator[pa.Table]]) -> Callable[[bool], None]:
         # written beside the analysis (Arrow leaves the interpreter free), batch by batch into a
