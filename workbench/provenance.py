@@ -158,12 +158,11 @@ class Provenance(ExtensionArray):
         return self.astype(object), self.dtype.na_value
 
     def __eq__(self, other):
-        text = self.astype(object)
         if isinstance(other, (pd.Series, pd.Index, pd.DataFrame)):
-            return NotImplemented
-        if isinstance(other, (Provenance, ExtensionArray)):
+            return NotImplemented  # pandas unboxes them and asks again
+        if isinstance(other, ExtensionArray):
             other = np.asarray(other, dtype=object)
-        return np.asarray(text == other, dtype=bool)
+        return np.asarray(self.astype(object) == other, dtype=bool)
 
     # ---- as text ------------------------------------------------------------------------------
     def __add__(self, other):
@@ -204,7 +203,7 @@ class Provenance(ExtensionArray):
         if dtype == np.dtype(object):
             return self.__array__()
         if isinstance(dtype, pd.StringDtype):
-            return pd.array(self.arrow_text().cast(pa.large_string()).to_pandas(), dtype=dtype)
+            return pd.array(self.arrow_text(), dtype=dtype)
         return np.asarray(self.__array__(), dtype=dtype)
 
     def _formatter(self, boxed: bool = False):

@@ -40,8 +40,7 @@ def _by_seller(links: pa.Table, cited: Provenance | None = None) -> Iterator[pa.
     for start in range(0, max(len(order), 1), _BATCH_ROWS):
         batch = _as_text(links.take(order[start : start + _BATCH_ROWS]))
         if cited is not None:
-            rows = batch.column("provenance").to_numpy()
-            told = cited.take(rows).arrow_text() if len(rows) else pa.array([], pa.large_string())
+            told = cited.take(batch.column("provenance").to_numpy()).arrow_text()
             batch = batch.set_column(batch.column_names.index("provenance"), "provenance", told)
         yield batch
 
