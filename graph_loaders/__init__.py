@@ -38,7 +38,7 @@ from .checks import FileResult, LoadContext, check_file
 from .quarantine import QUARANTINE_COLUMNS
 from .reader import find_input, read_table
 
-__all__ = ["LOADERS", "LoadedInput", "load_folder", "QUARANTINE_COLUMNS"]
+__all__ = ["LOADERS", "LoadedInput", "analysed_file", "load_folder", "QUARANTINE_COLUMNS"]
 
 _MODULES: tuple[ModuleType, ...] = (
     addresses,
@@ -91,27 +91,33 @@ class LoadedInput:
         return sum(r.read for r in self.files.values())
 
     def analysed(self) -> LoadedInput:
-        """This load with the columns an analysis reads only (``InputFile.analysed_columns`` and
-        provenance; no extra column), a column of few values as a categorical
-        (``Column.few_values``): what an analysis holds once the store has every column, a fifth of
-        the tables' memory less (shop names, titles, dates and record ids)."""
-        files = {}
-        for name, result in self.files.items():
-            kept = {*INPUT_FILES[name].analysed_columns, "provenance"}
-            table = result.table[[c for c in result.table.columns if c in kept]]
-            few = [c.name for c in INPUT_FILES[name].columns if c.few_values and c.name in table.columns]
-            if few:
-                table = table.astype({c: "category" for c in few})
-            files[name] = dataclasses.replace(result, table=table)
-        return dataclasses.replace(self, files=files)
+        """This load with the columns an analysis reads only (``analysed_file``)."""
+        return dataclasses.replace(self, files={n: analysed_file(r) for n, r in self.files.items()})
+
+
+def analysed_file(result: FileResult) -> FileResult:
+    """A loaded file with the columns an analysis reads only (``InputFile.analysed_columns`` and
+    provenance; no extra column), a column of few values as a categorical (``Column.few_values``):
+    what an analysis holds once the store has every column, a fifth of the tables' memory less
+    (shop names, titles, dates and record ids)."""
+    spec = INPUT_FILES[result.name]
+    kept = {*spec.analysed_columns, "provenance"}
+    table = result.table[[c for c in result.table.columns if c in kept]]
+    few = [c.name for c in spec.columns if c.few_values and c.name in table.columns]
+    if few:
+        table = table.astype({c: "category" for c in few})
+    return dataclasses.replace(result, table=table)
 
 
 def load_folder(
     data_dir: Path | str,
     default_country: str = "86",
     on_file: Callable[[str], None] | None = None,
+    keep: Callable[[FileResult], FileResult] | None = None,
 ) -> LoadedInput:
-    """Load every input file present in ``data_dir``; raise InputError if the folder is unusable."""
+    """Load every input file present in ``data_dir``; raise InputError if the folder is unusable.
+    ``keep``: what becomes of each file once checked; it returns what the load holds of it (the
+    store's writer takes the whole file and leaves the columns an analysis reads)."""
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         raise InputError(f"{data_dir}: no such folder (expected an input folder with sellers.csv)")
@@ -138,6 +144,8 @@ def load_folder(
             digest, line_count = digests[name].result()
             fingerprint.update(f"{path.name}:{digest}\n".encode())
             result = check_file(read_table(path, name, line_count), module.SPEC, context, module.hook)
+            if keep is not None:
+                result = keep(result)
             loaded.files[name] = result
             context.tables[name] = result.table
             loaded.seconds[name] = time.perf_counter() - started

@@ -163,13 +163,15 @@ def load_into_store(
     on_file: Step | None = None,
     source: str | None = None,
     bulk=None,
+    keep=None,
 ) -> tuple[LoadedInput, dict[str, float]]:
     """Load ``data_dir`` and, when a store is given, write it there as the new version of
     ``source`` (idempotently). With ``bulk`` (the local Neo4j server the store is on), a first load
-    goes through Neo4j's offline bulk importer instead of batched transactions."""
+    goes through Neo4j's offline bulk importer instead of batched transactions. ``keep``: what
+    becomes of each file once checked (``load_folder``)."""
     timings: dict[str, float] = {}
     with _timed(timings, "load", None):
-        loaded = load_folder(data_dir, settings.default_country, on_file=on_file)
+        loaded = load_folder(data_dir, settings.default_country, on_file=on_file, keep=keep)
     if store is not None:
         with _timed(timings, "store", None):
             if bulk is not None:
@@ -586,11 +588,25 @@ def analyze(
         and not incremental
         and set(store.source_names()) <= {source_name(Path(data_dir), source)}
     )
-    loaded, timings = load_into_store(
-        Path(data_dir), None if later else store, settings, on_file=on_step, source=source, bulk=bulk
-    )
+    # where the store can, it writes each file whole as soon as the file is checked, and the load
+    # holds the columns an analysis reads
+    writer = store.input_writer() if later else None
+    try:
+        loaded, timings = load_into_store(
+            Path(data_dir),
+            None if later else store,
+            settings,
+            on_file=on_step,
+            source=source,
+            bulk=bulk,
+            keep=writer.take if writer is not None else None,
+        )
+    except BaseException:
+        if writer is not None:
+            writer.drop()
+        raise
     if later:
-        stored = store.load_later(loaded, source)
+        stored = store.load_later(loaded, source, writer)
         timings["store"] = 0.0  # what writing it kept the analysis waiting, once it ends
     # the analysis holds the columns it reads only: the others go once the store has them (the
     # load beside it holds the whole tables until written)

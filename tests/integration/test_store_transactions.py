@@ -371,3 +371,118 @@ def test_a_load_beside_the_analysis_lets_each_table_go_once_written(markets, tmp
         assert written["sellers"] == len(held.tables["sellers"]) > 300
         assert store.table("sellers")["shop_name"].tolist() == shop_names
         assert store.table("seller_links")["kind"].tolist() == held.tables["seller_links"]["kind"].tolist()
+
+
+def test_an_analysis_writes_each_file_whole_as_it_is_checked_and_holds_the_columns_it_reads(
+    markets, tmp_path, monkeypatch
+):
+    """``analyze`` hands each checked file to the store's writer: while the next file loads, the
+    earlier files' whole tables (titles, dates, record ids) are no longer held by the load, yet
+    the committed store has every column."""
+    import gc
+    import weakref
+
+    from graph_loaders import checks
+    from workbench import pipeline
+
+    whole: dict[str, weakref.ref] = {}
+    alive_at: dict[str, list[str]] = {}
+    check_file = checks.check_file
+
+    def watched(raw, spec, *args, **kwargs):
+        gc.collect()
+        time.sleep(0.2)  # the writer's turn: a small file is written by then
+        gc.collect()
+        alive_at[spec.name] = sorted(n for n, table in whole.items() if table() is not None)
+        result = check_file(raw, spec, *args, **kwargs)
+        whole[spec.name] = weakref.ref(result.table)
+        return result
+
+    monkeypatch.setattr("graph_loaders.check_file", watched)
+    with EmbeddedStore(tmp_path / "store") as store:
+        result = pipeline.analyze(markets / "small", tmp_path / "out", store)
+        assert alive_at["listings"] == []  # the links, sellers and addresses were let go whole
+        assert "title" not in result.loaded.tables["listings"]
+        assert store.table("listings")["title"].ne("").all()
+        assert len(store.table("seller_links")) == len(result.loaded.tables["seller_links"])
+    assert not list((tmp_path / "store" / "tables").glob(".*"))  # every file written is named
+
+
+def test_a_write_that_fails_during_the_load_fails_the_analysis_and_leaves_nothing(
+    markets, tmp_path, monkeypatch
+):
+    from workbench import pipeline
+    from workbench.store import memory_store
+
+    write = memory_store._write_parquet
+
+    def disk_full(frame, path):
+        if "listings" in path.name:
+            raise OSError(28, "No space left on device")
+        write(frame, path)
+
+    monkeypatch.setattr(memory_store, "_write_parquet", disk_full)
+    with EmbeddedStore(tmp_path / "store") as store, pytest.raises(OSError, match="No space left"):
+        pipeline.analyze(markets / "small", tmp_path / "out", store)
+    info = _info(tmp_path / "store")
+    assert info["sources"] == [] and not any(info["tables"].values())
+    assert not list((tmp_path / "store" / "tables").glob("*"))
+
+
+def test_an_analysis_of_a_version_the_store_holds_keeps_none_of_what_it_wrote(markets, tmp_path):
+    """The fingerprint is known once every file is read: the files written meanwhile for a version
+    the store holds already are let go, and the store is as it was."""
+    from workbench import pipeline
+
+    store = tmp_path / "store"
+    with EmbeddedStore(store) as opened:
+        pipeline.analyze(markets / "small", tmp_path / "out", opened)
+    before, files = _info(store), sorted(p.name for p in (store / "tables").iterdir())
+    manifest = json.loads((store / "manifest.json").read_text())
+    with EmbeddedStore(store) as opened:
+        pipeline.analyze(markets / "small", tmp_path / "out2", opened)
+    after = json.loads((store / "manifest.json").read_text())
+    assert _info(store)["sources"] == before["sources"]
+    assert after["tables"]["sellers"] == manifest["tables"]["sellers"]  # the same file, not a copy
+    # the results are written again; the input tables are not, and nothing is left half-named
+    assert not list((store / "tables").glob(".*"))
+    assert {p.name for p in (store / "tables").iterdir()} >= set(files)
+    assert (tmp_path / "out" / "rings.csv").read_text() == (tmp_path / "out2" / "rings.csv").read_text()
+
+
+@pytest.mark.parametrize("written_before_kill", [1, 4])
+def test_sigkill_during_an_analysis_load_leaves_the_store_as_it_was(markets, tmp_path, written_before_kill):
+    """``analyze`` writes the store's copy file by file during the load: killed with some written,
+    the store is as before, and the next analysis runs to the end."""
+    store = tmp_path / "store"
+    assert run_workbench("load", str(markets / "small"), "--store", str(store)).returncode == 0
+    before = _info(store)
+    tables = store / "tables"
+    command = [
+        sys.executable,
+        "-m",
+        "workbench",
+        "analyze",
+        str(markets / "big"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    analysing = subprocess.Popen(
+        [*command, "--store", str(store), "--source", "small"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and analysing.poll() is None:
+        if len(list(tables.glob(".input_*"))) >= written_before_kill:
+            break
+        time.sleep(0.002)
+    assert analysing.poll() is None, "the analysis ended before it could be killed"
+    analysing.send_signal(signal.SIGKILL)
+    analysing.wait(timeout=30)
+    assert _info(store) == before
+    again = subprocess.run(
+        [*command, "--store", str(store), "--source", "small"], capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
+    after = _info(store)
+    assert after["sources"][0]["version"] == 2
+    assert after["tables"]["sellers"] == len(_seller_ids(markets / "big"))

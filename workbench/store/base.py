@@ -254,12 +254,18 @@ class GraphStore(ABC):
         return list(self._read_meta().get("sources", []))
 
     def load(
-        self, loaded: LoadedInput, source: str | None = None, handed_over: bool = False
+        self,
+        loaded: LoadedInput,
+        source: str | None = None,
+        handed_over: bool = False,
+        files_written: dict[str, Path] | None = None,
     ) -> dict[str, int]:
         """Write a loaded folder as the new version of ``source`` (default: the folder's name),
         replacing that source's rows and leaving every other source's; loading a version the
         store already holds changes nothing. Returns rows per table. ``handed_over``: the caller
-        keeps no use of ``loaded``'s tables, and each is let go once written."""
+        keeps no use of ``loaded``'s tables, and each is let go once written. ``files_written``: the
+        tables the store's ``input_writer`` wrote whole during the load (``loaded`` holds the
+        columns an analysis reads of them)."""
         source = source_name(loaded.data_dir, source)
         written = {name: len(table) for name, table in loaded.tables.items()}
         if self._holds_version(source, loaded.fingerprint):
@@ -278,7 +284,7 @@ class GraphStore(ABC):
                 "data_dir": str(loaded.data_dir),
             }
             files, renamed = loaded.counts, loaded.renamed_columns
-            tables = {**loaded.tables, "quarantine": loaded.quarantine}
+            tables = {**loaded.tables, **(files_written or {}), "quarantine": loaded.quarantine}
             if handed_over:
                 # the columns no analysis reads are held here alone: each table goes once written
                 # (at ten million sellers they were 4 GiB, held to the last table's end)
@@ -295,9 +301,18 @@ class GraphStore(ABC):
             self._write_meta(meta)
         return written
 
-    def load_later(self, loaded: LoadedInput, source: str | None = None) -> Callable[[], dict[str, int]]:
+    def input_writer(self):
+        """A writer that takes each file of a load as the loader checks it (``load_folder``'s
+        ``keep``) and writes it whole, for ``load_later`` to name; None where a store writes a
+        load at once."""
+        return None
+
+    def load_later(
+        self, loaded: LoadedInput, source: str | None = None, writer=None
+    ) -> Callable[[], dict[str, int]]:
         """``load`` started beside the caller's work; the call returned waits for it and returns
-        ``load``'s answer (or raises its error). This default loads at once."""
+        ``load``'s answer (or raises its error). This default loads at once. ``writer``: this
+        store's ``input_writer`` that took the load's files."""
         written = self.load(loaded, source)
         return lambda: written
 

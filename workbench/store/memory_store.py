@@ -17,6 +17,7 @@ import dataclasses
 import fcntl
 import json
 import os
+import queue
 import sqlite3
 import sys
 import threading
@@ -26,17 +27,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from graph_loaders import analysed_file
 from workbench.errors import WorkbenchError
 from workbench.model import INPUT_FILES
 from workbench.provenance import ProvenanceDtype, told
 
 from .base import AUDIT_COLUMNS, RECORD_TABLES, GraphStore, chain_entries, upsert_rows
+
+if TYPE_CHECKING:
+    from graph_loaders.checks import FileResult
 
 __all__ = ["MemoryStore", "EmbeddedStore", "FORMAT"]
 
@@ -108,6 +113,63 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
         for start in range(0, len(frame), _TOLD_ROWS):
             part = told(frame.iloc[start : start + _TOLD_ROWS])
             writer.write_table(pa.Table.from_pandas(part, preserve_index=False))
+
+
+class InputWriter:
+    """The store's copy of a load, written file by file as the loader checks each (on a thread of
+    its own, a file at a time) into files of the store's own that the load's transaction later
+    names. The loader keeps the columns an analysis reads; the others were held from their file's
+    check to the end of the load and past it (4 GiB at ten million sellers)."""
+
+    def __init__(self, tables: Path):
+        tables.mkdir(exist_ok=True)
+        self._tables = tables
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.files: dict[str, Path] = {}
+        self._failed: list[BaseException] = []
+        self._done = _beside(self._write_each, "input writer")
+
+    def take(self, result: FileResult) -> FileResult:
+        """Queue ``result``'s whole table for writing; return what the loader keeps of it."""
+        if self._failed:
+            raise self._failed[0]
+        building = self._tables / f".input_{result.name}.{uuid.uuid4().hex[:16]}{_BUILDING}"
+        self.files[result.name] = building
+        self._queue.put((result.table, building))
+        return analysed_file(result)
+
+    def _write_each(self) -> None:
+        if sys.platform == "linux":
+            # this thread yields to the loader's: on Linux a thread has a priority of its own, and
+            # the writing then fills the core the loader's checks leave idle (2 s less at 3 M)
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        while (item := self._queue.get()) is not None:
+            table, building = item
+            del item
+            if not self._failed:  # after a failure the rest is let go unwritten
+                try:
+                    _write_parquet(table, building)
+                except BaseException as exc:
+                    self._failed.append(exc)
+            del table  # the whole table is held no longer than its writing
+
+    def finish(self) -> dict[str, Path]:
+        """Wait for every queued file; the files written, by table (raises a write's error)."""
+        self._queue.put(None)
+        self._done()
+        if self._failed:
+            raise self._failed[0]
+        return dict(self.files)
+
+    def drop(self) -> None:
+        """Let the files go (the load failed, or its version is in the store already): the ones
+        the transaction named are renamed already."""
+        self._queue.put(None)
+        try:
+            self._done()
+        finally:
+            for building in self.files.values():
+                building.unlink(missing_ok=True)
 
 
 class EmbeddedStore(GraphStore):
@@ -277,8 +339,12 @@ class EmbeddedStore(GraphStore):
                 f"with `workbench load DATA --store NEW`"
             ) from None
 
-    def _write_table(self, name: str, source: str, frame: pd.DataFrame | None) -> None:
-        """Put ``frame`` as ``source``'s rows of table ``name`` (None removes them)."""
+    def _write_table(self, name: str, source: str, frame: pd.DataFrame | Path | None) -> None:
+        """Put ``frame`` as ``source``'s rows of table ``name`` (None removes them; a path is a
+        file of the store's own written already, ``InputWriter``)."""
+        if isinstance(frame, Path):
+            self._write_file(name, source, lambda path: os.replace(frame, path))
+            return
         self._write_file(name, source, None if frame is None else lambda path: _write_parquet(frame, path))
 
     def result_later(self, name: str, batches: Callable[[], Iterator[pa.Table]]) -> Callable[[bool], None]:
@@ -311,14 +377,30 @@ class EmbeddedStore(GraphStore):
 
         return finish
 
-    def load_later(self, loaded, source: str | None = None) -> Callable[[], dict[str, int]]:
+    def input_writer(self) -> InputWriter:
+        return InputWriter(self.path / _TABLES)
+
+    def load_later(
+        self, loaded, source: str | None = None, writer: InputWriter | None = None
+    ) -> Callable[[], dict[str, int]]:
         # Arrow writes the Parquet files on the other core while the analysis goes on; through a
         # handle of its own, so its transaction and write lock are its own and this handle reads
         # the committed store meanwhile
         # handed over: the caller's analysis holds the columns it reads, this load the others
         # until each table is written (``load(handed_over=True)`` empties this copy of the files)
         handed = dataclasses.replace(loaded, files=dict(loaded.files))
-        loading = _beside(lambda: EmbeddedStore(self.path).load(handed, source, handed_over=True), "load")
+
+        def load() -> dict[str, int]:
+            if writer is None:
+                return EmbeddedStore(self.path).load(handed, source, handed_over=True)
+            try:  # the tables written during the load, named by its transaction
+                return EmbeddedStore(self.path).load(
+                    handed, source, handed_over=True, files_written=writer.finish()
+                )
+            finally:
+                writer.drop()
+
+        loading = _beside(load, "load")
 
         def finish() -> dict[str, int]:
             written = loading()
