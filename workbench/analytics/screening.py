@@ -84,7 +84,12 @@ def watch_index(
     # a seller's first row gives its status (a store of several sources may name it twice)
     first = ~sellers["seller_id"].duplicated().to_numpy()
     ids = sellers["seller_id"][first]
-    status = sellers["status"][first].fillna("") if "status" in sellers else pd.Series("", index=ids.index)
+    # as text: a fresh load holds the status as codes (``Column.few_values``)
+    status = (
+        sellers["status"][first].astype("str").fillna("")
+        if "status" in sellers
+        else pd.Series("", index=ids.index)
+    )
     banned = ids[status.isin(["banned", "closed"]).to_numpy()]
     watched = pd.Series(sorted(set(rings["seller_id"]) | set(banned)), dtype="str")
     mine = is_in(ids, watched)
