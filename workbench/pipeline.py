@@ -276,6 +276,7 @@ def _detect(
         tables = resolution.apply(tables)
     with _timed(timings, "evidence", on_step):
         links = evidence_links(tables)
+        give_back_memory()  # each part's freed blocks, under the graph's peak
         evidence = evidence_graph(links, settings)
     with _timed(timings, "detect", on_step):
         members, affected = _communities(tables, evidence, settings, engine, decisions, increment)
@@ -284,6 +285,7 @@ def _detect(
             here = _concerning(decisions, affected, increment.previous_core)
         # decisions name rings by the ids investigators saw: carry those over first
         members, _ = assign_stable_ids(members, previous_rings)
+        give_back_memory()  # the community step's graph, under the core's split
         members, confirmed, merged, conflicts, applied = apply_membership(
             members, evidence, links, here, settings
         )
@@ -388,6 +390,7 @@ def trace_upstream(
         tables = resolution.apply(tables) if resolved_tables is None else resolved_tables
         findings.flows = money_flows(tables)
         findings.receivers = flow_receivers(tables)
+        give_back_memory()  # the flows' edges, under tracing's peak
         links = evidence_links(tables) if links is None else links
         findings.upstream, findings.paths = upstream_sources(
             findings.rings[["seller_id", "ring_id"]],
