@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.frames import rows_naming
+from workbench.frames import is_in, rows_naming
+from workbench.provenance import as_text
 from workbench.store.base import UPSTREAM_COLUMNS
 
 from .settings import AnalysisSettings
@@ -61,7 +62,7 @@ def flow_edges(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFr
                 "dst": dst,
                 "amount": shipments["parcels"].fillna(1).astype(float),
                 "record_id": shipments["waybill"].astype(str),
-                "provenance": shipments["provenance"].to_numpy(),
+                "provenance": as_text(shipments["provenance"]),
                 "recipient": _either(
                     shipments["recipient_kind"] == "seller",
                     "seller:" + shipments["recipient_id"].astype(str),
@@ -91,7 +92,7 @@ def flow_edges(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFr
                 "dst": entity(payments["to_account"]),
                 "amount": payments["amount"].astype(float),
                 "record_id": payments["payment_id"].astype(str),
-                "provenance": payments["provenance"].to_numpy(),
+                "provenance": as_text(payments["provenance"]),
                 "from_account": "acct:" + payments["from_account"].astype(str),
             }
         ).reset_index(drop=True)
@@ -265,8 +266,12 @@ def _ring_links(links: pd.DataFrame, members: pd.DataFrame, hubs: pd.DataFrame |
         members[["seller_id", "ring_id"]], on="seller_id"
     )
     if hubs is not None and len(hubs):
+        # kind and value compared on the rows whose value is a hub's only (a few of millions): a
+        # pair index of every ring link was this step's peak
+        maybe = np.flatnonzero(is_in(ring_links["value"], hubs["value"]))
         hub_keys = pd.MultiIndex.from_frame(hubs[["kind", "value"]])
-        ring_links = ring_links[~pd.MultiIndex.from_frame(ring_links[["kind", "value"]]).isin(hub_keys)]
+        hit = pd.MultiIndex.from_frame(ring_links.iloc[maybe][["kind", "value"]]).isin(hub_keys)
+        ring_links = ring_links.drop(index=ring_links.index[maybe[hit]])
     return ring_links
 
 
