@@ -612,7 +612,8 @@ def analyze(
         stored = store.load_later(loaded, source, writer)
         timings["store"] = 0.0  # what writing it kept the analysis waiting, once it ends
     # the analysis holds the columns it reads only: the others go once the store has them (the
-    # load beside it holds the whole tables until written)
+    # store's writer kept only those already; otherwise the load beside it holds the whole tables
+    # until written)
     loaded = loaded.analysed()
     previous = store.rings() if store is not None else None
     if incremental and store is None:

@@ -127,6 +127,7 @@ class InputWriter:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self.files: dict[str, Path] = {}
         self._failed: list[BaseException] = []
+        self._dropped = False
         self._done = _beside(self._write_each, "input writer")
 
     def take(self, result: FileResult) -> FileResult:
@@ -146,7 +147,7 @@ class InputWriter:
         while (item := self._queue.get()) is not None:
             table, building = item
             del item
-            if not self._failed:  # after a failure the rest is let go unwritten
+            if not self._failed and not self._dropped:  # after a failure or a drop: let go unwritten
                 try:
                     _write_parquet(table, building)
                 except BaseException as exc:
@@ -163,13 +164,12 @@ class InputWriter:
 
     def drop(self) -> None:
         """Let the files go (the load failed, or its version is in the store already): the ones
-        the transaction named are renamed already."""
+        the transaction named are renamed already; a file still queued is not written."""
+        self._dropped = True
         self._queue.put(None)
-        try:
-            self._done()
-        finally:
-            for building in self.files.values():
-                building.unlink(missing_ok=True)
+        self._done()  # the file being written, if any, is ended before it is removed
+        for building in self.files.values():
+            building.unlink(missing_ok=True)
 
 
 class EmbeddedStore(GraphStore):
