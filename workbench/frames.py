@@ -59,25 +59,59 @@ def replaced_at(values: pd.Series, rows: np.ndarray, new: np.ndarray | pa.Array)
     """``values`` with those at positions ``rows`` (ascending) replaced by ``new``: the others are
     neither looked at nor copied into Python strings (a links column runs to millions; Arrow's
     replace_with_mask does it in a third of the time of pandas' ``where``), and with no row to
-    replace ``values`` itself is returned, not a copy.
+    replace ``values`` itself is returned, not a copy. Where a few rows in many change (entity
+    resolution renames a link in six thousand), the others are not copied either: the result is
+    pieces of ``values`` itself with the new values between them.
 
     >>> replaced_at(pd.Series(["a", "b", "c"], dtype="str"), np.array([0, 2]), np.array(["x", "z"])).tolist()
     ['x', 'b', 'z']
+    >>> many = pd.Series(list("abcdefghij") * 60, dtype="str")
+    >>> replaced_at(many, np.array([1, 2, 9]), np.array(["x", "y", "z"])).tolist()[:11]
+    ['a', 'x', 'y', 'd', 'e', 'f', 'g', 'h', 'i', 'z', 'a']
     """
     if not len(rows):
         return values
-    mask = np.zeros(len(values), dtype=bool)
-    mask[rows] = True
     if not isinstance(values.dtype, pd.StringDtype):  # not the loaders' strings: as pandas would
+        mask = np.zeros(len(values), dtype=bool)
+        mask[rows] = True
         other = np.full(len(values), None, dtype=object)
         other[rows] = new.to_pylist() if isinstance(new, pa.Array) else new
         return values.where(~mask, other)
     column = pa.array(values, from_pandas=True)
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    if isinstance(new, pa.Array):
-        new = new.cast(column.type)
+    new = (
+        new.cast(column.type)
+        if isinstance(new, pa.Array)
+        else pa.array(new, type=column.type, from_pandas=True)
+    )
+    if len(rows) * _SPLICED_BELOW <= len(values):
+        out = _spliced(column, np.asarray(rows, dtype=np.int64), new)
     else:
-        new = pa.array(new, type=column.type, from_pandas=True)
-    out = pc.replace_with_mask(column, pa.array(mask), new)
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        mask = np.zeros(len(values), dtype=bool)
+        mask[rows] = True
+        out = pc.replace_with_mask(column, pa.array(mask), new)
     return pd.Series(out, index=values.index, dtype=values.dtype, name=values.name)
+
+
+# a column is spliced when at most one row in this many changes: its pieces stay few enough that
+# Arrow's kernels run over them as fast as over one array (26,000 pieces in 8 M rows measured so)
+_SPLICED_BELOW = 256
+
+
+def _spliced(column: pa.Array | pa.ChunkedArray, rows: np.ndarray, new: pa.Array) -> pa.ChunkedArray:
+    """``column`` with the values at ``rows`` (ascending) replaced by ``new``, as slices of the two
+    (a slice shares its array's memory)."""
+    column = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column])
+    # a run of consecutive rows is one slice of the new values
+    starts = np.flatnonzero(np.diff(rows, prepend=-2) != 1)
+    ends = np.append(starts[1:], len(rows))
+    pieces: list[pa.Array] = []
+    at = 0
+    for first, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        row = int(rows[first])
+        pieces += column.slice(at, row - at).chunks
+        pieces.append(new.slice(first, end - first))
+        at = row + end - first
+    pieces += column.slice(at).chunks
+    return pa.chunked_array([p for p in pieces if len(p)], type=column.type)

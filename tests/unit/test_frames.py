@@ -1,0 +1,56 @@
+"""``replaced_at`` against pandas' own replacement, on columns spliced and copied alike."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from workbench.frames import replaced_at
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("changed", [1, 3, 40, 900])
+def test_replaced_at_is_the_series_with_those_rows_replaced(seed, changed):
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    texts = [None if rng.random() < 0.05 else f"V{rng.integers(300)}" for _ in range(n)]
+    values = pd.Series(texts, dtype="str", index=np.arange(n) * 2, name="value")
+    if seed % 2:  # as a concatenation of files leaves it: several arrays under one column
+        values = pd.Series(
+            pa.chunked_array(
+                [pa.array(texts[:7500], pa.large_string()), pa.array(texts[7500:], pa.large_string())]
+            ),
+            dtype="str",
+            index=values.index,
+            name="value",
+        )
+    # runs of consecutive rows, the first and the last row among them
+    rows = np.unique(
+        np.concatenate([rng.choice(n, changed), [0, n - 1][: seed % 3], [7, 8, 9]]).astype(np.int64)
+    )
+    new = np.array([None if rng.random() < 0.1 else f"E{i}" for i in range(len(rows))], dtype=object)
+    expected = values.astype(object).copy()
+    expected.iloc[rows] = new
+    got = replaced_at(values, rows, new)
+    assert got.dtype == values.dtype and got.name == "value"
+    assert got.index.equals(values.index)
+    assert (
+        got.astype(object).where(got.notna(), None).tolist()
+        == expected.where(expected.notna(), None).tolist()
+    )
+
+
+def test_a_few_rows_replaced_share_the_others_memory():
+    values = pd.Series([f"seller-{i:08d}" for i in range(100_000)], dtype="str")
+    before = pa.total_allocated_bytes()
+    got = replaced_at(values, np.array([5, 50_000, 99_999]), np.array(["x", "y", "z"]))
+    # a copy of the column is over a megabyte; the pieces of it are a few hundred bytes
+    assert pa.total_allocated_bytes() - before < 10_000
+    assert got.iloc[[4, 5, 50_000, 99_999]].tolist() == ["seller-00000004", "x", "y", "z"]
+
+
+def test_no_row_replaced_is_the_column_itself():
+    values = pd.Series(["a", "b"], dtype="str")
+    assert replaced_at(values, np.array([], dtype=np.int64), np.array([], dtype=object)) is values
