@@ -96,7 +96,7 @@ def _read_csv(path: Path, name: str, line_count: int | None = None) -> RawTable:
     if not header:
         return _no_rows(path, name)
     parser = _CsvParser(path, header)
-    frame = _as_frame(parser.first_read())
+    frame = _as_frame(_columns(parser.first_read()))
     unclosed: list[tuple[int, str, str]] = []
     if line_count is None:
         line_count = digest_and_lines(path)[1]
@@ -195,21 +195,25 @@ class _CsvParser:
         return table
 
 
-def _as_frame(table: pa.Table) -> pd.DataFrame:
-    """``table`` (text columns) as a frame of one contiguous array per column. Arrow's reader
+def _as_frame(columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
+    """A file's text ``columns`` as a frame of one contiguous array per column. Arrow's reader
     gives a column in hundreds of blocks, and every later pick of rows (each check, each step of
     the analysis) went through them all: picking a link column's rows of one kind took 3x as long.
-    As large_string, pandas' own text type, a column has no 2 GiB limit. Handed over, not kept by
-    the caller, ``table`` is let go column by column as each is copied: the file is held once and
-    a column, not twice (a gigabyte less at a million sellers' links)."""
-    names = table.column_names
-    columns = dict(zip(names, table.columns, strict=True))
-    del table
+    As large_string, pandas' own text type, a column has no 2 GiB limit. ``columns`` is emptied
+    as each is copied, so the file is held once and a column, not twice: the caller keeps no
+    other reference (a table passed in was held by the call itself to its end, 2 GiB at
+    3,000,000 sellers' links)."""
+    names = list(columns)
     copied = []
     for name in names:
         copied.append(columns.pop(name).cast(pa.large_string()).combine_chunks())
         give_back_memory()  # the reader's blocks are small: freed, they stay in the heap until trimmed
     return pa.table(copied, names=names).to_pandas()
+
+
+def _columns(table: pa.Table) -> dict[str, pa.ChunkedArray]:
+    """``table``'s columns by name, for ``_as_frame`` (which lets each go once copied)."""
+    return dict(zip(table.column_names, table.columns, strict=True))
 
 
 def _physical_lines(rows: int, bad_rows: list[tuple[int, str, str]]) -> np.ndarray:
@@ -224,7 +228,7 @@ def _read_unquoted(parser: _CsvParser, longest: int) -> tuple[pd.DataFrame, np.n
     with one): the file read one row per line without quoting, every line that holds a quote
     quarantined, so no later row disappears into a value."""
     parser.bad_rows.clear()
-    frame = _as_frame(parser.parse(use_threads=False, quoting=False))
+    frame = _as_frame(_columns(parser.parse(use_threads=False, quoting=False)))
     quoted = np.zeros(len(frame), dtype=bool)
     for column in frame.columns:
         quoted |= frame[column].str.contains('"', regex=False).to_numpy()
@@ -303,7 +307,8 @@ def _read_parquet(path: Path, name: str) -> RawTable:
             )
         as_text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
         columns[col_name.strip()] = pc.fill_null(as_text, "")
-    frame = _as_frame(pa.table(columns)) if columns else pd.DataFrame()
+    del table  # each column goes once copied (``_as_frame``)
+    frame = _as_frame(columns) if columns else pd.DataFrame()
     lines = np.arange(1, len(frame) + 1, dtype=np.int64)
     return RawTable(name, path.name, frame, lines, quarantine_frame(path.name, [], "", [], []))
 
