@@ -166,3 +166,18 @@ def test_normalised_identifiers_of_hostile_values_equal_the_python_re_results():
     _, reasons = email(values)
     stripped = pd.Series(folded, dtype=str).str.strip().str.lower()
     assert (reasons == "").tolist() == [re.match(_PYTHON_MEANING["_EMAIL"], v) is not None for v in stripped]
+
+
+def test_normalising_a_part_at_a_time_is_normalising_the_whole(monkeypatch):
+    import graph_loaders.normalise as normalise
+
+    kinds = pd.Series(["phone", "email", "device", "fax", "ip", "address", "phone"] * 13)
+    samples = ["138-1234-5678", "A@B.CN", "ab-12", "x", "10.0.0.300", " A9 ", "12"]
+    values = pd.Series([f"{v}{i % 3 or ''}" for i, v in enumerate(samples * 13)], dtype="str")
+    whole_values, whole_reasons = normalise_identifiers(kinds, values)
+    monkeypatch.setattr(normalise, "_NORMALISED_PART", 5)
+    part_values, part_reasons = normalise_identifiers(kinds, values)
+    assert part_values.tolist() == whole_values.tolist()
+    assert part_reasons.astype(str).tolist() == whole_reasons.astype(str).tolist()
+    # the reasons are the kinds' own, row by row
+    assert set(whole_reasons) == {"", "not an IP address", "not a phone number (8 to 15 digits)"}
