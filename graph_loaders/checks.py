@@ -159,7 +159,14 @@ def _parse_types(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
             choice = distinct.str.lower()
             unknown = (~distinct_empty & ~is_in(choice, pd.Series(col.choices)))[codes]
             rows.reject(unknown, col.name, f"unknown {col.name} (expected one of {', '.join(col.choices)})")
-            typed[col.name] = pd.Series(choice.array.take(codes), index=text.index)
+            if col.few_values:
+                # as codes from here on (the links' kinds as text were 1.1 GiB for ten million
+                # sellers, held to the file's end), the categories sorted as pandas' own would be
+                kept, named = pd.factorize(choice)
+                coded = pd.Categorical.from_codes(kept[codes], categories=named)
+                typed[col.name] = pd.Series(coded.reorder_categories(sorted(named)), index=text.index)
+            else:
+                typed[col.name] = pd.Series(choice.array.take(codes), index=text.index)
         else:
             # keys and references are matched exactly, so surrounding blanks are noise
             typed[col.name] = stripped

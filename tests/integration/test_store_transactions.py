@@ -293,6 +293,19 @@ def test_an_analysis_with_its_load_beside_it_equals_one_after_a_load(markets, tm
         assert beside_file.read_text() == first_file.read_text()
 
 
+def test_kinds_the_loader_holds_as_codes_are_stored_as_text(markets, tmp_path):
+    """The loader holds a link's kind, a seller's status and a shipment's parties as codes; a
+    store loaded from it (``workbench load``, no analysis) keeps them as the file wrote them."""
+    loaded = load_folder(markets / "small")
+    assert isinstance(loaded.tables["seller_links"]["kind"].dtype, pd.CategoricalDtype)
+    with EmbeddedStore(tmp_path / "store") as store:
+        store.load(loaded)
+        for name, column in (("seller_links", "kind"), ("sellers", "status"), ("shipments", "sender_kind")):
+            stored = store.table(name)[column]
+            assert stored.dtype == "str", (name, column)
+            assert stored.tolist() == loaded.tables[name][column].astype(str).tolist()
+
+
 def test_the_store_keeps_every_column_while_the_analysis_holds_those_it_reads(markets, tmp_path):
     """An analysis lets go of shop names, titles, dates, record ids and a seller's own columns
     once the store has them: the store keeps every column, and the rings are those found from
@@ -416,10 +429,10 @@ def test_a_write_that_fails_during_the_load_fails_the_analysis_and_leaves_nothin
 
     write = memory_store._write_parquet
 
-    def disk_full(frame, path):
+    def disk_full(frame, path, **how):
         if "listings" in path.name:
             raise OSError(28, "No space left on device")
-        write(frame, path)
+        write(frame, path, **how)
 
     monkeypatch.setattr(memory_store, "_write_parquet", disk_full)
     with EmbeddedStore(tmp_path / "store") as store, pytest.raises(OSError, match="No space left"):

@@ -102,16 +102,29 @@ def _beside(work: Callable[[], T], name: str) -> Callable[[], T]:
 _TOLD_ROWS = 2_000_000
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+def _write_parquet(frame: pd.DataFrame, path: Path, text: bool = False) -> None:
     """``frame`` as a Parquet file, provenance as text: told a part at a time, so a table's text
-    (2.7 GB for ten million sellers' links) is never held whole."""
+    (2.7 GB for ten million sellers' links) is never held whole. ``text``: a column held as
+    codes is written as its text too (an input table is stored as its file had it)."""
     frame = frame.reset_index(drop=True)
-    if not any(isinstance(t, ProvenanceDtype) for t in frame.dtypes) or len(frame) <= _TOLD_ROWS:
-        told(frame).to_parquet(path, index=False)
+    coded = [c for c, t in frame.dtypes.items() if isinstance(t, pd.CategoricalDtype)] if text else []
+
+    def stored(part: pd.DataFrame) -> pd.DataFrame:
+        part = told(part)
+        return part.astype({c: "str" for c in coded}) if coded else part
+
+    if (
+        not coded
+        and not any(isinstance(t, ProvenanceDtype) for t in frame.dtypes)
+        or len(frame) <= _TOLD_ROWS
+    ):
+        stored(frame).to_parquet(path, index=False)
         return
-    with pq.ParquetWriter(path, pa.Schema.from_pandas(told(frame.iloc[:1]), preserve_index=False)) as writer:
+    with pq.ParquetWriter(
+        path, pa.Schema.from_pandas(stored(frame.iloc[:1]), preserve_index=False)
+    ) as writer:
         for start in range(0, len(frame), _TOLD_ROWS):
-            part = told(frame.iloc[start : start + _TOLD_ROWS])
+            part = stored(frame.iloc[start : start + _TOLD_ROWS])
             writer.write_table(pa.Table.from_pandas(part, preserve_index=False))
 
 
@@ -149,7 +162,7 @@ class InputWriter:
             del item
             if not self._failed and not self._dropped:  # after a failure or a drop: let go unwritten
                 try:
-                    _write_parquet(table, building)
+                    _write_parquet(table, building, text=True)
                 except BaseException as exc:
                     self._failed.append(exc)
             del table  # the whole table is held no longer than its writing
@@ -345,7 +358,11 @@ class EmbeddedStore(GraphStore):
         if isinstance(frame, Path):
             self._write_file(name, source, lambda path: os.replace(frame, path))
             return
-        self._write_file(name, source, None if frame is None else lambda path: _write_parquet(frame, path))
+        # an input table is stored as its file had it: its kinds as text, not codes
+        text = name in INPUT_FILES
+        self._write_file(
+            name, source, None if frame is None else lambda path: _write_parquet(frame, path, text)
+        )
 
     def result_later(self, name: str, batches: Callable[[], Iterator[pa.Table]]) -> Callable[[bool], None]:
         # written beside the analysis (Arrow leaves the interpreter free), batch by batch into a
