@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["ROW", "frames_sql"]
+__all__ = ["ROW", "frames_sql", "frames_sql_batches"]
 
 # DuckDB holds at most this much and spills the rest of a sort or join to a temporary folder (of
 # its own, never the working folder): the analysis's tables are in memory already
@@ -65,3 +66,18 @@ def frames_sql(query: str, memory_limit: str | None = None, **frames: pd.DataFra
     with _connected(frames, memory_limit) as con:
         # one chunk per column: pandas works on a many-chunked Arrow column far slower
         return con.sql(query).to_arrow_table().combine_chunks().to_pandas()
+
+
+def frames_sql_batches(
+    query: str, batch_rows: int = 1 << 20, **frames: pd.DataFrame
+) -> Iterator[pa.RecordBatch]:
+    """``frames_sql``'s result a batch at a time, for a result as long as its input (a number per
+    row of eight million links): the caller keeps what it needs of each batch, the whole result
+    is never held, nor copied into one piece.
+
+    >>> links = pd.DataFrame({"value": ["b", "a", "c"]})
+    >>> [b.num_rows for b in frames_sql_batches("SELECT _row FROM links", batch_rows=2, links=links)]
+    [2, 1]
+    """
+    with _connected(frames) as con:
+        yield from con.sql(query).to_arrow_reader(batch_rows)
