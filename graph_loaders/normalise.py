@@ -193,5 +193,7 @@ def normalise_identifiers(
         [pa.array(part, from_pandas=True).cast(pa.large_string()) for part in parts], pa.large_string()
     )
     del parts, codes, why_code  # held by ``new`` and ``reasons`` where still needed
-    new = new.combine_chunks().take(pa.array(order))
+    # taken from the parts as they are: joined into one piece first, they were held twice
+    new = new.take(pa.array(order))
+    new = new.chunk(0) if new.num_chunks == 1 else new.combine_chunks()
     return replaced_at(text, rows[order], new), reasons
