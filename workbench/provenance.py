@@ -3,7 +3,7 @@ per row and told as text only for the rows that are cited.
 
 As text, provenance was a third of the tables an analysis holds: 33 bytes a row, 2.7 GB for ten
 million sellers' links. A ``Provenance`` column reads like text (a row is its ``file:line``,
-comparisons, ``to_numpy``, ``astype(str)`` and Arrow see text) but holds 10 bytes a row. Exact
+comparisons, ``to_numpy``, ``astype(str)`` and Arrow see text) but holds 6 bytes a row. Exact
 duplicates merged into one row keep every line they were on ("seller_links.csv:12,57")."""
 
 from __future__ import annotations
@@ -16,9 +16,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.extensions import ExtensionArray, ExtensionDtype
 
+from workbench.errors import InputError
+
 __all__ = ["Provenance", "ProvenanceDtype", "as_text", "told"]
 
 _MISSING = -1  # a row's file number when it has no provenance (a row a left join added)
+# a line number in 32 bits: a file of two billion lines is refused (``Provenance.of_file``), and
+# 64 bits were half a GiB more for the 137 million rows of ten million sellers
+_LINE = np.int32
 
 
 class ProvenanceDtype(ExtensionDtype):
@@ -43,7 +48,7 @@ class Provenance(ExtensionArray):
 
     def __init__(self, file: np.ndarray, line: np.ndarray, files: list[str], lines: list[str]):
         self._file = np.asarray(file, dtype=np.int16)
-        self._line = np.asarray(line, dtype=np.int64)
+        self._line = np.asarray(line, dtype=_LINE)
         self._files = files
         self._lines = lines
 
@@ -51,7 +56,9 @@ class Provenance(ExtensionArray):
     def of_file(cls, file_name: str, line: np.ndarray, merged: dict[int, str] | None = None) -> Provenance:
         """The rows of one file at ``line``; ``merged``: row -> its lines as text, for rows
         that stand for exact duplicates."""
-        line = np.array(line, dtype=np.int64)
+        if len(line) and int(np.max(line)) > np.iinfo(_LINE).max:
+            raise InputError(f"{file_name}: over {np.iinfo(_LINE).max:,} lines; split it into several files")
+        line = np.array(line, dtype=_LINE)
         listed: list[str] = []
         if merged:
             rows = np.fromiter(merged.keys(), dtype=np.int64, count=len(merged))
@@ -104,7 +111,7 @@ class Provenance(ExtensionArray):
             if fill_value is not None and not pd.isna(fill_value):
                 raise TypeError("a provenance column is filled with missing values only")
             if not len(self):  # only missing rows can be taken from nothing
-                return self._like(np.full(len(indices), _MISSING, np.int16), np.zeros(len(indices), np.int64))
+                return self._like(np.full(len(indices), _MISSING, np.int16), np.zeros(len(indices), _LINE))
             at = np.where(missing, 0, indices)
             file = np.where(missing, _MISSING, self._file.take(at)).astype(np.int16)
             return self._like(file, self._line.take(at))
@@ -135,7 +142,7 @@ class Provenance(ExtensionArray):
         files: list[str] = []
         lines: list[str] = []
         file = np.empty(len(scalars), dtype=np.int16)
-        line = np.zeros(len(scalars), dtype=np.int64)
+        line = np.zeros(len(scalars), dtype=_LINE)
         for i, value in enumerate(scalars):
             file[i], line[i] = _coded(value, files, lines)
         return cls(file, line, files, lines)
@@ -148,7 +155,7 @@ class Provenance(ExtensionArray):
         values = [value] * len(self._file[key]) if pd.api.types.is_scalar(value) else list(value)
         codes = [_coded(v, self._files, self._lines) for v in values]
         self._file[key] = np.array([f for f, _ in codes], dtype=np.int16)
-        self._line[key] = np.array([n for _, n in codes], dtype=np.int64)
+        self._line[key] = np.array([n for _, n in codes], dtype=_LINE)
 
     @classmethod
     def _from_factorized(cls, values: np.ndarray, original: Provenance) -> Provenance:

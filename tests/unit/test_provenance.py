@@ -26,7 +26,7 @@ def test_a_column_reads_as_its_text_through_picks_joins_and_concatenation():
         "seller_links.csv:7",
         "seller_links.csv:9",
     ]
-    assert links["provenance"].memory_usage(deep=True, index=False) == 4 * 10  # 10 bytes a row
+    assert links["provenance"].memory_usage(deep=True, index=False) == 4 * 6  # 6 bytes a row
     sent = pd.DataFrame(
         {"seller_id": ["S9"], "provenance": Provenance.of_file("shipments.csv", np.array([4]), {0: "4,6"})}
     )
@@ -76,3 +76,10 @@ def test_the_loader_holds_numbers_and_the_store_keeps_the_text_written_in_parts(
         stored = store.table("seller_links")
     assert stored["provenance"].dtype == "str"
     assert stored["provenance"].tolist() == expected
+
+
+def test_a_file_too_long_for_its_line_numbers_is_refused_with_its_name():
+    from workbench.errors import InputError
+
+    with pytest.raises(InputError, match="links.csv: over 2,147,483,647 lines"):
+        Provenance.of_file("links.csv", np.array([2, 2**31]))
