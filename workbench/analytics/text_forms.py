@@ -301,11 +301,18 @@ def address_columns(texts: pd.Series, cities: pd.Series) -> tuple[np.ndarray, np
     for at, text in zip(slow.tolist(), raw.tolist(), strict=True):
         parts = address_parts(text, given[at])
         number[at], road[at], city[at] = parts.number, parts.road, parts.city
-    rows = np.flatnonzero(fast)
-    if len(rows):
-        found = _ascii_address_columns(arrow.filter(pa.array(fast)), given[rows])
+    ascii_rows = np.flatnonzero(fast)
+    # a part at a time: a text's tokens, their owners and their words are ten values a text
+    # (gigabytes for ten million addresses at once); ``words`` remembers the tokens read
+    for start in range(0, len(ascii_rows), _ADDRESS_PART):
+        rows = ascii_rows[start : start + _ADDRESS_PART]
+        found = _ascii_address_columns(arrow.take(pa.array(rows)), given[rows])
         number[rows], road[rows], city[rows] = found
     return number, road, city
+
+
+# addresses read at a time in Arrow
+_ADDRESS_PART = 1 << 20
 
 
 def _ascii_address_columns(texts: pa.Array, given: np.ndarray) -> tuple[np.ndarray, ...]:
