@@ -329,11 +329,11 @@ def test_records_join_strongest_first_and_never_across_a_pair_judged_different(s
     keep = i < j
     frame = pd.DataFrame({"i": i[keep], "j": j[keep]}).drop_duplicates(ignore_index=True)
     frame["probability"] = rng.choice([0.1, 0.3, 0.7, 0.92, 0.95, 0.99], len(frame))
-    frame["reasons"] = "r"
+    reasons = pd.Series("r", index=frame.index[frame["probability"] >= 0.9], dtype=object)
     must = [tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(3)]
     cannot = [tuple(sorted(rng.choice(n, 2, replace=False).tolist())) for _ in range(3)]
     ids = np.array([f"A{k:02d}" for k in range(n)])
-    rep, _, _ = _clusters(ids, np.ones(n, dtype=bool), frame, 0.9, must, cannot)
+    rep, _, _ = _clusters(ids, np.ones(n, dtype=bool), frame, reasons, 0.9, must, cannot)
     pairs = list(zip(frame["i"].tolist(), frame["j"].tolist(), frame["probability"].tolist(), strict=True))
     expected = _greedy_reference(n, pairs, 0.9, must, cannot)
     # the same partition (representatives differ in how they are chosen)

@@ -20,7 +20,7 @@ from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 from rapidfuzz.process import cpdist
 
-from workbench.frames import replaced_at
+from workbench.frames import is_in, replaced_at
 
 from .evidence import INPUT_VALUE
 from .grouped import joined_per_group, row_codes
@@ -192,14 +192,17 @@ def _pairs(frame: pd.DataFrame, keys: list[np.ndarray], order: np.ndarray | None
         if len(kept) < len(found):  # the last key's pairs are looked up by none
             seen = np.sort(np.concatenate([seen, new]))  # no pair twice: new holds none of seen
     i, j = np.divmod(np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64), n)
-    return pd.DataFrame({"i": i, "j": j})
+    # a record's position in 32 bits where it fits: 70 million pairs at ten million sellers
+    position = np.int32 if n <= np.iinfo(np.int32).max else np.int64
+    return pd.DataFrame({"i": i.astype(position), "j": j.astype(position)})
 
 
 def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:
     number, road, city = address_columns(addresses["text"], addresses["city"])
     return pd.DataFrame(
         {
-            "record_id": addresses["address_id"].to_numpy(),
+            # the loader's array, not a Python string per id
+            "record_id": pd.Series(addresses["address_id"].array),
             "number": number.tolist(),
             "road": road.tolist(),
             "city": city.tolist(),
@@ -338,10 +341,21 @@ def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _org_frame(
-    organizations: pd.DataFrame, addresses: pd.DataFrame, address_entity: pd.Series
+    organizations: pd.DataFrame, addresses: pd.DataFrame, places: pd.DataFrame | None
 ) -> pd.DataFrame:
-    place = addresses.drop_duplicates("address_id").set_index("address_id")
-    located = organizations["address_id"].map(place["city"]).fillna("")
+    """The organisations as records to compare: name parts, kind, and the entity and place of the
+    address each names (``places``: the addresses' ``record_id, entity_id``)."""
+    # the few addresses organisations name are looked up, not an index of millions built
+    named = organizations["address_id"].dropna()
+    place = (
+        addresses[is_in(addresses["address_id"], named)].drop_duplicates("address_id").set_index("address_id")
+    )
+    address_entity = pd.Series(dtype=object)
+    if places is not None:
+        places = places[is_in(places["record_id"], named)]
+        address_entity = pd.Series(places["entity_id"].to_numpy(), index=places["record_id"].to_numpy())
+    # as objects: where no address is named the lookups are empty, and pandas' empty is numbers
+    located = organizations["address_id"].map(place["city"]).astype(object).fillna("")
     parts = [name_parts(n, c) for n, c in zip(organizations["name"], located, strict=True)]
     address = organizations["address_id"].fillna("")
     return pd.DataFrame(
@@ -351,7 +365,7 @@ def _org_frame(
             "trade": [p.trade for p in parts],
             "city": [p.city for p in parts],
             "kind": organizations["kind"].fillna("").to_numpy(),
-            "address": address.map(address_entity).fillna(address).to_numpy(),
+            "address": address.map(address_entity).astype(object).fillna(address).to_numpy(),
             "lat": pd.to_numeric(address.map(place["lat"]), errors="coerce").to_numpy(dtype=float),
             "lon": pd.to_numeric(address.map(place["lon"]), errors="coerce").to_numpy(dtype=float),
         }
@@ -534,9 +548,10 @@ _BY_HAND = "joined by hand (same-entity decision)"
 
 
 def _clusters(
-    ids: np.ndarray,
+    ids: pd.Series | np.ndarray,
     preferred: np.ndarray,
     pairs: pd.DataFrame,
+    reasons: pd.Series,
     threshold: float,
     must: list[tuple[int, int]],
     cannot: list[tuple[int, int]],
@@ -547,6 +562,7 @@ def _clusters(
 
     Returns per record its entity's representative position, the probability and the reasons of
     the match that joined it."""
+    ids = ids.reset_index(drop=True) if isinstance(ids, pd.Series) else pd.Series(ids)
     n = len(ids)
     parent = np.arange(n)
     members: dict[int, list[int]] = {}
@@ -588,7 +604,7 @@ def _clusters(
             strong["probability"].tolist(),
             strong["i"].astype(int).tolist(),
             strong["j"].astype(int).tolist(),
-            strong["reasons"].tolist(),
+            reasons.reindex(strong.index).tolist(),
             strict=True,
         )
     )
@@ -606,18 +622,34 @@ def _clusters(
         members.pop(ri if small is group_i else rj, None)
         for x, other in ((i, j), (j, i)):
             if p > best_p[x]:
-                best_p[x], best_reason[x] = p, f"matches {ids[other]}: {reason}"
-    roots = np.array([find(x) for x in range(n)])
-    # the representative: the lowest id among the records with a place, else the lowest
-    order = pd.DataFrame({"root": roots, "id": ids, "plain": ~preferred, "pos": np.arange(n)})
-    first = order.sort_values(["root", "plain", "id"]).drop_duplicates("root").set_index("root")["pos"]
-    return first.reindex(roots).to_numpy(), best_p, best_reason
+                best_p[x], best_reason[x] = p, f"matches {ids.iloc[other]}: {reason}"
+    # every record's root, by pointer jumping over the whole array (not a call per record)
+    roots = parent
+    while not np.array_equal(up := roots[roots], roots):
+        roots = up
+    # the representative: the lowest id among the records with a place, else the lowest; a
+    # record alone is its own (most are: ten million ids were sorted for a few thousand groups)
+    representative = np.arange(n)
+    grouped = np.flatnonzero(np.bincount(roots, minlength=n)[roots] > 1)
+    if len(grouped):
+        order = pd.DataFrame(
+            {
+                "root": roots[grouped],
+                "id": ids.iloc[grouped].to_numpy(),
+                "plain": ~np.asarray(preferred, dtype=bool)[grouped],
+                "pos": grouped,
+            }
+        )
+        first = order.sort_values(["root", "plain", "id"]).drop_duplicates("root").set_index("root")["pos"]
+        representative[grouped] = first.reindex(roots[grouped]).to_numpy()
+    return representative, best_p, best_reason
 
 
-def _decided(decisions: pd.DataFrame | None, kind: str, position: pd.Series) -> tuple[list, list]:
+def _decided(decisions: pd.DataFrame | None, kind: str, ids: pd.Series) -> tuple[list, list]:
     must, cannot = [], []
     if decisions is None or decisions.empty:
         return must, cannot
+    position = pd.Series(np.arange(len(ids)), index=pd.Index(ids))
     for d in decisions[decisions["kind"].isin(ENTITY_DECISIONS)].itertuples(index=False):
         if d.subject in position.index and d.target in position.index:
             pair = (int(position[d.subject]), int(position[d.target]))
@@ -626,13 +658,20 @@ def _decided(decisions: pd.DataFrame | None, kind: str, position: pd.Series) -> 
 
 
 def _resolved(
-    kind: str, records: pd.DataFrame, pairs: pd.DataFrame, threshold: float, decisions, preferred
+    kind: str,
+    records: pd.DataFrame,
+    scored: tuple[pd.DataFrame, pd.Series],
+    threshold: float,
+    decisions,
+    preferred,
 ) -> pd.DataFrame:
-    ids = records["record_id"].to_numpy()
-    position = pd.Series(np.arange(len(ids)), index=ids)
-    must, cannot = _decided(decisions, kind, position)
-    rep, p, reasons = _clusters(ids, preferred, pairs, threshold, must, cannot)
-    entity = ids[rep]
+    """Each record's entity from its ``scored`` pairs (``_scored``)."""
+    pairs, reasons = scored
+    # the ids as the loader holds them (as Python strings, ten million took 0.7 GiB)
+    ids = records["record_id"].reset_index(drop=True)
+    must, cannot = _decided(decisions, kind, ids)
+    rep, p, reasons = _clusters(ids, preferred, pairs, reasons, threshold, must, cannot)
+    entity = ids.take(rep).reset_index(drop=True)
     # an entity of one record (a record's id is its own: the representatives are counted)
     alone = np.bincount(rep, minlength=len(ids))[rep] == 1
     # the reasons stay Python strings (np.where made a fixed-width array of the longest one)
@@ -649,14 +688,15 @@ def _resolved(
     )
 
 
-def _scored(pairs: pd.DataFrame, found: dict, levels, reasons, threshold: float) -> pd.DataFrame:
-    """Pairs with their match probability, and the reasons of those that match."""
+def _scored(
+    pairs: pd.DataFrame, found: dict, levels, reasons, threshold: float
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Pairs with their match probability, and the reasons of those that match (by the pair's
+    row: a column of reasons for every pair was half a GiB at ten million sellers)."""
     probability = _probability(match_weight(levels, found["levels"]))
-    text = np.full(len(pairs), "", dtype=object)
     rows = np.flatnonzero(probability >= threshold)
-    if len(rows):
-        text[rows] = reasons(_explained(found, rows))
-    return pairs.assign(probability=probability, reasons=text)
+    text = reasons(_explained(found, rows)) if len(rows) else []
+    return pairs.assign(probability=probability), pd.Series(text, index=pairs.index[rows], dtype=object)
 
 
 def resolve_entities(
@@ -669,21 +709,23 @@ def resolve_entities(
     """
     frames, compared = [], {}
     addresses = tables.get("addresses")
-    address_entity = pd.Series(dtype=object)
+    places = None
     if addresses is not None and len(addresses):
         records = _address_frame(addresses)
         pairs = _address_candidates(records)
         compared["address"] = len(pairs)
         found = address_comparisons(records, pairs)
-        pairs = _scored(pairs, found, ADDRESS_LEVELS, _address_reasons, threshold)
+        scored = _scored(pairs, found, ADDRESS_LEVELS, _address_reasons, threshold)
+        del found, pairs  # the comparisons' figures: 1.4 GiB at ten million sellers
         located = (records["lat"].notna() & records["lon"].notna()).to_numpy()
-        resolved = _resolved("address", records, pairs, threshold, decisions, located)
+        resolved = _resolved("address", records, scored, threshold, decisions, located)
+        del scored
         frames.append(resolved)
-        address_entity = pd.Series(resolved["entity_id"].to_numpy(), index=resolved["record_id"].to_numpy())
+        places = resolved
     organizations = tables.get("organizations")
     if organizations is not None and len(organizations):
         empty = pd.DataFrame(columns=["address_id", "city", "lat", "lon"])
-        records = _org_frame(organizations, addresses if addresses is not None else empty, address_entity)
+        records = _org_frame(organizations, addresses if addresses is not None else empty, places)
         shared = _shared_identifiers(tables.get("org_links"))
         named = records["core"] != ""
         keys = [
@@ -706,9 +748,9 @@ def resolve_entities(
             pairs = pd.concat([pairs, extra], ignore_index=True).drop_duplicates(ignore_index=True)
         compared["org"] = len(pairs)
         found = org_comparisons(records, pairs, shared)
-        pairs = _scored(pairs, found, ORG_LEVELS, _org_reasons, threshold)
+        scored = _scored(pairs, found, ORG_LEVELS, _org_reasons, threshold)
         frames.append(
-            _resolved("org", records, pairs, threshold, decisions, np.ones(len(records), dtype=bool))
+            _resolved("org", records, scored, threshold, decisions, np.ones(len(records), dtype=bool))
         )
     forget_texts()
     if not frames:
