@@ -126,7 +126,10 @@ def _parse_types(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
             continue
         text = rows.frame[col.name]
         if col.type == "str" and not (col.required or col.references):
-            typed[col.name] = text  # free text, kept as written: nothing to check
+            # free text, kept as written: nothing to check; a column of few values (a link's
+            # role) as codes, as an analysis holds it (the writer of the store's copy held its
+            # text beside: 1.3 GiB for ten million sellers' links)
+            typed[col.name] = _as_codes(*_distinct(text), text.index) if col.few_values else text
             continue
         if col.type in ("datetime", "enum"):
             # a column of few values (dates, kinds) is read once per distinct value, not per row:
@@ -167,10 +170,9 @@ def _parse_types(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
             rows.reject(unknown, col.name, f"unknown {col.name} (expected one of {', '.join(col.choices)})")
             if col.few_values:
                 # as codes from here on (the links' kinds as text were 1.1 GiB for ten million
-                # sellers, held to the file's end), the categories sorted as pandas' own would be
+                # sellers, held to the file's end)
                 kept, named = pd.factorize(choice)
-                coded = pd.Categorical.from_codes(kept[codes], categories=named)
-                typed[col.name] = pd.Series(coded.reorder_categories(sorted(named)), index=text.index)
+                typed[col.name] = _as_codes(kept[codes], pd.Series(named), text.index)
             else:
                 typed[col.name] = pd.Series(choice.array.take(codes), index=text.index)
         else:
@@ -195,6 +197,13 @@ def _distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
         column = column.combine_chunks()
     encoded = pc.dictionary_encode(column, null_encoding="encode")
     return encoded.indices.to_numpy(zero_copy_only=False), pd.Series(encoded.dictionary, dtype=text.dtype)
+
+
+def _as_codes(codes: np.ndarray, distinct: pd.Series, index: pd.Index) -> pd.Series:
+    """A column of few values as a categorical: each row's ``codes`` into ``distinct`` (no value
+    twice), the categories sorted as pandas' own ``astype("category")`` sorts them."""
+    coded = pd.Categorical.from_codes(codes, categories=pd.Index(distinct))
+    return pd.Series(coded.reorder_categories(sorted(distinct.tolist())), index=index)
 
 
 # values looked at a time for padding: the test holds a stripped copy of these only
@@ -276,6 +285,19 @@ def _unique_key(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
         rows.reject(later, key, reasons)
 
 
+def _rows_picked(table: pd.DataFrame, alive: np.ndarray) -> pd.DataFrame:
+    """The ``alive`` rows of ``table``, a column at a time: each column's whole is let go as its
+    picked rows are copied (the whole table was held twice)."""
+    picked = {}
+    for name in list(table.columns):
+        column = table.pop(name)[alive].reset_index(drop=True)
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            # a kind only rejected rows had (a seller's own "fax") is no kind of the table
+            column = column.cat.remove_unused_categories()
+        picked[name] = column
+    return pd.DataFrame(picked)
+
+
 def check_file(
     raw: RawTable, spec: InputFile, context: LoadContext, hook: FileHook | None = None
 ) -> FileResult:
@@ -289,7 +311,11 @@ def check_file(
     _parse_types(rows, spec, typed)
     # dates and choices are parsed, and no later check quarantines on them: their text goes (the
     # links' dates as text were a quarter GiB a million sellers, held to the file's end)
-    parsed = [c.name for c in spec.columns if c.type in ("datetime", "enum") and c.name in frame.columns]
+    parsed = [
+        c.name
+        for c in spec.columns
+        if (c.type in ("datetime", "enum") or c.few_values) and c.name in frame.columns
+    ]
     raw.frame = rows.frame = frame = frame.drop(columns=parsed)
     if hook is not None:
         hook(rows, typed, context)
@@ -313,8 +339,13 @@ def check_file(
         table[name] = frame[c]
     # as numbers, told as text where cited (workbench.provenance): a third of the tables' memory
     table["provenance"] = Provenance.of_file(raw.file_name, lines, merged_lines.to_dict())
+    # the text as read is needed no more (the quarantine has the values it shows): what the
+    # table does not hold goes before its rows are picked (the links' values as written, 2 GiB
+    # at ten million sellers, were held beside their normal form)
+    raw.frame = rows.frame = frame = pd.DataFrame(index=frame.index[:0])
+    del typed
     if not rows.alive.all():
-        table = table[rows.alive].reset_index(drop=True)
+        table = _rows_picked(table, rows.alive)
     quarantine = pd.concat([raw.malformed, rows.quarantine()], ignore_index=True)
     # the duplicates of a bad row are listed in the quarantine at their own lines
     duplicates -= rows.duplicate_lines

@@ -300,10 +300,20 @@ def test_kinds_the_loader_holds_as_codes_are_stored_as_text(markets, tmp_path):
     assert isinstance(loaded.tables["seller_links"]["kind"].dtype, pd.CategoricalDtype)
     with EmbeddedStore(tmp_path / "store") as store:
         store.load(loaded)
-        for name, column in (("seller_links", "kind"), ("sellers", "status"), ("shipments", "sender_kind")):
+        for name, column in (
+            ("seller_links", "kind"),
+            ("seller_links", "role"),
+            ("sellers", "status"),
+            ("shipments", "sender_kind"),
+            ("listings", "currency"),
+        ):
+            held = loaded.tables[name][column]
+            assert isinstance(held.dtype, pd.CategoricalDtype), (name, column)
+            # the codes are those pandas would give the text
+            assert held.cat.categories.tolist() == sorted(set(held.astype(str)))
             stored = store.table(name)[column]
             assert stored.dtype == "str", (name, column)
-            assert stored.tolist() == loaded.tables[name][column].astype(str).tolist()
+            assert stored.tolist() == held.astype(str).tolist()
 
 
 def test_the_store_keeps_every_column_while_the_analysis_holds_those_it_reads(markets, tmp_path):
