@@ -161,7 +161,7 @@ def _seeds(ties: pd.DataFrame, held: HeldIdentifiers, settings: AnalysisSettings
         kinds[kinds >= settings.min_independent_ties].reset_index()[["seller_id", "seller_id_other"]].stack()
     )
     tied = pairs[identity]
-    return standing | set(tied["seller_id"]) | set(tied["seller_id_other"])
+    return standing | set(tied["seller_id"].to_numpy()) | set(tied["seller_id_other"].to_numpy())
 
 
 def _associates(
@@ -171,7 +171,7 @@ def _associates(
     input lines that show them."""
     if outside.empty:
         return pd.DataFrame(columns=ASSOCIATE_COLUMNS)
-    core_pairs = ties.loc[ties["seller_id"].isin(core_ids), ["ring_id", "ident"]].drop_duplicates()
+    core_pairs = ties.loc[is_in(ties["seller_id"], core_ids), ["ring_id", "ident"]].drop_duplicates()
     theirs = ties.merge(outside[["seller_id", "ring_id"]], on=["seller_id", "ring_id"]).merge(
         core_pairs, on=["ring_id", "ident"]
     )
@@ -210,8 +210,10 @@ def _split_once(
     # the core grows from sellers whose standing needs nobody's but each other's: pairs tied by
     # an identity-grade identifier or by identifiers of two kinds; a seller joins when its ties
     # to the core so far are corroborated
+    # membership in Arrow (pandas' isin on Arrow text makes a scalar of each of the seeds: 2.3 s of
+    # the split at three million sellers)
     core = pd.Series(
-        ring_of.index.isin(list(_seeds(ties, held, settings)) + list(fixed)), index=ring_of.index
+        is_in(pd.Series(ring_of.index.array), _seeds(ties, held, settings) | set(fixed)), index=ring_of.index
     )
     while True:
         grown = _standing(ties, core, held, settings) | core
@@ -222,7 +224,7 @@ def _split_once(
     core &= core_size.to_numpy() >= 2
     in_core = members["seller_id"].map(core).fillna(False).to_numpy(dtype=bool)
     rings_left = set(members.loc[in_core, "ring_id"])
-    outside = members[~in_core & members["ring_id"].isin(rings_left)]
+    outside = members[~in_core & is_in(members["ring_id"], rings_left)]
     return members[in_core].reset_index(drop=True), outside[["seller_id", "ring_id"]], ties
 
 
@@ -329,7 +331,8 @@ def split_core(
         return members, pd.DataFrame(columns=ASSOCIATE_COLUMNS)
     fixed = fixed or set()
     if identifiers is not None:
-        held = held_identifiers(links, settings, identifiers, set(members["seller_id"]) | fixed)
+        # a set made from the ids as one array (pandas reads an Arrow column value by value)
+        held = held_identifiers(links, settings, identifiers, set(members["seller_id"].to_numpy()) | fixed)
     else:
         held = held_identifiers(links, settings)
     taken = set(members["ring_id"])
@@ -351,4 +354,4 @@ def split_core(
     core = pd.concat([*settled, core], ignore_index=True)
     outside = pd.concat([*settled_outside, outside], ignore_index=True)
     ties = _ties(held, pd.concat([core[["seller_id", "ring_id"]], outside], ignore_index=True))
-    return core, _associates(held, ties, outside, set(core["seller_id"]))
+    return core, _associates(held, ties, outside, set(core["seller_id"].to_numpy()))
