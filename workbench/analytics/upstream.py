@@ -143,7 +143,7 @@ def _trace(
         # that barely serves the ring (a popular wholesaler) leads to everyone's suppliers, not
         # to the ring's, so the walk stops there
         onward = got[got["exclusivity"] >= min_exclusivity]
-        flows = edges[edges[near].isin(set(onward["entity"]))]
+        flows = rows_naming(edges, near, onward["entity"])
         flows = flows.assign(part=flows["amount"] / flows.groupby(near)["amount"].transform("sum"))
         step = onward[["ring_id", "entity", "share", "exclusivity"]].merge(
             flows, left_on="entity", right_on=near
