@@ -113,11 +113,9 @@ def _write_parquet(frame: pd.DataFrame, path: Path, text: bool = False) -> None:
         part = told(part)
         return part.astype({c: "str" for c in coded}) if coded else part
 
-    if (
-        not coded
-        and not any(isinstance(t, ProvenanceDtype) for t in frame.dtypes)
-        or len(frame) <= _TOLD_ROWS
-    ):
+    # a table with nothing to tell as text, or a small one, is written whole
+    telling = coded or any(isinstance(t, ProvenanceDtype) for t in frame.dtypes)
+    if not telling or len(frame) <= _TOLD_ROWS:
         stored(frame).to_parquet(path, index=False)
         return
     with pq.ParquetWriter(
