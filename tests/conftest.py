@@ -44,6 +44,16 @@ def _unit_keys(tmp_path_factory):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _main_module_kept():
+    """Streamlit's AppTest installs the app as ``sys.modules["__main__"]`` and leaves it there; a
+    later spawned worker (a process pool) would then re-run the app on start and die. Each test
+    gets back the ``__main__`` it started with."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session")
 def marketplace(tmp_path_factory) -> Path:
     """A generated marketplace with every kind of bad row, shared by the slower tests."""

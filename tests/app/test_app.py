@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -363,3 +367,55 @@ def test_network_focus_mode_draws_one_member_and_its_two_hops(store_dir, monkeyp
     assert not at.exception
     assert 1 < nodes() <= whole
     assert f"seller:{member}" in at.get("iframe")[0].proto.srcdoc
+
+
+def test_a_process_pool_started_after_the_app_does_not_rerun_the_app(tmp_path):
+    """The order a test run takes must not matter. Streamlit leaves the app installed as
+    ``__main__``; a spawned worker started by a later test (as the partial-datasets test starts
+    its 256 analyses) would re-run app.py and die. Two tests in that order, run by pytest with the
+    suite's conftest as a plugin: the second's pool works."""
+    (tmp_path / "test_order.py").write_text(
+        textwrap.dedent(
+            f"""
+            import multiprocessing
+            import sys
+            from concurrent.futures import ProcessPoolExecutor
+
+            from streamlit.testing.v1 import AppTest
+
+            def test_app_first():
+                assert not AppTest.from_file({APP!r}, default_timeout=60).run().exception
+                assert sys.modules["__main__"].__file__ == {APP!r}  # what Streamlit leaves
+
+            def test_pool_after():
+                spawn = multiprocessing.get_context("spawn")
+                with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+                    assert pool.submit(sorted, [3, 1, 2]).result(timeout=120) == [1, 2, 3]
+            """
+        )
+    )
+    root = Path(APP).parent
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "tests.conftest",
+            "-o",
+            "addopts=",
+            str(tmp_path / "test_order.py"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "2 passed" in run.stdout
