@@ -411,3 +411,22 @@ def test_a_must_link_overrides_the_models_judgement_but_not_another_investigator
     assert len(set(_entities(resolve_entities(tables, decisions=joined), "address").values())) == 1
     both = pd.DataFrame([_decision("different-entities", "A9", "A1"), _decision("same-entity", "A9", "A1")])
     assert len(set(_entities(resolve_entities(tables, decisions=both), "address").values())) == 2
+
+
+def test_the_summary_counts_records_entities_and_merged_records_per_kind():
+    """Two address records one place, a third apart, and a company whose id reads like a place's:
+    each kind is counted on its own."""
+    records = pd.DataFrame(
+        {
+            "record_kind": ["address", "address", "org", "address", "org"],
+            "record_id": ["A1", "A2", "O1", "A3", "O2"],
+            "entity_id": ["A1", "A1", "A3", "A3", "O2"],
+            "match_probability": [None, 0.97, None, None, None],
+            "reasons": ["", "road 0.98", "", "", ""],
+        },
+        dtype=object,
+    )
+    assert Resolution(records).summary() == {
+        "address": {"records": 3, "entities": 2, "records_merged": 2},
+        "org": {"records": 2, "entities": 2, "records_merged": 0},
+    }

@@ -477,13 +477,20 @@ class Resolution:
         return joined_per_group(rows, "entity_id", "record_id", ";", distinct=False)
 
     def summary(self) -> dict:
+        """Per record kind: its records, the entities they are, and the records that share their
+        entity with another."""
+        # entities numbered once and counted in arrays: a kind's rows picked and grouped by their
+        # text took 10 s at ten million sellers
+        entity, _ = pd.factorize(self.records["entity_id"])
+        kind_of = self.records["record_kind"].to_numpy()
         out = {}
         for kind in RECORD_KINDS:
-            rows = self.records[self.records["record_kind"] == kind]
+            mine = entity[(kind_of == kind) & (entity >= 0)]
+            size = np.bincount(mine)
             out[kind] = {
-                "records": len(rows),
-                "entities": int(rows["entity_id"].nunique()),
-                "records_merged": int((rows.groupby("entity_id")["record_id"].transform("size") > 1).sum()),
+                "records": int((kind_of == kind).sum()),
+                "entities": int((size > 0).sum()),
+                "records_merged": int((size[mine] > 1).sum()),
             }
         return out
 
