@@ -27,12 +27,20 @@ def _analyse(data: Path, work: Path) -> dict:
     def peak() -> int:
         return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
-    # where the memory goes: the peak so far as each step (and each input file) begins
-    began: list[tuple[str, int]] = []
+    def kernel() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_stime
+
+    # where the memory goes: the peak so far as each step (and each input file) begins; and the
+    # kernel's share of the time (page faults, zeroing and reclaiming memory), which grows with
+    # the memory a step touches rather than with its work
+    began: list[tuple[str, int, float]] = []
     with EmbeddedStore(work / "store") as store:
-        result = analyze(data, work / "out", store, on_step=lambda name: began.append((name, peak())))
+        result = analyze(
+            data, work / "out", store, on_step=lambda name: began.append((name, peak(), kernel()))
+        )
     summary = result.summary()
-    ended = [rss for _, rss in began[1:]] + [peak()]
+    ended = [rss for _, rss, _ in began[1:]] + [peak()]
+    kernel_ended = [seconds for _, _, seconds in began[1:]] + [kernel()]
     return {
         "rows_read": summary["rows_read"],
         "sellers": len(result.loaded.tables["sellers"]),
@@ -40,7 +48,12 @@ def _analyse(data: Path, work: Path) -> dict:
         "timings": summary["timings"],
         "peak_rss_mib": peak(),
         # each step's own peak is the most it reached by its end above what came before
-        "peak_rss_mib_by_end_of": {name: rss for (name, _), rss in zip(began, ended, strict=True)},
+        "peak_rss_mib_by_end_of": {name: rss for (name, _, _), rss in zip(began, ended, strict=True)},
+        "kernel_seconds": round(kernel(), 1),
+        # per step and input file (the files' share is in the load step's)
+        "kernel_seconds_of": {
+            name: round(end - start, 1) for (name, _, start), end in zip(began, kernel_ended, strict=True)
+        },
     }
 
 
@@ -102,6 +115,8 @@ def main(argv: list[str] | None = None) -> dict:
         "step_seconds": figures["timings"],
         "peak_rss_mib": figures["peak_rss_mib"],
         "peak_rss_mib_by_end_of": figures["peak_rss_mib_by_end_of"],
+        "kernel_seconds": figures["kernel_seconds"],
+        "kernel_seconds_of": figures["kernel_seconds_of"],
         "seconds_per_million_rows": round(seconds / (figures["rows_read"] / 1e6), 2),
     }
     print(json.dumps(line))

@@ -41,6 +41,10 @@ def test_scale_benchmark_reports_rows_seconds_per_million_and_the_peak_of_each_s
     assert {"load", "seller_links", "resolve", "evidence", "detect", "trace", "write"} <= set(peaks)
     # the peak so far never falls, and the last is the process's peak
     assert list(peaks.values()) == sorted(peaks.values()) and list(peaks.values())[-1] == line["peak_rss_mib"]
+    # the kernel's seconds are the steps' (and files') own, adding up to the process's
+    kernel = line["kernel_seconds_of"]
+    assert set(kernel) == set(peaks) and min(kernel.values()) >= 0
+    assert abs(sum(kernel.values()) - line["kernel_seconds"]) <= 0.1 * len(kernel) + 0.5
 
 
 def test_synth_benchmark_reports_seconds():
