@@ -1,4 +1,5 @@
-"""``replaced_at`` against pandas' own replacement, on columns spliced and copied alike."""
+"""``replaced_at`` against pandas' own replacement, on columns spliced and copied alike; ``is_in``
+against pandas' ``isin``, on values in runs (looked up once a run) and not."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from workbench.frames import replaced_at
+from workbench.frames import _run_starts, is_in, replaced_at
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -54,3 +55,29 @@ def test_a_few_rows_replaced_share_the_others_memory():
 def test_no_row_replaced_is_the_column_itself():
     values = pd.Series(["a", "b"], dtype="str")
     assert replaced_at(values, np.array([], dtype=np.int64), np.array([], dtype=object)) is values
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("order", ["runs", "shuffled"])
+def test_is_in_is_pandas_isin_on_runs_and_on_shuffled_values(seed, order):
+    """Links one seller after another (runs of 1 to 11 rows) and the same shuffled; missing values
+    inside runs; a column of two arrays, as a concatenation of files leaves it."""
+    rng = np.random.default_rng(seed)
+    n = 90_000
+    texts = np.repeat(
+        np.array([f"S{v}" for v in rng.integers(0, 4000, n)], dtype=object), rng.integers(1, 12, n)
+    )[:n]
+    texts[rng.random(n) < 0.02] = None
+    if order == "shuffled":
+        rng.shuffle(texts)
+    values = pd.Series(texts, dtype="str")
+    if seed % 2:
+        values = pd.Series(
+            pa.chunked_array([pa.array(texts[:30_000], pa.string()), pa.array(texts[30_000:], pa.string())]),
+            dtype="str",
+        )
+    allowed = pd.Series([f"S{v}" for v in rng.integers(0, 4000, 1500)])
+    assert (_run_starts(pa.array(values.astype(str))) is None) == (order == "shuffled")
+    found = is_in(values, allowed)
+    assert found.dtype == bool and found.tolist() == values.isin(set(allowed)).tolist()
+    assert found.any() and not found.all()
