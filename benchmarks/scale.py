@@ -50,7 +50,7 @@ def _analyse(data: Path, work: Path) -> dict:
         # each step's own peak is the most it reached by its end above what came before
         "peak_rss_mib_by_end_of": {name: rss for (name, _, _), rss in zip(began, ended, strict=True)},
         "kernel_seconds": round(kernel(), 1),
-        # per step and input file (the files' share is in the load step's)
+        # per step, and per input file of the load (each file its own entry, as for the peaks)
         "kernel_seconds_of": {
             name: round(end - start, 1) for (name, _, start), end in zip(began, kernel_ended, strict=True)
         },

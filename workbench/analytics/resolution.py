@@ -485,10 +485,11 @@ class Resolution:
         kind_of = self.records["record_kind"].to_numpy()
         out = {}
         for kind in RECORD_KINDS:
-            mine = entity[(kind_of == kind) & (entity >= 0)]
+            of_kind = kind_of == kind
+            mine = entity[of_kind & (entity >= 0)]
             size = np.bincount(mine)
             out[kind] = {
-                "records": int((kind_of == kind).sum()),
+                "records": int(of_kind.sum()),
                 "entities": int((size > 0).sum()),
                 "records_merged": int((size[mine] > 1).sum()),
             }
