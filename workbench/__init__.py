@@ -21,6 +21,28 @@ def _one_allocator() -> None:
 _one_allocator()
 
 
+def _small_pages_for_arrays() -> None:
+    """NumPy asks the kernel for 2 MiB pages for every array of 4 MiB or more (``MADV_HUGEPAGE``),
+    unless the environment says otherwise (``NUMPY_MADVISE_HUGEPAGE``). Where the kernel makes
+    such requests compact memory first (``defrag`` set to ``madvise``, the common default), a
+    fault stalls while the kernel moves pages; with the page cache full of the input files it
+    also reclaims. The analysis frees and refills arrays of hundreds of MiB all the time, and the
+    stalls were most of its kernel time: at 1,000,000 sellers the run took 40-43 s with small
+    pages against 44-47 s with huge ones (benchmarks/scale.py)."""
+    if os.environ.get("NUMPY_MADVISE_HUGEPAGE") is not None:
+        return
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # NumPy 1.x keeps it under numpy.core
+        from numpy.core import multiarray
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    if setter is not None:
+        setter(False)
+
+
+_small_pages_for_arrays()
+
+
 def give_back_memory() -> None:
     """Hand the heap's free pages back to the system (glibc's ``malloc_trim``); elsewhere nothing.
 

@@ -46,3 +46,40 @@ print(before, rss())
     )
     assert before > 300, before
     assert after < before - 250, (before, after)
+
+
+def _array_asks_for_huge_pages(env_value: str | None) -> bool:
+    """Whether a 64 MiB array's mapping carries the kernel's huge-page advice (``hg`` among its
+    VmFlags in /proc/self/smaps), in a fresh interpreter that imported the workbench first."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if env_value is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = env_value
+    code = """
+import workbench, numpy as np
+a = np.ones(64 * 2**20 // 8)
+# the middle: NumPy advises from the array's first whole page on, which splits the mapping
+address = a.__array_interface__["data"][0] + a.nbytes // 2
+inside = False
+for line in open("/proc/self/smaps"):
+    first = line.split()[0]
+    if "-" in first and not first.endswith(":"):
+        start, end = (int(x, 16) for x in first.split("-"))
+        inside = start <= address < end
+    elif inside and first == "VmFlags:":
+        print("hg" in line.split()[1:])
+        break
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out in {"True", "False"}, out
+    return out == "True"
+
+
+def test_importing_the_workbench_keeps_arrays_on_small_pages():
+    # huge-page advice made the kernel compact memory on a fault; most of a large run's kernel time
+    assert not _array_asks_for_huge_pages(None)
+
+
+def test_huge_pages_asked_for_in_the_environment_are_kept():
+    assert _array_asks_for_huge_pages("1")
