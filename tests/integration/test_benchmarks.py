@@ -109,3 +109,13 @@ def test_scale_benchmark_says_why_the_analysis_failed(tmp_path):
     assert done.returncode != 0 and done.stdout == ""
     assert "missing required file(s) seller_links.csv" in done.stderr
     assert f"the analysis of {data} failed" in done.stderr
+    # the analysis's folder beside the data goes, failed or not
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def test_scale_benchmark_leaves_only_the_kept_data_beside_it(tmp_path):
+    # the analysis's store and files are written beside the kept data (its disk) and removed
+    line = run_script("scale.py", "--sellers", "2000", "--rings", "8", "--keep", str(tmp_path / "data"))
+    assert line["sellers"] == 2000
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+    assert (tmp_path / "data" / "seller_links.csv").exists()
