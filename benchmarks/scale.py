@@ -27,20 +27,22 @@ def _analyse(data: Path, work: Path) -> dict:
     def peak() -> int:
         return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
-    def kernel() -> float:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_stime
+    def usage() -> tuple[int, float, int]:
+        """Peak RSS (MiB), the kernel's seconds and page faults (pages touched for the first
+        time: each one zeroed by the kernel) so far."""
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return round(own.ru_maxrss / 1024), own.ru_stime, own.ru_minflt + own.ru_majflt
 
     # where the memory goes: the peak so far as each step (and each input file) begins; and the
     # kernel's share of the time (page faults, zeroing and reclaiming memory), which grows with
     # the memory a step touches rather than with its work
-    began: list[tuple[str, int, float]] = []
+    began: list[tuple[str, tuple[int, float, int]]] = []
     with EmbeddedStore(work / "store") as store:
-        result = analyze(
-            data, work / "out", store, on_step=lambda name: began.append((name, peak(), kernel()))
-        )
+        result = analyze(data, work / "out", store, on_step=lambda name: began.append((name, usage())))
     summary = result.summary()
-    ended = [rss for _, rss, _ in began[1:]] + [peak()]
-    kernel_ended = [seconds for _, _, seconds in began[1:]] + [kernel()]
+    names = [name for name, _ in began]
+    starts = [at for _, at in began]
+    ends = starts[1:] + [usage()]
     return {
         "rows_read": summary["rows_read"],
         "sellers": len(result.loaded.tables["sellers"]),
@@ -48,11 +50,15 @@ def _analyse(data: Path, work: Path) -> dict:
         "timings": summary["timings"],
         "peak_rss_mib": peak(),
         # each step's own peak is the most it reached by its end above what came before
-        "peak_rss_mib_by_end_of": {name: rss for (name, _, _), rss in zip(began, ended, strict=True)},
-        "kernel_seconds": round(kernel(), 1),
+        "peak_rss_mib_by_end_of": {name: end[0] for name, end in zip(names, ends, strict=True)},
+        "kernel_seconds": round(ends[-1][1], 1),
         # per step, and per input file of the load (each file its own entry, as for the peaks)
         "kernel_seconds_of": {
-            name: round(end - start, 1) for (name, _, start), end in zip(began, kernel_ended, strict=True)
+            name: round(end[1] - start[1], 1) for name, start, end in zip(names, starts, ends, strict=True)
+        },
+        "page_faults": ends[-1][2],
+        "page_faults_of": {
+            name: end[2] - start[2] for name, start, end in zip(names, starts, ends, strict=True)
         },
     }
 
@@ -119,6 +125,8 @@ def main(argv: list[str] | None = None) -> dict:
         "peak_rss_mib_by_end_of": figures["peak_rss_mib_by_end_of"],
         "kernel_seconds": figures["kernel_seconds"],
         "kernel_seconds_of": figures["kernel_seconds_of"],
+        "page_faults": figures["page_faults"],
+        "page_faults_of": figures["page_faults_of"],
         "seconds_per_million_rows": round(seconds / (figures["rows_read"] / 1e6), 2),
     }
     print(json.dumps(line))

@@ -45,6 +45,11 @@ def test_scale_benchmark_reports_rows_seconds_per_million_and_the_peak_of_each_s
     kernel = line["kernel_seconds_of"]
     assert set(kernel) == set(peaks) and min(kernel.values()) >= 0
     assert abs(sum(kernel.values()) - line["kernel_seconds"]) <= 0.1 * len(kernel) + 0.5
+    # and the pages first touched (each fault a page the kernel zeroes): the load's tables alone
+    # are thousands of pages, and the steps' add up to the process's
+    faults = line["page_faults_of"]
+    assert set(faults) == set(peaks) and min(faults.values()) >= 0 and faults["seller_links"] > 1000
+    assert sum(faults.values()) <= line["page_faults"]
 
 
 def test_synth_benchmark_reports_seconds():
