@@ -1,6 +1,7 @@
 """Membership tests over columns of millions of strings, in Arrow's C++: the loaders' reference
 checks, the analysis's "rows of these sellers" (pandas' ``isin`` took four times as long) and
-which counted kind a link is; and a column with a few of its values replaced."""
+which counted kind a link is; a column with a few of its values replaced, and rows picked from
+such a column."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["is_in", "positions_in", "replaced_at", "rows_naming"]
+__all__ = ["is_in", "positions_in", "replaced_at", "rows_naming", "rows_of", "taken"]
 
 
 def is_in(values: pd.Series, allowed: pd.Series | Collection[str]) -> np.ndarray:
@@ -57,7 +58,57 @@ def _run_starts(column: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
 def rows_naming(frame: pd.DataFrame, column: str, allowed: pd.Series | Collection[str]) -> pd.DataFrame:
     """The rows of ``frame`` whose ``column`` is one of ``allowed``, in their order: a ring's
     members' rows picked before a join, instead of joining all of a marketplace's millions."""
-    return frame[is_in(frame[column], allowed)]
+    return rows_of(frame, is_in(frame[column], allowed))
+
+
+def rows_of(frame: pd.DataFrame, rows: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+    """``frame.loc[rows, columns]`` for ``rows`` a mask or ascending positions, each column picked
+    by ``taken``.
+
+    >>> frame = pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}, index=[7, 8, 9])
+    >>> rows_of(frame, np.array([True, False, True]), ["b"])
+       b
+    7  x
+    9  z
+    """
+    positions = np.flatnonzero(rows) if rows.dtype == bool else np.asarray(rows)
+    names = list(frame.columns) if columns is None else list(columns)
+    picked = {name: taken(frame[name], positions).array for name in names}
+    return pd.DataFrame(picked, index=frame.index[positions], columns=names, copy=False)
+
+
+def taken(values: pd.Series, positions: np.ndarray) -> pd.Series:
+    """``values.iloc[positions]``. A column of Arrow text in many pieces (a links column entity
+    resolution spliced, ``replaced_at``) is picked a block of rows at a time: Arrow's take joins
+    all the pieces into one copy first, the whole column for every pick however few rows it picks
+    (at ten million sellers two GB a time, memory the kernel had to fault in and zero anew).
+
+    >>> letters = pd.Series(list("abcdefghij") * 60, dtype="str")
+    >>> many = replaced_at(letters, np.array([1, 9]), np.array(["x", "z"]))
+    >>> taken(many, np.array([0, 1, 9, 599])).tolist()
+    ['a', 'x', 'z', 'j']
+    """
+    column = getattr(values.array, "_pa_array", None)
+    positions = np.asarray(positions, dtype=np.int64)
+    ascending = len(positions) < 2 or bool((positions[1:] >= positions[:-1]).all())
+    if not isinstance(column, pa.ChunkedArray) or column.num_chunks <= 1 or not ascending:
+        return values.iloc[positions]
+    # the rows' bounds in each block of the column: a block is joined (a few MiB, memory the
+    # C library hands out again for the next) only where some row is picked
+    starts = np.arange(0, len(column) + _TAKE_BLOCK, _TAKE_BLOCK)
+    bounds = np.searchsorted(positions, starts)
+    blocks = zip(starts[:-1].tolist(), bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    pieces = [
+        column.slice(start, _TAKE_BLOCK).combine_chunks().take(pa.array(positions[low:high] - start))
+        for start, low, high in blocks
+        if high > low
+    ]
+    out = pa.chunked_array(pieces, type=column.type)
+    return pd.Series(out, index=values.index[positions], dtype=values.dtype, name=values.name)
+
+
+# rows per block of ``taken``: a million rows of identifiers are some 25 MB of text
+_TAKE_BLOCK = 1 << 20
 
 
 def positions_in(values: pd.Series, labels: list[str]) -> np.ndarray:

@@ -1,5 +1,6 @@
 """``replaced_at`` against pandas' own replacement, on columns spliced and copied alike; ``is_in``
-against pandas' ``isin``, on values in runs (looked up once a run) and not."""
+against pandas' ``isin``, on values in runs (looked up once a run) and not; rows picked from a
+spliced column against pandas' own picking."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from workbench import frames
 from workbench.frames import _run_starts, is_in, replaced_at
 
 
@@ -81,3 +83,31 @@ def test_is_in_is_pandas_isin_on_runs_and_on_shuffled_values(seed, order):
     found = is_in(values, allowed)
     assert found.dtype == bool and found.tolist() == values.isin(set(allowed)).tolist()
     assert found.any() and not found.all()
+
+
+def test_rows_picked_from_a_column_in_many_pieces_are_the_rows_pandas_picks(monkeypatch):
+    # a links column entity resolution spliced: thousands of pieces, some values missing; blocks
+    # made small so that the pick spans many of them
+    monkeypatch.setattr(frames, "_TAKE_BLOCK", 1000)
+    rng = np.random.default_rng(4)
+    n = 20_000
+    values = pd.Series([None if i % 97 == 0 else f"v{i}" for i in range(n)], dtype="str")
+    renamed = np.sort(rng.choice(n, 60, replace=False))
+    spliced = frames.replaced_at(values, renamed, np.array([f"new{i}" for i in range(60)]))
+    assert spliced.array._pa_array.num_chunks > 100
+    frame = pd.DataFrame(
+        {
+            "value": spliced,
+            "kind": pd.Categorical(rng.choice(["ip", "phone"], n)),
+            "number": np.arange(n),
+        },
+        index=np.arange(n) * 3,
+    )
+    mask = rng.random(n) < 0.3
+    picked = frames.rows_of(frame, mask, ["value", "kind"])
+    pd.testing.assert_frame_equal(picked, frame.loc[mask, ["value", "kind"]])
+    assert picked["value"].array._pa_array.num_chunks <= n // 1000 + 1
+    # positions out of order are picked as pandas picks them
+    shuffled = rng.permutation(n)[:500]
+    pd.testing.assert_series_equal(frames.taken(frame["value"], shuffled), frame["value"].iloc[shuffled])
+    assert frames.taken(frame["value"], np.array([], dtype=np.int64)).empty

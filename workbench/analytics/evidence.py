@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import give_back_memory
-from workbench.frames import is_in, positions_in
+from workbench.frames import is_in, positions_in, rows_of, taken
 
 from .grouped import first_rows, joined_per_group, numbered_by_group
 from .settings import AnalysisSettings
@@ -35,7 +35,7 @@ def cited_links(links: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     as evidence cites it: a link whose value entity resolution replaced names the record it gave
     too (``seller_links.csv:12 as A7``). Only the rows cited are written so."""
     given = INPUT_VALUE in links.columns
-    picked = links.loc[rows, [*_LINK_COLUMNS, INPUT_VALUE] if given else _LINK_COLUMNS]
+    picked = rows_of(links, rows, [*_LINK_COLUMNS, INPUT_VALUE] if given else _LINK_COLUMNS)
     if not given:
         return picked
     input_value = picked.pop(INPUT_VALUE)
@@ -216,7 +216,7 @@ def evidence_graph(seller_links: pd.DataFrame, settings: AnalysisSettings) -> Ev
             {
                 # text, as the findings keep it (the links may hold their kinds as codes)
                 "kind": seller_links["kind"].take(at).astype("str").reset_index(drop=True),
-                "value": seller_links["value"].take(at).reset_index(drop=True),
+                "value": taken(seller_links["value"], at).reset_index(drop=True),
                 "degree": degree[idents],
             }
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..frames import is_in
+from ..frames import is_in, rows_of
 from .grouped import joined_per_group
 
 __all__ = ["ANALYSES", "FLOW_COLUMNS", "RECEIVER_COLUMNS", "coverage", "flow_receivers", "money_flows"]
@@ -83,8 +83,8 @@ def _holders(tables: dict[str, pd.DataFrame], accounts: pd.Series) -> pd.Series:
         if links is not None and len(links):
             # only the accounts asked about (a marketplace's million accounts paid nothing here),
             # and only the two columns used: picking all of millions of rows cost a second
-            bank = links.loc[(links["kind"] == "bank_account").to_numpy(), [owner, "value"]]
-            bank = bank[is_in(bank["value"], accounts)]
+            bank = rows_of(links, (links["kind"] == "bank_account").to_numpy(), [owner, "value"])
+            bank = rows_of(bank, is_in(bank["value"], accounts))
             parts.append(
                 pd.DataFrame({"account": bank["value"], "holder": kind + " " + bank[owner].astype(str)})
             )

@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from workbench.frames import taken
+
 __all__ = ["first_rows", "joined_per_group", "numbered_by_group", "row_codes"]
 
 
@@ -55,8 +57,8 @@ def numbered_by_group(values: pd.Series, rows: np.ndarray, groups: np.ndarray) -
     numbers = 0
     for group in np.unique(groups):
         at = np.flatnonzero(groups == group)
-        # picked in pandas: Arrow's take joined a column's chunks into one copy first
-        picked = pa.array(values.iloc[rows[at]])
+        # a block of rows at a time: Arrow's take joined a column's pieces into one copy first
+        picked = pa.array(taken(values, rows[at]))
         codes = pc.dictionary_encode(picked, null_encoding="encode")
         if isinstance(codes, pa.ChunkedArray):
             codes = codes.combine_chunks()

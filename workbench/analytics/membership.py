@@ -17,7 +17,7 @@ import igraph as ig
 import numpy as np
 import pandas as pd
 
-from workbench.frames import is_in
+from workbench.frames import is_in, rows_of
 
 from .communities import _unclaimed_id
 from .evidence import cited_links
@@ -68,7 +68,7 @@ def held_identifiers(
     if sellers is not None:
         wanted = wanted & is_in(links["seller_id"], sellers)
     # one pick of the rows and columns used, not one per condition (millions of rows each time)
-    counted = links.loc[wanted, ["seller_id", "kind", "value"]]
+    counted = rows_of(links, wanted, ["seller_id", "kind", "value"])
     # integer keys instead of string tuples: the links run to millions of rows
     kind_codes, kind_names = pd.factorize(counted["kind"])
     value_codes, value_names = pd.factorize(counted["value"])
