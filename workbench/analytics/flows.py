@@ -84,7 +84,7 @@ def _holders(tables: dict[str, pd.DataFrame], accounts: pd.Series) -> pd.Series:
             # only the accounts asked about (a marketplace's million accounts paid nothing here),
             # and only the two columns used: picking all of millions of rows cost a second
             bank = rows_of(links, (links["kind"] == "bank_account").to_numpy(), [owner, "value"])
-            bank = rows_of(bank, is_in(bank["value"], accounts))
+            bank = bank[is_in(bank["value"], accounts)]
             parts.append(
                 pd.DataFrame({"account": bank["value"], "holder": kind + " " + bank[owner].astype(str)})
             )
