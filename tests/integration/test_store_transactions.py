@@ -431,6 +431,46 @@ def test_an_analysis_writes_each_file_whole_as_it_is_checked_and_holds_the_colum
     assert not list((tmp_path / "store" / "tables").glob(".*"))  # every file written is named
 
 
+def test_a_load_whose_writer_is_slow_holds_none_of_the_tables_the_analysis_let_go(
+    markets, tmp_path, monkeypatch
+):
+    """While the store's writer is still writing (a slow disk), the load beside the analysis
+    holds no table of the input: the analysis replaces its tables (entity resolution) and the
+    ones it let go are freed, not kept to the writer's end beside the new ones. The store then
+    holds every row, with the counts of the load."""
+    import gc
+    import threading
+    import weakref
+
+    from workbench.store import memory_store
+
+    write = memory_store._write_parquet
+    disk = threading.Event()  # the disk is busy until the test says so
+
+    def slow(*how, **more):
+        assert disk.wait(30)
+        write(*how, **more)
+
+    monkeypatch.setattr(memory_store, "_write_parquet", slow)
+    with EmbeddedStore(tmp_path / "store") as store:
+        writer = store.input_writer()
+        loaded = load_folder(markets / "small", keep=writer.take)
+        counts = {name: len(table) for name, table in loaded.tables.items()}
+        held = {name: weakref.ref(table) for name, table in loaded.tables.items()}
+        wait = store.load_later(loaded, writer=writer)
+        del loaded
+        gc.collect()
+        alive = sorted(name for name, table in held.items() if table() is not None)
+        disk.set()
+        written = wait()
+        assert alive == []
+        assert written == counts and counts["seller_links"] > 1000
+        info = store.info()
+        assert info["tables"]["seller_links"] == counts["seller_links"]
+        assert info["sources"][0]["rows"]["listings"] == counts["listings"]
+        assert store.table("listings")["title"].ne("").all()
+
+
 def test_a_write_that_fails_during_the_load_fails_the_analysis_and_leaves_nothing(
     markets, tmp_path, monkeypatch
 ):

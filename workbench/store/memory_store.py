@@ -13,7 +13,6 @@ every process on the store.
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import json
 import os
@@ -403,7 +402,8 @@ class EmbeddedStore(GraphStore):
         # the committed store meanwhile
         # handed over: the caller's analysis holds the columns it reads, this load the others
         # until each table is written (``load(handed_over=True)`` empties this copy of the files)
-        handed = dataclasses.replace(loaded, files=dict(loaded.files))
+        # the files a writer has are written by it: this load counts their rows and holds none
+        handed = loaded.written_elsewhere(writer.files if writer is not None else ())
 
         def load() -> dict[str, int]:
             if writer is None:
