@@ -1,5 +1,6 @@
 """Counterfeit Ring Workbench: find the operations behind many storefronts and trace them upstream."""
 
+import contextlib
 import functools
 import os
 
@@ -49,18 +50,48 @@ def give_back_memory() -> None:
     Called between the steps of an analysis: a step's freed millions of small blocks otherwise stay
     in the process between the blocks still held, and the next step's peak stacks on them (about
     0.2 GiB at 1,000,000 sellers, benchmarks/scale.py)."""
-    trim = _malloc_trim()
+    trim = _libc_function("malloc_trim")
     if trim is not None:
         trim(0)
 
 
+# glibc's mallopt parameter for the size from which a block is mapped on its own (malloc.h)
+_M_MMAP_THRESHOLD = -3
+_MAPPED_FROM_DEFAULT = 32 << 20  # where glibc's own threshold ends once large blocks were freed
+
+
+@contextlib.contextmanager
+def arrays_kept_for_reuse():
+    """Within this block, arrays up to 2 GiB come from the C library's heap, where one freed is
+    reused by the next, instead of being mapped on their own and handed back to the system when
+    freed (glibc maps every block over 32 MiB so). Each array mapped anew is memory the kernel
+    must zero page by page; in a virtual machine that hands freed memory back to its host, that
+    cost rises with the memory in use.
+
+    For the analysis after the load, not the load: there the heap's gaps stacked under the links'
+    peak (2.1 GiB more at ten million sellers). At ten million sellers a run took 627 s and 53.3 M
+    page faults against 681 s and 74.9 M, peak 15.0 GiB against 14.3; at a million 36-37 s
+    against 36-39 (benchmarks/scale.py). Nothing changes where the environment sets the
+    threshold (``MALLOC_MMAP_THRESHOLD_``) or the C library is not glibc."""
+    mallopt = _libc_function("mallopt")
+    if mallopt is None or os.environ.get("MALLOC_MMAP_THRESHOLD_"):
+        yield
+        return
+    mallopt(_M_MMAP_THRESHOLD, (1 << 31) - 1)
+    try:
+        yield
+    finally:
+        mallopt(_M_MMAP_THRESHOLD, _MAPPED_FROM_DEFAULT)
+
+
 @functools.cache
-def _malloc_trim():
-    """glibc's ``malloc_trim``, or None where the C library has none (macOS, musl)."""
+def _libc_function(name: str):
+    """glibc's function ``name`` (``malloc_trim``, ``mallopt``), or None where the C library has
+    none (macOS, musl)."""
     import ctypes
     import ctypes.util
 
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
     except (OSError, AttributeError):
         return None

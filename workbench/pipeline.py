@@ -13,7 +13,7 @@ import pandas as pd
 
 from graph_loaders import LoadedInput, load_folder
 
-from . import __version__, give_back_memory
+from . import __version__, arrays_kept_for_reuse, give_back_memory
 from .analytics.communities import (
     CommunityEngine,
     assign_stable_ids,
@@ -426,10 +426,12 @@ def detect_and_trace(
     """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
     settings = settings or AnalysisSettings.load()
     timings = {} if timings is None else timings
-    findings, links, resolved = _detect(
-        tables, settings, timings, previous_rings, on_step, engine, decisions, increment
-    )
-    return trace_upstream(findings, tables, links, timings, on_step, resolved_tables=resolved)
+    # past the load's peak: arrays freed are kept for the next ones (``arrays_kept_for_reuse``)
+    with arrays_kept_for_reuse():
+        findings, links, resolved = _detect(
+            tables, settings, timings, previous_rings, on_step, engine, decisions, increment
+        )
+        return trace_upstream(findings, tables, links, timings, on_step, resolved_tables=resolved)
 
 
 def write_findings(

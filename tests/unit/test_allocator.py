@@ -83,3 +83,42 @@ def test_importing_the_workbench_keeps_arrays_on_small_pages():
 
 def test_huge_pages_asked_for_in_the_environment_are_kept():
     assert _array_asks_for_huge_pages("1")
+
+
+def _pages_faulted_refilling(env_threshold: str | None) -> tuple[float, float]:
+    """The share of a 200 MiB array's pages the kernel had to fault in when it was made just after
+    one of the same size was freed (a small block made between them, as an analysis leaves
+    them): inside ``arrays_kept_for_reuse`` and after it, in a fresh interpreter."""
+    env = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+    if env_threshold is not None:
+        env["MALLOC_MMAP_THRESHOLD_"] = env_threshold
+    code = """
+import resource, numpy as np, workbench
+pages = 200 * 2**20 // 4096
+def refilled():
+    first = np.ones(pages * 512)
+    small = np.ones(2**19)  # 4 MiB: made past the first, at the top of the heap
+    del first
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    second = np.ones(pages * 512)
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / pages, small, second
+with workbench.arrays_kept_for_reuse():
+    inside = refilled()[0]
+print(inside, refilled()[0])
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def test_arrays_made_within_the_block_reuse_the_memory_freed_before_them():
+    # mapped on their own (glibc's way over 32 MiB), each array freed went back to the system
+    # and the next one's every page was zeroed anew by the kernel
+    inside, after = _pages_faulted_refilling(None)
+    assert inside < 0.05 and after > 0.95, (inside, after)
+
+
+def test_a_threshold_set_in_the_environment_is_kept():
+    inside, after = _pages_faulted_refilling(str(2**20))
+    assert inside > 0.95 and after > 0.95, (inside, after)
