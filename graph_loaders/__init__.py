@@ -17,7 +17,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from workbench import give_back_memory
+from workbench import forget_cached_file, give_back_memory
 from workbench.errors import InputError
 from workbench.hashing import digest_and_lines
 from workbench.model import INPUT_FILES, REQUIRED_FILES
@@ -163,6 +163,7 @@ def load_folder(
             loaded.files[name] = result
             context.tables[name] = result.table
             loaded.seconds[name] = time.perf_counter() - started
+            forget_cached_file(path)  # read and hashed: the memory is the analysis's from now on
             give_back_memory()  # a file's parse and checks, freed, under the next file's peak
     finally:
         # a file's error ends the load: the files after it are not hashed

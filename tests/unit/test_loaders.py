@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 
@@ -303,3 +305,47 @@ def test_padding_is_found_in_any_part_of_a_column(monkeypatch):
     padded = pd.Series(["S1", "S2", "S3", "S4", "S5\u3000"], dtype="str")
     assert checks._stripped(padded).tolist() == ["S1", "S2", "S3", "S4", "S5"]
     assert checks._stripped(padded).tolist() == padded.str.strip().tolist()
+
+
+def _pages_cached(path) -> int:
+    """How many of a file's pages the kernel holds in its cache: the C library's ``mincore`` on
+    a mapping of the file (mapping it reads nothing)."""
+    import ctypes
+    import mmap
+    import os
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    number, size_t, pointer = ctypes.c_int, ctypes.c_size_t, ctypes.c_void_p
+    libc.mmap.argtypes = [pointer, size_t, number, number, number, ctypes.c_long]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    size = path.stat().st_size
+    pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        start = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, descriptor, 0)
+        assert start not in (None, ctypes.c_void_p(-1).value), ctypes.get_errno()
+        try:
+            vector = (ctypes.c_ubyte * pages)()
+            assert libc.mincore(start, size, vector) == 0, ctypes.get_errno()
+            return sum(v & 1 for v in vector)
+        finally:
+            libc.munmap(start, size)
+    finally:
+        os.close(descriptor)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="the kernel's page cache advice is POSIX's")
+def test_a_file_read_and_checked_leaves_the_page_cache(tmp_path):
+    # kept cached, ten million sellers' 11 GB of CSV filled the memory the analysis then needed
+    from workbench.synth.generator import generate_marketplace
+
+    generate_marketplace(tmp_path / "m", sellers=3000, rings=10, seed=4)
+    os.sync()  # written back: only clean pages can leave the cache
+    links = tmp_path / "m" / "seller_links.csv"
+    links.read_bytes()
+    before = _pages_cached(links)
+    loaded = load_folder(tmp_path / "m")
+    assert len(loaded.tables["seller_links"]) > 10_000
+    assert before > 20 and _pages_cached(links) == 0, before
