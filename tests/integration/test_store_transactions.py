@@ -445,11 +445,12 @@ def test_a_load_whose_writer_is_slow_holds_none_of_the_tables_the_analysis_let_g
     from workbench.store import memory_store
 
     write = memory_store._write_parquet
-    disk = threading.Event()  # the disk is busy until the test says so
+    disk = threading.Event()  # the disk is busy with the last two files until the test says so
 
-    def slow(*how, **more):
-        assert disk.wait(30)
-        write(*how, **more)
+    def slow(frame, path, *how, **more):
+        if ".input_shipments." in path.name or ".input_payments." in path.name:
+            assert disk.wait(30)
+        write(frame, path, *how, **more)
 
     monkeypatch.setattr(memory_store, "_write_parquet", slow)
     with EmbeddedStore(tmp_path / "store") as store:
@@ -469,6 +470,42 @@ def test_a_load_whose_writer_is_slow_holds_none_of_the_tables_the_analysis_let_g
         assert info["tables"]["seller_links"] == counts["seller_links"]
         assert info["sources"][0]["rows"]["listings"] == counts["listings"]
         assert store.table("listings")["title"].ne("").all()
+
+
+def test_a_load_waits_for_a_slow_writer_instead_of_stacking_whole_tables(markets, tmp_path, monkeypatch):
+    """The store's writer holds at most two whole tables (the one it writes and the next): on a
+    disk slower than the checks, the load waits for it rather than holding every file whole
+    beside the analysis. Once the disk catches up, every file is written."""
+    import threading
+
+    from workbench.store import memory_store
+
+    write = memory_store._write_parquet
+    disk = threading.Event()
+
+    def slow(*how, **more):
+        assert disk.wait(60)
+        write(*how, **more)
+
+    monkeypatch.setattr(memory_store, "_write_parquet", slow)
+    with EmbeddedStore(tmp_path / "store") as store:
+        writer = store.input_writer()
+        started: list[str] = []
+        loaded = {}
+        load = threading.Thread(
+            target=lambda: loaded.update(
+                done=load_folder(markets / "small", on_file=started.append, keep=writer.take)
+            )
+        )
+        load.start()
+        time.sleep(2)  # long enough for the small market's every file, had the load not waited
+        waiting = list(started)
+        disk.set()
+        load.join(60)
+        files = writer.finish()
+    assert waiting == ["addresses", "sellers", "organizations"], waiting
+    assert not load.is_alive() and set(files) == set(loaded["done"].files)
+    assert all(path.stat().st_size > 0 for path in files.values())
 
 
 def test_a_write_that_fails_during_the_load_fails_the_analysis_and_leaves_nothing(
