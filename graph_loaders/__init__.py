@@ -93,9 +93,8 @@ class LoadedInput:
     def written_elsewhere(self, names) -> LoadedInput:
         """This load with the tables ``names`` counted but not held (rows without columns): what
         a store's load needs of the files its ``input_writer`` wrote whole (counts, quarantine,
-        fingerprint). Holding those tables kept the input's columns alive beside the analysis's
-        new copies for as long as the writer took: 2.4 GiB more at ten million sellers on a slow
-        disk (benchmarks/scale.py)."""
+        fingerprint). Holding those tables kept each one the analysis let go alive until the
+        writer ended, however slow the disk."""
         files = {
             name: dataclasses.replace(result, table=pd.DataFrame(index=pd.RangeIndex(len(result.table))))
             if name in names

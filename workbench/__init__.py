@@ -60,8 +60,9 @@ def forget_cached_file(path) -> None:
     nothing. Called on an input file once the load has read and checked it: the load reads each
     file once, and kept in the cache the input (11 GB of CSV at ten million sellers) filled the
     memory the analysis then needed, so each page it touched anew waited for the kernel to
-    reclaim one. At ten million sellers: 551 s against 627, the analysis's kernel time 74 s
-    against 149 (benchmarks/scale.py); a second load of the same files reads them from disk."""
+    reclaim one. At ten million sellers, two pairs of runs each within half an hour: 551.5 s
+    against 627.0 and 641.6 s against 697.8, the analysis's kernel time 74-176 s against 149-246
+    (benchmarks/scale.py). A second load of the same files reads them from disk."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
         return
