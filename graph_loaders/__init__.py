@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +90,7 @@ class LoadedInput:
     def rows_read(self) -> int:
         return sum(r.read for r in self.files.values())
 
-    def written_elsewhere(self, names) -> LoadedInput:
+    def written_elsewhere(self, names: Collection[str]) -> LoadedInput:
         """This load with the tables ``names`` counted but not held (rows without columns): what
         a store's load needs of the files its ``input_writer`` wrote whole (counts, quarantine,
         fingerprint). Holding those tables kept each one the analysis let go alive until the

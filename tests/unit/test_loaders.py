@@ -312,7 +312,6 @@ def _pages_cached(path) -> int:
     a mapping of the file (mapping it reads nothing)."""
     import ctypes
     import mmap
-    import os
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p

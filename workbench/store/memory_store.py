@@ -412,8 +412,8 @@ class EmbeddedStore(GraphStore):
         # handle of its own, so its transaction and write lock are its own and this handle reads
         # the committed store meanwhile
         # handed over: the caller's analysis holds the columns it reads, this load the others
-        # until each table is written (``load(handed_over=True)`` empties this copy of the files)
-        # the files a writer has are written by it: this load counts their rows and holds none
+        # until each table is written (``load(handed_over=True)`` empties this copy of the files);
+        # of the files a writer has, this load counts the rows and holds nothing
         handed = loaded.written_elsewhere(writer.files if writer is not None else ())
 
         def load() -> dict[str, int]:
