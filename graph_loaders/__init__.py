@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import time
 from collections.abc import Callable, Collection
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -19,7 +18,6 @@ import pandas as pd
 
 from workbench import forget_cached_file, give_back_memory
 from workbench.errors import InputError
-from workbench.hashing import digest_and_lines
 from workbench.model import INPUT_FILES, REQUIRED_FILES
 
 from . import (
@@ -143,29 +141,23 @@ def load_folder(
     loaded = LoadedInput(data_dir)
     context = LoadContext(default_country=default_country)
     fingerprint = hashlib.sha256()
-    present = {name: path for name, path in paths.items() if path is not None}
-    # every file hashed and its lines counted on a thread of their own while earlier files are
-    # parsed and checked (hashing leaves the interpreter free; it cost a second a million sellers)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digest")
-    try:
-        digests = {name: pool.submit(digest_and_lines, path) for name, path in present.items()}
-        for name, path in present.items():
-            module = LOADERS[name]
-            if on_file:
-                on_file(name)
-            started = time.perf_counter()
-            digest, line_count = digests[name].result()
-            fingerprint.update(f"{path.name}:{digest}\n".encode())
-            result = check_file(read_table(path, name, line_count), module.SPEC, context, module.hook)
-            if keep is not None:
-                result = keep(result)
-            loaded.files[name] = result
-            context.tables[name] = result.table
-            loaded.seconds[name] = time.perf_counter() - started
-            forget_cached_file(path)  # read and hashed: the memory is the analysis's from now on
-            give_back_memory()  # a file's parse and checks, freed, under the next file's peak
-    finally:
-        # a file's error ends the load: the files after it are not hashed
-        pool.shutdown(wait=False, cancel_futures=True)
+    for name, path in paths.items():
+        if path is None:
+            continue
+        module = LOADERS[name]
+        if on_file:
+            on_file(name)
+        started = time.perf_counter()
+        raw = read_table(path, name)
+        fingerprint.update(f"{path.name}:{raw.digest}\n".encode())
+        result = check_file(raw, module.SPEC, context, module.hook)
+        del raw  # the text as read is the checks' to let go
+        if keep is not None:
+            result = keep(result)
+        loaded.files[name] = result
+        context.tables[name] = result.table
+        loaded.seconds[name] = time.perf_counter() - started
+        forget_cached_file(path)  # read and hashed: the memory is the analysis's from now on
+        give_back_memory()  # a file's parse and checks, freed, under the next file's peak
     loaded.fingerprint = fingerprint.hexdigest()
     return loaded

@@ -270,7 +270,8 @@ def _unique_key(rows: RowFilter, spec: InputFile, typed: pd.DataFrame) -> None:
         return
     key = spec.key[0]
     alive = pd.Series(rows.alive, index=typed.index)
-    values = typed[key].where(alive)
+    # with every row alive, the keys as they are (a copy of ten million listing ids, else)
+    values = typed[key] if rows.alive.all() else typed[key].where(alive)
     # most files repeat no key: Arrow's distinct keys say so without marking each row
     distinct = pc.unique(pa.array(values))
     if len(distinct) - distinct.null_count == values.count():

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from workbench import give_back_memory
 from workbench.errors import InputError
-from workbench.hashing import digest_and_lines
+from workbench.hashing import HashedReading, digest_and_lines
 from workbench.model import INPUT_FILES
 
 from .quarantine import quarantine_frame
@@ -30,7 +30,8 @@ class RawTable:
     """An input file as read: every cell a string ("" when empty), before any validation.
 
     ``lines`` holds each row's line in the CSV file (the header is line 1) or, for Parquet,
-    its 1-based row number; ``malformed`` holds the rows that could not even be parsed.
+    its 1-based row number; ``malformed`` holds the rows that could not even be parsed;
+    ``digest`` is the file's SHA-256, for the input's fingerprint.
     """
 
     name: str
@@ -38,6 +39,7 @@ class RawTable:
     frame: pd.DataFrame
     lines: np.ndarray
     malformed: pd.DataFrame
+    digest: str
 
     @property
     def read(self) -> int:
@@ -52,13 +54,12 @@ def find_input(data_dir: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def read_table(path: Path, name: str, line_count: int | None = None) -> RawTable:
-    """Read ``path`` as strings; raise InputError when the file as a whole is unreadable.
-    ``line_count``: how many lines the file has, when the caller counted them already."""
+def read_table(path: Path, name: str) -> RawTable:
+    """Read ``path`` as strings; raise InputError when the file as a whole is unreadable."""
     try:
         if path.suffix == ".parquet":
             return _read_parquet(path, name)
-        return _read_csv(path, name, line_count)
+        return _read_csv(path, name)
     except InputError:
         raise
     except (pa.ArrowInvalid, OSError, UnicodeDecodeError, csv.Error) as exc:
@@ -91,15 +92,14 @@ MAX_FIELD_BYTES = 1 << 20
 MAX_RECORD_LINES = 20
 
 
-def _read_csv(path: Path, name: str, line_count: int | None = None) -> RawTable:
+def _read_csv(path: Path, name: str) -> RawTable:
     header = _header(path)
     if not header:
         return _no_rows(path, name)
     parser = _CsvParser(path, header)
     frame = _as_frame(_columns(parser.first_read()))
     unclosed: list[tuple[int, str, str]] = []
-    if line_count is None:
-        line_count = digest_and_lines(path)[1]
+    digest, line_count = parser.digest_and_lines()
     # some record spans lines when the file has more lines than header plus records
     if line_count > len(frame) + len(parser.bad_rows) + 1:
         good, bad, longest = _record_starts(path, len(header))
@@ -122,7 +122,7 @@ def _read_csv(path: Path, name: str, line_count: int | None = None) -> RawTable:
         [t for _, t, _ in rejected],
         [r for _, _, r in rejected],
     )
-    return RawTable(name, path.name, frame, lines, malformed)
+    return RawTable(name, path.name, frame, lines, malformed, digest)
 
 
 def _no_rows(path: Path, name: str) -> RawTable:
@@ -131,7 +131,12 @@ def _no_rows(path: Path, name: str) -> RawTable:
         raise InputError(f"{path.name}: empty file, expected a header line")
     frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in INPUT_FILES[name].column_names})
     return RawTable(
-        name, path.name, frame, np.array([], dtype=np.int64), quarantine_frame(path.name, [], "(row)", [], [])
+        name,
+        path.name,
+        frame,
+        np.array([], dtype=np.int64),
+        quarantine_frame(path.name, [], "(row)", [], []),
+        digest_and_lines(path)[0],
     )
 
 
@@ -143,6 +148,7 @@ class _CsvParser:
         self.path, self.header = path, header
         self.bad_rows: list[tuple[int | None, str, str]] = []
         self.block_size: int | None = None
+        self.reading: HashedReading | None = None  # the last parse's, hashed and counted
 
     def _on_invalid(self, row: pacsv.InvalidRow) -> str:
         self.bad_rows.append(
@@ -155,8 +161,14 @@ class _CsvParser:
         return "skip"
 
     def parse(self, use_threads: bool, quoting: bool = True) -> pa.Table:
+        # the file hashed and its lines counted as Arrow reads it, each part leaving the kernel's
+        # cache once read: no second reading of the file, no copy of it held in the cache
+        with HashedReading(self.path, drop_behind=True) as self.reading:
+            return self._parsed(self.reading, use_threads, quoting)
+
+    def _parsed(self, source: HashedReading, use_threads: bool, quoting: bool) -> pa.Table:
         return pacsv.read_csv(
-            self.path,
+            source,
             read_options=pacsv.ReadOptions(
                 column_names=self.header, skip_rows=1, use_threads=use_threads, block_size=self.block_size
             ),
@@ -167,7 +179,9 @@ class _CsvParser:
                 quote_char='"' if quoting else False,
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in self.header},
+                # as large_string, the type a frame's column takes (``_as_frame``): cast from Arrow's
+                # string, each of ten million sellers' link columns got its offsets twice over
+                column_types={c: pa.large_string() for c in self.header},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -179,7 +193,7 @@ class _CsvParser:
             table = self.parse(use_threads=True)
         except pa.ArrowInvalid as exc:
             if "skip initial" in str(exc) and _only_header(self.path):
-                table = pa.table({c: pa.array([], pa.string()) for c in self.header})
+                table = pa.table({c: pa.array([], pa.large_string()) for c in self.header})
             elif "straddl" in str(exc) or "block size" in str(exc):
                 # one value longer than Arrow's block: read in one block, quarantine the row later
                 self.block_size = min(self.path.stat().st_size + 1, (1 << 31) - 1)
@@ -193,6 +207,12 @@ class _CsvParser:
             self.bad_rows.clear()
             table = self.parse(use_threads=False)
         return table
+
+    def digest_and_lines(self) -> tuple[str, int]:
+        """The file's SHA-256 and line count, from the last parse when it read the whole file."""
+        if self.reading is not None and self.reading.whole:
+            return self.reading.digest, self.reading.lines
+        return digest_and_lines(self.path)
 
 
 def _as_frame(columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
@@ -218,6 +238,8 @@ def _columns(table: pa.Table) -> dict[str, pa.ChunkedArray]:
 
 def _physical_lines(rows: int, bad_rows: list[tuple[int, str, str]]) -> np.ndarray:
     """One row per physical line: a good row's line is the next one not taken by a bad row."""
+    if not bad_rows:  # the common file: line 2 onwards (setdiff1d sorted every line to say so)
+        return np.arange(2, 2 + rows, dtype=np.int64)
     bad_lines = np.array(sorted(n for n, _, _ in bad_rows), dtype=np.int64)
     all_lines = np.arange(2, 2 + rows + len(bad_rows), dtype=np.int64)
     return np.setdiff1d(all_lines, bad_lines, assume_unique=True)[:rows]
@@ -270,7 +292,7 @@ def _without_huge_values(frame: pd.DataFrame, lines: np.ndarray):
     huge = np.zeros(len(frame), dtype=bool)
     for column in frame.columns:
         # a column whose longest value in bytes is within the limit has none over it in characters
-        if (pc.max(pc.binary_length(pa.array(frame[column]))).as_py() or 0) <= MAX_FIELD_BYTES:
+        if _longest_in_bytes(pa.array(frame[column])) <= MAX_FIELD_BYTES:
             continue
         huge |= frame[column].str.len().to_numpy() > MAX_FIELD_BYTES
     if not huge.any():
@@ -284,6 +306,19 @@ def _without_huge_values(frame: pd.DataFrame, lines: np.ndarray):
         for i, line in zip(np.flatnonzero(huge), lines[huge], strict=True)
     ]
     return frame[~huge].reset_index(drop=True), lines[~huge], rows
+
+
+# values measured at a time: a length per value for a whole column of eight million links was
+# 64 MiB of memory the kernel had to hand out anew for each column
+_MEASURED_PART = 1 << 20
+
+
+def _longest_in_bytes(column: pa.Array | pa.ChunkedArray) -> int:
+    """The length in bytes of the longest value of ``column``, measured a part at a time."""
+    longest = 0
+    for start in range(0, len(column), _MEASURED_PART):
+        longest = max(longest, pc.max(pc.binary_length(column.slice(start, _MEASURED_PART))).as_py() or 0)
+    return longest
 
 
 def _read_parquet(path: Path, name: str) -> RawTable:
@@ -310,7 +345,9 @@ def _read_parquet(path: Path, name: str) -> RawTable:
     del table  # each column goes once copied (``_as_frame``)
     frame = _as_frame(columns) if columns else pd.DataFrame()
     lines = np.arange(1, len(frame) + 1, dtype=np.int64)
-    return RawTable(name, path.name, frame, lines, quarantine_frame(path.name, [], "", [], []))
+    return RawTable(
+        name, path.name, frame, lines, quarantine_frame(path.name, [], "", [], []), digest_and_lines(path)[0]
+    )
 
 
 def write_input_csv(frame: pd.DataFrame, path: Path, append: bool = False) -> None:

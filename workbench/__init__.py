@@ -55,27 +55,36 @@ def give_back_memory() -> None:
         trim(0)
 
 
-def forget_cached_file(path) -> None:
-    """Ask the kernel to drop a file's pages from its cache (``POSIX_FADV_DONTNEED``); elsewhere
-    nothing. Called on an input file once the load has read and checked it: the load reads each
-    file once, and kept in the cache the input (11 GB of CSV at ten million sellers) filled the
-    memory the analysis then needed, so each page it touched anew waited for the kernel to
-    reclaim one. At ten million sellers, two pairs of runs each within half an hour: 551.5 s
-    against 627.0 and 641.6 s against 697.8, the analysis's kernel time 74-176 s against 149-246
-    (benchmarks/scale.py). A second load of the same files reads them from disk."""
+def forget_cached_file(path, start: int = 0, length: int = 0) -> None:
+    """Ask the kernel to drop a file's pages from its cache (``POSIX_FADV_DONTNEED``), from byte
+    ``start`` for ``length`` bytes (0: to the end); elsewhere nothing. ``path`` is a path or an
+    open file's descriptor. Called on an input file once the load has read and checked it: the
+    load reads each file once, and kept in the cache the input (11 GB of CSV at ten million
+    sellers) filled the memory the analysis then needed, so each page it touched anew waited for
+    the kernel to reclaim one. At ten million sellers, two pairs of runs each within half an
+    hour: 551.5 s against 627.0 and 641.6 s against 697.8, the analysis's kernel time 74-176 s
+    against 149-246 (benchmarks/scale.py). A second load of the same files reads them from disk."""
     advise = getattr(os, "posix_fadvise", None)
     if advise is None:
+        return
+    if isinstance(path, int):
+        _advise_dropped(advise, path, start, length)
         return
     try:
         descriptor = os.open(path, os.O_RDONLY)
     except OSError:
         return  # the file went meanwhile: nothing of it to drop
     try:
-        advise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
-    except OSError:
-        pass  # advice only: a file system may not take it
+        _advise_dropped(advise, descriptor, start, length)
     finally:
         os.close(descriptor)
+
+
+def _advise_dropped(advise, descriptor: int, start: int, length: int) -> None:
+    try:
+        advise(descriptor, start, length, os.POSIX_FADV_DONTNEED)
+    except OSError:
+        pass  # advice only: a file system may not take it
 
 
 # glibc's mallopt parameter for the size from which a block is mapped on its own (malloc.h)

@@ -9,6 +9,7 @@ import pytest
 
 from graph_loaders import load_folder
 from tests.conftest import write_folder
+from workbench import forget_cached_file
 from workbench.errors import InputError
 
 BASE = {
@@ -348,3 +349,69 @@ def test_a_file_read_and_checked_leaves_the_page_cache(tmp_path):
     loaded = load_folder(tmp_path / "m")
     assert len(loaded.tables["seller_links"]) > 10_000
     assert before > 20 and _pages_cached(links) == 0, before
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"a,b\n", b"a,b\n1,2", b"\xef\xbb\xbfa,b\r\n1,2\r\n", b"a\n\n\n", b'a,b\n"x\ny",2\n'],
+)
+def test_a_reading_hashes_and_counts_what_it_reads_as_a_whole_read_does(tmp_path, content):
+    import hashlib
+
+    from workbench.hashing import HashedReading, digest_and_lines
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    with HashedReading(path) as reading:
+        buffer = bytearray(3)
+        read = bytearray()
+        while n := reading.readinto(buffer):  # in pieces, some through readinto
+            read += buffer[:n]
+            read += reading.read(2)
+        assert reading.whole
+    assert bytes(read) == content
+    lines = content.count(b"\n") + (1 if content and not content.endswith(b"\n") else 0)
+    assert (reading.digest, reading.lines) == (hashlib.sha256(content).hexdigest(), lines)
+    assert digest_and_lines(path) == (reading.digest, lines)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="the kernel's page cache advice is POSIX's")
+@pytest.mark.parametrize("drop_behind", [False, True])
+def test_a_reading_that_drops_behind_leaves_no_read_page_in_the_cache(tmp_path, monkeypatch, drop_behind):
+    # the loader's one reading of a file: 6 GB of links held in the cache were memory the load waited for
+    from workbench import hashing
+
+    monkeypatch.setattr(hashing, "_DROPPED_EVERY", 4 << 20)
+    path = tmp_path / "big.csv"
+    path.write_bytes(os.urandom(32 << 20))
+    os.sync()  # written back: only clean pages can leave the cache
+    forget_cached_file(path)  # read from the disk, as the loader's input is
+    with hashing.HashedReading(path, drop_behind=drop_behind) as reading:
+        while reading.read(1 << 20):
+            pass
+        cached = _pages_cached(path)
+    pages = (32 << 20) // os.sysconf("SC_PAGE_SIZE")
+    if drop_behind:
+        assert cached <= pages // 4, cached  # the last part read at most
+    else:
+        assert cached > pages // 2, cached
+
+
+def test_the_fingerprint_is_each_files_digest_as_hashed_apart(tmp_path):
+    # the files are hashed as they are parsed: the fingerprint must be the files' bytes still
+    import hashlib
+
+    from graph_loaders import LOADERS
+    from workbench.synth.generator import generate_marketplace
+
+    generate_marketplace(tmp_path / "m", sellers=300, rings=3, seed=5)
+    listings = tmp_path / "m" / "listings.csv"
+    listings.write_bytes(listings.read_bytes().rstrip(b"\n"))  # a last line without its newline
+    expected = hashlib.sha256()
+    for name in LOADERS:
+        path = tmp_path / "m" / f"{name}.csv"
+        if path.exists():
+            expected.update(f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())
+    loaded = load_folder(tmp_path / "m")
+    assert loaded.fingerprint == expected.hexdigest()
+    assert loaded.counts["listings"]["read"] == len(listings.read_bytes().splitlines()) - 1
