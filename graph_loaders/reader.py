@@ -163,29 +163,27 @@ class _CsvParser:
     def parse(self, use_threads: bool, quoting: bool = True) -> pa.Table:
         # the file hashed and its lines counted as Arrow reads it, each part leaving the kernel's
         # cache once read: no second reading of the file, no copy of it held in the cache
-        with HashedReading(self.path, drop_behind=True) as self.reading:
-            return self._parsed(self.reading, use_threads, quoting)
-
-    def _parsed(self, source: HashedReading, use_threads: bool, quoting: bool) -> pa.Table:
-        return pacsv.read_csv(
-            source,
-            read_options=pacsv.ReadOptions(
-                column_names=self.header, skip_rows=1, use_threads=use_threads, block_size=self.block_size
-            ),
-            parse_options=pacsv.ParseOptions(
-                invalid_row_handler=self._on_invalid,
-                ignore_empty_lines=False,
-                newlines_in_values=quoting,
-                quote_char='"' if quoting else False,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                # as large_string, the type a frame's column takes (``_as_frame``): cast from Arrow's
-                # string, each of ten million sellers' link columns got its offsets twice over
-                column_types={c: pa.large_string() for c in self.header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        with HashedReading(self.path, drop_behind=True) as reading:
+            self.reading = reading
+            return pacsv.read_csv(
+                reading,
+                read_options=pacsv.ReadOptions(
+                    column_names=self.header, skip_rows=1, use_threads=use_threads, block_size=self.block_size
+                ),
+                parse_options=pacsv.ParseOptions(
+                    invalid_row_handler=self._on_invalid,
+                    ignore_empty_lines=False,
+                    newlines_in_values=quoting,
+                    quote_char='"' if quoting else False,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    # as large_string, the type a frame's column takes (``_as_frame``): cast from Arrow's
+                    # string, each of ten million sellers' link columns got its offsets twice over
+                    column_types={c: pa.large_string() for c in self.header},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
 
     def first_read(self) -> pa.Table:
         """The file read with quoting, on every core where line numbers allow it."""
