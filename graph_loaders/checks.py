@@ -189,6 +189,13 @@ def _distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     >>> codes.tolist(), distinct.tolist()
     ([0, 1, 0], ['b', 'a'])
     """
+    if isinstance(text.dtype, pd.CategoricalDtype):  # read as codes (``Column.read_as_codes``)
+        codes = text.cat.codes.to_numpy()
+        if not _all_used(codes, len(text.cat.categories)):
+            # a value only rows already gone had (a duplicate's, a huge row's) is no value here
+            text = text.cat.remove_unused_categories()
+            codes = text.cat.codes.to_numpy()
+        return codes, pd.Series(text.cat.categories, dtype=text.cat.categories.dtype)
     if not isinstance(text.dtype, pd.StringDtype):  # the empty column of a header-only file
         codes, distinct = pd.factorize(text, use_na_sentinel=False)
         return codes, pd.Series(distinct)
@@ -199,15 +206,28 @@ def _distinct(text: pd.Series) -> tuple[np.ndarray, pd.Series]:
     return encoded.indices.to_numpy(zero_copy_only=False), pd.Series(encoded.dictionary, dtype=text.dtype)
 
 
+# values looked at a time (for padding, for the values used): a part's copies are a few MiB
+_PART = 1 << 20
+
+
+def _all_used(codes: np.ndarray, values: int) -> bool:
+    """Whether every one of ``values`` has a row among ``codes``, a part at a time (a number a
+    row picks in a whole column of codes: eight bytes a row, 0.6 GB for ten million sellers' links).
+
+    >>> _all_used(np.array([1, 0, 1], dtype=np.int8), 2), _all_used(np.array([1, 1], dtype=np.int8), 2)
+    (True, False)
+    """
+    used = np.zeros(values, dtype=bool)
+    for start in range(0, len(codes), _PART):
+        used[codes[start : start + _PART]] = True
+    return bool(used.all())
+
+
 def _as_codes(codes: np.ndarray, distinct: pd.Series, index: pd.Index) -> pd.Series:
     """A column of few values as a categorical: each row's ``codes`` into ``distinct`` (no value
     twice), the categories sorted as pandas' own ``astype("category")`` sorts them."""
     coded = pd.Categorical.from_codes(codes, categories=pd.Index(distinct))
     return pd.Series(coded.reorder_categories(sorted(distinct.tolist())), index=index)
-
-
-# values looked at a time for padding: the test holds a stripped copy of these only
-_PADDING_PART = 1 << 20
 
 
 def _stripped(text: pd.Series) -> pd.Series:
@@ -218,8 +238,8 @@ def _stripped(text: pd.Series) -> pd.Series:
     if not isinstance(text.dtype, pd.StringDtype):  # the empty column of a header-only file
         return text.str.strip()
     column = pa.array(text)
-    for start in range(0, len(column), _PADDING_PART):
-        part = column.slice(start, _PADDING_PART)
+    for start in range(0, len(column), _PART):
+        part = column.slice(start, _PART)
         # lengths in bytes, in Arrow (pandas' str.len took a second for eight million values)
         same = pc.equal(pc.binary_length(pc.utf8_trim_whitespace(part)), pc.binary_length(part))
         if pc.all(same).as_py() is False:
@@ -312,11 +332,7 @@ def check_file(
     _parse_types(rows, spec, typed)
     # dates and choices are parsed, and no later check quarantines on them: their text goes (the
     # links' dates as text were a quarter GiB a million sellers, held to the file's end)
-    parsed = [
-        c.name
-        for c in spec.columns
-        if (c.type in ("datetime", "enum") or c.few_values) and c.name in frame.columns
-    ]
+    parsed = [c.name for c in spec.columns if c.read_as_codes and c.name in frame.columns]
     raw.frame = rows.frame = frame = frame.drop(columns=parsed)
     if hook is not None:
         hook(rows, typed, context)

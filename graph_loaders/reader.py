@@ -86,6 +86,9 @@ def _header(path: Path) -> list[str]:
     return header
 
 
+# a column of few values as read: a number per row into the distinct values of the file
+_CODED = pa.dictionary(pa.int32(), pa.large_string())
+
 # a value longer than this is a row to quarantine, not data (a seller can write anything)
 MAX_FIELD_BYTES = 1 << 20
 # a quoted value over more lines than this is a quote that never closed, not an address
@@ -96,7 +99,8 @@ def _read_csv(path: Path, name: str) -> RawTable:
     header = _header(path)
     if not header:
         return _no_rows(path, name)
-    parser = _CsvParser(path, header)
+    coded = {c.name for c in INPUT_FILES[name].columns if c.read_as_codes} if name in INPUT_FILES else set()
+    parser = _CsvParser(path, header, coded)
     frame = _as_frame(_columns(parser.first_read()))
     unclosed: list[tuple[int, str, str]] = []
     digest, line_count = parser.digest_and_lines()
@@ -144,8 +148,10 @@ class _CsvParser:
     """Arrow's CSV reader over one file, every cell a string; a malformed row is kept for the
     quarantine (line, text, reason) instead of failing the whole file."""
 
-    def __init__(self, path: Path, header: list[str]):
+    def __init__(self, path: Path, header: list[str], coded: set[str] = frozenset()):
         self.path, self.header = path, header
+        # columns read as codes into their distinct values (``Column.read_as_codes``)
+        self.types = {c: _CODED if c in coded else pa.large_string() for c in header}
         self.bad_rows: list[tuple[int | None, str, str]] = []
         self.block_size: int | None = None
         self.reading: HashedReading | None = None  # the last parse's, hashed and counted
@@ -177,9 +183,9 @@ class _CsvParser:
                     quote_char='"' if quoting else False,
                 ),
                 convert_options=pacsv.ConvertOptions(
-                    # as large_string, the type a frame's column takes (``_as_frame``): cast from Arrow's
-                    # string, each of ten million sellers' link columns got its offsets twice over
-                    column_types={c: pa.large_string() for c in self.header},
+                    # text as large_string, the type a frame's column takes (``_as_frame``): cast from
+                    # Arrow's string, each of ten million sellers' link columns got its offsets twice over
+                    column_types=self.types,
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
@@ -191,7 +197,7 @@ class _CsvParser:
             table = self.parse(use_threads=True)
         except pa.ArrowInvalid as exc:
             if "skip initial" in str(exc) and _only_header(self.path):
-                table = pa.table({c: pa.array([], pa.large_string()) for c in self.header})
+                table = pa.table({c: pa.array([], t) for c, t in self.types.items()})
             elif "straddl" in str(exc) or "block size" in str(exc):
                 # one value longer than Arrow's block: read in one block, quarantine the row later
                 self.block_size = min(self.path.stat().st_size + 1, (1 << 31) - 1)
@@ -217,14 +223,18 @@ def _as_frame(columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
     """A file's text ``columns`` as a frame of one contiguous array per column. Arrow's reader
     gives a column in hundreds of blocks, and every later pick of rows (each check, each step of
     the analysis) went through them all: picking a link column's rows of one kind took 3x as long.
-    As large_string, pandas' own text type, a column has no 2 GiB limit. ``columns`` is emptied
-    as each is copied, so the file is held once and a column, not twice: the caller keeps no
-    other reference (a table passed in was held by the call itself to its end, 2 GiB at
-    3,000,000 sellers' links)."""
+    As large_string, pandas' own text type, a column has no 2 GiB limit; a column read as codes
+    (``Column.read_as_codes``) becomes a categorical, its blocks' distinct values joined into one
+    set. ``columns`` is emptied as each is copied, so the file is held once and a column, not
+    twice: the caller keeps no other reference (a table passed in was held by the call itself to
+    its end, 2 GiB at 3,000,000 sellers' links)."""
     names = list(columns)
     copied = []
     for name in names:
-        copied.append(columns.pop(name).cast(pa.large_string()).combine_chunks())
+        column = columns.pop(name)
+        if not pa.types.is_dictionary(column.type):
+            column = column.cast(pa.large_string())
+        copied.append(column.combine_chunks())
         give_back_memory()  # the reader's blocks are small: freed, they stay in the heap until trimmed
     return pa.table(copied, names=names).to_pandas()
 
@@ -290,7 +300,11 @@ def _without_huge_values(frame: pd.DataFrame, lines: np.ndarray):
     huge = np.zeros(len(frame), dtype=bool)
     for column in frame.columns:
         # a column whose longest value in bytes is within the limit has none over it in characters
-        if _longest_in_bytes(pa.array(frame[column])) <= MAX_FIELD_BYTES:
+        values = pa.array(frame[column])
+        if (
+            _longest_in_bytes(values.dictionary if pa.types.is_dictionary(values.type) else values)
+            <= MAX_FIELD_BYTES
+        ):
             continue
         huge |= frame[column].str.len().to_numpy() > MAX_FIELD_BYTES
     if not huge.any():

@@ -4,9 +4,10 @@ no single odd value or file shape stops a load."""
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
-from graph_loaders import load_folder
+from graph_loaders import load_folder, reader
 from tests.conftest import write_folder
 from workbench.errors import InputError
 
@@ -82,3 +83,45 @@ def test_a_quote_that_never_closes_cannot_swallow_the_rows_after_it(tmp_path):
     bad = loaded.quarantine[loaded.quarantine["file"] == "sellers.csv"]
     assert bad["line"].tolist() == [3] and "quotes do not close" in bad["reason"].iloc[0]
     assert loaded.counts["sellers"] == {"read": 39, "loaded": 38, "quarantined": 1, "duplicates": 0}
+
+
+def test_a_huge_value_in_a_column_read_as_codes_quarantines_its_row_and_leaves_no_value(tmp_path):
+    """A link's role and date are read as codes into their distinct values: a 3 MB role still
+    costs only its row, and a role only that row had is no role of the loaded links."""
+    links = LINKS.replace("value\n", "value,role,observed_at\n").replace("001\n", "001,contact,2024-01-01\n")
+    data = write_folder(tmp_path, {"sellers": "seller_id\nS1\nS2\n", "seller_links": links})
+    with open(data / "seller_links.csv", "a") as file:
+        file.write("S1,email,a@b.cn," + "r" * 3_000_000 + ",2024-01-02\n")
+        file.write("S2,email,c@d.cn,own," + "2" * 2_000_000 + "\n")
+        file.write("S2,device,D1,contact,2024-01-03\n")
+    loaded = load_folder(data)
+    links = loaded.tables["seller_links"]
+    assert links["provenance"].tolist() == [f"seller_links.csv:{n}" for n in (2, 3, 6)]
+    assert list(links["role"].cat.categories) == ["contact"]
+    assert links["observed_at"].dt.strftime("%Y-%m-%d").tolist() == ["2024-01-01"] * 2 + ["2024-01-03"]
+    bad = loaded.quarantine[loaded.quarantine["file"] == "seller_links.csv"]
+    assert bad["line"].tolist() == [4, 5] and bad["reason"].str.contains("longer than").all()
+
+
+def test_a_quote_that_never_closes_in_a_column_read_as_codes(tmp_path):
+    """A seller's status starting with a quote: read one row per line, its line quarantined, the
+    rows after it loaded with their own statuses."""
+    rows = ["seller_id,status", "S1,active", 'S2,"banned'] + [f"S{i},closed" for i in range(3, 40)]
+    data = write_folder(tmp_path, {"sellers": "\n".join(rows) + "\n", "seller_links": LINKS})
+    loaded = load_folder(data)
+    sellers = loaded.tables["sellers"]
+    assert len(sellers) == 38 and sellers["status"].value_counts().to_dict() == {"closed": 37, "active": 1}
+    bad = loaded.quarantine[loaded.quarantine["file"] == "sellers.csv"]
+    assert bad["line"].tolist() == [3] and "quotes do not close" in bad["reason"].iloc[0]
+
+
+def test_columns_read_as_codes_load_what_reading_their_text_loads(marketplace, monkeypatch):
+    """A generated marketplace with every kind of bad row: the same tables, quarantine and counts
+    whether its dates, kinds and roles are read as codes or as text."""
+    as_codes = load_folder(marketplace)
+    monkeypatch.setattr(reader, "_CODED", pa.large_string())
+    as_text = load_folder(marketplace)
+    assert as_codes.counts == as_text.counts and as_codes.fingerprint == as_text.fingerprint
+    pd.testing.assert_frame_equal(as_codes.quarantine, as_text.quarantine)
+    for name, table in as_text.tables.items():
+        pd.testing.assert_frame_equal(as_codes.tables[name], table, obj=name)

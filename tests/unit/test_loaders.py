@@ -300,7 +300,7 @@ def test_padding_is_found_in_any_part_of_a_column(monkeypatch):
     and a column with none is returned as it is, not copied."""
     from graph_loaders import checks
 
-    monkeypatch.setattr(checks, "_PADDING_PART", 2)
+    monkeypatch.setattr(checks, "_PART", 2)
     clean = pd.Series(["S1", "S2", "S3", "S4", "S5"], dtype="str")
     assert checks._stripped(clean) is clean
     padded = pd.Series(["S1", "S2", "S3", "S4", "S5\u3000"], dtype="str")
