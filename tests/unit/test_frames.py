@@ -111,3 +111,57 @@ def test_rows_picked_from_a_column_in_many_pieces_are_the_rows_pandas_picks(monk
     shuffled = rng.permutation(n)[:500]
     pd.testing.assert_series_equal(frames.taken(frame["value"], shuffled), frame["value"].iloc[shuffled])
     assert frames.taken(frame["value"], np.array([], dtype=np.int64)).empty
+
+
+def _keyed_frames(seed: int, left_rows: int, right_rows: int):
+    """Two frames keyed by seller ids drawn from overlapping ranges: repeats on both sides, keys
+    one side lacks, a categorical and a number column beside."""
+    rng = np.random.default_rng(seed)
+    left = pd.DataFrame(
+        {
+            "seller_id": pd.Series([f"S{n}" for n in rng.integers(0, 40, left_rows)], dtype="str"),
+            "kind": pd.Categorical(rng.choice(["phone", "email", "ip"], left_rows)),
+            "price": rng.random(left_rows),
+        }
+    )
+    right = pd.DataFrame(
+        {
+            "seller_id": pd.Series([f"S{n}" for n in rng.integers(20, 60, right_rows)], dtype="str"),
+            "ring_id": pd.Series([f"R{n}" for n in rng.integers(0, 5, right_rows)], dtype="str"),
+        }
+    )
+    return left, right
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize(("left_rows", "right_rows"), [(200, 30), (30, 200), (0, 10), (10, 0), (70_000, 50)])
+def test_inner_joined_is_pandas_merge(seed, left_rows, right_rows):
+    """The same rows, order, columns and types as ``merge``, whichever side is larger, with
+    repeated keys on either side (many to many), on one name or two, and with empty sides; the
+    long case looks its keys up by runs (``is_in``)."""
+    left, right = _keyed_frames(seed, left_rows, right_rows)
+    if seed % 2:
+        right = right.drop_duplicates("seller_id")  # many to one, as members are
+    if left_rows > 1000:
+        left = left.sort_values("seller_id", kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        frames.inner_joined(left, right, on="seller_id"), left.merge(right, on="seller_id")
+    )
+    other = right.rename(columns={"seller_id": "point"})
+    pd.testing.assert_frame_equal(
+        frames.inner_joined(left, other, left_on="seller_id", right_on="point"),
+        left.merge(other, left_on="seller_id", right_on="point"),
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_looked_up_is_pandas_map(seed):
+    left, right = _keyed_frames(seed, 300, 40)
+    table = right.drop_duplicates("seller_id").set_index("seller_id")["ring_id"]
+    expected = left["seller_id"].map(table)
+    got = frames.looked_up(left["seller_id"], table)
+    assert got.isna().tolist() == expected.isna().tolist()
+    assert got.fillna("").tolist() == expected.fillna("").tolist()
+    assert got.index.equals(expected.index)
+    every = left["seller_id"][left["seller_id"].isin(table.index)]
+    pd.testing.assert_series_equal(frames.looked_up(every, table), every.map(table))

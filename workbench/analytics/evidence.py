@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from workbench import give_back_memory
-from workbench.frames import is_in, positions_in, rows_of, taken
+from workbench.frames import inner_joined, is_in, positions_in, rows_of, taken
 
 from .grouped import first_rows, joined_per_group, numbered_by_group
 from .settings import AnalysisSettings
@@ -137,8 +137,10 @@ def evidence_links(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         )
     test_buys, listings = tables.get("test_buys"), tables.get("listings")
     if test_buys is not None and listings is not None and len(test_buys):
-        bought = test_buys[test_buys["ship_from_address_id"] != ""].merge(
-            listings[["listing_id", "seller_id"]], on="listing_id"
+        bought = inner_joined(
+            test_buys[test_buys["ship_from_address_id"] != ""],
+            listings[["listing_id", "seller_id"]],
+            on="listing_id",
         )
         parts.append(
             pd.DataFrame(

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
 from rapidfuzz.process import cpdist
 
-from workbench.frames import is_in, replaced_at
+from workbench.frames import is_in, looked_up, replaced_at
 
 from .evidence import INPUT_VALUE
 from .grouped import joined_per_group, row_codes
@@ -505,9 +506,9 @@ class Resolution:
         def mapped(values: pd.Series, where: pd.Series | None = None, on: pd.Series = places) -> pd.Series:
             # only the rows that name a record of this kind are looked up (on links, a few in ten)
             rows = np.arange(len(values)) if where is None else np.flatnonzero(where.to_numpy(dtype=bool))
-            new = values.iloc[rows].map(on).to_numpy(dtype=object)
-            found = ~pd.isna(new)
-            return replaced_at(values, rows[found], new[found])
+            new = looked_up(values.iloc[rows], on)
+            found = new.notna().to_numpy()
+            return replaced_at(values, rows[found], pa.array(new[found]))
 
         out = dict(tables)
         links = tables.get("seller_links")

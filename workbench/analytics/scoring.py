@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from workbench.frames import rows_naming
+from workbench.frames import inner_joined, rows_naming
 from workbench.i18n import N_, _, in_language, ngettext
 
 from .settings import AnalysisSettings
@@ -54,10 +54,11 @@ def ring_signals(
     """Each ring's signals in [0, 1] (NaN where the ring has no data for one)."""
     rings = members.groupby("ring_id").size().rename("size").to_frame()
     # each table's rows of ring members picked in Arrow before a join (a ring's few of millions)
-    links = rows_naming(
-        tables["seller_links"][["seller_id", "kind", "value"]], "seller_id", members["seller_id"]
+    links = inner_joined(
+        tables["seller_links"][["seller_id", "kind", "value"]],
+        members[["seller_id", "ring_id"]],
+        on="seller_id",
     )
-    links = links.merge(members[["seller_id", "ring_id"]], on="seller_id")
     persons = links[links["kind"] == "person_id"].groupby("ring_id")["value"].nunique()
     # the counts behind each signal: what the reasons say in words
     rings["people"] = persons.reindex(rings.index).fillna(0).astype(int)
@@ -68,7 +69,7 @@ def ring_signals(
     rings["shared_payout"] = ((widest.reindex(rings.index).fillna(1) - 2) / 8).clip(0, 1)
     rings["widest_payout"] = widest.reindex(rings.index).fillna(0).astype(int)
 
-    sellers = tables["sellers"][["seller_id", "status"]].merge(members, on="seller_id")
+    sellers = inner_joined(tables["sellers"][["seller_id", "status"]], members, on="seller_id")
     rings["banned_or_closed"] = _mean_by(sellers["status"].isin(["banned", "closed"]), sellers["ring_id"])
     rings["banned_or_closed_count"] = (
         sellers["status"].isin(["banned", "closed"]).groupby(sellers["ring_id"].to_numpy()).sum()
@@ -77,9 +78,7 @@ def ring_signals(
     listings = tables.get("listings")
     if listings is not None and len(listings):
         median = listings.groupby("brand")["price"].median()
-        ring_listings = rows_naming(listings, "seller_id", members["seller_id"]).merge(
-            members[["seller_id", "ring_id"]], on="seller_id"
-        )
+        ring_listings = inner_joined(listings, members[["seller_id", "ring_id"]], on="seller_id")
         ratio = ring_listings["price"] / ring_listings["brand"].map(median)
         priced = ratio.notna()
         cheap = ratio[priced] < settings.scoring.cheap_ratio
@@ -93,8 +92,10 @@ def ring_signals(
             frame = tables.get(table)
             if frame is None or frame.empty:
                 continue
-            decided = frame[frame[column].isin([positive, negative])].merge(
-                ring_listings[["listing_id", "ring_id"]], on="listing_id"
+            decided = inner_joined(
+                frame[frame[column].isin([positive, negative])],
+                ring_listings[["listing_id", "ring_id"]],
+                on="listing_id",
             )
             rings[signal] = _mean_by(decided[column] == positive, decided["ring_id"])
             rings[f"{signal}_count"] = (
@@ -187,9 +188,7 @@ def goods_value(members: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Se
     listings = tables.get("listings")
     if listings is None or listings.empty:
         return pd.Series(0.0, index=members["ring_id"].unique())
-    ring_listings = rows_naming(listings, "seller_id", members["seller_id"]).merge(
-        members[["seller_id", "ring_id"]], on="seller_id"
-    )
+    ring_listings = inner_joined(listings, members[["seller_id", "ring_id"]], on="seller_id")
     price = ring_listings.groupby("ring_id")["price"].median()
     listed = ring_listings.groupby("ring_id")["price"].sum()
     shipments = tables.get("shipments")
@@ -197,7 +196,7 @@ def goods_value(members: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> pd.Se
     if shipments is not None and len(shipments):
         out = rows_naming(shipments, "sender_id", members["seller_id"])
         out = out[(out["sender_kind"] == "seller") & (out["recipient_kind"] == "consumer")]
-        out = out.merge(members[["seller_id", "ring_id"]], left_on="sender_id", right_on="seller_id")
+        out = inner_joined(out, members[["seller_id", "ring_id"]], left_on="sender_id", right_on="seller_id")
         parcels = out.groupby("ring_id")["parcels"].sum().astype(float)
     shipped = parcels.reindex(price.index) * price
     return (

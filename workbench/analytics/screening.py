@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench.frames import is_in
+from workbench.frames import is_in, looked_up
 from workbench.frames_sql import frames_sql
 
 from .evidence import evidence_links
@@ -110,9 +110,9 @@ def watch_index(
         return pd.DataFrame(columns=WATCH_COLUMNS)
     ring = ring_of.set_index("seller_id")["ring_id"]
     # no ring at all: no look-up (its empty column of floats cannot be filled with text)
-    held["ring_id"] = held["seller_id"].map(ring).fillna("") if len(ring) else ""
+    held["ring_id"] = looked_up(held["seller_id"], ring).fillna("") if len(ring) else ""
     # every holder here is watched: looked up among the watched (a million), not every seller
-    held["status"] = held["seller_id"].map(status[mine].set_axis(ids[mine])).fillna("")
+    held["status"] = looked_up(held["seller_id"], status[mine].set_axis(ids[mine])).fillna("")
     # a hub the analysis suppressed: its value first (Arrow), then kind and value of those only
     on_list = np.zeros(len(held), dtype=bool)
     maybe = is_in(held["value"], hubs["value"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.frames import is_in, rows_naming
+from workbench.frames import inner_joined, is_in, looked_up, rows_naming
 from workbench.provenance import as_text
 from workbench.store.base import UPSTREAM_COLUMNS
 
@@ -81,7 +81,7 @@ def flow_edges(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFr
             owners = accounts.set_index("value")["org_id"]
 
         def entity(account: pd.Series) -> pd.Series:
-            owner = account.map(owners)
+            owner = looked_up(account, owners)
             return _either(
                 owner.notna(), "org:" + owner.fillna("").astype(str), "acct:" + account.astype(str)
             )
@@ -262,8 +262,8 @@ def _ring_links(links: pd.DataFrame, members: pd.DataFrame, hubs: pd.DataFrame |
     """The members' links with their ring, hubs left out: a hub address or account (a fulfilment
     warehouse, a pickup station) carries everyone's goods, and what arrives there is not the ring's."""
     # the members' links picked in Arrow before the join (a ring's few of millions)
-    ring_links = rows_naming(links[["seller_id", "kind", "value"]], "seller_id", members["seller_id"]).merge(
-        members[["seller_id", "ring_id"]], on="seller_id"
+    ring_links = inner_joined(
+        links[["seller_id", "kind", "value"]], members[["seller_id", "ring_id"]], on="seller_id"
     )
     if hubs is not None and len(hubs):
         # kind and value compared on the rows whose value is a hub's only (a few of millions): a
@@ -287,8 +287,8 @@ def _goods_starts(goods: pd.DataFrame, ring_links: pd.DataFrame, members: pd.Dat
             members[["ring_id"]].assign(point="seller:" + members["seller_id"]),
         ]
     ).drop_duplicates()
-    by_address = goods.merge(points, left_on="to_address", right_on="point")
-    by_recipient = goods.merge(points, left_on="recipient", right_on="point")
+    by_address = inner_joined(goods, points, left_on="to_address", right_on="point")
+    by_recipient = inner_joined(goods, points, left_on="recipient", right_on="point")
     start = pd.concat([by_address, by_recipient]).drop_duplicates(["ring_id", "record_id"])
     return start[~start["src"].str.startswith("seller:")].drop(columns="point")
 
