@@ -415,3 +415,50 @@ def test_the_fingerprint_is_each_files_digest_as_hashed_apart(tmp_path):
     loaded = load_folder(tmp_path / "m")
     assert loaded.fingerprint == expected.hexdigest()
     assert loaded.counts["listings"]["read"] == len(listings.read_bytes().splitlines()) - 1
+
+
+NUMBERS = ["12.5", "", "1e400", "-inf", "nan", "Infinity", ".5", "5.", "+7", "0.1", "1.7976931348623157e308"]
+NOT_ARROWS = ["1_000", "\u0663", "0x10", "n/a", "1,5"]
+
+
+@pytest.mark.parametrize("extra", [[], NOT_ARROWS[:1], NOT_ARROWS])
+def test_numbers_parsed_by_arrow_load_what_pandas_parsing_loads(tmp_path, monkeypatch, extra):
+    """Prices a seller typed: Arrow parses a column it can read whole, pandas any other; the
+    loaded prices and the quarantine (not a number, not finite, negative) are the same either way."""
+    from graph_loaders import checks
+
+    rows = "\n".join(f"L{i},S1,t,b,c,{value},CNY,2024-01-01,live" for i, value in enumerate(NUMBERS + extra))
+    files = {
+        "listings": f"listing_id,seller_id,title,brand,category,price,currency,listed_at,status\n{rows}\n"
+    }
+    by_arrow = load(tmp_path / "a", **files)
+    typed = pd.Series([n for n in NUMBERS if n], dtype="str")
+    assert checks._numbers(typed, typed == "") is not None  # these Arrow reads whole
+    monkeypatch.setattr(checks, "_numbers", lambda text, empty: None)
+    by_pandas = load(tmp_path / "p", **files)
+    pd.testing.assert_frame_equal(by_arrow.tables["listings"], by_pandas.tables["listings"])
+    assert quarantined(by_arrow, "listings.csv") == quarantined(by_pandas, "listings.csv")
+    assert len(quarantined(by_arrow, "listings.csv")) == 4 + len(extra)  # 1e400, -inf, nan, Infinity
+
+
+@pytest.mark.parametrize("part", [2, 3, 1 << 20])
+def test_a_repeated_key_in_a_file_in_key_order_is_found_at_any_part_boundary(tmp_path, monkeypatch, part):
+    """A file in the order of its ids is known to repeat none without hashing them, compared a part
+    at a time: a repeat where two parts meet is still a repeat."""
+    from graph_loaders import checks
+
+    monkeypatch.setattr(checks, "_PART", part)
+    ids = ["L1", "L2", "L3", "L3", "L4", "L5"]
+    rows = "\n".join(f"{i},S1,t,b,c,{n},CNY,2024-01-01,live" for n, i in enumerate(ids))
+    result = load(
+        tmp_path,
+        listings=f"listing_id,seller_id,title,brand,category,price,currency,listed_at,status\n{rows}\n",
+    )
+    assert result.tables["listings"]["listing_id"].tolist() == ["L1", "L2", "L3", "L4", "L5"]
+    assert [(r["line"], r["field"]) for r in quarantined(result, "listings.csv")] == [(5, "listing_id")]
+    in_order = "\n".join(f"L{n},S1,t,b,c,1,CNY,2024-01-01,live" for n in range(1, 9))
+    result = load(
+        tmp_path / "b",
+        listings=f"listing_id,seller_id,title,brand,category,price,currency,listed_at,status\n{in_order}\n",
+    )
+    assert len(result.tables["listings"]) == 8 and not quarantined(result, "listings.csv")
