@@ -99,7 +99,8 @@ def _read_csv(path: Path, name: str) -> RawTable:
     header = _header(path)
     if not header:
         return _no_rows(path, name)
-    coded = {c.name for c in INPUT_FILES[name].columns if c.read_as_codes} if name in INPUT_FILES else set()
+    spec = INPUT_FILES.get(name)
+    coded = frozenset(c.name for c in spec.columns if c.read_as_codes) if spec else frozenset()
     parser = _CsvParser(path, header, coded)
     frame = _as_frame(_columns(parser.first_read()))
     unclosed: list[tuple[int, str, str]] = []
@@ -148,7 +149,7 @@ class _CsvParser:
     """Arrow's CSV reader over one file, every cell a string; a malformed row is kept for the
     quarantine (line, text, reason) instead of failing the whole file."""
 
-    def __init__(self, path: Path, header: list[str], coded: set[str] = frozenset()):
+    def __init__(self, path: Path, header: list[str], coded: frozenset[str] = frozenset()):
         self.path, self.header = path, header
         # columns read as codes into their distinct values (``Column.read_as_codes``)
         self.types = {c: _CODED if c in coded else pa.large_string() for c in header}

@@ -157,10 +157,9 @@ def looked_up(values: pd.Series, table: pd.Series) -> pd.Series:
     ['E2', nan, 'E1']
     """
     at = positions_in(values, pd.Series(table.index))
-    found = at >= 0
-    if found.all():
-        return pd.Series(table.array.take(at), index=values.index, name=values.name)
-    return pd.Series(table.array.take(at, allow_fill=True), index=values.index, name=values.name)
+    # every value found, the table's own type (as ``map`` keeps it); else -1 takes a missing value
+    picked = table.array.take(at, allow_fill=bool((at < 0).any()))
+    return pd.Series(picked, index=values.index, name=values.name)
 
 
 def inner_joined(
