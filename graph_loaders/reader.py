@@ -224,18 +224,15 @@ def _as_frame(columns: dict[str, pa.ChunkedArray]) -> pd.DataFrame:
     """A file's text ``columns`` as a frame of one contiguous array per column. Arrow's reader
     gives a column in hundreds of blocks, and every later pick of rows (each check, each step of
     the analysis) went through them all: picking a link column's rows of one kind took 3x as long.
-    As large_string, pandas' own text type, a column has no 2 GiB limit; a column read as codes
-    (``Column.read_as_codes``) becomes a categorical, its blocks' distinct values joined into one
-    set. ``columns`` is emptied as each is copied, so the file is held once and a column, not
+    Text comes as large_string, pandas' own text type, with no 2 GiB limit to a column; a column
+    read as codes (``Column.read_as_codes``) becomes a categorical, its blocks' distinct values
+    joined into one set. ``columns`` is emptied as each is copied, so the file is held once and a column, not
     twice: the caller keeps no other reference (a table passed in was held by the call itself to
     its end, 2 GiB at 3,000,000 sellers' links)."""
     names = list(columns)
     copied = []
     for name in names:
-        column = columns.pop(name)
-        if not pa.types.is_dictionary(column.type):
-            column = column.cast(pa.large_string())
-        copied.append(column.combine_chunks())
+        copied.append(columns.pop(name).combine_chunks())
         give_back_memory()  # the reader's blocks are small: freed, they stay in the heap until trimmed
     return pa.table(copied, names=names).to_pandas()
 
@@ -353,7 +350,8 @@ def _read_parquet(path: Path, name: str) -> RawTable:
                 f"{path}: column {col_name!r} holds {column.type} values; every input column "
                 "must be plain text, numbers or dates (flatten it, e.g. one row per item)"
             )
-        as_text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+        # as large_string, the type the CSV reader gives text (``_as_frame`` takes either as it is)
+        as_text = column if pa.types.is_large_string(column.type) else pc.cast(column, pa.large_string())
         columns[col_name.strip()] = pc.fill_null(as_text, "")
     del table  # each column goes once copied (``_as_frame``)
     frame = _as_frame(columns) if columns else pd.DataFrame()
