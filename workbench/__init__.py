@@ -47,9 +47,12 @@ _small_pages_for_arrays()
 def give_back_memory() -> None:
     """Hand the heap's free pages back to the system (glibc's ``malloc_trim``); elsewhere nothing.
 
-    Called between the steps of an analysis: a step's freed millions of small blocks otherwise stay
-    in the process between the blocks still held, and the next step's peak stacks on them (about
-    0.2 GiB at 1,000,000 sellers, benchmarks/scale.py)."""
+    Called between the files of a load and the steps around the analysis: freed millions of small
+    blocks otherwise stay in the process between the blocks still held, and the next file's or
+    step's peak stacks on them. Within ``arrays_kept_for_reuse`` (the analysis) nothing: the block
+    keeps what is freed for the arrays after it and hands it back at its end."""
+    if _keeping_for_reuse:
+        return
     trim = _libc_function("malloc_trim")
     if trim is not None:
         trim(0)
@@ -87,33 +90,50 @@ def _advise_dropped(advise, descriptor: int, start: int, length: int) -> None:
         pass  # advice only: a file system may not take it
 
 
-# glibc's mallopt parameter for the size from which a block is mapped on its own (malloc.h)
-_M_MMAP_THRESHOLD = -3
-_MAPPED_FROM_DEFAULT = 32 << 20  # where glibc's own threshold ends once large blocks were freed
+# glibc's mallopt parameters (malloc.h): how much free memory at the heap's top is handed back to
+# the system, and the size from which a block is mapped on its own
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+# where glibc's own thresholds end once large blocks were freed (the trim threshold twice the other)
+_MAPPED_FROM_DEFAULT = 32 << 20
+_TRIMMED_FROM_DEFAULT = 64 << 20
+_keeping_for_reuse = 0  # how many ``arrays_kept_for_reuse`` blocks are open
 
 
 @contextlib.contextmanager
 def arrays_kept_for_reuse():
-    """Within this block, arrays up to 2 GiB come from the C library's heap, where one freed is
-    reused by the next, instead of being mapped on their own and handed back to the system when
-    freed (glibc maps every block over 32 MiB so). Each array mapped anew is memory the kernel
-    must zero page by page; in a virtual machine that hands freed memory back to its host, that
-    cost rises with the memory in use.
+    """Within this block, memory freed stays in the process for the arrays made after it, and is
+    handed back to the system once, at the block's end: arrays up to 2 GiB come from the C
+    library's heap instead of being mapped on their own (glibc maps every block over 32 MiB so and
+    unmaps it when freed), the heap's free top is not handed back (glibc does from 64 MiB), and
+    ``give_back_memory`` waits for the block's end. Each page handed back and mapped anew is one the
+    kernel must zero again; in a virtual machine that reports freed memory to its host, the host
+    takes it back within seconds and faults it in anew, at several times the cost.
 
     For the analysis after the load, not the load: there the heap's gaps stacked under the links'
-    peak (2.1 GiB more at ten million sellers). At ten million sellers a run took 627 s and 53.3 M
-    page faults against 681 s and 74.9 M, peak 15.0 GiB against 14.3; at a million 36-37 s
-    against 36-39 (benchmarks/scale.py). Nothing changes where the environment sets the
-    threshold (``MALLOC_MMAP_THRESHOLD_``) or the C library is not glibc."""
+    peak (2.1 GiB more at ten million sellers). At ten million sellers, large blocks from the heap
+    took a run from 681 s and 74.9 M page faults to 627 s and 53.3 M; keeping the heap's free
+    memory too, from 749 s and 42.5 M to 614 s and 34.8 M, the peak the same (benchmarks/scale.py).
+    Nothing changes where the environment sets a threshold (``MALLOC_MMAP_THRESHOLD_``,
+    ``MALLOC_TRIM_THRESHOLD_``) or the C library is not glibc."""
+    global _keeping_for_reuse
     mallopt = _libc_function("mallopt")
-    if mallopt is None or os.environ.get("MALLOC_MMAP_THRESHOLD_"):
+    if mallopt is None or _keeping_for_reuse or _thresholds_set_by_environment():
         yield
         return
     mallopt(_M_MMAP_THRESHOLD, (1 << 31) - 1)
+    mallopt(_M_TRIM_THRESHOLD, (1 << 31) - 1)
+    _keeping_for_reuse = 1
     try:
         yield
     finally:
+        _keeping_for_reuse = 0
         mallopt(_M_MMAP_THRESHOLD, _MAPPED_FROM_DEFAULT)
+        mallopt(_M_TRIM_THRESHOLD, _TRIMMED_FROM_DEFAULT)
+        give_back_memory()
+
+
+def _thresholds_set_by_environment() -> bool:
+    return any(os.environ.get(f"MALLOC_{name}_THRESHOLD_") for name in ("MMAP", "TRIM"))
 
 
 @functools.cache

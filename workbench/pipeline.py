@@ -152,7 +152,7 @@ def _timed(timings: dict[str, float], step: str, on_step: Step | None):
         on_step(step)
     started = time.perf_counter()
     yield
-    give_back_memory()  # what the step freed, so the next one's peak does not stack on it
+    give_back_memory()  # what the step freed (the analysis's steps keep it for the next one)
     timings[step] = time.perf_counter() - started
 
 
@@ -243,6 +243,8 @@ def _concerning(decisions: pd.DataFrame, sellers: set[str], previous: pd.DataFra
     return decisions[decisions.apply(about, axis=1).astype(bool)]
 
 
+# the analysis, past the load's peak, keeps the memory it frees for the arrays after it
+@arrays_kept_for_reuse()
 def detect_rings(
     tables: dict[str, pd.DataFrame],
     settings: AnalysisSettings,
@@ -276,7 +278,6 @@ def _detect(
         tables = resolution.apply(tables)
     with _timed(timings, "evidence", on_step):
         links = evidence_links(tables)
-        give_back_memory()  # each part's freed blocks, under the graph's peak
         evidence = evidence_graph(links, settings)
     with _timed(timings, "detect", on_step):
         members, affected = _communities(tables, evidence, settings, engine, decisions, increment)
@@ -285,7 +286,6 @@ def _detect(
             here = _concerning(decisions, affected, increment.previous_core)
         # decisions name rings by the ids investigators saw: carry those over first
         members, _ = assign_stable_ids(members, previous_rings)
-        give_back_memory()  # the community step's graph, under the core's split
         members, confirmed, merged, conflicts, applied = apply_membership(
             members, evidence, links, here, settings
         )
@@ -368,6 +368,7 @@ def resolved_entities(
     return resolve_entities(tables, settings.match_probability, decisions)
 
 
+@arrays_kept_for_reuse()
 def trace_upstream(
     findings: Findings,
     tables: dict[str, pd.DataFrame],
@@ -390,7 +391,6 @@ def trace_upstream(
         tables = resolution.apply(tables) if resolved_tables is None else resolved_tables
         findings.flows = money_flows(tables)
         findings.receivers = flow_receivers(tables)
-        give_back_memory()  # the flows' edges, under tracing's peak
         links = evidence_links(tables) if links is None else links
         findings.upstream, findings.paths = upstream_sources(
             findings.rings[["seller_id", "ring_id"]],
@@ -413,6 +413,7 @@ def trace_upstream(
     return findings
 
 
+@arrays_kept_for_reuse()
 def detect_and_trace(
     tables: dict[str, pd.DataFrame],
     settings: AnalysisSettings | None = None,
@@ -426,12 +427,10 @@ def detect_and_trace(
     """Rings, their scores and member evidence, and upstream sources, from loaded tables."""
     settings = settings or AnalysisSettings.load()
     timings = {} if timings is None else timings
-    # past the load's peak: arrays freed are kept for the next ones (``arrays_kept_for_reuse``)
-    with arrays_kept_for_reuse():
-        findings, links, resolved = _detect(
-            tables, settings, timings, previous_rings, on_step, engine, decisions, increment
-        )
-        return trace_upstream(findings, tables, links, timings, on_step, resolved_tables=resolved)
+    findings, links, resolved = _detect(
+        tables, settings, timings, previous_rings, on_step, engine, decisions, increment
+    )
+    return trace_upstream(findings, tables, links, timings, on_step, resolved_tables=resolved)
 
 
 def write_findings(

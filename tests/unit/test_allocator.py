@@ -85,19 +85,22 @@ def test_huge_pages_asked_for_in_the_environment_are_kept():
     assert _array_asks_for_huge_pages("1")
 
 
-def _pages_faulted_refilling(env_threshold: str | None) -> tuple[float, float]:
+def _pages_faulted_refilling(
+    env_threshold: str | None, at_top: bool = False, variable: str = "MALLOC_MMAP_THRESHOLD_"
+) -> tuple[float, float]:
     """The share of a 200 MiB array's pages the kernel had to fault in when it was made just after
     one of the same size was freed (a small block made between them, as an analysis leaves
-    them): inside ``arrays_kept_for_reuse`` and after it, in a fresh interpreter."""
-    env = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+    them; or, ``at_top``, none, so the freed array was the heap's top): inside
+    ``arrays_kept_for_reuse`` and after it, in a fresh interpreter."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
     if env_threshold is not None:
-        env["MALLOC_MMAP_THRESHOLD_"] = env_threshold
-    code = """
+        env[variable] = env_threshold
+    code = f"""
 import resource, numpy as np, workbench
 pages = 200 * 2**20 // 4096
 def refilled():
     first = np.ones(pages * 512)
-    small = np.ones(2**19)  # 4 MiB: made past the first, at the top of the heap
+    small = None if {at_top} else np.ones(2**19)  # 4 MiB: made past the first, at the heap's top
     del first
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     second = np.ones(pages * 512)
@@ -122,3 +125,41 @@ def test_arrays_made_within_the_block_reuse_the_memory_freed_before_them():
 def test_a_threshold_set_in_the_environment_is_kept():
     inside, after = _pages_faulted_refilling(str(2**20))
     assert inside > 0.95 and after > 0.95, (inside, after)
+
+
+def test_an_array_freed_at_the_heaps_top_is_reused_within_the_block():
+    # glibc hands a free top of 64 MiB and more back to the system: each array made and freed
+    # last was faulted in anew by the next (a third of the analysis's page faults at 10 M)
+    inside, after = _pages_faulted_refilling(None, at_top=True)
+    assert inside < 0.05 and after > 0.95, (inside, after)
+
+
+def test_a_trim_threshold_set_in_the_environment_is_kept():
+    inside, after = _pages_faulted_refilling(str(2**20), at_top=True, variable="MALLOC_TRIM_THRESHOLD_")
+    assert inside > 0.95 and after > 0.95, (inside, after)
+
+
+def test_the_block_hands_its_free_memory_back_at_its_end_not_before():
+    # the blocks of the first test above, freed inside the block: give_back_memory (called
+    # between the analysis's steps) keeps them, the block's end hands them back
+    code = """
+import numpy as np, workbench
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+with workbench.arrays_kept_for_reuse():
+    blocks = [np.ones(100 * 1024 // 8) for _ in range(4096)]
+    kept = blocks[::50]
+    del blocks
+    workbench.give_back_memory()
+    inside = rss()
+print(inside, rss())
+"""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    inside, after = map(
+        float,
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout.split(),
+    )
+    assert inside > 300, inside
+    assert after < inside - 250, (inside, after)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from workbench import give_back_memory
 from workbench.frames import inner_joined, is_in, positions_in, rows_of, taken
 
 from .grouped import first_rows, joined_per_group, numbered_by_group
@@ -178,7 +177,6 @@ def _distinct_links(seller_links: pd.DataFrame, kinds: list[str]) -> tuple[pd.Da
     rows = rows.astype(np.int32) if len(seller_links) < 2**31 else rows
     del kind_of_row  # the arrays of this function are the evidence step's peak: each one goes early
     ident = numbered_by_group(seller_links["value"], rows, kind)
-    give_back_memory()  # the hash tables' freed blocks, under the seller numbering's peak
     # every link counted (the usual weights): the column itself, not a copy of its text picked
     # row by row (1.4 GB at ten million sellers)
     owners = seller_links["seller_id"]
