@@ -44,14 +44,15 @@ def _small_pages_for_arrays() -> None:
 _small_pages_for_arrays()
 
 
-def give_back_memory() -> None:
+def give_back_memory(within_analysis: bool = False) -> None:
     """Hand the heap's free pages back to the system (glibc's ``malloc_trim``); elsewhere nothing.
 
-    Called between the files of a load and the steps around the analysis: freed millions of small
-    blocks otherwise stay in the process between the blocks still held, and the next file's or
-    step's peak stacks on them. Within ``arrays_kept_for_reuse`` (the analysis) nothing: the block
-    keeps what is freed for the arrays after it and hands it back at its end."""
-    if _keeping_for_reuse:
+    Called between loaded files and between steps: freed millions of small blocks otherwise stay in
+    the process between the blocks still held, and the next peak stacks on them (about 0.2 GiB at
+    1,000,000 sellers, benchmarks/scale.py). Within ``arrays_kept_for_reuse`` (the analysis)
+    nothing unless ``within_analysis``: the block keeps what is freed for the arrays after it, and
+    the analysis hands it back only where what it kept stacked under a later peak."""
+    if _keeping_for_reuse and not within_analysis:
         return
     trim = _libc_function("malloc_trim")
     if trim is not None:
@@ -102,18 +103,20 @@ _keeping_for_reuse = 0  # how many ``arrays_kept_for_reuse`` blocks are open
 @contextlib.contextmanager
 def arrays_kept_for_reuse():
     """Within this block, memory freed stays in the process for the arrays made after it, and is
-    handed back to the system once, at the block's end: arrays up to 2 GiB come from the C
-    library's heap instead of being mapped on their own (glibc maps every block over 32 MiB so and
-    unmaps it when freed), the heap's free top is not handed back (glibc does from 64 MiB), and
-    ``give_back_memory`` waits for the block's end. Each page handed back and mapped anew is one the
-    kernel must zero again; in a virtual machine that reports freed memory to its host, the host
-    takes it back within seconds and faults it in anew, at several times the cost.
+    handed back to the system at the block's end: arrays up to 2 GiB come from the C library's
+    heap instead of being mapped on their own (glibc maps every block over 32 MiB so and unmaps it
+    when freed), the heap's free top is not handed back (glibc does from 64 MiB), and
+    ``give_back_memory`` hands back only where called ``within_analysis``. Each page handed back
+    and mapped anew is one the kernel must zero again; in a virtual machine that reports freed
+    memory to its host, the host takes it back within seconds and faults it in anew, at several
+    times the cost.
 
     For the analysis after the load, not the load: there the heap's gaps stacked under the links'
     peak (2.1 GiB more at ten million sellers). At ten million sellers, large blocks from the heap
-    took a run from 681 s and 74.9 M page faults to 627 s and 53.3 M; keeping the heap's free
-    memory too, from 749 s and 42.5 M to 614 s and 34.8 M, the peak the same (benchmarks/scale.py).
-    Nothing changes where the environment sets a threshold (``MALLOC_MMAP_THRESHOLD_``,
+    took a run from 681 s and 74.9 M page faults to 627 s and 53.3 M; keeping the freed memory
+    too, from 700 s and 44.3 M to 647 s and 35.8 M within one hour, peak 15.3 GiB against 14.9
+    (kept through the community step as well: 638 s, but 17.8 GiB). benchmarks/scale.py. Nothing
+    changes where the environment sets a threshold (``MALLOC_MMAP_THRESHOLD_``,
     ``MALLOC_TRIM_THRESHOLD_``) or the C library is not glibc."""
     global _keeping_for_reuse
     mallopt = _libc_function("mallopt")
