@@ -97,7 +97,7 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 # where glibc's own thresholds end once large blocks were freed (the trim threshold twice the other)
 _MAPPED_FROM_DEFAULT = 32 << 20
 _TRIMMED_FROM_DEFAULT = 64 << 20
-_keeping_for_reuse = 0  # how many ``arrays_kept_for_reuse`` blocks are open
+_keeping_for_reuse = False  # whether an ``arrays_kept_for_reuse`` block is open (one inside it does nothing)
 
 
 @contextlib.contextmanager
@@ -115,7 +115,7 @@ def arrays_kept_for_reuse():
     peak (2.1 GiB more at ten million sellers). At ten million sellers, large blocks from the heap
     took a run from 681 s and 74.9 M page faults to 627 s and 53.3 M; keeping the freed memory
     too, from 700 s and 44.3 M to 647 s and 35.8 M within one hour, peak 15.3 GiB against 14.9
-    (kept through the community step as well: 638 s, but 17.8 GiB). benchmarks/scale.py. Nothing
+    (kept through the community step as well: 638 s, but 17.8 GiB; benchmarks/scale.py). Nothing
     changes where the environment sets a threshold (``MALLOC_MMAP_THRESHOLD_``,
     ``MALLOC_TRIM_THRESHOLD_``) or the C library is not glibc."""
     global _keeping_for_reuse
@@ -125,11 +125,11 @@ def arrays_kept_for_reuse():
         return
     mallopt(_M_MMAP_THRESHOLD, (1 << 31) - 1)
     mallopt(_M_TRIM_THRESHOLD, (1 << 31) - 1)
-    _keeping_for_reuse = 1
+    _keeping_for_reuse = True
     try:
         yield
     finally:
-        _keeping_for_reuse = 0
+        _keeping_for_reuse = False
         mallopt(_M_MMAP_THRESHOLD, _MAPPED_FROM_DEFAULT)
         mallopt(_M_TRIM_THRESHOLD, _TRIMMED_FROM_DEFAULT)
         give_back_memory()

@@ -24,16 +24,22 @@ def test_a_pool_named_in_the_environment_is_kept():
     assert _pool("jemalloc") == "jemalloc"
 
 
-def test_memory_freed_between_blocks_still_held_goes_back_to_the_system():
-    # 400 MiB in 100 KiB blocks (under glibc's mmap threshold, so on the heap), every 50th kept:
-    # the free pages between them stay in the process until they are handed back
-    code = """
+# 400 MiB in 100 KiB blocks (under glibc's mmap threshold, so on the heap), every 50th kept, for a
+# fresh interpreter: the free pages between them stay in the process until they are handed back
+_FREED_BETWEEN_KEPT_BLOCKS = """
 import numpy as np, workbench
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
-blocks = [np.ones(100 * 1024 // 8) for _ in range(4096)]
-kept = blocks[::50]
-del blocks
+def freed_between_kept_blocks():
+    blocks = [np.ones(100 * 1024 // 8) for _ in range(4096)]
+    return blocks[::50]
+"""
+
+
+def test_memory_freed_between_blocks_still_held_goes_back_to_the_system():
+    code = f"""
+{_FREED_BETWEEN_KEPT_BLOCKS}
+kept = freed_between_kept_blocks()
 before = rss()
 workbench.give_back_memory()
 print(before, rss())
@@ -144,13 +150,9 @@ def _resident_after_freeing(call: str) -> tuple[float, float, float]:
     inside ``arrays_kept_for_reuse`` (as the blocks above): before ``call``, after it, and after
     the block's end."""
     code = f"""
-import numpy as np, workbench
-def rss():
-    return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
+{_FREED_BETWEEN_KEPT_BLOCKS}
 with workbench.arrays_kept_for_reuse():
-    blocks = [np.ones(100 * 1024 // 8) for _ in range(4096)]
-    kept = blocks[::50]
-    del blocks
+    kept = freed_between_kept_blocks()
     before = rss()
     {call}
     inside = rss()
