@@ -29,7 +29,14 @@ def is_in(values: pd.Series, allowed: pd.Series | Collection[str]) -> np.ndarray
 
     >>> is_in(pd.Series(["S1", "S2", None]), {"S2"}).tolist()
     [False, True, False]
+    >>> is_in(pd.Series(["ip", None, "phone"], dtype="category"), ["phone"]).tolist()
+    [False, False, True]
     """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        # a column held as codes (a link's kind): its few values looked up, then picked per row
+        # by code (pandas' isin hashed every row's code: 6.9 s of 88 million links, 0.1 s so)
+        found = np.append(is_in(pd.Series(values.cat.categories), allowed), False)
+        return found[values.cat.codes.to_numpy()]
     if not isinstance(allowed, pd.Series):
         allowed = pd.Series(list(allowed), dtype=object)
     # repeats in the value set cost nothing to Arrow's hash table; pandas' unique cost a second a load
