@@ -195,7 +195,8 @@ def _pairs(frame: pd.DataFrame, keys: list[np.ndarray], order: np.ndarray | None
     i, j = np.divmod(np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64), n)
     # a record's position in 32 bits where it fits: 70 million pairs at ten million sellers
     position = np.int32 if n <= np.iinfo(np.int32).max else np.int64
-    return pd.DataFrame({"i": i.astype(position), "j": j.astype(position)})
+    # each column kept as it is (into one block of both, 70 million pairs were copied again)
+    return pd.DataFrame({"i": i.astype(position), "j": j.astype(position)}, copy=False)
 
 
 def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:
