@@ -262,9 +262,7 @@ def shared_identifiers(
     """
     kinds = [k for k, w in settings.kind_weights.items() if w > 0]
     # the members' links picked in Arrow before the join: joining all the links took seconds
-    of_members = seller_links["kind"].isin(kinds).to_numpy() & is_in(
-        seller_links["seller_id"], members["seller_id"]
-    )
+    of_members = is_in(seller_links["kind"], kinds) & is_in(seller_links["seller_id"], members["seller_id"])
     links = cited_links(seller_links, of_members).merge(members, on="seller_id")
     if links.empty:  # no ring, or no identifier of a counted kind: nothing is shared
         columns = ["ring_id", "seller_id", "kind", "value", "degree", "shared_with", "provenance"]
