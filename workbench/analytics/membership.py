@@ -53,6 +53,11 @@ class HeldIdentifiers:
     links: pd.DataFrame
     counted: np.ndarray  # per link: of a counted kind (and, when asked, of the sellers asked)
 
+    @property
+    def kind_spread(self) -> int:
+        """More than any kind number: ``x * kind_spread + kind`` is one number per ``(x, kind)``."""
+        return int(self.kind_numbers.max()) + 1 if len(self.kind_numbers) else 1
+
 
 def held_identifiers(
     links: pd.DataFrame,
@@ -170,7 +175,7 @@ def _standing(
     core_holders = np.bincount(shared, weights=mine)[shared]
     live = (core_holders - mine) >= 1
     seller, ident = seller[live], ident[live]
-    spread = int(held.kind_numbers.max()) + 1 if len(held.kind_numbers) else 1
+    spread = held.kind_spread
     kinds = np.bincount(_distinct(seller * spread + held.kind_numbers[ident]) // spread, minlength=sellers)
     identity = np.bincount(seller[held.identity[ident]], minlength=sellers) > 0
     standing = ((kinds >= settings.min_independent_ties) & (kinds > 0)) | identity
@@ -195,7 +200,7 @@ def _seeds(ties: pd.DataFrame, held: HeldIdentifiers, settings: AnalysisSettings
     if not first:
         return set()
     a, b, ident = np.concatenate(first), np.concatenate(second), np.concatenate(of)
-    sellers, spread = max(len(held.sellers), 1), int(held.kind_numbers.max()) + 1
+    sellers, spread = max(len(held.sellers), 1), held.kind_spread
     pair = np.minimum(a, b) * sellers + np.maximum(a, b)
     # the kinds each pair shares, each once
     each_kind = _distinct(pair * spread + held.kind_numbers[ident])
