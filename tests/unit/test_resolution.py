@@ -281,19 +281,23 @@ def test_in_a_large_block_each_record_meets_its_nearest_in_the_blocks_order():
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_pairs_of_several_keys_come_once_where_a_key_first_found_them(seed):
-    # small blocks (every pair) and large ones (a window) over three keys that overlap
+@pytest.mark.parametrize("ordered", [False, True])
+def test_pairs_of_several_keys_come_once_where_a_key_first_found_them(seed, ordered):
+    # small blocks (every pair) and large ones (a window) over three keys that overlap, the
+    # records in their positions' order or in another (as addresses are, by road and place)
     rng = np.random.default_rng(seed)
     n = 300
     keys = [np.where(rng.random(n) < 0.1, -1, rng.integers(0, blocks, n)) for blocks in (40, 8, 120)]
-    found = _pairs(pd.DataFrame(index=range(n)), keys).to_numpy().tolist()
+    order = rng.permutation(n) if ordered else None
+    rank = order if ordered else np.arange(n)
+    found = _pairs(pd.DataFrame(index=range(n)), keys, order).to_numpy().tolist()
     expected, seen = [], set()
     for key in keys:
         of_key = set()
         for block in set(key[key >= 0].tolist()):
-            members = np.flatnonzero(key == block).tolist()
+            members = sorted(np.flatnonzero(key == block).tolist(), key=lambda record: rank[record])
             for at, i in enumerate(members):
-                of_key |= {(i, j) for j in members[at + 1 : at + 1 + BLOCK_WINDOW]}
+                of_key |= {(min(i, j), max(i, j)) for j in members[at + 1 : at + 1 + BLOCK_WINDOW]}
         new = sorted(of_key - seen)
         expected += [list(pair) for pair in new]
         seen |= of_key

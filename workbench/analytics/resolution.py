@@ -85,20 +85,41 @@ def match_weight(
     >>> match_weight({"name": {"exact": (0.9, 0.01)}}, found).round(2)  # prior 0.1: -3.17
     array([ 3.32, -3.17])
     """
-    total = np.full(len(next(iter(found.values()))), math.log2(PRIOR / (1 - PRIOR)))
+    # per comparison, each level's weight by the level's code (0 for a level without one, and
+    # for a missing level, code -1: the last entry); a pair has one level per comparison, so
+    # adding its weight alone sums what a test per level and weight added
+    weighed = []
     for comparison, level in found.items():
+        if isinstance(level, pd.Categorical):
+            codes, names = level.codes, level.categories
+        else:
+            codes, names = pd.factorize(np.asarray(level))
+            names = pd.Index(names)
+        weight = np.zeros(len(names) + 1)
         for name, (m, u) in levels[comparison].items():
-            total = total + np.where(level == name, math.log2(m / u), 0.0)
-    return total
+            if name in names:
+                weight[names.get_loc(name)] = math.log2(m / u)
+        weighed.append((codes, weight))
+    prior = math.log2(PRIOR / (1 - PRIOR))
+
+    def some(rows: slice) -> np.ndarray:
+        total = np.full(len(weighed[0][0][rows]), prior)
+        for codes, weight in weighed:
+            total = total + weight[codes[rows]]
+        return total
+
+    return _per_pair(some, len(weighed[0][0]), np.float64)
 
 
 def _probability(weight: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp2(-weight))
+    return _per_pair(lambda rows: 1.0 / (1.0 + np.exp2(-weight[rows])), len(weight), np.float64)
 
 
 # pairs worked on at a time: what a comparison makes per pair is bounded by this, not by the
-# pairs (a float per pair of 70 million is 560 MB, and a distance took five at once)
-_PAIRS_AT_ONCE = 1 << 22
+# pairs (a float per pair of 70 million is 560 MB, and a distance took five at once); and a
+# part's figures stay in the processor's cache from one operation to the next (2 MB a column:
+# with parts of four million pairs, a distance for 70 million took 9.4 s, with these 5.3 s)
+_PAIRS_AT_ONCE = 1 << 18
 
 
 def _per_pair(work: Callable[[slice], np.ndarray], pairs: int, dtype) -> np.ndarray:
@@ -161,7 +182,7 @@ def _pairs(frame: pd.DataFrame, keys: list[np.ndarray], order: np.ndarray | None
     n = len(frame)
     rank = np.arange(n) if order is None else np.asarray(order, dtype=np.int64)
     # a pair is one number, i * n + j: sorting it sorts by i then j
-    found = []
+    kept, earlier = [], []
     for key in keys:
         at = np.flatnonzero(key >= 0)
         codes = key[at]
@@ -178,25 +199,42 @@ def _pairs(frame: pd.DataFrame, keys: list[np.ndarray], order: np.ndarray | None
             a, b = at[:-step][same], at[step:][same]
             numbered.append(np.minimum(a, b) * n + np.maximum(a, b))
         if numbered:
-            found.append(np.sort(np.concatenate(numbered)))
-    # a pair two keys found is kept where it came first: each key's numbers are sorted and
-    # distinct, so the pairs seen are looked up by bisection and joined by a sort (np.isin and
-    # np.union1d hash them: 109 s of 70 million pairs at ten million sellers)
-    kept, seen = [], np.zeros(0, dtype=np.int64)
-    for numbers in found:
-        at = np.searchsorted(seen, numbers)
-        known = np.zeros(len(numbers), dtype=bool)
-        inside = at < len(seen)
-        known[inside] = seen[at[inside]] == numbers[inside]
-        new = numbers[~known]
-        kept.append(new)
-        if len(kept) < len(found):  # the last key's pairs are looked up by none
-            seen = np.sort(np.concatenate([seen, new]))  # no pair twice: new holds none of seen
+            numbers = np.sort(np.concatenate(numbered))
+            # a pair two keys found is kept where it came first
+            kept.append(numbers[~_paired_before(numbers, n, earlier)] if earlier else numbers)
+        if len(earlier) + 1 < len(keys):  # the last key's pairs are looked up by none
+            earlier.append(_arrangement(at, codes, n))
     i, j = np.divmod(np.concatenate(kept) if kept else np.zeros(0, dtype=np.int64), n)
     # a record's position in 32 bits where it fits: 70 million pairs at ten million sellers
     position = np.int32 if n <= np.iinfo(np.int32).max else np.int64
     # each column kept as it is (into one block of both, 70 million pairs were copied again)
     return pd.DataFrame({"i": i.astype(position), "j": j.astype(position)}, copy=False)
+
+
+def _arrangement(at: np.ndarray, codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per record, its block under one key (-1: paired by none) and its place in the key's
+    arrangement (``_pairs``): two records are a pair of that key when they share a block and lie
+    at most ``BLOCK_WINDOW`` places apart."""
+    width = np.int32 if max(n, len(at)) <= np.iinfo(np.int32).max else np.int64
+    block = np.full(n, -1, dtype=width)
+    block[at] = codes
+    place = np.zeros(n, dtype=width)
+    place[at] = np.arange(len(at), dtype=width)
+    return block, place
+
+
+def _paired_before(numbers: np.ndarray, n: int, earlier: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Which pairs (``i * n + j``) an earlier key's arrangement (``_arrangement``) pairs too: a
+    test of four numbers per pair. Looked up in the earlier pairs, sorted, each took ~25 random
+    reads (35 million pairs at ten million sellers: the blocking's slowest part)."""
+    known = np.zeros(len(numbers), dtype=bool)
+    for start in range(0, len(numbers), _PAIRS_AT_ONCE):
+        rows = slice(start, start + _PAIRS_AT_ONCE)
+        i, j = np.divmod(numbers[rows], n)
+        for block, place in earlier:
+            of_i = block[i]
+            known[rows] |= (of_i >= 0) & (of_i == block[j]) & (np.abs(place[i] - place[j]) <= BLOCK_WINDOW)
+    return known
 
 
 def _address_frame(addresses: pd.DataFrame) -> pd.DataFrame:
@@ -251,7 +289,11 @@ def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str,
     # a road figure depends on the two roads only: it is worked out once per pair of roads
     # (a million record pairs name a few thousand)
     roads, names = pd.factorize(records["road"])
-    inverse, road_pairs = pd.factorize(roads[i].astype(np.int64) * len(names) + roads[j])
+    inverse, road_pairs = pd.factorize(
+        _per_pair(
+            lambda rows: roads[i[rows]].astype(np.int64) * len(names) + roads[j[rows]], len(i), np.int64
+        )
+    )
     first, second = pd.Series(names[road_pairs // len(names)]), pd.Series(names[road_pairs % len(names)])
     score = np.maximum(
         _similarity(first, second),
@@ -267,7 +309,10 @@ def address_comparisons(records: pd.DataFrame, pairs: pd.DataFrame) -> dict[str,
     score = np.where(((ka != "") & (kb != "") & (ka != kb)) | numbered, np.minimum(score, 0.5), score)
     blank = (first == "").to_numpy() | (second == "").to_numpy()
     level = np.where(blank, 0, np.where(score >= 0.94, 1, np.where(score >= 0.85, 2, 3)))
-    road_score, road = score[inverse], _levels(level[inverse], ["", "same", "similar", "different"])
+    road_score = score[inverse]
+    road = _levels(
+        _per_pair(lambda rows: level[inverse[rows]], len(i), np.int8), ["", "same", "similar", "different"]
+    )
     city = _equality(records["city"], i, j)
     lat, lon = records["lat"].to_numpy(), records["lon"].to_numpy()
     metres = _metres(lat, lon, i, j)
