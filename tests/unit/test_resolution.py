@@ -12,6 +12,7 @@ from tests.conftest import write_folder
 from workbench.analytics.resolution import (
     BLOCK_WINDOW,
     Resolution,
+    _address_candidates,
     _blocks,
     _clusters,
     _pairs,
@@ -252,6 +253,45 @@ def test_one_address_written_for_thousands_of_shops_is_compared_in_a_window_and_
     resolution = resolve_entities({"addresses": _addresses(rows)})
     assert resolution.compared["address"] == sum(n - step for step in range(1, BLOCK_WINDOW + 1))
     assert set(_entities(resolution, "address").values()) == {"S00000"}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_address_candidates_rank_only_crowded_blocks_and_pair_as_a_rank_of_every_record_would(seed):
+    # two crowded blocks (one number on roads of one prefix, in two cities) among small ones, some
+    # records without coordinates or a city: the window follows road, latitude and longitude
+    rng = np.random.default_rng(seed)
+    n = 400
+    records = pd.DataFrame(
+        {
+            "record_id": [f"A{i:03d}" for i in range(n)],
+            "number": np.where(rng.random(n) < 0.3, "8", rng.integers(1, 60, n).astype(str)),
+            "road": rng.choice(["industrial road", "industry street", "inner lane", "renmin road"], n),
+            "city": rng.choice(["dongguan", "putian", ""], n, p=[0.45, 0.45, 0.1]),
+            "lat": np.where(rng.random(n) < 0.1, np.nan, 23 + rng.integers(0, 3, n) / 100),
+            "lon": 113 + rng.integers(0, 3, n) / 100,
+        }
+    )
+    found = _address_candidates(records)
+    number = records["number"] != ""
+    keys = [
+        _blocks(
+            {"city": records["city"], "number": records["number"], "road": records["road"].str[:2]},
+            number & (records["city"] != ""),
+        ),
+        _blocks(
+            {
+                "lat": (records["lat"].fillna(0) * 100).round().astype(np.int64).to_numpy(),
+                "lon": (records["lon"].fillna(0) * 100).round().astype(np.int64).to_numpy(),
+                "number": records["number"],
+            },
+            records["lat"].notna() & records["lon"].notna() & number,
+        ),
+    ]
+    assert max(np.bincount(key[key >= 0]).max() for key in keys) > BLOCK_WINDOW + 1
+    roads, _ = pd.factorize(records["road"], sort=True)
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.lexsort((records["lon"].to_numpy(), records["lat"].to_numpy(), roads))] = np.arange(n)
+    assert found.equals(_pairs(records, keys, rank))
 
 
 def test_a_block_of_up_to_the_window_and_one_more_compares_every_pair():

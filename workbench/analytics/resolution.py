@@ -116,10 +116,10 @@ def _probability(weight: np.ndarray) -> np.ndarray:
 
 
 # pairs worked on at a time: what a comparison makes per pair is bounded by this, not by the
-# pairs (a float per pair of 70 million is 560 MB, and a distance took five at once); and a
-# part's figures stay in the processor's cache from one operation to the next (2 MB a column:
-# with parts of four million pairs, a distance for 70 million took 9.4 s, with these 5.3 s)
-_PAIRS_AT_ONCE = 1 << 18
+# pairs (a float per pair of 70 million is 560 MB, and a distance took five at once). Parts small
+# enough for the processor's cache were no faster inside an analysis, whose heap keeps the parts'
+# memory from one to the next (10.9-11.8 s for 70 million pairs' comparisons, 64 K to 4 M pairs)
+_PAIRS_AT_ONCE = 1 << 22
 
 
 def _per_pair(work: Callable[[slice], np.ndarray], pairs: int, dtype) -> np.ndarray:
@@ -380,11 +380,27 @@ def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
         located,
     )
     # in a block too large to compare whole, a record's neighbours are those on the same road
-    # nearest to it (by latitude, then longitude): where one place written twice lies
+    # nearest to it (by latitude, then longitude): where one place written twice lies. Only such
+    # blocks' records need a rank (every pair of a smaller block is compared, whatever its order):
+    # a third of the records at ten million sellers, none at a million (the sort took 6.2 s)
+    crowded = np.flatnonzero(_in_large_blocks([by_text, by_place]))
     roads, _ = pd.factorize(records["road"], sort=True)
-    order = np.empty(len(records), dtype=np.int64)
-    order[np.lexsort((records["lon"].to_numpy(), records["lat"].to_numpy(), roads))] = np.arange(len(records))
+    by_place_on_road = np.lexsort(
+        (records["lon"].to_numpy()[crowded], records["lat"].to_numpy()[crowded], roads[crowded])
+    )
+    order = np.zeros(len(records), dtype=np.int64)
+    order[crowded[by_place_on_road]] = np.arange(len(crowded))
     return _pairs(records, [by_text, by_place], order)
+
+
+def _in_large_blocks(keys: list[np.ndarray]) -> np.ndarray:
+    """Whether each record is in a block (``_blocks``) of over ``BLOCK_WINDOW + 1`` records of
+    some key: one ``_pairs`` compares in a window, by the records' order."""
+    crowded = np.zeros(len(keys[0]) if keys else 0, dtype=bool)
+    for key in keys:
+        blocked = key >= 0
+        crowded[blocked] |= np.bincount(key[blocked])[key[blocked]] > BLOCK_WINDOW + 1
+    return crowded
 
 
 def _org_frame(
