@@ -395,7 +395,7 @@ def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
 
 def _in_large_blocks(keys: list[np.ndarray]) -> np.ndarray:
     """Whether each record is in a block (``_blocks``) of over ``BLOCK_WINDOW + 1`` records of
-    some key: one ``_pairs`` compares in a window, by the records' order."""
+    some key: a block ``_pairs`` pairs within a window of the records' order, not whole."""
     crowded = np.zeros(len(keys[0]) if keys else 0, dtype=bool)
     for key in keys:
         blocked = key >= 0
