@@ -13,6 +13,7 @@ from workbench.analytics.resolution import (
     BLOCK_WINDOW,
     Resolution,
     _address_candidates,
+    _address_keys,
     _blocks,
     _clusters,
     _pairs,
@@ -272,21 +273,7 @@ def test_address_candidates_rank_only_crowded_blocks_and_pair_as_a_rank_of_every
         }
     )
     found = _address_candidates(records)
-    number = records["number"] != ""
-    keys = [
-        _blocks(
-            {"city": records["city"], "number": records["number"], "road": records["road"].str[:2]},
-            number & (records["city"] != ""),
-        ),
-        _blocks(
-            {
-                "lat": (records["lat"].fillna(0) * 100).round().astype(np.int64).to_numpy(),
-                "lon": (records["lon"].fillna(0) * 100).round().astype(np.int64).to_numpy(),
-                "number": records["number"],
-            },
-            records["lat"].notna() & records["lon"].notna() & number,
-        ),
-    ]
+    keys = _address_keys(records)
     assert max(np.bincount(key[key >= 0]).max() for key in keys) > BLOCK_WINDOW + 1
     roads, _ = pd.factorize(records["road"], sort=True)
     rank = np.empty(n, dtype=np.int64)

@@ -215,7 +215,7 @@ def _arrangement(at: np.ndarray, codes: np.ndarray, n: int) -> tuple[np.ndarray,
     """Per record, its block under one key (-1: paired by none) and its place in the key's
     arrangement (``_pairs``): two records are a pair of that key when they share a block and lie
     at most ``BLOCK_WINDOW`` places apart."""
-    width = np.int32 if max(n, len(at)) <= np.iinfo(np.int32).max else np.int64
+    width = np.int32 if n <= np.iinfo(np.int32).max else np.int64
     block = np.full(n, -1, dtype=width)
     block[at] = codes
     place = np.zeros(n, dtype=width)
@@ -362,9 +362,10 @@ def _address_reasons(found: dict) -> list[str]:
     return out
 
 
-def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
-    # blocking: same city, house number and first letters of the road (typos rarely hit the
-    # first two), or the same house number within a ~1 km cell (a record without a city)
+def _address_keys(records: pd.DataFrame) -> list[np.ndarray]:
+    """The address blocking keys (``_blocks``): same city, house number and first letters of the
+    road (typos rarely hit the first two), or the same house number within a ~1 km cell (a record
+    without a city)."""
     number = records["number"] != ""
     by_text = _blocks(
         {"city": records["city"], "number": records["number"], "road": records["road"].str[:2]},
@@ -379,24 +380,29 @@ def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
         },
         located,
     )
+    return [by_text, by_place]
+
+
+def _address_candidates(records: pd.DataFrame) -> pd.DataFrame:
+    keys = _address_keys(records)
     # in a block too large to compare whole, a record's neighbours are those on the same road
     # nearest to it (by latitude, then longitude): where one place written twice lies. Only such
     # blocks' records need a rank (every pair of a smaller block is compared, whatever its order):
     # a third of the records at ten million sellers, none at a million (the sort took 6.2 s)
-    crowded = np.flatnonzero(_in_large_blocks([by_text, by_place]))
+    crowded = np.flatnonzero(_in_large_blocks(keys))
     roads, _ = pd.factorize(records["road"], sort=True)
     by_place_on_road = np.lexsort(
         (records["lon"].to_numpy()[crowded], records["lat"].to_numpy()[crowded], roads[crowded])
     )
     order = np.zeros(len(records), dtype=np.int64)
     order[crowded[by_place_on_road]] = np.arange(len(crowded))
-    return _pairs(records, [by_text, by_place], order)
+    return _pairs(records, keys, order)
 
 
 def _in_large_blocks(keys: list[np.ndarray]) -> np.ndarray:
     """Whether each record is in a block (``_blocks``) of over ``BLOCK_WINDOW + 1`` records of
     some key: a block ``_pairs`` pairs within a window of the records' order, not whole."""
-    crowded = np.zeros(len(keys[0]) if keys else 0, dtype=bool)
+    crowded = np.zeros(len(keys[0]), dtype=bool)
     for key in keys:
         blocked = key >= 0
         crowded[blocked] |= np.bincount(key[blocked])[key[blocked]] > BLOCK_WINDOW + 1
